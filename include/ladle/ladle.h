@@ -1,0 +1,106 @@
+/*
+ * ladle.h -- the whole public API of libladle.
+ *
+ * A job describes one sampling pass: its inputs (files, or "-" for stdin),
+ * a sampling design, and engine settings. ladle_job_run() streams every input
+ * through the pipeline and writes the sample to a file descriptor.
+ *
+ * Reproducibility contract: every record's identity is (input ordinal,
+ * byte offset in the decompressed stream) and every random decision is a
+ * pure function of (seed, identity). So the output is byte-identical for any
+ * thread count, chunk size or input compression.
+ *
+ * Errors travel as values: functions return a ladle_status, and the job keeps
+ * a one-line message (ladle_job_error) in the form "FILE: what (where)".
+ * The library never prints and never exits.
+ */
+#ifndef LADLE_H
+#define LADLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Status codes; the CLI uses them as exit codes. */
+typedef enum {
+    LADLE_OK = 0,
+    LADLE_E_USAGE = 2,     /* bad parameter or option value */
+    LADLE_E_INPUT = 3,     /* unreadable, corrupt or truncated input; record too long */
+    LADLE_E_OUTPUT = 4,    /* write failed (ENOSPC, EIO, ...) */
+    LADLE_E_INTERNAL = 5,  /* out of memory, thread creation failed */
+    LADLE_E_INTERRUPTED = 130, /* stopped by ladle_job_cancel (SIGINT, SIGTERM) */
+} ladle_status;
+
+typedef enum {
+    LADLE_DESIGN_NONE = 0,
+    LADLE_DESIGN_BERNOULLI, /* each record kept with probability rate */
+    LADLE_DESIGN_BOTTOMK,   /* exactly n records, uniform without replacement */
+    LADLE_DESIGN_HEAD,      /* the first n records (convenience sample) */
+} ladle_design;
+
+typedef enum {
+    LADLE_IO_AUTO = 0, /* io_uring, falling back to pread where refused */
+    LADLE_IO_URING,    /* io_uring only: an error where it is refused */
+    LADLE_IO_PREAD,    /* plain pread(2) */
+} ladle_io_mode;
+
+/* Integer parameters for ladle_job_set (one extensible setter, as in zstd). */
+typedef enum {
+    LADLE_P_DESIGN,        /* ladle_design */
+    LADLE_P_N,             /* sample size for BOTTOMK and HEAD */
+    LADLE_P_SEED,          /* uint64 seed (default 0) */
+    LADLE_P_SHUFFLE,       /* 1: emit in random (key) order, 0: input order */
+    LADLE_P_THREADS,       /* worker threads, 0 = online CPUs */
+    LADLE_P_CHUNK_SIZE,    /* bytes per pipeline chunk (default 2 MiB) */
+    LADLE_P_MAX_RECORD,    /* longest record accepted (default 64 MiB) */
+    LADLE_P_ZSTD_LONG,     /* 1: accept zstd windows up to 2^31 (default 2^27) */
+    LADLE_P_DROP_CACHE,    /* 1: drop page cache behind the reader */
+    LADLE_P_IO_MODE,       /* ladle_io_mode */
+} ladle_param;
+
+typedef struct ladle_job ladle_job;
+
+/* What a finished run saw; filled by ladle_job_run. */
+typedef struct {
+    uint64_t records_in;    /* records read (all inputs) */
+    uint64_t records_out;   /* records written */
+    uint64_t bytes_in;      /* decompressed bytes read */
+    uint64_t bytes_compressed; /* bytes read from the files themselves */
+    unsigned threads;       /* worker threads used */
+    int io_uring_used;      /* 1 if the io_uring reader served at least one file */
+} ladle_report;
+
+ladle_job *ladle_job_new(void);
+void ladle_job_free(ladle_job *job);
+
+/* Sets an integer parameter. LADLE_E_USAGE on an unknown parameter or bad value. */
+ladle_status ladle_job_set(ladle_job *job, ladle_param p, int64_t value);
+/* Bernoulli rate, 0 <= rate <= 1. */
+ladle_status ladle_job_set_rate(ladle_job *job, double rate);
+/* Appends an input; "-" is stdin. The path is copied. */
+ladle_status ladle_job_add_input(ladle_job *job, const char *path);
+/* Called (from any thread) for notes such as the io_uring fallback; may be NULL. */
+void ladle_job_set_notify(ladle_job *job, void (*fn)(void *arg, const char *line), void *arg);
+
+/* Runs the job, writing records to out_fd. Returns LADLE_OK or an error
+ * status; on error ladle_job_error() says what. A closed output pipe (EPIPE)
+ * is not an error: the run stops early and reports LADLE_OK with
+ * ladle_job_output_closed() = 1. */
+ladle_status ladle_job_run(ladle_job *job, int out_fd, ladle_report *report);
+int ladle_job_output_closed(const ladle_job *job);
+
+/* Async-signal-safe: asks a running job to stop; the run returns LADLE_E_INTERRUPTED. */
+void ladle_job_cancel(ladle_job *job);
+
+/* The last error: "FILE: what (where)", or "" if none. Owned by the job. */
+const char *ladle_job_error(const ladle_job *job);
+
+const char *ladle_version(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* LADLE_H */

@@ -1,0 +1,22 @@
+/*
+ * cli.h -- pieces of the `ladle` command shared between its files.
+ */
+#ifndef LADLE_CLI_H
+#define LADLE_CLI_H
+
+#include <stdint.h>
+
+/* Exit codes beyond ladle_status. */
+#define LADLE_EXIT_SIGTERM 143
+
+void ladle_cli_usage_main(FILE *f);
+void ladle_cli_usage_sample(FILE *f);
+
+/* Parses "123", "4K", "2M", "1G", "64MiB" (powers of 1024). 0 on success. */
+int ladle_cli_parse_size(const char *s, uint64_t *out);
+/* Parses a non-negative decimal integer. 0 on success. */
+int ladle_cli_parse_u64(const char *s, uint64_t *out);
+
+int ladle_cli_sample(int argc, char **argv);
+
+#endif

@@ -1,0 +1,233 @@
+/*
+ * cmd_sample.c -- `ladle sample`: options to a job, signals to a cancel,
+ * the status to an exit code.
+ */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "ladle/ladle.h"
+
+/* The signal handler's only way to reach the running job. */
+static ladle_job *running_job;
+static volatile sig_atomic_t signal_seen;
+
+static void on_signal(int sig)
+{
+    signal_seen = sig;
+    if (running_job)
+        ladle_job_cancel(running_job);
+}
+
+static void note_line(void *arg, const char *line)
+{
+    if (*(int *)arg)
+        fprintf(stderr, "ladle: %s\n", line);
+}
+
+static int usage_error(const char *fmt, const char *a, const char *b)
+{
+    fputs("ladle: ", stderr);
+    fprintf(stderr, fmt, a, b);
+    fputs("\nTry 'ladle sample --help'.\n", stderr);
+    return LADLE_E_USAGE;
+}
+
+enum {
+    OPT_RATE = 256, OPT_HEAD, OPT_SHUFFLE, OPT_SEED, OPT_CHUNK, OPT_MAXREC, OPT_LONG,
+    OPT_DROP, OPT_IO,
+};
+
+static const struct option long_opts[] = {
+    {"rate", required_argument, NULL, OPT_RATE},
+    {"head", required_argument, NULL, OPT_HEAD},
+    {"shuffle", no_argument, NULL, OPT_SHUFFLE},
+    {"seed", required_argument, NULL, OPT_SEED},
+    {"threads", required_argument, NULL, 't'},
+    {"chunk-size", required_argument, NULL, OPT_CHUNK},
+    {"max-record", required_argument, NULL, OPT_MAXREC},
+    {"long", no_argument, NULL, OPT_LONG},
+    {"drop-cache", no_argument, NULL, OPT_DROP},
+    {"io", required_argument, NULL, OPT_IO},
+    {"verbose", no_argument, NULL, 'v'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int ladle_cli_sample(int argc, char **argv)
+{
+    ladle_job *job = ladle_job_new();
+    if (!job) {
+        fputs("ladle: out of memory\n", stderr);
+        return LADLE_E_INTERNAL;
+    }
+    int verbose = 0, designs = 0, rc = 0;
+    const char *design_flag = NULL;
+    uint64_t v;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, ":n:t:vh", long_opts, NULL)) != -1) {
+        ladle_status st = LADLE_OK;
+        switch (c) {
+        case OPT_RATE: {
+            char *end;
+            double p = strtod(optarg, &end);
+            if (*optarg == '\0' || *end || !(p >= 0.0 && p <= 1.0)) {
+                rc = usage_error("--rate: '%s' is not a probability%s (expected 0..1)", optarg, "");
+                goto done;
+            }
+            st = ladle_job_set(job, LADLE_P_DESIGN, LADLE_DESIGN_BERNOULLI);
+            if (st == LADLE_OK)
+                st = ladle_job_set_rate(job, p);
+            designs++;
+            design_flag = "--rate";
+            break;
+        }
+        case 'n':
+        case OPT_HEAD:
+            if (ladle_cli_parse_u64(optarg, &v) != 0 || v > INT64_MAX) {
+                rc = usage_error("%s: '%s' is not a record count", c == 'n' ? "-n" : "--head",
+                                 optarg);
+                goto done;
+            }
+            st = ladle_job_set(job, LADLE_P_DESIGN,
+                               c == 'n' ? LADLE_DESIGN_BOTTOMK : LADLE_DESIGN_HEAD);
+            if (st == LADLE_OK)
+                st = ladle_job_set(job, LADLE_P_N, (int64_t)v);
+            designs++;
+            design_flag = c == 'n' ? "-n" : "--head";
+            break;
+        case OPT_SHUFFLE:
+            st = ladle_job_set(job, LADLE_P_SHUFFLE, 1);
+            break;
+        case OPT_SEED:
+            if (strcmp(optarg, "random") == 0) {
+                if (getrandom(&v, sizeof v, 0) != (ssize_t)sizeof v)
+                    v = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
+                fprintf(stderr, "ladle: seed %llu\n", (unsigned long long)v);
+            } else if (ladle_cli_parse_u64(optarg, &v) != 0) {
+                rc = usage_error("--seed: '%s' is not a number or 'random'%s", optarg, "");
+                goto done;
+            }
+            st = ladle_job_set(job, LADLE_P_SEED, (int64_t)v);
+            break;
+        case 't':
+            if (ladle_cli_parse_u64(optarg, &v) != 0 || v < 1 || v > 1024) {
+                rc = usage_error("--threads: '%s' is not a thread count%s (1..1024)", optarg, "");
+                goto done;
+            }
+            st = ladle_job_set(job, LADLE_P_THREADS, (int64_t)v);
+            break;
+        case OPT_CHUNK:
+        case OPT_MAXREC:
+            if (ladle_cli_parse_size(optarg, &v) != 0 || v > INT64_MAX) {
+                rc = usage_error("%s: '%s' is not a size (e.g. 512K, 2M)",
+                                 c == OPT_CHUNK ? "--chunk-size" : "--max-record", optarg);
+                goto done;
+            }
+            st = ladle_job_set(job, c == OPT_CHUNK ? LADLE_P_CHUNK_SIZE : LADLE_P_MAX_RECORD,
+                               (int64_t)v);
+            break;
+        case OPT_LONG:
+            st = ladle_job_set(job, LADLE_P_ZSTD_LONG, 1);
+            break;
+        case OPT_DROP:
+            st = ladle_job_set(job, LADLE_P_DROP_CACHE, 1);
+            break;
+        case OPT_IO:
+            if (strcmp(optarg, "auto") == 0)
+                st = ladle_job_set(job, LADLE_P_IO_MODE, LADLE_IO_AUTO);
+            else if (strcmp(optarg, "uring") == 0)
+                st = ladle_job_set(job, LADLE_P_IO_MODE, LADLE_IO_URING);
+            else if (strcmp(optarg, "pread") == 0)
+                st = ladle_job_set(job, LADLE_P_IO_MODE, LADLE_IO_PREAD);
+            else {
+                rc = usage_error("--io: '%s' is not auto, uring or pread%s", optarg, "");
+                goto done;
+            }
+            break;
+        case 'v':
+            verbose = 1;
+            break;
+        case 'h':
+            ladle_cli_usage_sample(stdout);
+            goto done;
+        case ':':
+            rc = usage_error("option '%s' needs a value%s", argv[optind - 1], "");
+            goto done;
+        default:
+            rc = usage_error("unknown option '%s'%s", argv[optind - 1], "");
+            goto done;
+        }
+        if (st != LADLE_OK) {
+            rc = usage_error("%s%s", ladle_job_error(job), "");
+            goto done;
+        }
+    }
+    if (designs == 0) {
+        rc = usage_error("choose a design: --rate P, -n N or --head N%s%s", "", "");
+        goto done;
+    }
+    if (designs > 1) {
+        rc = usage_error("choose one design, not several (last was %s)%s", design_flag, "");
+        goto done;
+    }
+    for (int i = optind; i < argc; i++)
+        if (ladle_job_add_input(job, argv[i]) != LADLE_OK) {
+            fprintf(stderr, "ladle: %s\n", ladle_job_error(job));
+            rc = LADLE_E_INTERNAL;
+            goto done;
+        }
+    ladle_job_set_notify(job, note_line, &verbose);
+
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    running_job = job;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN); /* a closed pipe is EPIPE, handled quietly */
+
+    double t0 = now_s();
+    ladle_report rep;
+    ladle_status st = ladle_job_run(job, STDOUT_FILENO, &rep);
+    double dt = now_s() - t0;
+    running_job = NULL;
+
+    if (st == LADLE_E_INTERRUPTED) {
+        rc = signal_seen == SIGTERM ? LADLE_EXIT_SIGTERM : LADLE_E_INTERRUPTED;
+        goto done;
+    }
+    if (st != LADLE_OK) {
+        fprintf(stderr, "ladle: %s\n", ladle_job_error(job));
+        rc = st;
+        goto done;
+    }
+    if (verbose)
+        fprintf(stderr,
+                "ladle: sample: %llu records read (%.1f MB, %.1f MB from disk) in %.3f s "
+                "(%.0f MB/s, %u threads, %s); %llu written%s\n",
+                (unsigned long long)rep.records_in, (double)rep.bytes_in / 1e6,
+                (double)rep.bytes_compressed / 1e6, dt,
+                dt > 0 ? (double)rep.bytes_in / 1e6 / dt : 0.0, rep.threads,
+                rep.io_uring_used ? "io_uring" : "pread/read",
+                (unsigned long long)rep.records_out,
+                ladle_job_output_closed(job) ? " (output closed early)" : "");
+done:
+    ladle_job_free(job);
+    return rc;
+}

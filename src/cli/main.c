@@ -1,0 +1,38 @@
+/*
+ * main.c -- the `ladle` command: dispatch, signals, the summary line.
+ * The only place that prints and exits; the library returns values.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "ladle/ladle.h"
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        ladle_cli_usage_main(stderr);
+        return LADLE_E_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0) {
+        ladle_cli_usage_main(stdout);
+        return 0;
+    }
+    if (strcmp(cmd, "help") == 0) {
+        if (argc > 2 && strcmp(argv[2], "sample") == 0)
+            ladle_cli_usage_sample(stdout);
+        else
+            ladle_cli_usage_main(stdout);
+        return 0;
+    }
+    if (strcmp(cmd, "-V") == 0 || strcmp(cmd, "--version") == 0) {
+        printf("ladle %s\n", ladle_version());
+        return 0;
+    }
+    if (strcmp(cmd, "sample") == 0)
+        return ladle_cli_sample(argc - 1, argv + 1);
+    fprintf(stderr, "ladle: unknown command '%s'\nTry 'ladle --help'.\n", cmd);
+    return LADLE_E_USAGE;
+}

@@ -1,0 +1,70 @@
+/*
+ * codec.h -- turning a source's bytes into decompressed chunks.
+ *
+ * One ops table per format (plain, zstd, gzip), picked by magic bytes, never
+ * by file name. A decoder runs on one decoder thread and fills chunks from
+ * that thread's pool; the framer then cuts them at record edges.
+ */
+#ifndef LADLE_CODEC_H
+#define LADLE_CODEC_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/config.h"
+#include "common/error.h"
+#include "io/source.h"
+#include "pipeline/chunk.h"
+
+struct ladle_decoder {
+    const struct ladle_codec_ops *ops;
+    struct ladle_source *src;           /* borrowed */
+    struct ladle_chunk_pool *pool;      /* borrowed */
+    const struct ladle_config *cfg;     /* borrowed */
+    struct ladle_error *err;            /* borrowed */
+    const atomic_int *stop;             /* borrowed: set when the run must end */
+    const char *name;                   /* borrowed */
+    void *state;                        /* owns: the codec's own state */
+};
+
+struct ladle_codec_ops {
+    const char *name;
+    ladle_status (*open)(struct ladle_decoder *d);
+    /* Sets *out to a chunk from d->pool whose data (at mem + headroom) holds
+     * the next decompressed bytes (len > 0), or to NULL at end of stream or
+     * when d->stop is set. Errors are recorded in d->err. */
+    ladle_status (*next)(struct ladle_decoder *d, struct ladle_chunk **out);
+    /* Releases the codec's state; the source must still be open. */
+    void (*close)(struct ladle_decoder *d);
+};
+
+extern const struct ladle_codec_ops ladle_codec_plain;
+extern const struct ladle_codec_ops ladle_codec_zstd;
+extern const struct ladle_codec_ops ladle_codec_gzip;
+
+/* The codec for data starting with these bytes (plain if none matches). */
+const struct ladle_codec_ops *ladle_codec_detect(const unsigned char *magic, size_t n);
+
+/* Shared by the compressed codecs: a ring of input buffers kept in flight
+ * on the source. */
+#define LADLE_CODEC_IN_BUFS 3
+#define LADLE_CODEC_IN_SIZE ((size_t)1 << 20)
+
+struct ladle_codec_input {
+    unsigned char *buf[LADLE_CODEC_IN_BUFS]; /* owns */
+    unsigned head, inflight;   /* oldest in-flight buffer, count in flight */
+    int eof_submitted;         /* the source said nothing more to read */
+    int eof;                   /* every byte has been delivered */
+    const unsigned char *cur;  /* borrowed: the buffer being consumed */
+    size_t cur_len;
+    uint64_t consumed_before;  /* compressed bytes before cur */
+};
+
+ladle_status ladle_codec_input_open(struct ladle_decoder *d, struct ladle_codec_input *in);
+/* Makes the next compressed buffer current; sets in->eof at end of input. */
+ladle_status ladle_codec_input_advance(struct ladle_decoder *d, struct ladle_codec_input *in);
+/* Reaps reads still in flight, then frees the buffers. */
+void ladle_codec_input_close(struct ladle_decoder *d, struct ladle_codec_input *in);
+
+#endif

@@ -1,0 +1,36 @@
+/*
+ * config.h -- the settings of one run, filled by the job API and read
+ * (never written) by every stage once the run starts.
+ */
+#ifndef LADLE_CONFIG_H
+#define LADLE_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ladle/ladle.h"
+
+#define LADLE_DEFAULT_CHUNK_SIZE ((size_t)2 << 20)
+#define LADLE_DEFAULT_MAX_RECORD ((size_t)64 << 20)
+/* Bytes kept free in front of each chunk so the framer can prepend the
+ * partial record carried over from the previous chunk without a copy of
+ * the whole chunk. Longer carries take the slow path (framer.c). */
+#define LADLE_CHUNK_HEADROOM ((size_t)64 << 10)
+
+struct ladle_config {
+    ladle_design design;
+    uint64_t n;          /* -n / --head */
+    double rate;         /* --rate */
+    uint64_t seed;
+    int shuffle;
+    unsigned threads;    /* resolved: >= 1 */
+    size_t chunk_size;
+    size_t max_record;
+    int zstd_long;
+    int drop_cache;
+    ladle_io_mode io_mode;
+    void (*notify)(void *arg, const char *line);
+    void *notify_arg;
+};
+
+#endif

@@ -1,0 +1,154 @@
+/*
+ * source.c -- opening inputs and choosing the read engine.
+ *
+ * Regular files are read at explicit offsets up to the size they had when
+ * opened (a snapshot: a log still being appended to is read as it was),
+ * with sequential read-ahead requested from the kernel. Pipes and stdin
+ * are read in order with read(2).
+ */
+#include "io/source.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Release cached pages in steps of this size, not per read. */
+#define DROP_CACHE_STEP ((uint64_t)8 << 20)
+
+ladle_status ladle_source_open(struct ladle_source **out, const char *path, const char *name,
+                               const struct ladle_config *cfg, struct ladle_error *err)
+{
+    *out = NULL;
+    struct ladle_source *s = calloc(1, sizeof *s);
+    if (!s)
+        return ladle_error_set(err, LADLE_E_INTERNAL, "%s: out of memory", name);
+    s->name = name;
+    if (strcmp(path, "-") == 0) {
+        s->fd = STDIN_FILENO;
+    } else {
+        s->fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (s->fd < 0) {
+            int e = errno;
+            free(s);
+            return ladle_error_set(err, LADLE_E_INPUT, "%s: cannot open: %s", name, strerror(e));
+        }
+    }
+    struct stat st;
+    if (fstat(s->fd, &st) != 0) {
+        int e = errno;
+        ladle_source_close(s);
+        return ladle_error_set(err, LADLE_E_INPUT, "%s: cannot stat: %s", name, strerror(e));
+    }
+    if (S_ISDIR(st.st_mode)) {
+        ladle_source_close(s);
+        return ladle_error_set(err, LADLE_E_INPUT, "%s: is a directory", name);
+    }
+    s->regular = S_ISREG(st.st_mode);
+    s->size = s->regular ? (uint64_t)st.st_size : UINT64_MAX;
+    s->drop_cache = cfg->drop_cache && s->regular;
+    if (s->regular)
+        (void)posix_fadvise(s->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+
+    int rc = -ENOSYS;
+    if (s->regular && cfg->io_mode != LADLE_IO_PREAD) {
+        rc = ladle_source_uring_init(s, LADLE_SOURCE_MAX_INFLIGHT);
+        if (rc < 0 && cfg->io_mode == LADLE_IO_URING) {
+            ladle_source_close(s);
+            return ladle_error_set(err, LADLE_E_INPUT, "%s: io_uring unavailable: %s", name,
+                                   strerror(-rc));
+        }
+        if (rc < 0 && cfg->notify) {
+            char line[256];
+            snprintf(line, sizeof line, "%s: io_uring unavailable (%s), reading with pread", name,
+                     strerror(-rc));
+            cfg->notify(cfg->notify_arg, line);
+        }
+    }
+    if (rc < 0)
+        ladle_source_sync_init(s);
+    *out = s;
+    return LADLE_OK;
+}
+
+void ladle_source_close(struct ladle_source *s)
+{
+    if (!s)
+        return;
+    if (s->ops && s->ops->close)
+        s->ops->close(s);
+    if (s->fd > STDIN_FILENO)
+        close(s->fd);
+    free(s);
+}
+
+ssize_t ladle_source_peek(struct ladle_source *s, unsigned char *buf, size_t n)
+{
+    if (n > sizeof s->prefix)
+        n = sizeof s->prefix;
+    if (s->regular) {
+        ssize_t r;
+        do
+            r = pread(s->fd, buf, n, 0);
+        while (r < 0 && errno == EINTR);
+        return r < 0 ? -errno : r;
+    }
+    /* A pipe cannot seek back: keep what we read and serve it first. */
+    while (s->prefix_len < n) {
+        ssize_t r = read(s->fd, s->prefix + s->prefix_len, n - s->prefix_len);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            return -errno;
+        if (r == 0)
+            break;
+        s->prefix_len += (size_t)r;
+    }
+    memcpy(buf, s->prefix, s->prefix_len);
+    return (ssize_t)s->prefix_len;
+}
+
+int ladle_source_is_uring(const struct ladle_source *s)
+{
+    return s->ops && strcmp(s->ops->name, "io_uring") == 0;
+}
+
+struct ladle_read *ladle_source_push(struct ladle_source *s, void *buf, size_t len)
+{
+    if (s->q_count == LADLE_SOURCE_MAX_INFLIGHT)
+        return NULL;
+    unsigned slot = (s->q_head + s->q_count) % LADLE_SOURCE_MAX_INFLIGHT;
+    struct ladle_read *r = &s->q[slot];
+    r->buf = buf;
+    r->len = len;
+    r->off = s->next_off;
+    r->res = 0;
+    r->done = false;
+    s->q_count++;
+    return r;
+}
+
+void ladle_source_pop(struct ladle_source *s, ssize_t res)
+{
+    struct ladle_read *r = &s->q[s->q_head];
+    s->q_head = (s->q_head + 1) % LADLE_SOURCE_MAX_INFLIGHT;
+    s->q_count--;
+    if (res > 0) {
+        s->bytes_read += (uint64_t)res;
+        ladle_source_after_read(s, r->off + (uint64_t)res);
+    }
+}
+
+void ladle_source_after_read(struct ladle_source *s, uint64_t end_off)
+{
+    if (!s->drop_cache || end_off < s->dropped_to + DROP_CACHE_STEP)
+        return;
+    /* The bytes are in our buffer now: the kernel's copy only evicts pages
+     * a data server's other jobs need. */
+    (void)posix_fadvise(s->fd, (off_t)s->dropped_to, (off_t)(end_off - s->dropped_to),
+                        POSIX_FADV_DONTNEED);
+    s->dropped_to = end_off;
+}

@@ -1,0 +1,88 @@
+/*
+ * source.h -- where compressed or plain bytes come from.
+ *
+ * A source is a FIFO of reads: the caller submits buffers, each to receive
+ * the next bytes of the file, and waits for them in submission order. The
+ * io_uring engine keeps several of those reads in flight; the sync engine
+ * (pread on files, read on pipes and stdin) performs each one in wait().
+ * Callers never know which engine they run, as with fio's ioengine_ops.
+ */
+#ifndef LADLE_SOURCE_H
+#define LADLE_SOURCE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "common/config.h"
+#include "common/error.h"
+
+#define LADLE_SOURCE_MAX_INFLIGHT 8
+
+struct ladle_source;
+
+struct ladle_source_ops {
+    const char *name;
+    /* Queues a read of up to len bytes (the next ones after every earlier
+     * submission) into buf. 0: queued; 1: nothing left to read (EOF known
+     * ahead, for regular files); -errno on failure. */
+    int (*submit)(struct ladle_source *s, void *buf, size_t len);
+    /* Completes the oldest queued read: its byte count (short only at end
+     * of input), 0 at end of input, -errno on failure. */
+    ssize_t (*wait)(struct ladle_source *s);
+    void (*close)(struct ladle_source *s);
+};
+
+struct ladle_read {
+    void *buf;
+    size_t len;
+    uint64_t off;
+    ssize_t res;
+    bool done;
+};
+
+struct ladle_source {
+    const struct ladle_source_ops *ops;
+    const char *name;     /* borrowed: display name ("<stdin>" for "-") */
+    int fd;
+    bool regular;         /* a regular file: pread/io_uring at offsets */
+    bool drop_cache;
+    uint64_t size;        /* regular files: size when opened (the snapshot read) */
+    uint64_t next_off;    /* offset of the next submission */
+    uint64_t bytes_read;  /* bytes delivered by wait() so far */
+    uint64_t dropped_to;  /* page cache released below this offset */
+    unsigned char prefix[4]; /* bytes peeked from a pipe, served first */
+    size_t prefix_len;
+    struct ladle_read q[LADLE_SOURCE_MAX_INFLIGHT];
+    unsigned q_head, q_count;
+    bool at_eof;          /* a pipe returned end of file */
+    void *engine;         /* owns: engine state (the io_uring ring) */
+};
+
+/* Opens path ("-" is stdin) with the engine the config asks for. On
+ * failure records "NAME: what" in err and returns its status. With
+ * LADLE_IO_AUTO, a refused io_uring falls back to sync and calls notify. */
+ladle_status ladle_source_open(struct ladle_source **out, const char *path, const char *name,
+                               const struct ladle_config *cfg, struct ladle_error *err);
+void ladle_source_close(struct ladle_source *s);
+
+/* Reads up to n (<= 4) leading bytes for format detection without
+ * consuming them. Returns the count read or -errno. */
+ssize_t ladle_source_peek(struct ladle_source *s, unsigned char *buf, size_t n);
+
+/* Nonzero if the source runs on io_uring. */
+int ladle_source_is_uring(const struct ladle_source *s);
+
+/* Shared by engines: FIFO bookkeeping and page-cache release. */
+struct ladle_read *ladle_source_push(struct ladle_source *s, void *buf, size_t len);
+void ladle_source_pop(struct ladle_source *s, ssize_t res);
+void ladle_source_after_read(struct ladle_source *s, uint64_t end_off);
+/* pread until len bytes or end of file (the io_uring engine finishes short reads so). */
+ssize_t ladle_source_pread_full(struct ladle_source *s, char *buf, size_t len, uint64_t off);
+
+/* The engines. */
+int ladle_source_uring_init(struct ladle_source *s, unsigned depth);
+int ladle_source_sync_init(struct ladle_source *s);
+
+#endif

@@ -1,0 +1,94 @@
+/*
+ * source_sync.c -- the fallback engine: pread(2) on regular files, read(2)
+ * on pipes and stdin. Each read happens in wait(), so there is nothing in
+ * flight; the kernel's sequential read-ahead still overlaps disk and work.
+ */
+#include "io/source.h"
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+static int sync_submit(struct ladle_source *s, void *buf, size_t len)
+{
+    if (s->regular) {
+        if (s->next_off >= s->size)
+            return 1;
+        if (len > s->size - s->next_off)
+            len = (size_t)(s->size - s->next_off);
+    } else if (s->at_eof) {
+        return 1;
+    }
+    if (!ladle_source_push(s, buf, len))
+        return -EAGAIN;
+    s->next_off += len;
+    return 0;
+}
+
+static ssize_t fill_from_pipe(struct ladle_source *s, char *buf, size_t len)
+{
+    size_t got = 0;
+    if (s->prefix_len) {
+        size_t n = s->prefix_len < len ? s->prefix_len : len;
+        memcpy(buf, s->prefix, n);
+        memmove(s->prefix, s->prefix + n, s->prefix_len - n);
+        s->prefix_len -= n;
+        got = n;
+    }
+    while (got < len && !s->at_eof) {
+        ssize_t r = read(s->fd, buf + got, len - got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            return -errno;
+        if (r == 0)
+            s->at_eof = true;
+        got += (size_t)r;
+    }
+    return (ssize_t)got;
+}
+
+static ssize_t fill_at_offset(struct ladle_source *s, char *buf, size_t len, uint64_t off)
+{
+    size_t got = 0;
+    while (got < len) {
+        ssize_t r = pread(s->fd, buf + got, len - got, (off_t)(off + got));
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            return -errno;
+        if (r == 0)
+            break; /* the file shrank while we read it */
+        got += (size_t)r;
+    }
+    return (ssize_t)got;
+}
+
+static ssize_t sync_wait(struct ladle_source *s)
+{
+    if (s->q_count == 0)
+        return 0;
+    struct ladle_read *r = &s->q[s->q_head];
+    ssize_t res = s->regular ? fill_at_offset(s, r->buf, r->len, r->off)
+                             : fill_from_pipe(s, r->buf, r->len);
+    ladle_source_pop(s, res);
+    return res;
+}
+
+static const struct ladle_source_ops sync_ops = {
+    .name = "sync",
+    .submit = sync_submit,
+    .wait = sync_wait,
+    .close = NULL,
+};
+
+int ladle_source_sync_init(struct ladle_source *s)
+{
+    s->ops = &sync_ops;
+    return 0;
+}
+
+ssize_t ladle_source_pread_full(struct ladle_source *s, char *buf, size_t len, uint64_t off)
+{
+    return fill_at_offset(s, buf, len, off);
+}

@@ -1,0 +1,72 @@
+/*
+ * writer.c -- buffered, EPIPE-aware output (see writer.h). Large writes
+ * bypass the buffer.
+ */
+#include "out/writer.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define WRITER_BUF ((size_t)1 << 20)
+
+ladle_status ladle_writer_init(struct ladle_writer *w, int fd, struct ladle_error *err)
+{
+    memset(w, 0, sizeof *w);
+    w->fd = fd;
+    w->err = err;
+    w->cap = WRITER_BUF;
+    w->buf = malloc(w->cap);
+    if (!w->buf)
+        return ladle_error_set(err, LADLE_E_INTERNAL, "output: out of memory");
+    return LADLE_OK;
+}
+
+static ladle_status write_all(struct ladle_writer *w, const char *p, size_t n)
+{
+    while (n && !w->closed) {
+        ssize_t r = write(w->fd, p, n);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0 && errno == EPIPE) {
+            w->closed = 1;
+            break;
+        }
+        if (r < 0)
+            return ladle_error_set(w->err, LADLE_E_OUTPUT, "<stdout>: write failed: %s",
+                                   strerror(errno));
+        p += r;
+        n -= (size_t)r;
+    }
+    return LADLE_OK;
+}
+
+ladle_status ladle_writer_flush(struct ladle_writer *w)
+{
+    ladle_status st = write_all(w, w->buf, w->len);
+    w->len = 0;
+    return st;
+}
+
+ladle_status ladle_writer_write(struct ladle_writer *w, const void *data, size_t len)
+{
+    if (w->closed)
+        return LADLE_OK;
+    if (w->len + len > w->cap) {
+        ladle_status st = ladle_writer_flush(w);
+        if (st != LADLE_OK)
+            return st;
+        if (len >= w->cap)
+            return write_all(w, data, len);
+    }
+    memcpy(w->buf + w->len, data, len);
+    w->len += len;
+    return LADLE_OK;
+}
+
+void ladle_writer_destroy(struct ladle_writer *w)
+{
+    free(w->buf);
+    w->buf = NULL;
+}

@@ -1,0 +1,189 @@
+/*
+ * job.c -- the public job API (include/ladle/ladle.h): parameters are
+ * validated here, once, so the pipeline and samplers can trust them.
+ */
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/config.h"
+#include "common/error.h"
+#include "ladle/ladle.h"
+#include "pipeline/pipeline.h"
+
+struct ladle_job {
+    struct ladle_config cfg;
+    unsigned threads_asked; /* 0 = online CPUs */
+    char **paths;           /* owns */
+    char **names;           /* owns */
+    uint32_t count, cap;
+    atomic_int cancel;
+    int output_closed;
+    struct ladle_error err;
+};
+
+const char *ladle_version(void)
+{
+    return LADLE_VERSION;
+}
+
+ladle_job *ladle_job_new(void)
+{
+    ladle_job *j = calloc(1, sizeof *j);
+    if (!j)
+        return NULL;
+    j->cfg.design = LADLE_DESIGN_NONE;
+    j->cfg.chunk_size = LADLE_DEFAULT_CHUNK_SIZE;
+    j->cfg.max_record = LADLE_DEFAULT_MAX_RECORD;
+    j->cfg.io_mode = LADLE_IO_AUTO;
+    atomic_init(&j->cancel, 0);
+    ladle_error_init(&j->err);
+    return j;
+}
+
+void ladle_job_free(ladle_job *j)
+{
+    if (!j)
+        return;
+    for (uint32_t i = 0; i < j->count; i++) {
+        free(j->paths[i]);
+        free(j->names[i]);
+    }
+    free(j->paths);
+    free(j->names);
+    free(j);
+}
+
+static ladle_status bad(ladle_job *j, const char *what)
+{
+    return ladle_error_set(&j->err, LADLE_E_USAGE, "%s", what);
+}
+
+ladle_status ladle_job_set(ladle_job *j, ladle_param p, int64_t v)
+{
+    switch (p) {
+    case LADLE_P_DESIGN:
+        if (v < LADLE_DESIGN_NONE || v > LADLE_DESIGN_HEAD)
+            return bad(j, "unknown sampling design");
+        j->cfg.design = (ladle_design)v;
+        return LADLE_OK;
+    case LADLE_P_N:
+        if (v < 0)
+            return bad(j, "sample size must not be negative");
+        j->cfg.n = (uint64_t)v;
+        return LADLE_OK;
+    case LADLE_P_SEED:
+        j->cfg.seed = (uint64_t)v;
+        return LADLE_OK;
+    case LADLE_P_SHUFFLE:
+        j->cfg.shuffle = v != 0;
+        return LADLE_OK;
+    case LADLE_P_THREADS:
+        if (v < 0 || v > 1024)
+            return bad(j, "threads must be 0 (all CPUs) to 1024");
+        j->threads_asked = (unsigned)v;
+        return LADLE_OK;
+    case LADLE_P_CHUNK_SIZE:
+        if (v < 1 || v > ((int64_t)1 << 30))
+            return bad(j, "chunk size must be 1 byte to 1 GiB");
+        j->cfg.chunk_size = (size_t)v;
+        return LADLE_OK;
+    case LADLE_P_MAX_RECORD:
+        if (v < 1 || v > ((int64_t)1 << 32))
+            return bad(j, "max record must be 1 byte to 4 GiB");
+        j->cfg.max_record = (size_t)v;
+        return LADLE_OK;
+    case LADLE_P_ZSTD_LONG:
+        j->cfg.zstd_long = v != 0;
+        return LADLE_OK;
+    case LADLE_P_DROP_CACHE:
+        j->cfg.drop_cache = v != 0;
+        return LADLE_OK;
+    case LADLE_P_IO_MODE:
+        if (v < LADLE_IO_AUTO || v > LADLE_IO_PREAD)
+            return bad(j, "unknown io mode");
+        j->cfg.io_mode = (ladle_io_mode)v;
+        return LADLE_OK;
+    }
+    return bad(j, "unknown parameter");
+}
+
+ladle_status ladle_job_set_rate(ladle_job *j, double rate)
+{
+    if (!(rate >= 0.0 && rate <= 1.0))
+        return bad(j, "rate must be a probability between 0 and 1");
+    j->cfg.rate = rate;
+    return LADLE_OK;
+}
+
+ladle_status ladle_job_add_input(ladle_job *j, const char *path)
+{
+    if (j->count == UINT32_MAX)
+        return bad(j, "too many inputs");
+    if (j->count == j->cap) {
+        uint32_t cap = j->cap ? j->cap * 2 : 8;
+        char **p = realloc(j->paths, cap * sizeof *p);
+        if (p)
+            j->paths = p;
+        char **n = realloc(j->names, cap * sizeof *n);
+        if (n)
+            j->names = n;
+        if (!p || !n)
+            return ladle_error_set(&j->err, LADLE_E_INTERNAL, "out of memory");
+        j->cap = cap;
+    }
+    char *path_copy = strdup(path);
+    char *name_copy = strdup(strcmp(path, "-") == 0 ? "<stdin>" : path);
+    if (!path_copy || !name_copy) {
+        free(path_copy);
+        free(name_copy);
+        return ladle_error_set(&j->err, LADLE_E_INTERNAL, "out of memory");
+    }
+    j->paths[j->count] = path_copy;
+    j->names[j->count] = name_copy;
+    j->count++;
+    return LADLE_OK;
+}
+
+void ladle_job_set_notify(ladle_job *j, void (*fn)(void *arg, const char *line), void *arg)
+{
+    j->cfg.notify = fn;
+    j->cfg.notify_arg = arg;
+}
+
+ladle_status ladle_job_run(ladle_job *j, int out_fd, ladle_report *report)
+{
+    ladle_error_init(&j->err);
+    j->output_closed = 0;
+    if (j->cfg.design == LADLE_DESIGN_NONE)
+        return bad(j, "no sampling design chosen (--rate, -n or --head)");
+    if (j->count == 0 && ladle_job_add_input(j, "-") != LADLE_OK)
+        return j->err.status;
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    j->cfg.threads = j->threads_asked ? j->threads_asked : (cpus > 0 ? (unsigned)cpus : 1);
+    struct ladle_pipeline_io io = {
+        .paths = (const char *const *)j->paths,
+        .names = (const char *const *)j->names,
+        .count = j->count,
+        .out_fd = out_fd,
+        .cancel = &j->cancel,
+    };
+    ladle_status st = ladle_pipeline_run(&j->cfg, &io, &j->err, report, &j->output_closed);
+    return st;
+}
+
+int ladle_job_output_closed(const ladle_job *j)
+{
+    return j->output_closed;
+}
+
+void ladle_job_cancel(ladle_job *j)
+{
+    atomic_store(&j->cancel, 1);
+}
+
+const char *ladle_job_error(const ladle_job *j)
+{
+    return j->err.msg;
+}

@@ -1,0 +1,595 @@
+/*
+ * pipeline.c -- decoder threads, worker threads and the ordered output
+ * (see pipeline.h for the shape).
+ *
+ * Memory stays bounded by construction:
+ * - each decoder thread owns a fixed pool of chunks and stops when all are
+ *   in flight (a chunk returns to its pool when a worker is done with it);
+ * - records kept by streaming designs wait in the reorder stage until
+ *   earlier chunks are written; decoders pause while those bytes exceed
+ *   PENDING_BUDGET. The decoder of the input being written waits only on
+ *   its own bytes, so later inputs can never starve it (no deadlock).
+ *
+ * Determinism: no decision depends on which thread handles a chunk. Keys
+ * are functions of (seed, input, offset); streaming output is reordered
+ * into input order; retained samples merge into the same set whatever the
+ * partition.
+ */
+#include "pipeline/pipeline.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <semaphore.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <ck_ring.h>
+
+#include "codec/codec.h"
+#include "io/source.h"
+#include "out/writer.h"
+#include "pipeline/chunk.h"
+#include "record/framer.h"
+#include "sample/kept.h"
+#include "sample/sampler.h"
+
+#define CHUNKS_PER_DECODER 8
+#define PENDING_BUDGET ((long long)16 << 20)
+#define RESULT_OVERHEAD 256 /* bytes charged per result, so empty ones count */
+#define DONE_RING_SIZE 4096
+
+/* What a worker hands to the output stage for one chunk. */
+struct result {
+    uint32_t input;
+    uint64_t seq;
+    bool last;
+    struct ladle_outbuf out; /* owns */
+};
+
+/* Per-input reorder slots, indexed by chunk seq. */
+struct reorder {
+    struct result **slot; /* owns the results */
+    size_t cap;
+};
+
+struct run {
+    const struct ladle_config *cfg;
+    const struct ladle_pipeline_io *io;
+    struct ladle_error *err;
+    const struct ladle_sampler_ops *design;
+
+    atomic_int stop;            /* set once: error, cancel, output closed, head reached */
+    atomic_uint next_input;     /* next input a decoder claims */
+    atomic_uint decoders_alive;
+
+    ck_ring_t work_ring;
+    ck_ring_buffer_t *work_slots;
+    sem_t work_sem;
+    ck_ring_t done_ring;
+    ck_ring_buffer_t *done_slots;
+    sem_t done_sem;
+
+    atomic_uint head_input;     /* the input being written */
+    atomic_llong pending_total; /* bytes waiting in the reorder stage */
+    atomic_llong *pending;      /* the same, per input */
+    pthread_mutex_t bp_lock;
+    pthread_cond_t bp_cond;
+
+    unsigned ndecoders, nworkers;
+    struct ladle_chunk_pool *pools;     /* one per decoder */
+    struct ladle_sampler *partials;     /* one per worker */
+
+    atomic_ullong bytes_in, bytes_compressed;
+    atomic_int uring_used;
+};
+
+/* The poison pill that ends a worker. */
+static struct ladle_chunk poison;
+
+static void wake_all(struct run *r)
+{
+    for (unsigned i = 0; i < r->ndecoders; i++)
+        ladle_chunk_pool_wake(&r->pools[i]);
+    pthread_mutex_lock(&r->bp_lock);
+    pthread_cond_broadcast(&r->bp_cond);
+    pthread_mutex_unlock(&r->bp_lock);
+    sem_post(&r->done_sem);
+}
+
+static void request_stop(struct run *r)
+{
+    int expected = 0;
+    if (atomic_compare_exchange_strong(&r->stop, &expected, 1))
+        wake_all(r);
+}
+
+static bool stopping(struct run *r)
+{
+    return atomic_load_explicit(&r->stop, memory_order_acquire) != 0;
+}
+
+static void timed_wait_ms(pthread_cond_t *c, pthread_mutex_t *m, long ms)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    ts.tv_nsec += ms * 1000000L;
+    ts.tv_sec += ts.tv_nsec / 1000000000L;
+    ts.tv_nsec %= 1000000000L;
+    pthread_cond_timedwait(c, m, &ts);
+}
+
+/* Backpressure: see the file comment. */
+static void wait_for_output(struct run *r, uint32_t input)
+{
+    for (;;) {
+        if (stopping(r))
+            return;
+        bool head = atomic_load(&r->head_input) == input;
+        long long p = head ? atomic_load(&r->pending[input]) : atomic_load(&r->pending_total);
+        if (p <= PENDING_BUDGET)
+            return;
+        pthread_mutex_lock(&r->bp_lock);
+        timed_wait_ms(&r->bp_cond, &r->bp_lock, 20);
+        pthread_mutex_unlock(&r->bp_lock);
+    }
+}
+
+static void enqueue_work(struct run *r, struct ladle_chunk *ck)
+{
+    /* Sized for every chunk that can exist plus the pills: never full. */
+    while (!ck_ring_enqueue_mpmc(&r->work_ring, r->work_slots, ck))
+        sched_yield();
+    sem_post(&r->work_sem);
+}
+
+/* Decodes one input into framed chunks on the work queue. */
+static void decode_input(struct run *r, struct ladle_chunk_pool *pool, uint32_t i)
+{
+    const char *name = r->io->names[i];
+    struct ladle_source *src = NULL;
+    if (ladle_source_open(&src, r->io->paths[i], name, r->cfg, r->err) != LADLE_OK) {
+        request_stop(r);
+        return;
+    }
+    if (ladle_source_is_uring(src))
+        atomic_store(&r->uring_used, 1);
+
+    unsigned char magic[4];
+    ssize_t nmagic = ladle_source_peek(src, magic, sizeof magic);
+    if (nmagic < 0) {
+        ladle_error_set(r->err, LADLE_E_INPUT, "%s: read failed: %s (at byte 0)", name,
+                        strerror((int)-nmagic));
+        ladle_source_close(src);
+        request_stop(r);
+        return;
+    }
+    struct ladle_decoder d = {
+        .ops = ladle_codec_detect(magic, (size_t)nmagic),
+        .src = src,
+        .pool = pool,
+        .cfg = r->cfg,
+        .err = r->err,
+        .stop = &r->stop,
+        .name = name,
+    };
+    struct ladle_framer fr;
+    ladle_framer_init(&fr, r->cfg->max_record, name);
+    ladle_status st = d.ops->open(&d);
+    uint64_t seq = 0;
+    while (st == LADLE_OK && !stopping(r)) {
+        wait_for_output(r, i);
+        struct ladle_chunk *ck = NULL;
+        st = d.ops->next(&d, &ck);
+        if (st != LADLE_OK || stopping(r)) {
+            if (ck)
+                ladle_chunk_put(ck);
+            break;
+        }
+        bool eof = ck == NULL;
+        if (eof && !(ck = ladle_chunk_get(pool, &r->stop)))
+            break; /* stopping */
+        ck->input = i;
+        st = ladle_framer_push(&fr, &ck, eof, r->err);
+        if (st != LADLE_OK) {
+            ladle_chunk_put(ck);
+            break;
+        }
+        if (ck->len == 0 && !eof) {
+            ladle_chunk_put(ck);
+            continue;
+        }
+        ck->seq = seq++;
+        ck->last = eof;
+        enqueue_work(r, ck);
+        if (eof)
+            break;
+    }
+    d.ops->close(&d);
+    atomic_fetch_add(&r->bytes_in, fr.next_off);
+    atomic_fetch_add(&r->bytes_compressed, src->bytes_read);
+    ladle_framer_destroy(&fr);
+    ladle_source_close(src);
+    if (st != LADLE_OK)
+        request_stop(r);
+}
+
+struct decoder_arg {
+    struct run *r;
+    unsigned index;
+};
+
+static void *decoder_main(void *p)
+{
+    struct decoder_arg *a = p;
+    struct run *r = a->r;
+    for (;;) {
+        unsigned i = atomic_fetch_add(&r->next_input, 1);
+        if (i >= r->io->count || stopping(r))
+            break;
+        decode_input(r, &r->pools[a->index], i);
+    }
+    if (atomic_fetch_sub(&r->decoders_alive, 1) == 1)
+        for (unsigned w = 0; w < r->nworkers; w++)
+            enqueue_work(r, &poison);
+    return NULL;
+}
+
+static void hand_to_output(struct run *r, struct result *res)
+{
+    long long charge = (long long)(res->out.len + RESULT_OVERHEAD);
+    atomic_fetch_add(&r->pending[res->input], charge);
+    atomic_fetch_add(&r->pending_total, charge);
+    while (!ck_ring_enqueue_mpmc(&r->done_ring, r->done_slots, res)) {
+        if (stopping(r)) {
+            atomic_fetch_sub(&r->pending[res->input], charge);
+            atomic_fetch_sub(&r->pending_total, charge);
+            ladle_outbuf_free(&res->out);
+            free(res);
+            return;
+        }
+        struct timespec ts = {0, 200000};
+        nanosleep(&ts, NULL);
+    }
+    sem_post(&r->done_sem);
+}
+
+struct worker_arg {
+    struct run *r;
+    unsigned index;
+};
+
+static void *worker_main(void *p)
+{
+    struct worker_arg *a = p;
+    struct run *r = a->r;
+    struct ladle_sampler *partial = &r->partials[a->index];
+    for (;;) {
+        while (sem_wait(&r->work_sem) != 0)
+            ;
+        struct ladle_chunk *ck = NULL;
+        while (!ck_ring_dequeue_mpmc(&r->work_ring, r->work_slots, &ck))
+            sched_yield();
+        if (ck == &poison)
+            break;
+        if (stopping(r)) {
+            ladle_chunk_put(ck);
+            continue;
+        }
+        struct result *res = calloc(1, sizeof *res);
+        if (!res) {
+            ladle_chunk_put(ck);
+            ladle_error_set(r->err, LADLE_E_INTERNAL, "pipeline: out of memory");
+            request_stop(r);
+            continue;
+        }
+        res->input = ck->input;
+        res->seq = ck->seq;
+        res->last = ck->last;
+        ladle_status st = r->design->offer(partial, ck, &res->out, r->io->names[ck->input], r->err);
+        ladle_chunk_put(ck);
+        if (st != LADLE_OK) {
+            ladle_outbuf_free(&res->out);
+            free(res);
+            request_stop(r);
+            continue;
+        }
+        hand_to_output(r, res);
+    }
+    return NULL;
+}
+
+/* ---- the ordered output stage (calling thread) ---- */
+
+struct output {
+    struct ladle_writer w;
+    struct reorder *order;     /* one per input */
+    uint32_t cur;              /* input being written */
+    uint64_t next_seq;
+    uint64_t limit;            /* records still allowed (head), UINT64_MAX otherwise */
+    int collect;               /* shuffle a streaming design: gather, sort by key at the end */
+    struct ladle_kept_set kept;
+};
+
+static int place(struct reorder *o, struct result *res)
+{
+    if (res->seq >= o->cap) {
+        size_t cap = o->cap ? o->cap : 64;
+        while (cap <= res->seq)
+            cap *= 2;
+        struct result **s = realloc(o->slot, cap * sizeof *s);
+        if (!s)
+            return -1;
+        memset(s + o->cap, 0, (cap - o->cap) * sizeof *s);
+        o->slot = s;
+        o->cap = cap;
+    }
+    o->slot[res->seq] = res;
+    return 0;
+}
+
+/* Writes (or collects) the records of one result, honouring the limit. */
+static ladle_status emit_result(struct run *r, struct output *o, struct result *res)
+{
+    struct ladle_outbuf *b = &res->out;
+    if (!o->collect && b->records <= o->limit) {
+        o->limit -= b->records;
+        o->w.records += b->records;
+        return ladle_writer_write(&o->w, b->data, b->len);
+    }
+    const char *p = b->data, *end = b->data + b->len;
+    for (size_t k = 0; p < end && o->limit > 0; k++) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        size_t len = (size_t)(nl - p) + 1;
+        if (o->collect) {
+            /* The arrival rank stands in for the offset: it follows input
+             * order, which is all a tie between equal keys needs. */
+            if (ladle_kept_set_add(&o->kept, b->keys[k], res->input, (uint64_t)o->kept.count, p,
+                                   len) != 0)
+                return ladle_error_set(r->err, LADLE_E_INTERNAL, "output: out of memory");
+        } else {
+            ladle_status st = ladle_writer_write(&o->w, p, len);
+            if (st != LADLE_OK)
+                return st;
+            o->w.records++;
+        }
+        o->limit--;
+        p += len;
+    }
+    return LADLE_OK;
+}
+
+static void release_result(struct run *r, struct result *res)
+{
+    long long charge = (long long)(res->out.len + RESULT_OVERHEAD);
+    atomic_fetch_sub(&r->pending[res->input], charge);
+    atomic_fetch_sub(&r->pending_total, charge);
+    ladle_outbuf_free(&res->out);
+    free(res);
+}
+
+static void drain_done(struct run *r, struct output *o)
+{
+    struct result *res;
+    while (ck_ring_dequeue_mpmc(&r->done_ring, r->done_slots, &res)) {
+        if (place(&o->order[res->input], res) != 0) {
+            ladle_error_set(r->err, LADLE_E_INTERNAL, "output: out of memory");
+            release_result(r, res);
+            request_stop(r);
+        }
+    }
+}
+
+static void output_loop(struct run *r, struct output *o)
+{
+    const uint32_t n = r->io->count;
+    while (o->cur < n) {
+        if (atomic_load_explicit(r->io->cancel, memory_order_relaxed)) {
+            ladle_error_set(r->err, LADLE_E_INTERRUPTED, "interrupted");
+            request_stop(r);
+            return;
+        }
+        if (stopping(r))
+            return;
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_nsec += 100000000L;
+        ts.tv_sec += ts.tv_nsec / 1000000000L;
+        ts.tv_nsec %= 1000000000L;
+        if (sem_timedwait(&r->done_sem, &ts) != 0 && errno != ETIMEDOUT && errno != EINTR)
+            return;
+        drain_done(r, o);
+        struct reorder *ord;
+        while (o->cur < n && (ord = &o->order[o->cur], o->next_seq < ord->cap) &&
+               ord->slot[o->next_seq]) {
+            struct result *res = ord->slot[o->next_seq];
+            ord->slot[o->next_seq] = NULL;
+            o->next_seq++;
+            ladle_status st = emit_result(r, o, res);
+            bool last = res->last;
+            release_result(r, res);
+            if (st != LADLE_OK) {
+                request_stop(r);
+                return;
+            }
+            if (last) {
+                o->cur++;
+                o->next_seq = 0;
+                atomic_store(&r->head_input, o->cur);
+            }
+            pthread_mutex_lock(&r->bp_lock);
+            pthread_cond_broadcast(&r->bp_cond);
+            pthread_mutex_unlock(&r->bp_lock);
+            if (o->w.closed || o->limit == 0) {
+                request_stop(r); /* not an error: the reader left, or head is complete */
+                return;
+            }
+        }
+    }
+}
+
+/* ---- setup and teardown ---- */
+
+static unsigned ring_size_for(unsigned n)
+{
+    unsigned s = 4;
+    while (s < n + 1)
+        s <<= 1;
+    return s;
+}
+
+ladle_status ladle_pipeline_run(const struct ladle_config *cfg, const struct ladle_pipeline_io *io,
+                                struct ladle_error *err, ladle_report *report, int *output_closed)
+{
+    struct run r;
+    memset(&r, 0, sizeof r);
+    r.cfg = cfg;
+    r.io = io;
+    r.err = err;
+    r.design = ladle_sampler_for(cfg->design);
+    if (!r.design)
+        return ladle_error_set(err, LADLE_E_USAGE, "no sampling design chosen");
+    r.nworkers = cfg->threads;
+    r.ndecoders = cfg->threads < io->count ? cfg->threads : io->count;
+    if (r.ndecoders == 0)
+        r.ndecoders = 1;
+    atomic_init(&r.stop, 0);
+    atomic_init(&r.next_input, 0);
+    atomic_init(&r.decoders_alive, r.ndecoders);
+    atomic_init(&r.head_input, 0);
+    atomic_init(&r.pending_total, 0);
+    atomic_init(&r.bytes_in, 0);
+    atomic_init(&r.bytes_compressed, 0);
+    atomic_init(&r.uring_used, 0);
+
+    ladle_status status = LADLE_OK;
+    struct output o;
+    memset(&o, 0, sizeof o);
+    unsigned work_size = ring_size_for(r.ndecoders * CHUNKS_PER_DECODER + r.nworkers);
+    r.work_slots = calloc(work_size, sizeof *r.work_slots);
+    r.done_slots = calloc(DONE_RING_SIZE, sizeof *r.done_slots);
+    r.pending = calloc(io->count ? io->count : 1, sizeof *r.pending);
+    r.pools = calloc(r.ndecoders, sizeof *r.pools);
+    r.partials = calloc(r.nworkers, sizeof *r.partials);
+    o.order = calloc(io->count ? io->count : 1, sizeof *o.order);
+    pthread_t *threads = calloc(r.ndecoders + r.nworkers, sizeof *threads);
+    struct decoder_arg *dargs = calloc(r.ndecoders, sizeof *dargs);
+    struct worker_arg *wargs = calloc(r.nworkers, sizeof *wargs);
+    unsigned pools_ready = 0, partials_ready = 0, started_dec = 0, started_work = 0;
+    if (!r.work_slots || !r.done_slots || !r.pending || !r.pools || !r.partials || !o.order ||
+        !threads || !dargs || !wargs) {
+        status = ladle_error_set(err, LADLE_E_INTERNAL, "pipeline: out of memory");
+        goto out;
+    }
+    ck_ring_init(&r.work_ring, work_size);
+    ck_ring_init(&r.done_ring, DONE_RING_SIZE);
+    sem_init(&r.work_sem, 0, 0);
+    sem_init(&r.done_sem, 0, 0);
+    pthread_mutex_init(&r.bp_lock, NULL);
+    pthread_cond_init(&r.bp_cond, NULL);
+    for (uint32_t i = 0; i < io->count; i++)
+        atomic_init(&r.pending[i], 0);
+    for (; pools_ready < r.ndecoders; pools_ready++)
+        if (ladle_chunk_pool_init(&r.pools[pools_ready], CHUNKS_PER_DECODER, cfg->chunk_size,
+                                  LADLE_CHUNK_HEADROOM) != 0) {
+            status = ladle_error_set(err, LADLE_E_INTERNAL, "pipeline: out of memory");
+            goto out_sync;
+        }
+    for (; partials_ready < r.nworkers; partials_ready++)
+        if ((status = ladle_sampler_init(&r.partials[partials_ready], r.design, cfg, err)) !=
+            LADLE_OK)
+            goto out_sync;
+    if ((status = ladle_writer_init(&o.w, io->out_fd, err)) != LADLE_OK)
+        goto out_sync;
+    o.limit = cfg->design == LADLE_DESIGN_HEAD ? cfg->n : UINT64_MAX;
+    o.collect = r.design->streaming && cfg->shuffle;
+
+    for (; started_work < r.nworkers; started_work++) {
+        wargs[started_work] = (struct worker_arg){&r, started_work};
+        if (pthread_create(&threads[r.ndecoders + started_work], NULL, worker_main,
+                           &wargs[started_work]) != 0)
+            break;
+    }
+    if (started_work == r.nworkers)
+        for (; started_dec < r.ndecoders; started_dec++) {
+            dargs[started_dec] = (struct decoder_arg){&r, started_dec};
+            if (pthread_create(&threads[started_dec], NULL, decoder_main, &dargs[started_dec]) != 0)
+                break;
+        }
+    if (started_work < r.nworkers || started_dec < r.ndecoders) {
+        ladle_error_set(err, LADLE_E_INTERNAL, "pipeline: cannot start threads");
+        request_stop(&r);
+        /* Decoders that never started must still count down and release workers. */
+        for (unsigned k = started_dec; k < r.ndecoders; k++)
+            if (atomic_fetch_sub(&r.decoders_alive, 1) == 1)
+                for (unsigned w = 0; w < started_work; w++)
+                    enqueue_work(&r, &poison);
+    } else {
+        output_loop(&r, &o);
+    }
+
+    for (unsigned k = 0; k < started_dec; k++)
+        pthread_join(threads[k], NULL);
+    for (unsigned k = 0; k < started_work; k++)
+        pthread_join(threads[r.ndecoders + k], NULL);
+    drain_done(&r, &o);
+
+    status = ladle_error_any(err) ? err->status : LADLE_OK;
+    if (status == LADLE_OK && !o.w.closed) {
+        if (r.design->streaming) {
+            if (o.collect)
+                status = ladle_kept_emit(o.kept.v, o.kept.count, 1, &o.w);
+        } else {
+            for (unsigned k = 1; k < r.nworkers && status == LADLE_OK; k++)
+                status = r.design->merge(&r.partials[0], &r.partials[k], err);
+            if (status == LADLE_OK)
+                status = r.design->finish(&r.partials[0], &o.w, err);
+        }
+    }
+    if (status == LADLE_OK)
+        status = ladle_writer_flush(&o.w);
+
+    if (report) {
+        memset(report, 0, sizeof *report);
+        for (unsigned k = 0; k < partials_ready; k++)
+            report->records_in += r.partials[k].records_seen;
+        report->records_out = o.w.records;
+        report->bytes_in = atomic_load(&r.bytes_in);
+        report->bytes_compressed = atomic_load(&r.bytes_compressed);
+        report->threads = r.nworkers;
+        report->io_uring_used = atomic_load(&r.uring_used);
+    }
+    if (output_closed)
+        *output_closed = o.w.closed;
+    ladle_writer_destroy(&o.w);
+
+out_sync:
+    for (uint32_t i = 0; i < io->count; i++) {
+        for (size_t s = 0; s < o.order[i].cap; s++)
+            if (o.order[i].slot[s])
+                release_result(&r, o.order[i].slot[s]);
+        free(o.order[i].slot);
+    }
+    ladle_kept_set_free(&o.kept);
+    for (unsigned k = 0; k < partials_ready; k++)
+        ladle_sampler_destroy(&r.partials[k]);
+    for (unsigned k = 0; k < pools_ready; k++)
+        ladle_chunk_pool_destroy(&r.pools[k]);
+    pthread_cond_destroy(&r.bp_cond);
+    pthread_mutex_destroy(&r.bp_lock);
+    sem_destroy(&r.work_sem);
+    sem_destroy(&r.done_sem);
+out:
+    free(o.order);
+    free(threads);
+    free(dargs);
+    free(wargs);
+    free(r.work_slots);
+    free(r.done_slots);
+    free(r.pending);
+    free(r.pools);
+    free(r.partials);
+    return status;
+}

@@ -1,0 +1,109 @@
+/*
+ * framer.c -- whole records per chunk (see framer.h).
+ *
+ * Fast path: carry <= headroom, so the carry is copied in front of the
+ * fresh bytes and only the new partial tail (usually well under a KiB) is
+ * copied out. Slow path, records longer than the headroom: carry and fresh
+ * bytes are joined in an oversized chunk. max_record bounds the carry, so
+ * that growth stays bounded; complete records are length-checked by the
+ * workers as they walk them (records.h), which is free there.
+ */
+#include "record/framer.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/config.h"
+
+void ladle_framer_init(struct ladle_framer *f, size_t max_record, const char *name)
+{
+    memset(f, 0, sizeof *f);
+    f->max_record = max_record;
+    f->name = name;
+}
+
+void ladle_framer_destroy(struct ladle_framer *f)
+{
+    free(f->carry);
+    f->carry = NULL;
+}
+
+static int reserve_carry(struct ladle_framer *f, size_t need)
+{
+    if (need <= f->carry_cap)
+        return 0;
+    size_t cap = f->carry_cap ? f->carry_cap : 4096;
+    while (cap < need)
+        cap *= 2;
+    char *p = realloc(f->carry, cap);
+    if (!p)
+        return -1;
+    f->carry = p;
+    f->carry_cap = cap;
+    return 0;
+}
+
+static ladle_status too_long(struct ladle_framer *f, struct ladle_error *err)
+{
+    return ladle_error_set(err, LADLE_E_INPUT,
+                           "%s: record longer than %zu bytes (at offset %llu; see --max-record)",
+                           f->name, f->max_record, (unsigned long long)f->carry_off);
+}
+
+ladle_status ladle_framer_push(struct ladle_framer *f, struct ladle_chunk **ckp, int eof,
+                               struct ladle_error *err)
+{
+    struct ladle_chunk *ck = *ckp;
+    size_t fresh = ck->len;
+    uint64_t fresh_off = f->next_off;
+    f->next_off += fresh;
+
+    if (f->carry_len == 0) {
+        ck->offset = fresh_off;
+    } else if (f->carry_len <= (size_t)(ck->data - ck->mem)) {
+        ck->data -= f->carry_len;
+        memcpy(ck->data, f->carry, f->carry_len);
+        ck->len += f->carry_len;
+        ck->offset = f->carry_off;
+    } else {
+        /* Slow path: a record longer than the headroom. */
+        size_t total = f->carry_len + fresh;
+        struct ladle_chunk *big = ladle_chunk_new_oversized(total + 1);
+        if (!big)
+            return ladle_error_set(err, LADLE_E_INTERNAL, "%s: out of memory", f->name);
+        memcpy(big->data, f->carry, f->carry_len);
+        memcpy(big->data + f->carry_len, ck->data, fresh);
+        big->len = total;
+        big->offset = f->carry_off;
+        big->input = ck->input;
+        big->backing = ck;
+        *ckp = ck = big;
+    }
+    f->carry_len = 0;
+
+    if (ck->len == 0)
+        return LADLE_OK;
+    if (eof) {
+        if (ck->data[ck->len - 1] != '\n')
+            ck->data[ck->len++] = '\n'; /* the spare byte after the data */
+        return LADLE_OK;
+    }
+
+    /* Keep whole records; the tail after the last '\n' waits for more bytes. */
+    const char *nl = memrchr(ck->data, '\n', ck->len);
+    size_t whole = nl ? (size_t)(nl - ck->data) + 1 : 0;
+    size_t tail = ck->len - whole;
+    if (tail) {
+        if (tail > f->max_record) {
+            f->carry_off = ck->offset + whole;
+            return too_long(f, err);
+        }
+        if (reserve_carry(f, tail) != 0)
+            return ladle_error_set(err, LADLE_E_INTERNAL, "%s: out of memory", f->name);
+        memcpy(f->carry, ck->data + whole, tail);
+        f->carry_len = tail;
+        f->carry_off = ck->offset + whole;
+    }
+    ck->len = whole;
+    return LADLE_OK;
+}

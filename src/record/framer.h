@@ -1,0 +1,43 @@
+/*
+ * framer.h -- cuts a byte stream into chunks of whole records.
+ *
+ * Decoders fill chunks with whatever bytes come next; the framer moves the
+ * trailing partial record of each chunk into a carry buffer and puts it in
+ * front of the next chunk (into the chunk's headroom, so only the short
+ * partial line is copied). At end of input a last record without '\n'
+ * gains one. Every chunk the framer returns therefore holds whole records,
+ * each ending in '\n', and knows the decompressed offset of its first byte:
+ * the record identities of the reproducibility contract.
+ */
+#ifndef LADLE_FRAMER_H
+#define LADLE_FRAMER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/error.h"
+#include "pipeline/chunk.h"
+
+struct ladle_framer {
+    char *carry;          /* owns: the partial record not yet complete */
+    size_t carry_len, carry_cap;
+    uint64_t carry_off;   /* decompressed offset of carry[0] */
+    uint64_t next_off;    /* decompressed offset of the next fresh byte */
+    size_t max_record;
+    const char *name;     /* borrowed: input name for messages */
+};
+
+void ladle_framer_init(struct ladle_framer *f, size_t max_record, const char *name);
+void ladle_framer_destroy(struct ladle_framer *f);
+
+/* Frames *ck, whose fresh bytes sit at (*ck)->data, (*ck)->len, with
+ * (*ck)->data at least LADLE_CHUNK_HEADROOM bytes into (*ck)->mem and one
+ * spare byte after the data. May replace *ck by an oversized chunk (long
+ * records) and release the original. On return (*ck)->len may be 0 (no
+ * record completed yet). With eof set, the carry is flushed as the last
+ * record; *ck may then be a chunk holding no fresh bytes (len 0).
+ * Errors: a record longer than max_record, out of memory. */
+ladle_status ladle_framer_push(struct ladle_framer *f, struct ladle_chunk **ck, int eof,
+                               struct ladle_error *err);
+
+#endif

@@ -1,0 +1,41 @@
+/*
+ * key.h -- the random key of a record: XXH3-64 of (seed, identity).
+ *
+ * Every random decision in ladle derives from this value (or from the
+ * same hash of a key field), so a record's fate depends on nothing but the
+ * seed and what the record is: not on threads, chunking or compression.
+ * Probabilities are applied by comparing the 64-bit value with an integer
+ * threshold, never by bit-casting it to a double.
+ */
+#ifndef LADLE_KEY_H
+#define LADLE_KEY_H
+
+#include <stdint.h>
+
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
+static inline uint64_t ladle_record_key(uint64_t seed, uint32_t input, uint64_t offset)
+{
+    unsigned char id[16];
+    uint64_t in = input;
+    /* Little-endian on every host, so keys agree across machines. */
+    for (int i = 0; i < 8; i++) {
+        id[i] = (unsigned char)(in >> (8 * i));
+        id[8 + i] = (unsigned char)(offset >> (8 * i));
+    }
+    return XXH3_64bits_withSeed(id, sizeof id, seed);
+}
+
+/* Threshold such that key < threshold holds with probability p (0..1).
+ * p >= 1 is "always": callers test ladle_rate_all first. */
+static inline uint64_t ladle_rate_threshold(double p)
+{
+    if (p <= 0.0)
+        return 0;
+    if (p >= 1.0)
+        return UINT64_MAX;
+    return (uint64_t)(p * 18446744073709551616.0); /* p * 2^64 < 2^64 */
+}
+
+#endif

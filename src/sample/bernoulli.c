@@ -1,0 +1,64 @@
+/*
+ * bernoulli.c -- `--rate P`: each record kept with probability P, decided
+ * by comparing its 64-bit key with floor(P * 2^64). Streaming: kept records
+ * go straight to the ordered output; nothing to merge.
+ */
+#include <stdlib.h>
+
+#include "record/records.h"
+#include "sample/sampler.h"
+
+struct bernoulli_state {
+    uint64_t threshold;
+    int keep_all;
+};
+
+static ladle_status bernoulli_create(struct ladle_sampler *s, struct ladle_error *err)
+{
+    struct bernoulli_state *st = calloc(1, sizeof *st);
+    if (!st)
+        return ladle_error_set(err, LADLE_E_INTERNAL, "sampler: out of memory");
+    st->keep_all = s->cfg->rate >= 1.0;
+    st->threshold = ladle_rate_threshold(s->cfg->rate);
+    s->state = st;
+    return LADLE_OK;
+}
+
+static ladle_status bernoulli_offer(struct ladle_sampler *s, const struct ladle_chunk *ck,
+                                    struct ladle_outbuf *out, const char *name,
+                                    struct ladle_error *err)
+{
+    const struct bernoulli_state *st = s->state;
+    const uint64_t seed = s->cfg->seed;
+    const size_t max = s->cfg->max_record;
+    const int want_keys = s->cfg->shuffle;
+    struct ladle_record_iter it;
+    struct ladle_record r;
+    ladle_record_iter_init(&it, ck);
+    while (ladle_record_next(&it, &r)) {
+        s->records_seen++;
+        if (r.len - 1 > max)
+            return ladle_record_too_long(err, name, max, r.offset);
+        uint64_t key = ladle_record_key(seed, ck->input, r.offset);
+        if (!st->keep_all && key >= st->threshold)
+            continue;
+        if (ladle_outbuf_append(out, r.data, r.len) != 0 ||
+            (want_keys && ladle_outbuf_append_key(out, key) != 0))
+            return ladle_error_set(err, LADLE_E_INTERNAL, "sampler: out of memory");
+        out->records++;
+    }
+    return LADLE_OK;
+}
+
+static void bernoulli_destroy(struct ladle_sampler *s)
+{
+    free(s->state);
+}
+
+const struct ladle_sampler_ops ladle_sampler_bernoulli = {
+    .name = "bernoulli",
+    .streaming = 1,
+    .create = bernoulli_create,
+    .offer = bernoulli_offer,
+    .destroy = bernoulli_destroy,
+};

@@ -1,0 +1,38 @@
+/*
+ * head.c -- `--head N`: the first N records (convenience sampling).
+ * Each chunk passes on at most its own first N records; the ordered output
+ * stage keeps the first N overall and then stops the run, so reading ends
+ * as soon as the answer is known.
+ */
+#include "record/records.h"
+#include "sample/sampler.h"
+
+static ladle_status head_offer(struct ladle_sampler *s, const struct ladle_chunk *ck,
+                               struct ladle_outbuf *out, const char *name, struct ladle_error *err)
+{
+    const uint64_t n = s->cfg->n;
+    const size_t max = s->cfg->max_record;
+    const int want_keys = s->cfg->shuffle;
+    struct ladle_record_iter it;
+    struct ladle_record r;
+    ladle_record_iter_init(&it, ck);
+    while (ladle_record_next(&it, &r)) {
+        s->records_seen++;
+        if (r.len - 1 > max)
+            return ladle_record_too_long(err, name, max, r.offset);
+        if (out->records >= n)
+            continue;
+        if (ladle_outbuf_append(out, r.data, r.len) != 0 ||
+            (want_keys &&
+             ladle_outbuf_append_key(out, ladle_record_key(s->cfg->seed, ck->input, r.offset)) != 0))
+            return ladle_error_set(err, LADLE_E_INTERNAL, "sampler: out of memory");
+        out->records++;
+    }
+    return LADLE_OK;
+}
+
+const struct ladle_sampler_ops ladle_sampler_head = {
+    .name = "head",
+    .streaming = 1,
+    .offer = head_offer,
+};

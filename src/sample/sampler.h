@@ -1,0 +1,72 @@
+/*
+ * sampler.h -- the ops table every sampling design fills.
+ *
+ * A sampler is single-threaded code over a partial state: each worker holds
+ * one and offers it the records of the chunks it processes; at the end the
+ * partial states merge into one, which emits the sample. The same merge
+ * joins states from other processes or earlier runs, so every state that
+ * retains records can be serialized. Samplers never see an atomic.
+ *
+ * Two kinds of design:
+ * - streaming (Bernoulli, head): each record's fate is decided on the spot;
+ *   kept records go to `out` and reach the output in input order as chunks
+ *   complete. finish() has nothing left to emit.
+ * - retaining (bottom-k): the state holds the candidate records; finish()
+ *   emits them in input order, or in key order with --shuffle.
+ */
+#ifndef LADLE_SAMPLER_H
+#define LADLE_SAMPLER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/config.h"
+#include "common/error.h"
+#include "out/outbuf.h"
+#include "out/writer.h"
+#include "pipeline/chunk.h"
+
+struct ladle_sampler {
+    const struct ladle_sampler_ops *ops;
+    const struct ladle_config *cfg; /* borrowed */
+    void *state;                    /* owns */
+    uint64_t records_seen;          /* records offered to this partial state */
+};
+
+struct ladle_sampler_ops {
+    const char *name;
+    int streaming;
+    ladle_status (*create)(struct ladle_sampler *s, struct ladle_error *err);
+    /* Offers every record of a framed chunk of the input called `name`. */
+    ladle_status (*offer)(struct ladle_sampler *s, const struct ladle_chunk *ck,
+                          struct ladle_outbuf *out, const char *name, struct ladle_error *err);
+    /* Folds `from` into `into`; `from` is left empty. */
+    ladle_status (*merge)(struct ladle_sampler *into, struct ladle_sampler *from,
+                          struct ladle_error *err);
+    /* Emits what the state retains. */
+    ladle_status (*finish)(struct ladle_sampler *s, struct ladle_writer *w, struct ladle_error *err);
+    /* Appends the state to out; NULL for streaming designs (their state is the output). */
+    ladle_status (*serialize)(const struct ladle_sampler *s, struct ladle_outbuf *out,
+                              struct ladle_error *err);
+    /* Replaces the (freshly created) state by one read from data. */
+    ladle_status (*deserialize)(struct ladle_sampler *s, const void *data, size_t len,
+                                struct ladle_error *err);
+    void (*destroy)(struct ladle_sampler *s);
+};
+
+extern const struct ladle_sampler_ops ladle_sampler_bernoulli;
+extern const struct ladle_sampler_ops ladle_sampler_bottomk;
+extern const struct ladle_sampler_ops ladle_sampler_head;
+
+/* The ops for a design, or NULL. */
+const struct ladle_sampler_ops *ladle_sampler_for(ladle_design d);
+
+ladle_status ladle_sampler_init(struct ladle_sampler *s, const struct ladle_sampler_ops *ops,
+                                const struct ladle_config *cfg, struct ladle_error *err);
+void ladle_sampler_destroy(struct ladle_sampler *s);
+
+/* Shared message for a record over --max-record. */
+ladle_status ladle_record_too_long(struct ladle_error *err, const char *name, size_t max,
+                                   uint64_t offset);
+
+#endif
