@@ -51,7 +51,7 @@ void ladle_cli_usage_sample(FILE *f)
           "\n"
           "Engine:\n"
           "  -t, --threads N      worker threads (default: online CPUs)\n"
-          "      --chunk-size SIZE  bytes per pipeline chunk (default 2M)\n"
+          "      --chunk-size SIZE  bytes per pipeline chunk (default 1M)\n"
           "      --max-record SIZE  longest record accepted (default 64M)\n"
           "      --long           accept zstd windows up to 2 GiB (default 128 MiB)\n"
           "      --drop-cache     release page cache behind the reader\n"

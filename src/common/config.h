@@ -10,7 +10,7 @@
 
 #include "ladle/ladle.h"
 
-#define LADLE_DEFAULT_CHUNK_SIZE ((size_t)2 << 20)
+#define LADLE_DEFAULT_CHUNK_SIZE ((size_t)1 << 20)
 #define LADLE_DEFAULT_MAX_RECORD ((size_t)64 << 20)
 /* Bytes kept free in front of each chunk so the framer can prepend the
  * partial record carried over from the previous chunk without a copy of

@@ -37,8 +37,11 @@
 #include "sample/sampler.h"
 
 #define CHUNKS_PER_DECODER 8
-#define PENDING_BUDGET ((long long)16 << 20)
-#define RESULT_OVERHEAD 256 /* bytes charged per result, so empty ones count */
+/* Kept records of later inputs waiting for earlier ones: these bytes are
+ * part of the sample itself; the cap keeps a --rate 1 pass over many big
+ * files from holding whole inputs in memory. */
+#define PENDING_BUDGET ((long long)32 << 20)
+#define RESULT_OVERHEAD 64 /* malloc bookkeeping per result */
 #define DONE_RING_SIZE 4096
 
 /* What a worker hands to the output stage for one chunk. */
@@ -237,9 +240,24 @@ static void *decoder_main(void *p)
     return NULL;
 }
 
+/* Memory a waiting result holds: what backpressure counts. */
+static long long result_charge(const struct result *res)
+{
+    return (long long)(sizeof *res + res->out.cap + res->out.keys_cap * sizeof(uint64_t) +
+                       RESULT_OVERHEAD);
+}
+
 static void hand_to_output(struct run *r, struct result *res)
 {
-    long long charge = (long long)(res->out.len + RESULT_OVERHEAD);
+    /* Results of later inputs may wait a while: hold only the bytes kept. */
+    if (res->out.cap > 2 * res->out.len + 4096) {
+        char *p = realloc(res->out.data, res->out.len ? res->out.len : 1);
+        if (p) {
+            res->out.data = p;
+            res->out.cap = res->out.len ? res->out.len : 1;
+        }
+    }
+    long long charge = result_charge(res);
     atomic_fetch_add(&r->pending[res->input], charge);
     atomic_fetch_add(&r->pending_total, charge);
     while (!ck_ring_enqueue_mpmc(&r->done_ring, r->done_slots, res)) {
@@ -363,7 +381,7 @@ static ladle_status emit_result(struct run *r, struct output *o, struct result *
 
 static void release_result(struct run *r, struct result *res)
 {
-    long long charge = (long long)(res->out.len + RESULT_OVERHEAD);
+    long long charge = result_charge(res);
     atomic_fetch_sub(&r->pending[res->input], charge);
     atomic_fetch_sub(&r->pending_total, charge);
     ladle_outbuf_free(&res->out);

@@ -10,6 +10,7 @@
 #ifndef LADLE_KEY_H
 #define LADLE_KEY_H
 
+#include <endian.h>
 #include <stdint.h>
 
 #define XXH_INLINE_ALL
@@ -17,13 +18,9 @@
 
 static inline uint64_t ladle_record_key(uint64_t seed, uint32_t input, uint64_t offset)
 {
-    unsigned char id[16];
-    uint64_t in = input;
-    /* Little-endian on every host, so keys agree across machines. */
-    for (int i = 0; i < 8; i++) {
-        id[i] = (unsigned char)(in >> (8 * i));
-        id[8 + i] = (unsigned char)(offset >> (8 * i));
-    }
+    /* Little-endian on every host, so keys agree across machines. Whole
+     * 64-bit stores: byte stores here stall the hash's 64-bit loads. */
+    uint64_t id[2] = {htole64((uint64_t)input), htole64(offset)};
     return XXH3_64bits_withSeed(id, sizeof id, seed);
 }
 

@@ -1,0 +1,17 @@
+# Sourced by scripts/demo and scripts/test: installs the Debian packages
+# ladle builds and tests with, when any is missing.
+LADLE_PACKAGES="build-essential cmake pkg-config liburing-dev libzstd-dev libxxhash-dev
+libisal-dev libck-dev zstd gzip isal mawk coreutils util-linux"
+
+ladle_install_deps() {
+    local missing=()
+    for p in $LADLE_PACKAGES; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    echo "ladle: installing ${missing[*]}" >&2
+    local sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+}
