@@ -16,7 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <ck_ring.h>
+#include "pipeline/ring.h"
 
 struct ladle_chunk_pool;
 
@@ -40,8 +40,7 @@ struct ladle_chunk_pool {
     size_t headroom;
     unsigned count;
     struct ladle_chunk *chunks;  /* owns */
-    ck_ring_t ring;              /* free chunks */
-    ck_ring_buffer_t *slots;     /* owns */
+    struct ladle_ring free_ring; /* free chunks */
     sem_t available;             /* counts chunks in the ring */
 };
 

@@ -26,13 +26,12 @@ int ladle_chunk_pool_init(struct ladle_chunk_pool *p, unsigned count, size_t chu
     p->count = 0;
     unsigned ring_size = next_pow2(count + 1); /* ck_ring holds size - 1 entries */
     p->chunks = calloc(count, sizeof *p->chunks);
-    p->slots = calloc(ring_size, sizeof *p->slots);
-    if (!p->chunks || !p->slots || sem_init(&p->available, 0, 0) != 0) {
+    if (!p->chunks || ladle_ring_init(&p->free_ring, ring_size) != 0 ||
+        sem_init(&p->available, 0, 0) != 0) {
         free(p->chunks);
-        free(p->slots);
+        ladle_ring_destroy(&p->free_ring);
         return -1;
     }
-    ck_ring_init(&p->ring, ring_size);
     for (unsigned i = 0; i < count; i++) {
         struct ladle_chunk *c = &p->chunks[i];
         c->cap = headroom + chunk_size + 1;
@@ -43,7 +42,7 @@ int ladle_chunk_pool_init(struct ladle_chunk_pool *p, unsigned count, size_t chu
         }
         c->pool = p;
         p->count++;
-        ck_ring_enqueue_mpmc(&p->ring, p->slots, c);
+        ladle_ring_push(&p->free_ring, c);
         sem_post(&p->available);
     }
     return 0;
@@ -55,9 +54,8 @@ void ladle_chunk_pool_destroy(struct ladle_chunk_pool *p)
         for (unsigned i = 0; i < p->count; i++)
             free(p->chunks[i].mem);
     free(p->chunks);
-    free(p->slots);
+    ladle_ring_destroy(&p->free_ring);
     p->chunks = NULL;
-    p->slots = NULL;
     sem_destroy(&p->available);
 }
 
@@ -66,7 +64,7 @@ static struct ladle_chunk *take(struct ladle_chunk_pool *p)
     struct ladle_chunk *c = NULL;
     /* The semaphore guarantees an entry; the loop only covers the window in
      * which a producer has posted but its enqueue is not yet visible. */
-    while (!ck_ring_dequeue_mpmc(&p->ring, p->slots, &c))
+    while (!ladle_ring_pop(&p->free_ring, &c))
         ;
     c->data = c->mem + p->headroom;
     c->len = 0;
@@ -113,7 +111,7 @@ void ladle_chunk_put(struct ladle_chunk *c)
         return;
     }
     struct ladle_chunk_pool *p = c->pool;
-    ck_ring_enqueue_mpmc(&p->ring, p->slots, c);
+    ladle_ring_push(&p->free_ring, c);
     sem_post(&p->available);
 }
 

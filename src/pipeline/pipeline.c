@@ -26,8 +26,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <ck_ring.h>
-
 #include "codec/codec.h"
 #include "io/source.h"
 #include "out/writer.h"
@@ -68,11 +66,9 @@ struct run {
     atomic_uint next_input;     /* next input a decoder claims */
     atomic_uint decoders_alive;
 
-    ck_ring_t work_ring;
-    ck_ring_buffer_t *work_slots;
+    struct ladle_ring work_ring;
     sem_t work_sem;
-    ck_ring_t done_ring;
-    ck_ring_buffer_t *done_slots;
+    struct ladle_ring done_ring;
     sem_t done_sem;
 
     atomic_uint head_input;     /* the input being written */
@@ -143,7 +139,7 @@ static void wait_for_output(struct run *r, uint32_t input)
 static void enqueue_work(struct run *r, struct ladle_chunk *ck)
 {
     /* Sized for every chunk that can exist plus the pills: never full. */
-    while (!ck_ring_enqueue_mpmc(&r->work_ring, r->work_slots, ck))
+    while (!ladle_ring_push(&r->work_ring, ck))
         sched_yield();
     sem_post(&r->work_sem);
 }
@@ -260,7 +256,7 @@ static void hand_to_output(struct run *r, struct result *res)
     long long charge = result_charge(res);
     atomic_fetch_add(&r->pending[res->input], charge);
     atomic_fetch_add(&r->pending_total, charge);
-    while (!ck_ring_enqueue_mpmc(&r->done_ring, r->done_slots, res)) {
+    while (!ladle_ring_push(&r->done_ring, res)) {
         if (stopping(r)) {
             atomic_fetch_sub(&r->pending[res->input], charge);
             atomic_fetch_sub(&r->pending_total, charge);
@@ -288,7 +284,7 @@ static void *worker_main(void *p)
         while (sem_wait(&r->work_sem) != 0)
             ;
         struct ladle_chunk *ck = NULL;
-        while (!ck_ring_dequeue_mpmc(&r->work_ring, r->work_slots, &ck))
+        while (!ladle_ring_pop(&r->work_ring, &ck))
             sched_yield();
         if (ck == &poison)
             break;
@@ -391,7 +387,7 @@ static void release_result(struct run *r, struct result *res)
 static void drain_done(struct run *r, struct output *o)
 {
     struct result *res;
-    while (ck_ring_dequeue_mpmc(&r->done_ring, r->done_slots, &res)) {
+    while (ladle_ring_pop(&r->done_ring, &res)) {
         if (place(&o->order[res->input], res) != 0) {
             ladle_error_set(r->err, LADLE_E_INTERNAL, "output: out of memory");
             release_result(r, res);
@@ -486,8 +482,6 @@ ladle_status ladle_pipeline_run(const struct ladle_config *cfg, const struct lad
     struct output o;
     memset(&o, 0, sizeof o);
     unsigned work_size = ring_size_for(r.ndecoders * CHUNKS_PER_DECODER + r.nworkers);
-    r.work_slots = calloc(work_size, sizeof *r.work_slots);
-    r.done_slots = calloc(DONE_RING_SIZE, sizeof *r.done_slots);
     r.pending = calloc(io->count ? io->count : 1, sizeof *r.pending);
     r.pools = calloc(r.ndecoders, sizeof *r.pools);
     r.partials = calloc(r.nworkers, sizeof *r.partials);
@@ -496,13 +490,12 @@ ladle_status ladle_pipeline_run(const struct ladle_config *cfg, const struct lad
     struct decoder_arg *dargs = calloc(r.ndecoders, sizeof *dargs);
     struct worker_arg *wargs = calloc(r.nworkers, sizeof *wargs);
     unsigned pools_ready = 0, partials_ready = 0, started_dec = 0, started_work = 0;
-    if (!r.work_slots || !r.done_slots || !r.pending || !r.pools || !r.partials || !o.order ||
+    if (ladle_ring_init(&r.work_ring, work_size) != 0 ||
+        ladle_ring_init(&r.done_ring, DONE_RING_SIZE) != 0 || !r.pending || !r.pools || !r.partials || !o.order ||
         !threads || !dargs || !wargs) {
         status = ladle_error_set(err, LADLE_E_INTERNAL, "pipeline: out of memory");
         goto out;
     }
-    ck_ring_init(&r.work_ring, work_size);
-    ck_ring_init(&r.done_ring, DONE_RING_SIZE);
     sem_init(&r.work_sem, 0, 0);
     sem_init(&r.done_sem, 0, 0);
     pthread_mutex_init(&r.bp_lock, NULL);
@@ -604,8 +597,8 @@ out:
     free(threads);
     free(dargs);
     free(wargs);
-    free(r.work_slots);
-    free(r.done_slots);
+    ladle_ring_destroy(&r.work_ring);
+    ladle_ring_destroy(&r.done_ring);
     free(r.pending);
     free(r.pools);
     free(r.partials);
