@@ -51,7 +51,7 @@ ladle_status ladle_writer_flush(struct ladle_writer *w)
 
 ladle_status ladle_writer_write(struct ladle_writer *w, const void *data, size_t len)
 {
-    if (w->closed)
+    if (w->closed || len == 0)
         return LADLE_OK;
     if (w->len + len > w->cap) {
         ladle_status st = ladle_writer_flush(w);
