@@ -10,6 +10,7 @@
 #ifndef LADLE_SOURCE_H
 #define LADLE_SOURCE_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -57,6 +58,7 @@ struct ladle_source {
     struct ladle_read q[LADLE_SOURCE_MAX_INFLIGHT];
     unsigned q_head, q_count;
     bool at_eof;          /* a pipe returned end of file */
+    const atomic_int *stop; /* borrowed, may be NULL: a pipe read gives up once set */
     void *engine;         /* owns: engine state (the io_uring ring) */
 };
 

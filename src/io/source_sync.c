@@ -6,6 +6,7 @@
 #include "io/source.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -36,6 +37,14 @@ static ssize_t fill_from_pipe(struct ladle_source *s, char *buf, size_t len)
         got = n;
     }
     while (got < len && !s->at_eof) {
+        /* Wait in slices so an interrupted run is not held hostage by a
+         * silent writer (`sleep 1d | ladle ...`, then ^C). */
+        struct pollfd pfd = {.fd = s->fd, .events = POLLIN};
+        int ready = poll(&pfd, 1, 100);
+        if (s->stop && atomic_load(s->stop))
+            return (ssize_t)got; /* the caller sees the stop flag */
+        if (ready == 0 || (ready < 0 && errno == EINTR))
+            continue;
         ssize_t r = read(s->fd, buf + got, len - got);
         if (r < 0 && errno == EINTR)
             continue;

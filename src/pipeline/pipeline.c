@@ -153,6 +153,7 @@ static void decode_input(struct run *r, struct ladle_chunk_pool *pool, uint32_t 
         request_stop(r);
         return;
     }
+    src->stop = &r->stop;
     if (ladle_source_is_uring(src))
         atomic_store(&r->uring_used, 1);
 
