@@ -39,6 +39,7 @@ typedef enum {
     LADLE_DESIGN_BERNOULLI, /* each record kept with probability rate */
     LADLE_DESIGN_BOTTOMK,   /* exactly n records, uniform without replacement */
     LADLE_DESIGN_HEAD,      /* the first n records (convenience sample) */
+    LADLE_DESIGN_SYSTEMATIC, /* records start, start+every, ... by global index */
 } ladle_design;
 
 typedef enum {
@@ -59,6 +60,8 @@ typedef enum {
     LADLE_P_ZSTD_LONG,     /* 1: accept zstd windows up to 2^31 (default 2^27) */
     LADLE_P_DROP_CACHE,    /* 1: drop page cache behind the reader */
     LADLE_P_IO_MODE,       /* ladle_io_mode */
+    LADLE_P_EVERY,         /* SYSTEMATIC: the interval K >= 1 */
+    LADLE_P_START,         /* SYSTEMATIC: first index, 0..K-1; -1 (default) draws it from the seed */
 } ladle_param;
 
 typedef struct ladle_job ladle_job;

@@ -41,12 +41,14 @@ static int usage_error(const char *fmt, const char *a, const char *b)
 
 enum {
     OPT_RATE = 256, OPT_HEAD, OPT_SHUFFLE, OPT_SEED, OPT_CHUNK, OPT_MAXREC, OPT_LONG,
-    OPT_DROP, OPT_IO,
+    OPT_DROP, OPT_IO, OPT_EVERY, OPT_START,
 };
 
 static const struct option long_opts[] = {
     {"rate", required_argument, NULL, OPT_RATE},
     {"head", required_argument, NULL, OPT_HEAD},
+    {"every", required_argument, NULL, OPT_EVERY},
+    {"start", required_argument, NULL, OPT_START},
     {"shuffle", no_argument, NULL, OPT_SHUFFLE},
     {"seed", required_argument, NULL, OPT_SEED},
     {"threads", required_argument, NULL, 't'},
@@ -109,6 +111,24 @@ int ladle_cli_sample(int argc, char **argv)
                 st = ladle_job_set(job, LADLE_P_N, (int64_t)v);
             designs++;
             design_flag = c == 'n' ? "-n" : "--head";
+            break;
+        case OPT_EVERY:
+            if (ladle_cli_parse_u64(optarg, &v) != 0 || v < 1 || v > INT64_MAX) {
+                rc = usage_error("--every: '%s' is not an interval%s (1 or more)", optarg, "");
+                goto done;
+            }
+            st = ladle_job_set(job, LADLE_P_DESIGN, LADLE_DESIGN_SYSTEMATIC);
+            if (st == LADLE_OK)
+                st = ladle_job_set(job, LADLE_P_EVERY, (int64_t)v);
+            designs++;
+            design_flag = "--every";
+            break;
+        case OPT_START:
+            if (ladle_cli_parse_u64(optarg, &v) != 0 || v > INT64_MAX) {
+                rc = usage_error("--start: '%s' is not a record index%s", optarg, "");
+                goto done;
+            }
+            st = ladle_job_set(job, LADLE_P_START, (int64_t)v);
             break;
         case OPT_SHUFFLE:
             st = ladle_job_set(job, LADLE_P_SHUFFLE, 1);
@@ -178,7 +198,7 @@ int ladle_cli_sample(int argc, char **argv)
         }
     }
     if (designs == 0) {
-        rc = usage_error("choose a design: --rate P, -n N or --head N%s%s", "", "");
+        rc = usage_error("choose a design: --rate P, -n N, --head N or --every K%s%s", "", "");
         goto done;
     }
     if (designs > 1) {

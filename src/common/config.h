@@ -20,6 +20,8 @@
 struct ladle_config {
     ladle_design design;
     uint64_t n;          /* -n / --head */
+    uint64_t every;      /* --every K */
+    int64_t start;       /* --start S, -1: drawn from the seed */
     double rate;         /* --rate */
     uint64_t seed;
     int shuffle;

@@ -37,6 +37,7 @@ ladle_job *ladle_job_new(void)
     j->cfg.chunk_size = LADLE_DEFAULT_CHUNK_SIZE;
     j->cfg.max_record = LADLE_DEFAULT_MAX_RECORD;
     j->cfg.io_mode = LADLE_IO_AUTO;
+    j->cfg.start = -1;
     atomic_init(&j->cancel, 0);
     ladle_error_init(&j->err);
     return j;
@@ -64,7 +65,7 @@ ladle_status ladle_job_set(ladle_job *j, ladle_param p, int64_t v)
 {
     switch (p) {
     case LADLE_P_DESIGN:
-        if (v < LADLE_DESIGN_NONE || v > LADLE_DESIGN_HEAD)
+        if (v < LADLE_DESIGN_NONE || v > LADLE_DESIGN_SYSTEMATIC)
             return bad(j, "unknown sampling design");
         j->cfg.design = (ladle_design)v;
         return LADLE_OK;
@@ -90,8 +91,8 @@ ladle_status ladle_job_set(ladle_job *j, ladle_param p, int64_t v)
         j->cfg.chunk_size = (size_t)v;
         return LADLE_OK;
     case LADLE_P_MAX_RECORD:
-        if (v < 1 || v > ((int64_t)1 << 32))
-            return bad(j, "max record must be 1 byte to 4 GiB");
+        if (v < 1 || v > ((int64_t)1 << 30))
+            return bad(j, "max record must be 1 byte to 1 GiB");
         j->cfg.max_record = (size_t)v;
         return LADLE_OK;
     case LADLE_P_ZSTD_LONG:
@@ -99,6 +100,16 @@ ladle_status ladle_job_set(ladle_job *j, ladle_param p, int64_t v)
         return LADLE_OK;
     case LADLE_P_DROP_CACHE:
         j->cfg.drop_cache = v != 0;
+        return LADLE_OK;
+    case LADLE_P_EVERY:
+        if (v < 1)
+            return bad(j, "--every must be at least 1");
+        j->cfg.every = (uint64_t)v;
+        return LADLE_OK;
+    case LADLE_P_START:
+        if (v < -1)
+            return bad(j, "--start must not be negative");
+        j->cfg.start = v;
         return LADLE_OK;
     case LADLE_P_IO_MODE:
         if (v < LADLE_IO_AUTO || v > LADLE_IO_PREAD)
@@ -157,7 +168,13 @@ ladle_status ladle_job_run(ladle_job *j, int out_fd, ladle_report *report)
     ladle_error_init(&j->err);
     j->output_closed = 0;
     if (j->cfg.design == LADLE_DESIGN_NONE)
-        return bad(j, "no sampling design chosen (--rate, -n or --head)");
+        return bad(j, "no sampling design chosen (--rate, -n, --head or --every)");
+    if (j->cfg.design == LADLE_DESIGN_SYSTEMATIC) {
+        if (j->cfg.every == 0)
+            return bad(j, "systematic sampling needs --every K");
+        if (j->cfg.start >= 0 && (uint64_t)j->cfg.start >= j->cfg.every)
+            return bad(j, "--start must be less than --every");
+    }
     if (j->count == 0 && ladle_job_add_input(j, "-") != LADLE_OK)
         return j->err.status;
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);

@@ -31,6 +31,7 @@
 #include "out/writer.h"
 #include "pipeline/chunk.h"
 #include "record/framer.h"
+#include "record/records.h"
 #include "sample/kept.h"
 #include "sample/sampler.h"
 
@@ -48,6 +49,11 @@ struct result {
     uint64_t seq;
     bool last;
     struct ladle_outbuf out; /* owns */
+    /* Ordered designs only: the chunk itself, kept until its turn to be
+     * selected from, and where its records start. */
+    struct ladle_chunk *chunk; /* owns */
+    uint32_t *starts;          /* owns */
+    size_t nstarts;
 };
 
 /* Per-input reorder slots, indexed by chunk seq. */
@@ -79,7 +85,7 @@ struct run {
 
     unsigned ndecoders, nworkers;
     struct ladle_chunk_pool *pools;     /* one per decoder */
-    struct ladle_sampler *partials;     /* one per worker */
+    struct ladle_sampler *partials;     /* one per worker, then the output stage's */
 
     atomic_ullong bytes_in, bytes_compressed;
     atomic_int uring_used;
@@ -237,11 +243,20 @@ static void *decoder_main(void *p)
     return NULL;
 }
 
+static void free_result(struct result *res)
+{
+    if (res->chunk)
+        ladle_chunk_put(res->chunk);
+    free(res->starts);
+    ladle_outbuf_free(&res->out);
+    free(res);
+}
+
 /* Memory a waiting result holds: what backpressure counts. */
 static long long result_charge(const struct result *res)
 {
     return (long long)(sizeof *res + res->out.cap + res->out.keys_cap * sizeof(uint64_t) +
-                       RESULT_OVERHEAD);
+                       res->nstarts * sizeof(uint32_t) + RESULT_OVERHEAD);
 }
 
 static void hand_to_output(struct run *r, struct result *res)
@@ -261,8 +276,7 @@ static void hand_to_output(struct run *r, struct result *res)
         if (stopping(r)) {
             atomic_fetch_sub(&r->pending[res->input], charge);
             atomic_fetch_sub(&r->pending_total, charge);
-            ladle_outbuf_free(&res->out);
-            free(res);
+            free_result(res);
             return;
         }
         struct timespec ts = {0, 200000};
@@ -275,6 +289,32 @@ struct worker_arg {
     struct run *r;
     unsigned index;
 };
+
+/* Ordered designs: where each record of the chunk starts (the design picks
+ * by global index later, in the output stage). */
+static ladle_status index_records(struct run *r, struct ladle_sampler *partial,
+                                  const struct ladle_chunk *ck, struct result *res)
+{
+    size_t cap = 0;
+    struct ladle_record_iter it;
+    struct ladle_record rec;
+    ladle_record_iter_init(&it, ck);
+    while (ladle_record_next(&it, &rec)) {
+        partial->records_seen++;
+        if (rec.len - 1 > r->cfg->max_record)
+            return ladle_record_too_long(r->err, r->io->names[ck->input], r->cfg->max_record,
+                                         rec.offset);
+        if (res->nstarts == cap) {
+            cap = cap ? cap * 2 : 1024;
+            uint32_t *p = realloc(res->starts, cap * sizeof *p);
+            if (!p)
+                return ladle_error_set(r->err, LADLE_E_INTERNAL, "pipeline: out of memory");
+            res->starts = p;
+        }
+        res->starts[res->nstarts++] = (uint32_t)(rec.data - ck->data);
+    }
+    return LADLE_OK;
+}
 
 static void *worker_main(void *p)
 {
@@ -303,11 +343,16 @@ static void *worker_main(void *p)
         res->input = ck->input;
         res->seq = ck->seq;
         res->last = ck->last;
-        ladle_status st = r->design->offer(partial, ck, &res->out, r->io->names[ck->input], r->err);
-        ladle_chunk_put(ck);
+        ladle_status st;
+        if (r->design->ordered) {
+            st = index_records(r, partial, ck, res);
+            res->chunk = ck;
+        } else {
+            st = r->design->offer(partial, ck, &res->out, r->io->names[ck->input], r->err);
+            ladle_chunk_put(ck);
+        }
         if (st != LADLE_OK) {
-            ladle_outbuf_free(&res->out);
-            free(res);
+            free_result(res);
             request_stop(r);
             continue;
         }
@@ -325,6 +370,8 @@ struct output {
     uint64_t next_seq;
     uint64_t limit;            /* records still allowed (head), UINT64_MAX otherwise */
     int collect;               /* shuffle a streaming design: gather, sort by key at the end */
+    uint64_t global_index;     /* records before the current chunk, all inputs */
+    struct ladle_sampler *selector; /* borrowed: ordered designs' own state */
     struct ladle_kept_set kept;
 };
 
@@ -349,6 +396,15 @@ static int place(struct reorder *o, struct result *res)
 static ladle_status emit_result(struct run *r, struct output *o, struct result *res)
 {
     struct ladle_outbuf *b = &res->out;
+    if (res->chunk) {
+        ladle_status st = r->design->select(o->selector, o->global_index, res->chunk, res->starts,
+                                            res->nstarts, b, r->err);
+        o->global_index += res->nstarts;
+        ladle_chunk_put(res->chunk); /* its bytes are in b now */
+        res->chunk = NULL;
+        if (st != LADLE_OK)
+            return st;
+    }
     if (!o->collect && b->records <= o->limit) {
         o->limit -= b->records;
         o->w.records += b->records;
@@ -381,8 +437,7 @@ static void release_result(struct run *r, struct result *res)
     long long charge = result_charge(res);
     atomic_fetch_sub(&r->pending[res->input], charge);
     atomic_fetch_sub(&r->pending_total, charge);
-    ladle_outbuf_free(&res->out);
-    free(res);
+    free_result(res);
 }
 
 static void drain_done(struct run *r, struct output *o)
@@ -485,7 +540,7 @@ ladle_status ladle_pipeline_run(const struct ladle_config *cfg, const struct lad
     unsigned work_size = ring_size_for(r.ndecoders * CHUNKS_PER_DECODER + r.nworkers);
     r.pending = calloc(io->count ? io->count : 1, sizeof *r.pending);
     r.pools = calloc(r.ndecoders, sizeof *r.pools);
-    r.partials = calloc(r.nworkers, sizeof *r.partials);
+    r.partials = calloc(r.nworkers + 1, sizeof *r.partials);
     o.order = calloc(io->count ? io->count : 1, sizeof *o.order);
     pthread_t *threads = calloc(r.ndecoders + r.nworkers, sizeof *threads);
     struct decoder_arg *dargs = calloc(r.ndecoders, sizeof *dargs);
@@ -509,7 +564,7 @@ ladle_status ladle_pipeline_run(const struct ladle_config *cfg, const struct lad
             status = ladle_error_set(err, LADLE_E_INTERNAL, "pipeline: out of memory");
             goto out_sync;
         }
-    for (; partials_ready < r.nworkers; partials_ready++)
+    for (; partials_ready < r.nworkers + 1; partials_ready++)
         if ((status = ladle_sampler_init(&r.partials[partials_ready], r.design, cfg, err)) !=
             LADLE_OK)
             goto out_sync;
@@ -517,6 +572,7 @@ ladle_status ladle_pipeline_run(const struct ladle_config *cfg, const struct lad
         goto out_sync;
     o.limit = cfg->design == LADLE_DESIGN_HEAD ? cfg->n : UINT64_MAX;
     o.collect = r.design->streaming && cfg->shuffle;
+    o.selector = &r.partials[r.nworkers];
 
     for (; started_work < r.nworkers; started_work++) {
         wargs[started_work] = (struct worker_arg){&r, started_work};

@@ -11,6 +11,7 @@ const struct ladle_sampler_ops *ladle_sampler_for(ladle_design d)
     case LADLE_DESIGN_BERNOULLI: return &ladle_sampler_bernoulli;
     case LADLE_DESIGN_BOTTOMK: return &ladle_sampler_bottomk;
     case LADLE_DESIGN_HEAD: return &ladle_sampler_head;
+    case LADLE_DESIGN_SYSTEMATIC: return &ladle_sampler_systematic;
     default: return NULL;
     }
 }

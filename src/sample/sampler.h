@@ -13,6 +13,9 @@
  *   complete. finish() has nothing left to emit.
  * - retaining (bottom-k): the state holds the candidate records; finish()
  *   emits them in input order, or in key order with --shuffle.
+ * - ordered (systematic): the decision needs the record's global index
+ *   across all inputs, known only in input order. Workers index each
+ *   chunk's record starts; the output stage calls select() in order.
  */
 #ifndef LADLE_SAMPLER_H
 #define LADLE_SAMPLER_H
@@ -36,10 +39,17 @@ struct ladle_sampler {
 struct ladle_sampler_ops {
     const char *name;
     int streaming;
+    int ordered;
     ladle_status (*create)(struct ladle_sampler *s, struct ladle_error *err);
     /* Offers every record of a framed chunk of the input called `name`. */
     ladle_status (*offer)(struct ladle_sampler *s, const struct ladle_chunk *ck,
                           struct ladle_outbuf *out, const char *name, struct ladle_error *err);
+    /* Ordered designs: the chunk's records start at data + starts[i]
+     * (i < n) and the first has global index `first`; emit the chosen ones
+     * into out. */
+    ladle_status (*select)(struct ladle_sampler *s, uint64_t first, const struct ladle_chunk *ck,
+                           const uint32_t *starts, size_t n, struct ladle_outbuf *out,
+                           struct ladle_error *err);
     /* Folds `from` into `into`; `from` is left empty. */
     ladle_status (*merge)(struct ladle_sampler *into, struct ladle_sampler *from,
                           struct ladle_error *err);
@@ -57,6 +67,7 @@ struct ladle_sampler_ops {
 extern const struct ladle_sampler_ops ladle_sampler_bernoulli;
 extern const struct ladle_sampler_ops ladle_sampler_bottomk;
 extern const struct ladle_sampler_ops ladle_sampler_head;
+extern const struct ladle_sampler_ops ladle_sampler_systematic;
 
 /* The ops for a design, or NULL. */
 const struct ladle_sampler_ops *ladle_sampler_for(ladle_design d);
