@@ -18,7 +18,9 @@
 
 struct bottomk_state {
     struct ladle_kept *heap; /* owns; max-heap by (key, identity) */
-    size_t count, cap;       /* cap = N */
+    size_t count, alloc;     /* entries used, entries allocated */
+    size_t cap;              /* N: -n may far exceed the population, so the
+                                heap grows on demand rather than up front */
 };
 
 static ladle_status bottomk_create(struct ladle_sampler *s, struct ladle_error *err)
@@ -26,7 +28,8 @@ static ladle_status bottomk_create(struct ladle_sampler *s, struct ladle_error *
     struct bottomk_state *st = calloc(1, sizeof *st);
     if (!st)
         return ladle_error_set(err, LADLE_E_INTERNAL, "sampler: out of memory");
-    st->cap = (size_t)s->cfg->n;
+    st->cap = s->cfg->n > SIZE_MAX / sizeof(struct ladle_kept) ? SIZE_MAX / sizeof(struct ladle_kept)
+                                                                : (size_t)s->cfg->n;
     s->state = st;
     return LADLE_OK;
 }
@@ -64,22 +67,29 @@ static void sift_up(struct ladle_kept *h, size_t i)
 /* Would a candidate with this key enter the heap? */
 static inline int admits(const struct bottomk_state *st, const struct ladle_kept *c)
 {
+    if (st->cap == 0)
+        return 0;
     return st->count < st->cap || ladle_kept_key_less(c, &st->heap[0]);
 }
 
 /* Inserts c, taking ownership of c->data (freed if c does not enter). */
 static int insert(struct bottomk_state *st, struct ladle_kept *c)
 {
-    if (st->cap == 0 || !admits(st, c)) {
+    if (!admits(st, c)) {
         free(c->data);
         return 0;
     }
-    if (!st->heap) {
-        st->heap = malloc(st->cap * sizeof *st->heap);
-        if (!st->heap) {
+    if (st->count < st->cap && st->count == st->alloc) {
+        size_t alloc = st->alloc ? st->alloc * 2 : 64;
+        if (alloc > st->cap)
+            alloc = st->cap;
+        struct ladle_kept *h = realloc(st->heap, alloc * sizeof *h);
+        if (!h) {
             free(c->data);
             return -1;
         }
+        st->heap = h;
+        st->alloc = alloc;
     }
     if (st->count < st->cap) {
         st->heap[st->count] = *c;
@@ -109,7 +119,7 @@ static ladle_status bottomk_offer(struct ladle_sampler *s, const struct ladle_ch
             return ladle_record_too_long(err, name, max, r.offset);
         struct ladle_kept c = {ladle_record_key(seed, ck->input, r.offset), r.offset, ck->input,
                                r.len, NULL};
-        if (!admits(st, &c) || st->cap == 0)
+        if (!admits(st, &c))
             continue;
         c.data = malloc(r.len);
         if (!c.data || (memcpy(c.data, r.data, r.len), insert(st, &c) != 0))
