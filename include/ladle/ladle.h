@@ -60,6 +60,7 @@ typedef enum {
     LADLE_P_ZSTD_LONG,     /* 1: accept zstd windows up to 2^31 (default 2^27) */
     LADLE_P_DROP_CACHE,    /* 1: drop page cache behind the reader */
     LADLE_P_IO_MODE,       /* ladle_io_mode */
+    LADLE_P_HEADER,        /* 1: each input's first line is a header: not sampled, written once first */
     LADLE_P_EVERY,         /* SYSTEMATIC: the interval K >= 1 */
     LADLE_P_START,         /* SYSTEMATIC: first index, 0..K-1; -1 (default) draws it from the seed */
 } ladle_param;

@@ -41,7 +41,7 @@ static int usage_error(const char *fmt, const char *a, const char *b)
 
 enum {
     OPT_RATE = 256, OPT_HEAD, OPT_SHUFFLE, OPT_SEED, OPT_CHUNK, OPT_MAXREC, OPT_LONG,
-    OPT_DROP, OPT_IO, OPT_EVERY, OPT_START,
+    OPT_DROP, OPT_IO, OPT_EVERY, OPT_START, OPT_HEADER,
 };
 
 static const struct option long_opts[] = {
@@ -50,6 +50,7 @@ static const struct option long_opts[] = {
     {"every", required_argument, NULL, OPT_EVERY},
     {"start", required_argument, NULL, OPT_START},
     {"shuffle", no_argument, NULL, OPT_SHUFFLE},
+    {"header", no_argument, NULL, OPT_HEADER},
     {"seed", required_argument, NULL, OPT_SEED},
     {"threads", required_argument, NULL, 't'},
     {"chunk-size", required_argument, NULL, OPT_CHUNK},
@@ -132,6 +133,9 @@ int ladle_cli_sample(int argc, char **argv)
             break;
         case OPT_SHUFFLE:
             st = ladle_job_set(job, LADLE_P_SHUFFLE, 1);
+            break;
+        case OPT_HEADER:
+            st = ladle_job_set(job, LADLE_P_HEADER, 1);
             break;
         case OPT_SEED:
             if (strcmp(optarg, "random") == 0) {

@@ -49,6 +49,8 @@ void ladle_cli_usage_sample(FILE *f)
           "\n"
           "Output and reproducibility:\n"
           "      --shuffle        emit the sample in random order instead of input order\n"
+          "      --header         the first line of each input is a header: not sampled,\n"
+          "                       written once at the top of the output\n"
           "      --seed N|random  seed of every random decision (default 0); `random`\n"
           "                       draws one and prints it on stderr\n"
           "\n"

@@ -25,6 +25,7 @@ struct ladle_config {
     double rate;         /* --rate */
     uint64_t seed;
     int shuffle;
+    int header;          /* the first record of each input is a header */
     unsigned threads;    /* resolved: >= 1 */
     size_t chunk_size;
     size_t max_record;

@@ -95,6 +95,9 @@ ladle_status ladle_job_set(ladle_job *j, ladle_param p, int64_t v)
             return bad(j, "max record must be 1 byte to 1 GiB");
         j->cfg.max_record = (size_t)v;
         return LADLE_OK;
+    case LADLE_P_HEADER:
+        j->cfg.header = v != 0;
+        return LADLE_OK;
     case LADLE_P_ZSTD_LONG:
         j->cfg.zstd_long = v != 0;
         return LADLE_OK;

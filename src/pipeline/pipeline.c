@@ -89,6 +89,11 @@ struct run {
 
     atomic_ullong bytes_in, bytes_compressed;
     atomic_int uring_used;
+
+    /* --header: each input's first record, taken out by its decoder before
+     * any of its chunks is queued (so workers and the output stage may read
+     * it once they hold a chunk of that input). */
+    struct ladle_outbuf *headers; /* owns, one per input */
 };
 
 /* The poison pill that ends a worker. */
@@ -150,6 +155,19 @@ static void enqueue_work(struct run *r, struct ladle_chunk *ck)
     sem_post(&r->work_sem);
 }
 
+/* Moves the first record of input i out of its first chunk. */
+static ladle_status take_header(struct run *r, uint32_t i, struct ladle_chunk *ck)
+{
+    const char *nl = memchr(ck->data, '\n', ck->len);
+    size_t len = (size_t)(nl - ck->data) + 1; /* framed: a '\n' is there */
+    if (ladle_outbuf_append(&r->headers[i], ck->data, len) != 0)
+        return ladle_error_set(r->err, LADLE_E_INTERNAL, "%s: out of memory", r->io->names[i]);
+    ck->data += len;
+    ck->len -= len;
+    ck->offset += len;
+    return LADLE_OK;
+}
+
 /* Decodes one input into framed chunks on the work queue. */
 static void decode_input(struct run *r, struct ladle_chunk_pool *pool, uint32_t i)
 {
@@ -185,6 +203,7 @@ static void decode_input(struct run *r, struct ladle_chunk_pool *pool, uint32_t 
     ladle_framer_init(&fr, r->cfg->max_record, name);
     ladle_status st = d.ops->open(&d);
     uint64_t seq = 0;
+    bool header_done = false;
     while (st == LADLE_OK && !stopping(r)) {
         wait_for_output(r, i);
         struct ladle_chunk *ck = NULL;
@@ -202,6 +221,14 @@ static void decode_input(struct run *r, struct ladle_chunk_pool *pool, uint32_t 
         if (st != LADLE_OK) {
             ladle_chunk_put(ck);
             break;
+        }
+        if (r->cfg->header && !header_done && ck->len > 0) {
+            header_done = true;
+            if (take_header(r, i, ck) != LADLE_OK) {
+                ladle_chunk_put(ck);
+                st = LADLE_E_INTERNAL;
+                break;
+            }
         }
         if (ck->len == 0 && !eof) {
             ladle_chunk_put(ck);
@@ -371,6 +398,7 @@ struct output {
     uint64_t limit;            /* records still allowed (head), UINT64_MAX otherwise */
     int collect;               /* shuffle a streaming design: gather, sort by key at the end */
     uint64_t global_index;     /* records before the current chunk, all inputs */
+    bool header_written;
     struct ladle_sampler *selector; /* borrowed: ordered designs' own state */
     struct ladle_kept_set kept;
 };
@@ -396,6 +424,14 @@ static int place(struct reorder *o, struct result *res)
 static ladle_status emit_result(struct run *r, struct output *o, struct result *res)
 {
     struct ladle_outbuf *b = &res->out;
+    if (!o->header_written && r->headers[res->input].len) {
+        /* The first header seen in input order heads the output, once. */
+        o->header_written = true;
+        ladle_status st = ladle_writer_write(&o->w, r->headers[res->input].data,
+                                             r->headers[res->input].len);
+        if (st != LADLE_OK)
+            return st;
+    }
     if (res->chunk) {
         ladle_status st = r->design->select(o->selector, o->global_index, res->chunk, res->starts,
                                             res->nstarts, b, r->err);
@@ -539,6 +575,7 @@ ladle_status ladle_pipeline_run(const struct ladle_config *cfg, const struct lad
     memset(&o, 0, sizeof o);
     unsigned work_size = ring_size_for(r.ndecoders * CHUNKS_PER_DECODER + r.nworkers);
     r.pending = calloc(io->count ? io->count : 1, sizeof *r.pending);
+    r.headers = calloc(io->count ? io->count : 1, sizeof *r.headers);
     r.pools = calloc(r.ndecoders, sizeof *r.pools);
     r.partials = calloc(r.nworkers + 1, sizeof *r.partials);
     o.order = calloc(io->count ? io->count : 1, sizeof *o.order);
@@ -546,7 +583,7 @@ ladle_status ladle_pipeline_run(const struct ladle_config *cfg, const struct lad
     struct decoder_arg *dargs = calloc(r.ndecoders, sizeof *dargs);
     struct worker_arg *wargs = calloc(r.nworkers, sizeof *wargs);
     unsigned pools_ready = 0, partials_ready = 0, started_dec = 0, started_work = 0;
-    if (ladle_ring_init(&r.work_ring, work_size) != 0 ||
+    if (!r.headers || ladle_ring_init(&r.work_ring, work_size) != 0 ||
         ladle_ring_init(&r.done_ring, DONE_RING_SIZE) != 0 || !r.pending || !r.pools || !r.partials || !o.order ||
         !threads || !dargs || !wargs) {
         status = ladle_error_set(err, LADLE_E_INTERNAL, "pipeline: out of memory");
@@ -657,6 +694,10 @@ out:
     ladle_ring_destroy(&r.work_ring);
     ladle_ring_destroy(&r.done_ring);
     free(r.pending);
+    if (r.headers)
+        for (uint32_t i = 0; i < io->count; i++)
+            ladle_outbuf_free(&r.headers[i]);
+    free(r.headers);
     free(r.pools);
     free(r.partials);
     return status;
