@@ -55,7 +55,7 @@ typedef enum {
     LADLE_P_SEED,          /* uint64 seed (default 0) */
     LADLE_P_SHUFFLE,       /* 1: emit in random (key) order, 0: input order */
     LADLE_P_THREADS,       /* worker threads, 0 = online CPUs */
-    LADLE_P_CHUNK_SIZE,    /* bytes per pipeline chunk (default 2 MiB) */
+    LADLE_P_CHUNK_SIZE,    /* bytes per pipeline chunk (default 1 MiB) */
     LADLE_P_MAX_RECORD,    /* longest record accepted (default 64 MiB) */
     LADLE_P_ZSTD_LONG,     /* 1: accept zstd windows up to 2^31 (default 2^27) */
     LADLE_P_DROP_CACHE,    /* 1: drop page cache behind the reader */

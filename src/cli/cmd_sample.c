@@ -2,6 +2,7 @@
  * cmd_sample.c -- `ladle sample`: options to a job, signals to a cancel,
  * the status to an exit code.
  */
+#include <ctype.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -77,7 +78,7 @@ int ladle_cli_sample(int argc, char **argv)
         fputs("ladle: out of memory\n", stderr);
         return LADLE_E_INTERNAL;
     }
-    int verbose = 0, designs = 0, rc = 0;
+    int verbose = 0, designs = 0, rc = 0, start_given = 0;
     const char *design_flag = NULL;
     uint64_t v;
     opterr = 0;
@@ -88,7 +89,11 @@ int ladle_cli_sample(int argc, char **argv)
         case OPT_RATE: {
             char *end;
             double p = strtod(optarg, &end);
-            if (*optarg == '\0' || *end || !(p >= 0.0 && p <= 1.0)) {
+            if (!isdigit((unsigned char)*optarg) && *optarg != '.') {
+                rc = usage_error("--rate: '%s' is not a probability%s (expected 0..1)", optarg, "");
+                goto done;
+            }
+            if (*end || !(p >= 0.0 && p <= 1.0)) {
                 rc = usage_error("--rate: '%s' is not a probability%s (expected 0..1)", optarg, "");
                 goto done;
             }
@@ -130,6 +135,7 @@ int ladle_cli_sample(int argc, char **argv)
                 goto done;
             }
             st = ladle_job_set(job, LADLE_P_START, (int64_t)v);
+            start_given = 1;
             break;
         case OPT_SHUFFLE:
             st = ladle_job_set(job, LADLE_P_SHUFFLE, 1);
@@ -203,6 +209,10 @@ int ladle_cli_sample(int argc, char **argv)
     }
     if (designs == 0) {
         rc = usage_error("choose a design: --rate P, -n N, --head N or --every K%s%s", "", "");
+        goto done;
+    }
+    if (start_given && design_flag && strcmp(design_flag, "--every") != 0) {
+        rc = usage_error("--start goes with --every, not %s%s", design_flag, "");
         goto done;
     }
     if (designs > 1) {

@@ -18,6 +18,7 @@
 #include "pipeline/pipeline.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <pthread.h>
 #include <semaphore.h>
 #include <stdbool.h>
@@ -328,9 +329,6 @@ static ladle_status index_records(struct run *r, struct ladle_sampler *partial,
     ladle_record_iter_init(&it, ck);
     while (ladle_record_next(&it, &rec)) {
         partial->records_seen++;
-        if (rec.len - 1 > r->cfg->max_record)
-            return ladle_record_too_long(r->err, r->io->names[ck->input], r->cfg->max_record,
-                                         rec.offset);
         if (res->nstarts == cap) {
             cap = cap ? cap * 2 : 1024;
             uint32_t *p = realloc(res->starts, cap * sizeof *p);
@@ -399,6 +397,7 @@ struct output {
     int collect;               /* shuffle a streaming design: gather, sort by key at the end */
     uint64_t global_index;     /* records before the current chunk, all inputs */
     bool header_written;
+    uint32_t header_from;      /* the input whose header was written */
     struct ladle_sampler *selector; /* borrowed: ordered designs' own state */
     struct ladle_kept_set kept;
 };
@@ -424,13 +423,22 @@ static int place(struct reorder *o, struct result *res)
 static ladle_status emit_result(struct run *r, struct output *o, struct result *res)
 {
     struct ladle_outbuf *b = &res->out;
-    if (!o->header_written && r->headers[res->input].len) {
+    const struct ladle_outbuf *h = &r->headers[res->input];
+    if (!o->header_written && h->len) {
         /* The first header seen in input order heads the output, once. */
         o->header_written = true;
-        ladle_status st = ladle_writer_write(&o->w, r->headers[res->input].data,
-                                             r->headers[res->input].len);
+        o->header_from = res->input;
+        ladle_status st = ladle_writer_write(&o->w, h->data, h->len);
         if (st != LADLE_OK)
             return st;
+    } else if (res->seq == 0 && h->len && r->cfg->notify) {
+        const struct ladle_outbuf *first = &r->headers[o->header_from];
+        if (first->len != h->len || memcmp(first->data, h->data, h->len) != 0) {
+            char line[512];
+            snprintf(line, sizeof line, "%s: header differs from %s's; the output keeps the first",
+                     r->io->names[res->input], r->io->names[o->header_from]);
+            r->cfg->notify(r->cfg->notify_arg, line);
+        }
     }
     if (res->chunk) {
         ladle_status st = r->design->select(o->selector, o->global_index, res->chunk, res->starts,
@@ -443,8 +451,10 @@ static ladle_status emit_result(struct run *r, struct output *o, struct result *
     }
     if (!o->collect && b->records <= o->limit) {
         o->limit -= b->records;
-        o->w.records += b->records;
-        return ladle_writer_write(&o->w, b->data, b->len);
+        ladle_status st = ladle_writer_write(&o->w, b->data, b->len);
+        if (!o->w.closed)
+            o->w.records += b->records; /* the reader may have left: count what it took */
+        return st;
     }
     const char *p = b->data, *end = b->data + b->len;
     for (size_t k = 0; p < end && o->limit > 0; k++) {
@@ -596,7 +606,8 @@ ladle_status ladle_pipeline_run(const struct ladle_config *cfg, const struct lad
     for (uint32_t i = 0; i < io->count; i++)
         atomic_init(&r.pending[i], 0);
     for (; pools_ready < r.ndecoders; pools_ready++)
-        if (ladle_chunk_pool_init(&r.pools[pools_ready], CHUNKS_PER_DECODER, cfg->chunk_size,
+        if (ladle_chunk_pool_init(&r.pools[pools_ready], CHUNKS_PER_DECODER,
+                                  ladle_framer_chunk_limit(cfg->chunk_size, cfg->max_record),
                                   LADLE_CHUNK_HEADROOM) != 0) {
             status = ladle_error_set(err, LADLE_E_INTERNAL, "pipeline: out of memory");
             goto out_sync;

@@ -4,9 +4,12 @@
  * Fast path: carry <= headroom, so the carry is copied in front of the
  * fresh bytes and only the new partial tail (usually well under a KiB) is
  * copied out. Slow path, records longer than the headroom: carry and fresh
- * bytes are joined in an oversized chunk. max_record bounds the carry, so
- * that growth stays bounded; complete records are length-checked by the
- * workers as they walk them (records.h), which is free there.
+ * bytes are joined in an oversized chunk.
+ *
+ * --max-record is enforced here, without walking every record: callers keep
+ * fresh bytes per chunk <= max_record (ladle_framer_chunk_limit), so a
+ * record over the limit must span a chunk edge, i.e. pass through the
+ * carry, and only the record that completes a carry is measured.
  */
 #include "record/framer.h"
 
@@ -43,11 +46,16 @@ static int reserve_carry(struct ladle_framer *f, size_t need)
     return 0;
 }
 
-static ladle_status too_long(struct ladle_framer *f, struct ladle_error *err)
+static ladle_status too_long(struct ladle_framer *f, uint64_t offset, struct ladle_error *err)
 {
     return ladle_error_set(err, LADLE_E_INPUT,
                            "%s: record longer than %zu bytes (at offset %llu; see --max-record)",
-                           f->name, f->max_record, (unsigned long long)f->carry_off);
+                           f->name, f->max_record, (unsigned long long)offset);
+}
+
+size_t ladle_framer_chunk_limit(size_t chunk_size, size_t max_record)
+{
+    return chunk_size < max_record ? chunk_size : max_record;
 }
 
 ladle_status ladle_framer_push(struct ladle_framer *f, struct ladle_chunk **ckp, int eof,
@@ -56,6 +64,7 @@ ladle_status ladle_framer_push(struct ladle_framer *f, struct ladle_chunk **ckp,
     struct ladle_chunk *ck = *ckp;
     size_t fresh = ck->len;
     uint64_t fresh_off = f->next_off;
+    size_t carried = f->carry_len;
     f->next_off += fresh;
 
     if (f->carry_len == 0) {
@@ -83,6 +92,14 @@ ladle_status ladle_framer_push(struct ladle_framer *f, struct ladle_chunk **ckp,
 
     if (ck->len == 0)
         return LADLE_OK;
+    if (carried) {
+        /* The record the carry belongs to ends at the first '\n' after it
+         * (or, at end of input, at the end). */
+        const char *nl = memchr(ck->data + carried, '\n', ck->len - carried);
+        size_t rec = nl ? (size_t)(nl - ck->data) : ck->len;
+        if ((nl || eof) && rec > f->max_record)
+            return too_long(f, ck->offset, err);
+    }
     if (eof) {
         if (ck->data[ck->len - 1] != '\n')
             ck->data[ck->len++] = '\n'; /* the spare byte after the data */
@@ -94,10 +111,8 @@ ladle_status ladle_framer_push(struct ladle_framer *f, struct ladle_chunk **ckp,
     size_t whole = nl ? (size_t)(nl - ck->data) + 1 : 0;
     size_t tail = ck->len - whole;
     if (tail) {
-        if (tail > f->max_record) {
-            f->carry_off = ck->offset + whole;
-            return too_long(f, err);
-        }
+        if (tail > f->max_record)
+            return too_long(f, ck->offset + whole, err);
         if (reserve_carry(f, tail) != 0)
             return ladle_error_set(err, LADLE_E_INTERNAL, "%s: out of memory", f->name);
         memcpy(f->carry, ck->data + whole, tail);

@@ -30,13 +30,18 @@ struct ladle_framer {
 void ladle_framer_init(struct ladle_framer *f, size_t max_record, const char *name);
 void ladle_framer_destroy(struct ladle_framer *f);
 
+/* The chunk size to use so that records over max_record are always seen
+ * by the framer (see framer.c). */
+size_t ladle_framer_chunk_limit(size_t chunk_size, size_t max_record);
+
 /* Frames *ck, whose fresh bytes sit at (*ck)->data, (*ck)->len, with
  * (*ck)->data at least LADLE_CHUNK_HEADROOM bytes into (*ck)->mem and one
  * spare byte after the data. May replace *ck by an oversized chunk (long
  * records) and release the original. On return (*ck)->len may be 0 (no
  * record completed yet). With eof set, the carry is flushed as the last
  * record; *ck may then be a chunk holding no fresh bytes (len 0).
- * Errors: a record longer than max_record, out of memory. */
+ * Errors: a record longer than max_record (given fresh bytes per push of
+ * at most max_record), out of memory. */
 ladle_status ladle_framer_push(struct ladle_framer *f, struct ladle_chunk **ck, int eof,
                                struct ladle_error *err);
 

@@ -28,17 +28,15 @@ static ladle_status bernoulli_offer(struct ladle_sampler *s, const struct ladle_
                                     struct ladle_outbuf *out, const char *name,
                                     struct ladle_error *err)
 {
+    (void)name; /* records are length-checked by the framer */
     const struct bernoulli_state *st = s->state;
     const uint64_t seed = s->cfg->seed;
-    const size_t max = s->cfg->max_record;
     const int want_keys = s->cfg->shuffle;
     struct ladle_record_iter it;
     struct ladle_record r;
     ladle_record_iter_init(&it, ck);
     while (ladle_record_next(&it, &r)) {
         s->records_seen++;
-        if (r.len - 1 > max)
-            return ladle_record_too_long(err, name, max, r.offset);
         uint64_t key = ladle_record_key(seed, ck->input, r.offset);
         if (!st->keep_all && key >= st->threshold)
             continue;

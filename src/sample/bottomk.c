@@ -106,17 +106,15 @@ static ladle_status bottomk_offer(struct ladle_sampler *s, const struct ladle_ch
                                   struct ladle_outbuf *out, const char *name,
                                   struct ladle_error *err)
 {
+    (void)name; /* records are length-checked by the framer */
     (void)out;
     struct bottomk_state *st = s->state;
     const uint64_t seed = s->cfg->seed;
-    const size_t max = s->cfg->max_record;
     struct ladle_record_iter it;
     struct ladle_record r;
     ladle_record_iter_init(&it, ck);
     while (ladle_record_next(&it, &r)) {
         s->records_seen++;
-        if (r.len - 1 > max)
-            return ladle_record_too_long(err, name, max, r.offset);
         struct ladle_kept c = {ladle_record_key(seed, ck->input, r.offset), r.offset, ck->input,
                                r.len, NULL};
         if (!admits(st, &c))

@@ -31,11 +31,3 @@ void ladle_sampler_destroy(struct ladle_sampler *s)
         s->ops->destroy(s);
     s->state = NULL;
 }
-
-ladle_status ladle_record_too_long(struct ladle_error *err, const char *name, size_t max,
-                                   uint64_t offset)
-{
-    return ladle_error_set(err, LADLE_E_INPUT,
-                           "%s: record longer than %zu bytes (at offset %llu; see --max-record)",
-                           name, max, (unsigned long long)offset);
-}

@@ -76,8 +76,5 @@ ladle_status ladle_sampler_init(struct ladle_sampler *s, const struct ladle_samp
                                 const struct ladle_config *cfg, struct ladle_error *err);
 void ladle_sampler_destroy(struct ladle_sampler *s);
 
-/* Shared message for a record over --max-record. */
-ladle_status ladle_record_too_long(struct ladle_error *err, const char *name, size_t max,
-                                   uint64_t offset);
 
 #endif
