@@ -40,6 +40,9 @@ typedef enum {
     LADLE_DESIGN_BOTTOMK,   /* exactly n records, uniform without replacement */
     LADLE_DESIGN_HEAD,      /* the first n records (convenience sample) */
     LADLE_DESIGN_SYSTEMATIC, /* records start, start+every, ... by global index */
+    LADLE_DESIGN_CLUSTER,   /* whole clusters (key field) kept with probability rate */
+    LADLE_DESIGN_FRACTIONS, /* Bernoulli with a rate per stratum (key field) */
+    LADLE_DESIGN_WEIGHTED,  /* n records, weighted by a numeric field, without replacement */
 } ladle_design;
 
 typedef enum {
@@ -63,7 +66,29 @@ typedef enum {
     LADLE_P_HEADER,        /* 1: each input's first line is a header: not sampled, written once first */
     LADLE_P_EVERY,         /* SYSTEMATIC: the interval K >= 1 */
     LADLE_P_START,         /* SYSTEMATIC: first index, 0..K-1; -1 (default) draws it from the seed */
+    LADLE_P_EMIT_WEIGHT,   /* 1: add each record's estimator weight (see ladle(1)) */
+    LADLE_P_MISSING,       /* ladle_missing: a record without the field (or a bad weight) */
 } ladle_param;
+
+typedef enum {
+    LADLE_MISSING_SKIP = 0, /* leave the record out, count it (default) */
+    LADLE_MISSING_ERROR,    /* stop with an input error */
+    LADLE_MISSING_KEEP,     /* treat the value as empty: one stratum/cluster of its own */
+} ladle_missing;
+
+/* String parameters for ladle_job_set_string. */
+typedef enum {
+    LADLE_S_FIELD,     /* the design's field: a column, header name, JSON path or re:PATTERN */
+    LADLE_S_FORMAT,    /* auto, lines, tsv, csv or json */
+    LADLE_S_DELIM,     /* one byte: the tsv/csv delimiter */
+    LADLE_S_FRACTIONS, /* FRACTIONS: "ERROR=1,WARN=0.2,*=0.01" */
+} ladle_string_param;
+
+/* Probability parameters for ladle_job_set_double. */
+typedef enum {
+    LADLE_D_RATE,        /* BERNOULLI / CLUSTER: 0..1 */
+    LADLE_D_WITHIN_RATE, /* CLUSTER: second stage, 0..1 (default 1) */
+} ladle_double_param;
 
 typedef struct ladle_job ladle_job;
 
@@ -73,6 +98,7 @@ typedef struct {
     uint64_t records_out;   /* records written */
     uint64_t bytes_in;      /* decompressed bytes read */
     uint64_t bytes_compressed; /* bytes read from the files themselves */
+    uint64_t records_missing; /* records without the field or with a bad weight */
     unsigned threads;       /* worker threads used */
     int io_uring_used;      /* 1 if the io_uring reader served at least one file */
 } ladle_report;
@@ -82,8 +108,11 @@ void ladle_job_free(ladle_job *job);
 
 /* Sets an integer parameter. LADLE_E_USAGE on an unknown parameter or bad value. */
 ladle_status ladle_job_set(ladle_job *job, ladle_param p, int64_t value);
-/* Bernoulli rate, 0 <= rate <= 1. */
+/* Bernoulli rate, 0 <= rate <= 1 (same as ladle_job_set_double(job, LADLE_D_RATE, rate)). */
 ladle_status ladle_job_set_rate(ladle_job *job, double rate);
+ladle_status ladle_job_set_double(ladle_job *job, ladle_double_param p, double value);
+/* The string is parsed (and a field compiled) at once; errors say why. */
+ladle_status ladle_job_set_string(ladle_job *job, ladle_string_param p, const char *value);
 /* Appends an input; "-" is stdin. The path is copied. */
 ladle_status ladle_job_add_input(ladle_job *job, const char *path);
 /* Called (from any thread) for notes such as the io_uring fallback; may be NULL. */

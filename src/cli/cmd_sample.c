@@ -42,7 +42,8 @@ static int usage_error(const char *fmt, const char *a, const char *b)
 
 enum {
     OPT_RATE = 256, OPT_HEAD, OPT_SHUFFLE, OPT_SEED, OPT_CHUNK, OPT_MAXREC, OPT_LONG,
-    OPT_DROP, OPT_IO, OPT_EVERY, OPT_START, OPT_HEADER,
+    OPT_DROP, OPT_IO, OPT_EVERY, OPT_START, OPT_HEADER, OPT_FORMAT, OPT_MISSING, OPT_CLUSTER,
+    OPT_WITHIN_RATE, OPT_STRATA, OPT_FRACTIONS, OPT_WEIGHT, OPT_EMIT_WEIGHT,
 };
 
 static const struct option long_opts[] = {
@@ -52,6 +53,15 @@ static const struct option long_opts[] = {
     {"start", required_argument, NULL, OPT_START},
     {"shuffle", no_argument, NULL, OPT_SHUFFLE},
     {"header", no_argument, NULL, OPT_HEADER},
+    {"format", required_argument, NULL, OPT_FORMAT},
+    {"delimiter", required_argument, NULL, 'd'},
+    {"missing", required_argument, NULL, OPT_MISSING},
+    {"cluster", required_argument, NULL, OPT_CLUSTER},
+    {"within-rate", required_argument, NULL, OPT_WITHIN_RATE},
+    {"strata", required_argument, NULL, OPT_STRATA},
+    {"fractions", required_argument, NULL, OPT_FRACTIONS},
+    {"weight", required_argument, NULL, OPT_WEIGHT},
+    {"emit-weight", no_argument, NULL, OPT_EMIT_WEIGHT},
     {"seed", required_argument, NULL, OPT_SEED},
     {"threads", required_argument, NULL, 't'},
     {"chunk-size", required_argument, NULL, OPT_CHUNK},
@@ -78,12 +88,14 @@ int ladle_cli_sample(int argc, char **argv)
         fputs("ladle: out of memory\n", stderr);
         return LADLE_E_INTERNAL;
     }
-    int verbose = 0, designs = 0, rc = 0, start_given = 0;
+    int verbose = 0, designs = 0, rc = 0, start_given = 0, field_opt = 0, within_given = 0,
+        fractions_given = 0;
+    const char *field_flag = NULL;
     const char *design_flag = NULL;
     uint64_t v;
     opterr = 0;
     int c;
-    while ((c = getopt_long(argc, argv, ":n:t:vh", long_opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":n:t:d:vh", long_opts, NULL)) != -1) {
         ladle_status st = LADLE_OK;
         switch (c) {
         case OPT_RATE: {
@@ -142,6 +154,54 @@ int ladle_cli_sample(int argc, char **argv)
             break;
         case OPT_HEADER:
             st = ladle_job_set(job, LADLE_P_HEADER, 1);
+            break;
+        case OPT_FORMAT:
+            st = ladle_job_set_string(job, LADLE_S_FORMAT, optarg);
+            break;
+        case 'd':
+            st = ladle_job_set_string(job, LADLE_S_DELIM, strcmp(optarg, "\\t") == 0 ? "\t" : optarg);
+            break;
+        case OPT_MISSING:
+            if (strcmp(optarg, "skip") == 0)
+                st = ladle_job_set(job, LADLE_P_MISSING, LADLE_MISSING_SKIP);
+            else if (strcmp(optarg, "error") == 0)
+                st = ladle_job_set(job, LADLE_P_MISSING, LADLE_MISSING_ERROR);
+            else if (strcmp(optarg, "keep") == 0)
+                st = ladle_job_set(job, LADLE_P_MISSING, LADLE_MISSING_KEEP);
+            else {
+                rc = usage_error("--missing: '%s' is not skip, error or keep%s", optarg, "");
+                goto done;
+            }
+            break;
+        case OPT_CLUSTER:
+        case OPT_STRATA:
+        case OPT_WEIGHT:
+            if (field_flag) {
+                rc = usage_error("%s and %s: one field design at a time", field_flag,
+                                 c == OPT_CLUSTER ? "--cluster" : c == OPT_STRATA ? "--strata" : "--weight");
+                goto done;
+            }
+            field_flag = c == OPT_CLUSTER ? "--cluster" : c == OPT_STRATA ? "--strata" : "--weight";
+            field_opt = c;
+            st = ladle_job_set_string(job, LADLE_S_FIELD, optarg);
+            break;
+        case OPT_WITHIN_RATE: {
+            char *end;
+            double q = strtod(optarg, &end);
+            if ((!isdigit((unsigned char)*optarg) && *optarg != '.') || *end || !(q >= 0.0 && q <= 1.0)) {
+                rc = usage_error("--within-rate: '%s' is not a probability%s (expected 0..1)", optarg, "");
+                goto done;
+            }
+            st = ladle_job_set_double(job, LADLE_D_WITHIN_RATE, q);
+            within_given = 1;
+            break;
+        }
+        case OPT_FRACTIONS:
+            st = ladle_job_set_string(job, LADLE_S_FRACTIONS, optarg);
+            fractions_given = 1;
+            break;
+        case OPT_EMIT_WEIGHT:
+            st = ladle_job_set(job, LADLE_P_EMIT_WEIGHT, 1);
             break;
         case OPT_SEED:
             if (strcmp(optarg, "random") == 0) {
@@ -207,6 +267,35 @@ int ladle_cli_sample(int argc, char **argv)
             goto done;
         }
     }
+    /* A field turns the plain design into its field design. */
+    if (field_opt == OPT_CLUSTER) {
+        if (!design_flag || strcmp(design_flag, "--rate") != 0 || designs != 1) {
+            rc = usage_error("--cluster needs --rate P (the share of clusters kept)%s%s", "", "");
+            goto done;
+        }
+        ladle_job_set(job, LADLE_P_DESIGN, LADLE_DESIGN_CLUSTER);
+    } else if (field_opt == OPT_STRATA) {
+        if (designs || !fractions_given) {
+            rc = usage_error("--strata takes --fractions 'A=1,B=0.2,*=0.01'%s%s", "", "");
+            goto done;
+        }
+        ladle_job_set(job, LADLE_P_DESIGN, LADLE_DESIGN_FRACTIONS);
+        designs = 1;
+    } else if (field_opt == OPT_WEIGHT) {
+        if (!design_flag || strcmp(design_flag, "-n") != 0 || designs != 1) {
+            rc = usage_error("--weight needs -n N (the sample size)%s%s", "", "");
+            goto done;
+        }
+        ladle_job_set(job, LADLE_P_DESIGN, LADLE_DESIGN_WEIGHTED);
+    }
+    if (within_given && field_opt != OPT_CLUSTER) {
+        rc = usage_error("--within-rate goes with --cluster%s%s", "", "");
+        goto done;
+    }
+    if (fractions_given && field_opt != OPT_STRATA) {
+        rc = usage_error("--fractions goes with --strata%s%s", "", "");
+        goto done;
+    }
     if (designs == 0) {
         rc = usage_error("choose a design: --rate P, -n N, --head N or --every K%s%s", "", "");
         goto done;
@@ -251,6 +340,9 @@ int ladle_cli_sample(int argc, char **argv)
         rc = st;
         goto done;
     }
+    if (rep.records_missing)
+        fprintf(stderr, "ladle: %llu records without a usable field were left out (see --missing)\n",
+                (unsigned long long)rep.records_missing);
     if (verbose)
         fprintf(stderr,
                 "ladle: sample: %llu records read (%.1f MB, %.1f MB from disk) in %.3f s "

@@ -23,6 +23,14 @@ struct ladle_config {
     uint64_t every;      /* --every K */
     int64_t start;       /* --start S, -1: drawn from the seed */
     double rate;         /* --rate */
+    double within_rate;  /* --within-rate (cluster second stage) */
+    int emit_weight;     /* --emit-weight */
+    ladle_missing missing;
+    /* Fields (compiled once, shared read-only by every thread). */
+    const struct ladle_field *field; /* borrowed from the job: the design's key */
+    int format;          /* enum ladle_format */
+    char delim;
+    const struct ladle_fractions *fractions; /* borrowed from the job */
     uint64_t seed;
     int shuffle;
     int header;          /* the first record of each input is a header */

@@ -19,6 +19,7 @@
 #include "pipeline/ring.h"
 
 struct ladle_chunk_pool;
+struct ladle_field_binding;
 
 struct ladle_chunk {
     char *mem;           /* owns: allocation of `cap` bytes */
@@ -33,6 +34,8 @@ struct ladle_chunk {
     struct ladle_chunk *backing; /* owns (oversized only): the pool chunk it replaced,
                                     held so long records still count against the pool */
     struct ladle_chunk_pool *pool; /* where it returns */
+    const struct ladle_field_binding *binding; /* borrowed: the design field's
+                                                  column in this input */
 };
 
 struct ladle_chunk_pool {

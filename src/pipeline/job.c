@@ -9,6 +9,8 @@
 
 #include "common/config.h"
 #include "common/error.h"
+#include "field/field.h"
+#include "sample/fractions.h"
 #include "ladle/ladle.h"
 #include "pipeline/pipeline.h"
 
@@ -18,6 +20,9 @@ struct ladle_job {
     char **paths;           /* owns */
     char **names;           /* owns */
     uint32_t count, cap;
+    char *field_spec;       /* owns: compiled at run time, once format and -d are known */
+    struct ladle_field *field; /* owns */
+    struct ladle_fractions *fractions; /* owns */
     atomic_int cancel;
     int output_closed;
     struct ladle_error err;
@@ -38,6 +43,8 @@ ladle_job *ladle_job_new(void)
     j->cfg.max_record = LADLE_DEFAULT_MAX_RECORD;
     j->cfg.io_mode = LADLE_IO_AUTO;
     j->cfg.start = -1;
+    j->cfg.within_rate = 1.0;
+    j->cfg.format = LADLE_FORMAT_AUTO;
     atomic_init(&j->cancel, 0);
     ladle_error_init(&j->err);
     return j;
@@ -53,6 +60,9 @@ void ladle_job_free(ladle_job *j)
     }
     free(j->paths);
     free(j->names);
+    free(j->field_spec);
+    ladle_field_free(j->field);
+    ladle_fractions_free(j->fractions);
     free(j);
 }
 
@@ -65,7 +75,7 @@ ladle_status ladle_job_set(ladle_job *j, ladle_param p, int64_t v)
 {
     switch (p) {
     case LADLE_P_DESIGN:
-        if (v < LADLE_DESIGN_NONE || v > LADLE_DESIGN_SYSTEMATIC)
+        if (v < LADLE_DESIGN_NONE || v > LADLE_DESIGN_WEIGHTED)
             return bad(j, "unknown sampling design");
         j->cfg.design = (ladle_design)v;
         return LADLE_OK;
@@ -114,6 +124,14 @@ ladle_status ladle_job_set(ladle_job *j, ladle_param p, int64_t v)
             return bad(j, "--start must not be negative");
         j->cfg.start = v;
         return LADLE_OK;
+    case LADLE_P_EMIT_WEIGHT:
+        j->cfg.emit_weight = v != 0;
+        return LADLE_OK;
+    case LADLE_P_MISSING:
+        if (v < LADLE_MISSING_SKIP || v > LADLE_MISSING_KEEP)
+            return bad(j, "--missing must be skip, error or keep");
+        j->cfg.missing = (ladle_missing)v;
+        return LADLE_OK;
     case LADLE_P_IO_MODE:
         if (v < LADLE_IO_AUTO || v > LADLE_IO_PREAD)
             return bad(j, "unknown io mode");
@@ -125,9 +143,91 @@ ladle_status ladle_job_set(ladle_job *j, ladle_param p, int64_t v)
 
 ladle_status ladle_job_set_rate(ladle_job *j, double rate)
 {
-    if (!(rate >= 0.0 && rate <= 1.0))
-        return bad(j, "rate must be a probability between 0 and 1");
-    j->cfg.rate = rate;
+    return ladle_job_set_double(j, LADLE_D_RATE, rate);
+}
+
+ladle_status ladle_job_set_double(ladle_job *j, ladle_double_param p, double v)
+{
+    if (!(v >= 0.0 && v <= 1.0))
+        return bad(j, "a rate must be a probability between 0 and 1");
+    switch (p) {
+    case LADLE_D_RATE:
+        j->cfg.rate = v;
+        return LADLE_OK;
+    case LADLE_D_WITHIN_RATE:
+        j->cfg.within_rate = v;
+        return LADLE_OK;
+    }
+    return bad(j, "unknown parameter");
+}
+
+ladle_status ladle_job_set_string(ladle_job *j, ladle_string_param p, const char *v)
+{
+    switch (p) {
+    case LADLE_S_FIELD: {
+        char *copy = strdup(v);
+        if (!copy)
+            return ladle_error_set(&j->err, LADLE_E_INTERNAL, "out of memory");
+        free(j->field_spec);
+        j->field_spec = copy;
+        return LADLE_OK;
+    }
+    case LADLE_S_FORMAT: {
+        enum ladle_format f;
+        if (ladle_format_parse(v, &f) != 0)
+            return ladle_error_set(&j->err, LADLE_E_USAGE,
+                                   "--format: '%s' is not auto, lines, tsv, csv or json", v);
+        j->cfg.format = (int)f;
+        return LADLE_OK;
+    }
+    case LADLE_S_DELIM:
+        if (strlen(v) != 1 || v[0] == '\n' || v[0] == '"')
+            return ladle_error_set(&j->err, LADLE_E_USAGE,
+                                   "-d: '%s' is not a one-byte delimiter", v);
+        j->cfg.delim = v[0];
+        return LADLE_OK;
+    case LADLE_S_FRACTIONS: {
+        char why[256];
+        struct ladle_fractions *f;
+        if (ladle_fractions_parse(v, &f, why, sizeof why) != 0)
+            return ladle_error_set(&j->err, LADLE_E_USAGE, "--fractions: %s", why);
+        ladle_fractions_free(j->fractions);
+        j->fractions = f;
+        j->cfg.fractions = f;
+        return LADLE_OK;
+    }
+    }
+    return bad(j, "unknown parameter");
+}
+
+/* Checks that the design has what it needs, and compiles its field. */
+static ladle_status prepare_design(ladle_job *j)
+{
+    ladle_design d = j->cfg.design;
+    int needs_field = d == LADLE_DESIGN_CLUSTER || d == LADLE_DESIGN_FRACTIONS ||
+                      d == LADLE_DESIGN_WEIGHTED;
+    if (needs_field && !j->field_spec)
+        return bad(j, d == LADLE_DESIGN_CLUSTER    ? "cluster sampling needs --cluster FIELD"
+                      : d == LADLE_DESIGN_FRACTIONS ? "stratified sampling needs --strata FIELD"
+                                                    : "weighted sampling needs --weight FIELD");
+    if (!needs_field && j->field_spec)
+        return bad(j, "this design takes no field");
+    if (d == LADLE_DESIGN_FRACTIONS && !j->fractions)
+        return bad(j, "--strata needs --fractions (per-stratum rates)");
+    if (j->cfg.emit_weight && (d == LADLE_DESIGN_BOTTOMK || d == LADLE_DESIGN_HEAD ||
+                               d == LADLE_DESIGN_SYSTEMATIC))
+        return bad(j, "--emit-weight goes with --rate, --cluster, --strata or --weight");
+    if (j->field_spec && !j->field) {
+        ladle_status st = ladle_field_compile(&j->field, j->field_spec,
+                                              (enum ladle_format)j->cfg.format, j->cfg.delim,
+                                              &j->err);
+        if (st != LADLE_OK)
+            return st;
+        if (ladle_field_needs_header(j->field) && !j->cfg.header)
+            return ladle_error_set(&j->err, LADLE_E_USAGE,
+                                   "field '%s' names a column: it needs --header", j->field_spec);
+    }
+    j->cfg.field = j->field;
     return LADLE_OK;
 }
 
@@ -172,6 +272,9 @@ ladle_status ladle_job_run(ladle_job *j, int out_fd, ladle_report *report)
     j->output_closed = 0;
     if (j->cfg.design == LADLE_DESIGN_NONE)
         return bad(j, "no sampling design chosen (--rate, -n, --head or --every)");
+    ladle_status prep = prepare_design(j);
+    if (prep != LADLE_OK)
+        return prep;
     if (j->cfg.design == LADLE_DESIGN_SYSTEMATIC) {
         if (j->cfg.every == 0)
             return bad(j, "systematic sampling needs --every K");

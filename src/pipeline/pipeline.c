@@ -29,6 +29,8 @@
 
 #include "codec/codec.h"
 #include "io/source.h"
+#include "field/field.h"
+#include "out/weight_column.h"
 #include "out/writer.h"
 #include "pipeline/chunk.h"
 #include "record/framer.h"
@@ -95,6 +97,8 @@ struct run {
      * any of its chunks is queued (so workers and the output stage may read
      * it once they hold a chunk of that input). */
     struct ladle_outbuf *headers; /* owns, one per input */
+    /* Where the design's field is in each input (bound from its header). */
+    struct ladle_field_binding *bindings; /* owns, one per input */
 };
 
 /* The poison pill that ends a worker. */
@@ -169,6 +173,17 @@ static ladle_status take_header(struct run *r, uint32_t i, struct ladle_chunk *c
     return LADLE_OK;
 }
 
+/* Resolves the design's field for input i, from its header when it has one. */
+static ladle_status bind_field(struct run *r, uint32_t i)
+{
+    if (!r->cfg->field)
+        return LADLE_OK;
+    const struct ladle_outbuf *h = &r->headers[i];
+    return ladle_field_bind(r->cfg->field, r->cfg->header ? h->data : NULL,
+                            r->cfg->header ? h->len : 0, r->io->names[i], &r->bindings[i],
+                            r->err);
+}
+
 /* Decodes one input into framed chunks on the work queue. */
 static void decode_input(struct run *r, struct ladle_chunk_pool *pool, uint32_t i)
 {
@@ -223,14 +238,18 @@ static void decode_input(struct run *r, struct ladle_chunk_pool *pool, uint32_t 
             ladle_chunk_put(ck);
             break;
         }
-        if (r->cfg->header && !header_done && ck->len > 0) {
+        if (!header_done && (ck->len > 0 || eof)) {
+            /* Before this input's first chunk is queued: its header, and
+             * where the design's field is in it. */
             header_done = true;
-            if (take_header(r, i, ck) != LADLE_OK) {
+            if ((r->cfg->header && ck->len > 0 && take_header(r, i, ck) != LADLE_OK) ||
+                (st = bind_field(r, i)) != LADLE_OK) {
                 ladle_chunk_put(ck);
-                st = LADLE_E_INTERNAL;
+                st = ladle_error_any(r->err) ? r->err->status : LADLE_E_INTERNAL;
                 break;
             }
         }
+        ck->binding = &r->bindings[i];
         if (ck->len == 0 && !eof) {
             ladle_chunk_put(ck);
             continue;
@@ -428,7 +447,19 @@ static ladle_status emit_result(struct run *r, struct output *o, struct result *
         /* The first header seen in input order heads the output, once. */
         o->header_written = true;
         o->header_from = res->input;
-        ladle_status st = ladle_writer_write(&o->w, h->data, h->len);
+        ladle_status st;
+        if (r->cfg->emit_weight) {
+            struct ladle_outbuf hw;
+            memset(&hw, 0, sizeof hw);
+            if (ladle_append_weight_header(&hw, h->data, h->len,
+                                           ladle_weight_delim(r->cfg->format, r->cfg->delim)) != 0)
+                st = ladle_error_set(r->err, LADLE_E_INTERNAL, "output: out of memory");
+            else
+                st = ladle_writer_write(&o->w, hw.data, hw.len);
+            ladle_outbuf_free(&hw);
+        } else {
+            st = ladle_writer_write(&o->w, h->data, h->len);
+        }
         if (st != LADLE_OK)
             return st;
     } else if (res->seq == 0 && h->len && r->cfg->notify) {
@@ -586,6 +617,7 @@ ladle_status ladle_pipeline_run(const struct ladle_config *cfg, const struct lad
     unsigned work_size = ring_size_for(r.ndecoders * CHUNKS_PER_DECODER + r.nworkers);
     r.pending = calloc(io->count ? io->count : 1, sizeof *r.pending);
     r.headers = calloc(io->count ? io->count : 1, sizeof *r.headers);
+    r.bindings = calloc(io->count ? io->count : 1, sizeof *r.bindings);
     r.pools = calloc(r.ndecoders, sizeof *r.pools);
     r.partials = calloc(r.nworkers + 1, sizeof *r.partials);
     o.order = calloc(io->count ? io->count : 1, sizeof *o.order);
@@ -593,7 +625,7 @@ ladle_status ladle_pipeline_run(const struct ladle_config *cfg, const struct lad
     struct decoder_arg *dargs = calloc(r.ndecoders, sizeof *dargs);
     struct worker_arg *wargs = calloc(r.nworkers, sizeof *wargs);
     unsigned pools_ready = 0, partials_ready = 0, started_dec = 0, started_work = 0;
-    if (!r.headers || ladle_ring_init(&r.work_ring, work_size) != 0 ||
+    if (!r.headers || !r.bindings || ladle_ring_init(&r.work_ring, work_size) != 0 ||
         ladle_ring_init(&r.done_ring, DONE_RING_SIZE) != 0 || !r.pending || !r.pools || !r.partials || !o.order ||
         !threads || !dargs || !wargs) {
         status = ladle_error_set(err, LADLE_E_INTERNAL, "pipeline: out of memory");
@@ -671,6 +703,8 @@ ladle_status ladle_pipeline_run(const struct ladle_config *cfg, const struct lad
         memset(report, 0, sizeof *report);
         for (unsigned k = 0; k < partials_ready; k++)
             report->records_in += r.partials[k].records_seen;
+        for (unsigned k = 0; k < partials_ready; k++)
+            report->records_missing += r.partials[k].records_missing;
         report->records_out = o.w.records;
         report->bytes_in = atomic_load(&r.bytes_in);
         report->bytes_compressed = atomic_load(&r.bytes_compressed);
@@ -709,6 +743,7 @@ out:
         for (uint32_t i = 0; i < io->count; i++)
             ladle_outbuf_free(&r.headers[i]);
     free(r.headers);
+    free(r.bindings);
     free(r.pools);
     free(r.partials);
     return status;

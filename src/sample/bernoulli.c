@@ -11,6 +11,7 @@
 struct bernoulli_state {
     uint64_t threshold;
     int keep_all;
+    double inverse_p; /* the Horvitz-Thompson weight of a kept record */
 };
 
 static ladle_status bernoulli_create(struct ladle_sampler *s, struct ladle_error *err)
@@ -20,6 +21,7 @@ static ladle_status bernoulli_create(struct ladle_sampler *s, struct ladle_error
         return ladle_error_set(err, LADLE_E_INTERNAL, "sampler: out of memory");
     st->keep_all = s->cfg->rate >= 1.0;
     st->threshold = ladle_rate_threshold(s->cfg->rate);
+    st->inverse_p = s->cfg->rate > 0 ? 1.0 / s->cfg->rate : 0.0;
     s->state = st;
     return LADLE_OK;
 }
@@ -31,7 +33,6 @@ static ladle_status bernoulli_offer(struct ladle_sampler *s, const struct ladle_
     (void)name; /* records are length-checked by the framer */
     const struct bernoulli_state *st = s->state;
     const uint64_t seed = s->cfg->seed;
-    const int want_keys = s->cfg->shuffle;
     struct ladle_record_iter it;
     struct ladle_record r;
     ladle_record_iter_init(&it, ck);
@@ -40,10 +41,8 @@ static ladle_status bernoulli_offer(struct ladle_sampler *s, const struct ladle_
         uint64_t key = ladle_record_key(seed, ck->input, r.offset);
         if (!st->keep_all && key >= st->threshold)
             continue;
-        if (ladle_outbuf_append(out, r.data, r.len) != 0 ||
-            (want_keys && ladle_outbuf_append_key(out, key) != 0))
+        if (ladle_sampler_emit(s, out, r.data, r.len, key, st->inverse_p) != 0)
             return ladle_error_set(err, LADLE_E_INTERNAL, "sampler: out of memory");
-        out->records++;
     }
     return LADLE_OK;
 }

@@ -14,13 +14,11 @@
 
 #include "record/records.h"
 #include "sample/kept.h"
+#include "sample/kheap.h"
 #include "sample/sampler.h"
 
 struct bottomk_state {
-    struct ladle_kept *heap; /* owns; max-heap by (key, identity) */
-    size_t count, alloc;     /* entries used, entries allocated */
-    size_t cap;              /* N: -n may far exceed the population, so the
-                                heap grows on demand rather than up front */
+    struct ladle_kheap heap;
 };
 
 static ladle_status bottomk_create(struct ladle_sampler *s, struct ladle_error *err)
@@ -28,78 +26,9 @@ static ladle_status bottomk_create(struct ladle_sampler *s, struct ladle_error *
     struct bottomk_state *st = calloc(1, sizeof *st);
     if (!st)
         return ladle_error_set(err, LADLE_E_INTERNAL, "sampler: out of memory");
-    st->cap = s->cfg->n > SIZE_MAX / sizeof(struct ladle_kept) ? SIZE_MAX / sizeof(struct ladle_kept)
-                                                                : (size_t)s->cfg->n;
+    ladle_kheap_init(&st->heap, s->cfg->n);
     s->state = st;
     return LADLE_OK;
-}
-
-static void sift_down(struct ladle_kept *h, size_t n, size_t i)
-{
-    for (;;) {
-        size_t l = 2 * i + 1, r = l + 1, m = i;
-        if (l < n && ladle_kept_key_less(&h[m], &h[l]))
-            m = l;
-        if (r < n && ladle_kept_key_less(&h[m], &h[r]))
-            m = r;
-        if (m == i)
-            return;
-        struct ladle_kept t = h[i];
-        h[i] = h[m];
-        h[m] = t;
-        i = m;
-    }
-}
-
-static void sift_up(struct ladle_kept *h, size_t i)
-{
-    while (i > 0) {
-        size_t p = (i - 1) / 2;
-        if (!ladle_kept_key_less(&h[p], &h[i]))
-            return;
-        struct ladle_kept t = h[i];
-        h[i] = h[p];
-        h[p] = t;
-        i = p;
-    }
-}
-
-/* Would a candidate with this key enter the heap? */
-static inline int admits(const struct bottomk_state *st, const struct ladle_kept *c)
-{
-    if (st->cap == 0)
-        return 0;
-    return st->count < st->cap || ladle_kept_key_less(c, &st->heap[0]);
-}
-
-/* Inserts c, taking ownership of c->data (freed if c does not enter). */
-static int insert(struct bottomk_state *st, struct ladle_kept *c)
-{
-    if (!admits(st, c)) {
-        free(c->data);
-        return 0;
-    }
-    if (st->count < st->cap && st->count == st->alloc) {
-        size_t alloc = st->alloc ? st->alloc * 2 : 64;
-        if (alloc > st->cap)
-            alloc = st->cap;
-        struct ladle_kept *h = realloc(st->heap, alloc * sizeof *h);
-        if (!h) {
-            free(c->data);
-            return -1;
-        }
-        st->heap = h;
-        st->alloc = alloc;
-    }
-    if (st->count < st->cap) {
-        st->heap[st->count] = *c;
-        sift_up(st->heap, st->count++);
-    } else {
-        free(st->heap[0].data);
-        st->heap[0] = *c;
-        sift_down(st->heap, st->count, 0);
-    }
-    return 0;
 }
 
 static ladle_status bottomk_offer(struct ladle_sampler *s, const struct ladle_chunk *ck,
@@ -116,11 +45,11 @@ static ladle_status bottomk_offer(struct ladle_sampler *s, const struct ladle_ch
     while (ladle_record_next(&it, &r)) {
         s->records_seen++;
         struct ladle_kept c = {ladle_record_key(seed, ck->input, r.offset), r.offset, ck->input,
-                               r.len, NULL};
-        if (!admits(st, &c))
+                               r.len, NULL, 0.0};
+        if (!ladle_kheap_admits(&st->heap, &c))
             continue;
         c.data = malloc(r.len);
-        if (!c.data || (memcpy(c.data, r.data, r.len), insert(st, &c) != 0))
+        if (!c.data || (memcpy(c.data, r.data, r.len), ladle_kheap_insert(&st->heap, &c) != 0))
             return ladle_error_set(err, LADLE_E_INTERNAL, "sampler: out of memory");
     }
     return LADLE_OK;
@@ -132,10 +61,8 @@ static ladle_status bottomk_merge(struct ladle_sampler *into, struct ladle_sampl
     struct bottomk_state *a = into->state, *b = from->state;
     into->records_seen += from->records_seen;
     from->records_seen = 0;
-    for (size_t i = 0; i < b->count; i++)
-        if (insert(a, &b->heap[i]) != 0)
-            return ladle_error_set(err, LADLE_E_INTERNAL, "sampler: out of memory");
-    b->count = 0;
+    if (ladle_kheap_merge(&a->heap, &b->heap) != 0)
+        return ladle_error_set(err, LADLE_E_INTERNAL, "sampler: out of memory");
     return LADLE_OK;
 }
 
@@ -144,7 +71,7 @@ static ladle_status bottomk_finish(struct ladle_sampler *s, struct ladle_writer 
 {
     (void)err;
     struct bottomk_state *st = s->state;
-    return ladle_kept_emit(st->heap, st->count, s->cfg->shuffle, w);
+    return ladle_kept_emit(st->heap.v, st->heap.count, s->cfg->shuffle, w);
 }
 
 /* Serialized state: "LDBK" v1, then little-endian u64 fields:
@@ -176,9 +103,9 @@ static ladle_status bottomk_serialize(const struct ladle_sampler *s, struct ladl
 {
     const struct bottomk_state *st = s->state;
     int bad = ladle_outbuf_append(o, BK_MAGIC, sizeof BK_MAGIC) | put_u64(o, s->cfg->n) |
-              put_u64(o, s->cfg->seed) | put_u64(o, s->records_seen) | put_u64(o, st->count);
-    for (size_t i = 0; i < st->count && !bad; i++) {
-        const struct ladle_kept *k = &st->heap[i];
+              put_u64(o, s->cfg->seed) | put_u64(o, s->records_seen) | put_u64(o, st->heap.count);
+    for (size_t i = 0; i < st->heap.count && !bad; i++) {
+        const struct ladle_kept *k = &st->heap.v[i];
         bad = put_u64(o, k->key) | put_u64(o, k->input) | put_u64(o, k->offset) |
               put_u64(o, k->len) | ladle_outbuf_append(o, k->data, k->len);
     }
@@ -206,12 +133,13 @@ static ladle_status bottomk_deserialize(struct ladle_sampler *s, const void *dat
         if (get_u64(&p, end, &key) || get_u64(&p, end, &input) || get_u64(&p, end, &offset) ||
             get_u64(&p, end, &rlen) || (uint64_t)(end - p) < rlen || input > UINT32_MAX)
             return ladle_error_set(err, LADLE_E_INPUT, "state: truncated or corrupt");
-        struct ladle_kept c = {key, offset, (uint32_t)input, (size_t)rlen, malloc(rlen ? rlen : 1)};
+        struct ladle_kept c = {key, offset, (uint32_t)input, (size_t)rlen, malloc(rlen ? rlen : 1),
+                               0.0};
         if (!c.data)
             return ladle_error_set(err, LADLE_E_INTERNAL, "state: out of memory");
         memcpy(c.data, p, rlen);
         p += rlen;
-        if (insert(st, &c) != 0)
+        if (ladle_kheap_insert(&st->heap, &c) != 0)
             return ladle_error_set(err, LADLE_E_INTERNAL, "state: out of memory");
     }
     s->records_seen += seen;
@@ -223,9 +151,7 @@ static void bottomk_destroy(struct ladle_sampler *s)
     struct bottomk_state *st = s->state;
     if (!st)
         return;
-    for (size_t i = 0; i < st->count; i++)
-        free(st->heap[i].data);
-    free(st->heap);
+    ladle_kheap_free(&st->heap);
     free(st);
 }
 

@@ -46,7 +46,7 @@ int ladle_kept_set_add(struct ladle_kept_set *s, uint64_t key, uint32_t input, u
     if (!copy)
         return -1;
     memcpy(copy, data, len);
-    s->v[s->count++] = (struct ladle_kept){key, offset, input, len, copy};
+    s->v[s->count++] = (struct ladle_kept){key, offset, input, len, copy, 0.0};
     return 0;
 }
 

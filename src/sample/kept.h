@@ -17,6 +17,7 @@ struct ladle_kept {
     uint32_t input;
     size_t len;       /* including the final '\n' */
     char *data;       /* owns */
+    double weight;    /* the record's weight, for designs that emit it */
 };
 
 /* Total orders: by (key, identity) -- the random order and the bottom-k

@@ -5,6 +5,9 @@
 
 #include <string.h>
 
+#include "field/field.h"
+#include "out/weight_column.h"
+
 const struct ladle_sampler_ops *ladle_sampler_for(ladle_design d)
 {
     switch (d) {
@@ -12,6 +15,9 @@ const struct ladle_sampler_ops *ladle_sampler_for(ladle_design d)
     case LADLE_DESIGN_BOTTOMK: return &ladle_sampler_bottomk;
     case LADLE_DESIGN_HEAD: return &ladle_sampler_head;
     case LADLE_DESIGN_SYSTEMATIC: return &ladle_sampler_systematic;
+    case LADLE_DESIGN_CLUSTER: return &ladle_sampler_cluster;
+    case LADLE_DESIGN_FRACTIONS: return &ladle_sampler_fractions;
+    case LADLE_DESIGN_WEIGHTED: return &ladle_sampler_weighted;
     default: return NULL;
     }
 }
@@ -22,6 +28,8 @@ ladle_status ladle_sampler_init(struct ladle_sampler *s, const struct ladle_samp
     memset(s, 0, sizeof *s);
     s->ops = ops;
     s->cfg = cfg;
+    if (cfg->field && !(s->scratch = ladle_field_scratch_new()))
+        return ladle_error_set(err, LADLE_E_INTERNAL, "sampler: out of memory");
     return ops->create ? ops->create(s, err) : LADLE_OK;
 }
 
@@ -30,4 +38,58 @@ void ladle_sampler_destroy(struct ladle_sampler *s)
     if (s->ops && s->ops->destroy)
         s->ops->destroy(s);
     s->state = NULL;
+    ladle_field_scratch_free(s->scratch);
+    s->scratch = NULL;
+}
+
+int ladle_sampler_bad_value(struct ladle_sampler *s, const char *name, uint64_t offset,
+                            const char *what, struct ladle_error *err)
+{
+    switch (s->cfg->missing) {
+    case LADLE_MISSING_KEEP:
+        return 1;
+    case LADLE_MISSING_ERROR:
+        ladle_error_set(err, LADLE_E_INPUT, "%s: %s '%s' (record at offset %llu; see --missing)",
+                        name, what, ladle_field_spec(s->cfg->field), (unsigned long long)offset);
+        return -1;
+    default:
+        s->records_missing++;
+        return 0;
+    }
+}
+
+int ladle_sampler_field(struct ladle_sampler *s, const struct ladle_chunk *ck, const char *rec,
+                        size_t len, uint64_t offset, const char *name, const char **v,
+                        size_t *vlen, struct ladle_error *err)
+{
+    enum ladle_field_result fr = ladle_field_get(s->cfg->field, ck->binding, rec, len, s->scratch,
+                                                 v, vlen);
+    if (fr == LADLE_FIELD_OK)
+        return 1;
+    if (fr == LADLE_FIELD_NOMEM) {
+        ladle_error_set(err, LADLE_E_INTERNAL, "%s: out of memory", name);
+        return -1;
+    }
+    *v = "";
+    *vlen = 0;
+    return ladle_sampler_bad_value(s, name, offset,
+                                   fr == LADLE_FIELD_BAD ? "malformed record for field"
+                                                         : "no field",
+                                   err);
+}
+
+int ladle_sampler_emit(const struct ladle_sampler *s, struct ladle_outbuf *out, const char *rec,
+                       size_t len, uint64_t key, double weight)
+{
+    const struct ladle_config *cfg = s->cfg;
+    int bad = cfg->emit_weight
+                  ? ladle_append_weighted(out, rec, len, weight,
+                                          ladle_weight_delim(cfg->format, cfg->delim))
+                  : ladle_outbuf_append(out, rec, len);
+    if (!bad && cfg->shuffle)
+        bad = ladle_outbuf_append_key(out, key);
+    if (bad)
+        return -1;
+    out->records++;
+    return 0;
 }

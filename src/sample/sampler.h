@@ -34,6 +34,8 @@ struct ladle_sampler {
     const struct ladle_config *cfg; /* borrowed */
     void *state;                    /* owns */
     uint64_t records_seen;          /* records offered to this partial state */
+    uint64_t records_missing;       /* of those, without the field (or a bad weight) */
+    struct ladle_field_scratch *scratch; /* owns: this state's thread's field scratch */
 };
 
 struct ladle_sampler_ops {
@@ -68,6 +70,9 @@ extern const struct ladle_sampler_ops ladle_sampler_bernoulli;
 extern const struct ladle_sampler_ops ladle_sampler_bottomk;
 extern const struct ladle_sampler_ops ladle_sampler_head;
 extern const struct ladle_sampler_ops ladle_sampler_systematic;
+extern const struct ladle_sampler_ops ladle_sampler_cluster;
+extern const struct ladle_sampler_ops ladle_sampler_fractions;
+extern const struct ladle_sampler_ops ladle_sampler_weighted;
 
 /* The ops for a design, or NULL. */
 const struct ladle_sampler_ops *ladle_sampler_for(ladle_design d);
@@ -75,6 +80,22 @@ const struct ladle_sampler_ops *ladle_sampler_for(ladle_design d);
 ladle_status ladle_sampler_init(struct ladle_sampler *s, const struct ladle_sampler_ops *ops,
                                 const struct ladle_config *cfg, struct ladle_error *err);
 void ladle_sampler_destroy(struct ladle_sampler *s);
+
+/* The design's field of record rec (of chunk ck, input `name`), with
+ * --missing applied: 1 with the value in v, vlen (KEEP gives ""), 0 to leave the
+ * record out (SKIP; counted), -1 with an error recorded (ERROR, or no memory). */
+int ladle_sampler_field(struct ladle_sampler *s, const struct ladle_chunk *ck, const char *rec,
+                        size_t len, uint64_t offset, const char *name, const char **v,
+                        size_t *vlen, struct ladle_error *err);
+/* Streaming designs: appends a kept record to out, with its key when the
+ * output is shuffled and its estimator weight with --emit-weight. 0 or -1. */
+int ladle_sampler_emit(const struct ladle_sampler *s, struct ladle_outbuf *out, const char *rec,
+                       size_t len, uint64_t key, double weight);
+
+/* Same for a bad value the design found itself (a weight that is not a
+ * number): 1 keep going with the empty value (KEEP), 0 skip, -1 error. */
+int ladle_sampler_bad_value(struct ladle_sampler *s, const char *name, uint64_t offset,
+                            const char *what, struct ladle_error *err);
 
 
 #endif

@@ -1,0 +1,29 @@
+/*
+ * weight_column.h -- `--emit-weight`: each kept record carries the weight a
+ * estimator needs (the inverse inclusion probability, or the priority-
+ * sampling weight max(w, tau)), so a sum over the sample estimates the
+ * population total without bias.
+ *
+ * JSON objects gain a "_weight" key before their closing brace; any other
+ * record (TSV, CSV, text) gains a last column. The record is otherwise
+ * unchanged, CRLF included.
+ */
+#ifndef LADLE_WEIGHT_COLUMN_H
+#define LADLE_WEIGHT_COLUMN_H
+
+#include <stddef.h>
+
+#include "out/outbuf.h"
+
+/* The delimiter the weight column uses for this format (enum ladle_format)
+ * and -d value (0: the format's default). */
+char ladle_weight_delim(int format, char delim);
+
+/* Appends rec (len bytes, ending in '\n') with weight w added. 0 or -1 (no memory). */
+int ladle_append_weighted(struct ladle_outbuf *out, const char *rec, size_t len, double w,
+                          char delim);
+
+/* Appends a header line with the "_weight" column name added. 0 or -1. */
+int ladle_append_weight_header(struct ladle_outbuf *out, const char *hdr, size_t len, char delim);
+
+#endif
