@@ -43,6 +43,7 @@ typedef enum {
     LADLE_DESIGN_CLUSTER,   /* whole clusters (key field) kept with probability rate */
     LADLE_DESIGN_FRACTIONS, /* Bernoulli with a rate per stratum (key field) */
     LADLE_DESIGN_WEIGHTED,  /* n records, weighted by a numeric field, without replacement */
+    LADLE_DESIGN_STATS,     /* no sample: `ladle stats`, a report on the records (and a field) */
 } ladle_design;
 
 typedef enum {
@@ -68,6 +69,7 @@ typedef enum {
     LADLE_P_START,         /* SYSTEMATIC: first index, 0..K-1; -1 (default) draws it from the seed */
     LADLE_P_EMIT_WEIGHT,   /* 1: add each record's estimator weight (see ladle(1)) */
     LADLE_P_MISSING,       /* ladle_missing: a record without the field (or a bad weight) */
+    LADLE_P_TOP,           /* STATS: how many most frequent values to list (default 10) */
 } ladle_param;
 
 typedef enum {

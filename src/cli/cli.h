@@ -18,5 +18,7 @@ int ladle_cli_parse_size(const char *s, uint64_t *out);
 int ladle_cli_parse_u64(const char *s, uint64_t *out);
 
 int ladle_cli_sample(int argc, char **argv);
+int ladle_cli_stats(int argc, char **argv);
+void ladle_cli_usage_stats(FILE *f);
 
 #endif

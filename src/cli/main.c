@@ -23,6 +23,8 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "help") == 0) {
         if (argc > 2 && strcmp(argv[2], "sample") == 0)
             ladle_cli_usage_sample(stdout);
+        else if (argc > 2 && strcmp(argv[2], "stats") == 0)
+            ladle_cli_usage_stats(stdout);
         else
             ladle_cli_usage_main(stdout);
         return 0;
@@ -33,6 +35,8 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "sample") == 0)
         return ladle_cli_sample(argc - 1, argv + 1);
+    if (strcmp(cmd, "stats") == 0)
+        return ladle_cli_stats(argc - 1, argv + 1);
     fprintf(stderr, "ladle: unknown command '%s'\nTry 'ladle --help'.\n", cmd);
     return LADLE_E_USAGE;
 }

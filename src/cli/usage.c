@@ -13,6 +13,7 @@ void ladle_cli_usage_main(FILE *f)
           "\n"
           "Commands:\n"
           "  sample     draw a sample of the records of FILEs (or stdin)\n"
+          "  stats      count records and bytes; with --field, its values and top K\n"
           "  help       show this help, or `ladle help sample`\n"
           "\n"
           "Options:\n"

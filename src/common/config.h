@@ -25,6 +25,7 @@ struct ladle_config {
     double rate;         /* --rate */
     double within_rate;  /* --within-rate (cluster second stage) */
     int emit_weight;     /* --emit-weight */
+    uint64_t top;        /* ladle stats --top K */
     ladle_missing missing;
     /* Fields (compiled once, shared read-only by every thread). */
     const struct ladle_field *field; /* borrowed from the job: the design's key */

@@ -44,6 +44,7 @@ ladle_job *ladle_job_new(void)
     j->cfg.io_mode = LADLE_IO_AUTO;
     j->cfg.start = -1;
     j->cfg.within_rate = 1.0;
+    j->cfg.top = 10;
     j->cfg.format = LADLE_FORMAT_AUTO;
     atomic_init(&j->cancel, 0);
     ladle_error_init(&j->err);
@@ -75,7 +76,7 @@ ladle_status ladle_job_set(ladle_job *j, ladle_param p, int64_t v)
 {
     switch (p) {
     case LADLE_P_DESIGN:
-        if (v < LADLE_DESIGN_NONE || v > LADLE_DESIGN_WEIGHTED)
+        if (v < LADLE_DESIGN_NONE || v > LADLE_DESIGN_STATS)
             return bad(j, "unknown sampling design");
         j->cfg.design = (ladle_design)v;
         return LADLE_OK;
@@ -123,6 +124,11 @@ ladle_status ladle_job_set(ladle_job *j, ladle_param p, int64_t v)
         if (v < -1)
             return bad(j, "--start must not be negative");
         j->cfg.start = v;
+        return LADLE_OK;
+    case LADLE_P_TOP:
+        if (v < 0)
+            return bad(j, "--top must not be negative");
+        j->cfg.top = (uint64_t)v;
         return LADLE_OK;
     case LADLE_P_EMIT_WEIGHT:
         j->cfg.emit_weight = v != 0;
@@ -210,7 +216,7 @@ static ladle_status prepare_design(ladle_job *j)
         return bad(j, d == LADLE_DESIGN_CLUSTER    ? "cluster sampling needs --cluster FIELD"
                       : d == LADLE_DESIGN_FRACTIONS ? "stratified sampling needs --strata FIELD"
                                                     : "weighted sampling needs --weight FIELD");
-    if (!needs_field && j->field_spec)
+    if (!needs_field && j->field_spec && d != LADLE_DESIGN_STATS)
         return bad(j, "this design takes no field");
     if (d == LADLE_DESIGN_FRACTIONS && !j->fractions)
         return bad(j, "--strata needs --fractions (per-stratum rates)");

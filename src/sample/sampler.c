@@ -18,6 +18,7 @@ const struct ladle_sampler_ops *ladle_sampler_for(ladle_design d)
     case LADLE_DESIGN_CLUSTER: return &ladle_sampler_cluster;
     case LADLE_DESIGN_FRACTIONS: return &ladle_sampler_fractions;
     case LADLE_DESIGN_WEIGHTED: return &ladle_sampler_weighted;
+    case LADLE_DESIGN_STATS: return &ladle_sampler_stats;
     default: return NULL;
     }
 }

@@ -73,6 +73,7 @@ extern const struct ladle_sampler_ops ladle_sampler_systematic;
 extern const struct ladle_sampler_ops ladle_sampler_cluster;
 extern const struct ladle_sampler_ops ladle_sampler_fractions;
 extern const struct ladle_sampler_ops ladle_sampler_weighted;
+extern const struct ladle_sampler_ops ladle_sampler_stats;
 
 /* The ops for a design, or NULL. */
 const struct ladle_sampler_ops *ladle_sampler_for(ladle_design d);
