@@ -44,6 +44,8 @@ typedef enum {
     LADLE_DESIGN_FRACTIONS, /* Bernoulli with a rate per stratum (key field) */
     LADLE_DESIGN_WEIGHTED,  /* n records, weighted by a numeric field, without replacement */
     LADLE_DESIGN_STATS,     /* no sample: `ladle stats`, a report on the records (and a field) */
+    LADLE_DESIGN_STRATIFIED, /* by a field: n in total (proportional, two passes) or per_stratum each */
+    LADLE_DESIGN_SNOWBALL,  /* link tracing from seed keys over FROM:TO records, one pass per wave */
 } ladle_design;
 
 typedef enum {
@@ -70,6 +72,12 @@ typedef enum {
     LADLE_P_EMIT_WEIGHT,   /* 1: add each record's estimator weight (see ladle(1)) */
     LADLE_P_MISSING,       /* ladle_missing: a record without the field (or a bad weight) */
     LADLE_P_TOP,           /* STATS: how many most frequent values to list (default 10) */
+    LADLE_P_PER_STRATUM,   /* STRATIFIED: min(N, size) from every stratum instead of n in total */
+    LADLE_P_CLUSTERS,      /* CLUSTER: exactly M clusters (two passes) instead of a rate */
+    LADLE_P_WITHIN_SIZE,   /* CLUSTER: second stage, K records per kept cluster */
+    LADLE_P_WAVES,         /* SNOWBALL: last wave (default 2) */
+    LADLE_P_MAX_NODES,     /* SNOWBALL: most nodes visited (0: no limit) */
+    LADLE_P_EMIT_WAVE,     /* SNOWBALL: 1: add each record's wave number */
 } ladle_param;
 
 typedef enum {
@@ -84,6 +92,8 @@ typedef enum {
     LADLE_S_FORMAT,    /* auto, lines, tsv, csv or json */
     LADLE_S_DELIM,     /* one byte: the tsv/csv delimiter */
     LADLE_S_FRACTIONS, /* FRACTIONS: "ERROR=1,WARN=0.2,*=0.01" */
+    LADLE_S_LINK,      /* SNOWBALL: "FROM:TO", two fields of each record (an edge) */
+    LADLE_S_SEEDS,     /* SNOWBALL: a file of seed keys, one per line */
 } ladle_string_param;
 
 /* Probability parameters for ladle_job_set_double. */

@@ -43,7 +43,9 @@ static int usage_error(const char *fmt, const char *a, const char *b)
 enum {
     OPT_RATE = 256, OPT_HEAD, OPT_SHUFFLE, OPT_SEED, OPT_CHUNK, OPT_MAXREC, OPT_LONG,
     OPT_DROP, OPT_IO, OPT_EVERY, OPT_START, OPT_HEADER, OPT_FORMAT, OPT_MISSING, OPT_CLUSTER,
-    OPT_WITHIN_RATE, OPT_STRATA, OPT_FRACTIONS, OPT_WEIGHT, OPT_EMIT_WEIGHT,
+    OPT_WITHIN_RATE, OPT_STRATA, OPT_FRACTIONS, OPT_WEIGHT, OPT_EMIT_WEIGHT, OPT_PER_STRATUM,
+    OPT_CLUSTERS, OPT_WITHIN_SIZE, OPT_SNOWBALL, OPT_SEEDS, OPT_LINK, OPT_WAVES, OPT_MAX_NODES,
+    OPT_EMIT_WAVE,
 };
 
 static const struct option long_opts[] = {
@@ -62,6 +64,15 @@ static const struct option long_opts[] = {
     {"fractions", required_argument, NULL, OPT_FRACTIONS},
     {"weight", required_argument, NULL, OPT_WEIGHT},
     {"emit-weight", no_argument, NULL, OPT_EMIT_WEIGHT},
+    {"per-stratum", required_argument, NULL, OPT_PER_STRATUM},
+    {"clusters", required_argument, NULL, OPT_CLUSTERS},
+    {"within-size", required_argument, NULL, OPT_WITHIN_SIZE},
+    {"snowball", no_argument, NULL, OPT_SNOWBALL},
+    {"seeds", required_argument, NULL, OPT_SEEDS},
+    {"link", required_argument, NULL, OPT_LINK},
+    {"waves", required_argument, NULL, OPT_WAVES},
+    {"max-nodes", required_argument, NULL, OPT_MAX_NODES},
+    {"emit-wave", no_argument, NULL, OPT_EMIT_WAVE},
     {"seed", required_argument, NULL, OPT_SEED},
     {"threads", required_argument, NULL, 't'},
     {"chunk-size", required_argument, NULL, OPT_CHUNK},
@@ -90,7 +101,8 @@ int ladle_cli_sample(int argc, char **argv)
     }
     int verbose = 0, designs = 0, rc = 0, start_given = 0, field_opt = 0, within_given = 0,
         fractions_given = 0;
-    const char *field_flag = NULL;
+    const char *field_flag = NULL, *snowball_opts = NULL;
+    int per_stratum = 0, clusters = 0, snowball = 0;
     const char *design_flag = NULL;
     uint64_t v;
     opterr = 0;
@@ -203,6 +215,52 @@ int ladle_cli_sample(int argc, char **argv)
         case OPT_EMIT_WEIGHT:
             st = ladle_job_set(job, LADLE_P_EMIT_WEIGHT, 1);
             break;
+        case OPT_PER_STRATUM:
+        case OPT_CLUSTERS:
+        case OPT_WITHIN_SIZE:
+        case OPT_WAVES:
+        case OPT_MAX_NODES: {
+            const char *flag = c == OPT_PER_STRATUM ? "--per-stratum"
+                               : c == OPT_CLUSTERS  ? "--clusters"
+                               : c == OPT_WITHIN_SIZE ? "--within-size"
+                               : c == OPT_WAVES     ? "--waves"
+                                                    : "--max-nodes";
+            if (ladle_cli_parse_u64(optarg, &v) != 0 || v > INT64_MAX ||
+                (v == 0 && c != OPT_WAVES)) {
+                rc = usage_error("%s: '%s' is not a count (1 or more)", flag, optarg);
+                goto done;
+            }
+            st = ladle_job_set(job, c == OPT_PER_STRATUM ? LADLE_P_PER_STRATUM
+                                    : c == OPT_CLUSTERS  ? LADLE_P_CLUSTERS
+                                    : c == OPT_WITHIN_SIZE ? LADLE_P_WITHIN_SIZE
+                                    : c == OPT_WAVES     ? LADLE_P_WAVES
+                                                         : LADLE_P_MAX_NODES,
+                               (int64_t)v);
+            if (c == OPT_PER_STRATUM)
+                per_stratum = 1;
+            else if (c == OPT_CLUSTERS)
+                clusters = 1;
+            else if (c == OPT_WITHIN_SIZE)
+                within_given = 1;
+            else
+                snowball_opts = flag;
+            break;
+        }
+        case OPT_SNOWBALL:
+            snowball = 1;
+            break;
+        case OPT_SEEDS:
+            st = ladle_job_set_string(job, LADLE_S_SEEDS, optarg);
+            snowball_opts = "--seeds";
+            break;
+        case OPT_LINK:
+            st = ladle_job_set_string(job, LADLE_S_LINK, optarg);
+            snowball_opts = "--link";
+            break;
+        case OPT_EMIT_WAVE:
+            st = ladle_job_set(job, LADLE_P_EMIT_WAVE, 1);
+            snowball_opts = "--emit-wave";
+            break;
         case OPT_SEED:
             if (strcmp(optarg, "random") == 0) {
                 if (getrandom(&v, sizeof v, 0) != (ssize_t)sizeof v)
@@ -268,28 +326,54 @@ int ladle_cli_sample(int argc, char **argv)
         }
     }
     /* A field turns the plain design into its field design. */
+    int plain_rate = designs == 1 && design_flag && strcmp(design_flag, "--rate") == 0;
+    int plain_n = designs == 1 && design_flag && strcmp(design_flag, "-n") == 0;
+    if (snowball) {
+        if (designs || field_opt) {
+            rc = usage_error("--snowball is a design of its own (not with %s)%s",
+                             design_flag ? design_flag : field_flag, "");
+            goto done;
+        }
+        ladle_job_set(job, LADLE_P_DESIGN, LADLE_DESIGN_SNOWBALL);
+        designs = 1;
+    } else if (snowball_opts) {
+        rc = usage_error("%s goes with --snowball%s", snowball_opts, "");
+        goto done;
+    }
     if (field_opt == OPT_CLUSTER) {
-        if (!design_flag || strcmp(design_flag, "--rate") != 0 || designs != 1) {
-            rc = usage_error("--cluster needs --rate P (the share of clusters kept)%s%s", "", "");
+        if (!(plain_rate || (clusters && designs == 0))) {
+            rc = usage_error("--cluster needs --rate P or --clusters M%s%s", "", "");
             goto done;
         }
         ladle_job_set(job, LADLE_P_DESIGN, LADLE_DESIGN_CLUSTER);
+        designs = 1;
     } else if (field_opt == OPT_STRATA) {
-        if (designs || !fractions_given) {
-            rc = usage_error("--strata takes --fractions 'A=1,B=0.2,*=0.01'%s%s", "", "");
+        int modes = fractions_given + per_stratum + plain_n;
+        if (modes != 1 || designs > plain_n) {
+            rc = usage_error("--strata takes one of -n N, --per-stratum N or --fractions SPEC%s%s",
+                             "", "");
             goto done;
         }
-        ladle_job_set(job, LADLE_P_DESIGN, LADLE_DESIGN_FRACTIONS);
+        ladle_job_set(job, LADLE_P_DESIGN,
+                      fractions_given ? LADLE_DESIGN_FRACTIONS : LADLE_DESIGN_STRATIFIED);
         designs = 1;
     } else if (field_opt == OPT_WEIGHT) {
-        if (!design_flag || strcmp(design_flag, "-n") != 0 || designs != 1) {
+        if (!plain_n) {
             rc = usage_error("--weight needs -n N (the sample size)%s%s", "", "");
             goto done;
         }
         ladle_job_set(job, LADLE_P_DESIGN, LADLE_DESIGN_WEIGHTED);
     }
+    if (clusters && field_opt != OPT_CLUSTER) {
+        rc = usage_error("--clusters goes with --cluster FIELD%s%s", "", "");
+        goto done;
+    }
+    if (per_stratum && field_opt != OPT_STRATA) {
+        rc = usage_error("--per-stratum goes with --strata FIELD%s%s", "", "");
+        goto done;
+    }
     if (within_given && field_opt != OPT_CLUSTER) {
-        rc = usage_error("--within-rate goes with --cluster%s%s", "", "");
+        rc = usage_error("--within-rate and --within-size go with --cluster%s%s", "", "");
         goto done;
     }
     if (fractions_given && field_opt != OPT_STRATA) {
@@ -297,7 +381,7 @@ int ladle_cli_sample(int argc, char **argv)
         goto done;
     }
     if (designs == 0) {
-        rc = usage_error("choose a design: --rate P, -n N, --head N or --every K%s%s", "", "");
+        rc = usage_error("choose a design: --rate P, -n N, --head N, --every K, or a field design (see --help)%s%s", "", "");
         goto done;
     }
     if (start_given && design_flag && strcmp(design_flag, "--every") != 0) {

@@ -25,7 +25,16 @@ struct ladle_config {
     double rate;         /* --rate */
     double within_rate;  /* --within-rate (cluster second stage) */
     int emit_weight;     /* --emit-weight */
+    int emit_wave;       /* --emit-wave (snowball) */
+    const char *extra_column; /* "_weight", "_wave" or NULL: the column added to output */
+    const struct ladle_field *field_to; /* borrowed: snowball's TO field */
+    uint64_t waves;      /* snowball --waves W */
+    uint64_t max_nodes;  /* snowball --max-nodes M (0: no limit) */
     uint64_t top;        /* ladle stats --top K */
+    uint64_t per_stratum; /* --per-stratum N */
+    uint64_t clusters;    /* --clusters M */
+    uint64_t within_size; /* --within-size K */
+    struct ladle_plan *plan; /* borrowed from the job: multi-pass designs */
     ladle_missing missing;
     /* Fields (compiled once, shared read-only by every thread). */
     const struct ladle_field *field; /* borrowed from the job: the design's key */

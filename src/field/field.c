@@ -66,8 +66,8 @@ static const struct ladle_field_ops *ops_for(const char *spec, enum ladle_format
     return NULL;
 }
 
-ladle_status ladle_field_compile(struct ladle_field **out, const char *spec,
-                                 enum ladle_format fmt, char delim, struct ladle_error *err)
+ladle_status ladle_field_compile(struct ladle_field **out, const char *spec, enum ladle_format fmt,
+                                 char delim, struct ladle_error *err)
 {
     *out = NULL;
     if (!spec || !*spec)
@@ -75,8 +75,7 @@ ladle_status ladle_field_compile(struct ladle_field **out, const char *spec,
     const struct ladle_field_ops *ops = ops_for(spec, fmt);
     if (!ops)
         return ladle_error_set(err, LADLE_E_USAGE,
-                               "field '%s': field needs --format tsv/csv/json or re:PATTERN",
-                               spec);
+                               "field '%s': field needs --format tsv/csv/json or re:PATTERN", spec);
     if (fmt == LADLE_FORMAT_TSV || fmt == LADLE_FORMAT_CSV) {
         if (!delim)
             delim = fmt == LADLE_FORMAT_TSV ? '\t' : ',';
@@ -228,7 +227,7 @@ void ladle_field_scratch_free(struct ladle_field_scratch *s)
 
 char *ladle_field_scratch_reserve(struct ladle_field_scratch *s, size_t n)
 {
-    if (n <= s->cap)
+    if (s->buf && n <= s->cap)
         return s->buf;
     size_t cap = s->cap ? s->cap : 256;
     while (cap < n)

@@ -81,8 +81,8 @@ enum ladle_format ladle_format_detect(const char *rec, size_t len);
  * 0 for the default (tab for tsv, ',' for csv); ignored by other formats.
  * On success *out owns the field (free with ladle_field_free). Errors
  * (LADLE_E_USAGE) name the spec: "field 'x': what (where)". */
-ladle_status ladle_field_compile(struct ladle_field **out, const char *spec,
-                                 enum ladle_format fmt, char delim, struct ladle_error *err);
+ladle_status ladle_field_compile(struct ladle_field **out, const char *spec, enum ladle_format fmt,
+                                 char delim, struct ladle_error *err);
 
 /* Compiles a snowball link "FROM:TO" into two fields. The spec is split at
  * its only ':'; a spec with none or several is an error, and so is re: on

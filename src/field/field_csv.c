@@ -19,7 +19,7 @@
 struct csv_cell {
     const char *raw; /* borrowed: the bytes, between the quotes when quoted */
     size_t len;
-    int doubled;     /* raw holds "" pairs to undouble */
+    int doubled; /* raw holds "" pairs to undouble */
 };
 
 /* Reads the field at *pp into c and moves *pp past its delimiter. Returns
@@ -94,10 +94,9 @@ static int csv_equals(const struct csv_cell *c, const char *name, size_t len)
     return n == len;
 }
 
-static enum ladle_field_result csv_get(const struct ladle_field *f, size_t column,
-                                       const char *rec, size_t len,
-                                       struct ladle_field_scratch *s, const char **value,
-                                       size_t *vlen)
+static enum ladle_field_result csv_get(const struct ladle_field *f, size_t column, const char *rec,
+                                       size_t len, struct ladle_field_scratch *s,
+                                       const char **value, size_t *vlen)
 {
     const char *p = rec, *end = rec + ladle_field_chomp(rec, len);
     struct csv_cell c;

@@ -25,30 +25,30 @@ struct ladle_field_ops {
     /* Finds f->name in a header record (line end and BOM already removed):
      * OK and *column, MISSING when absent, BAD when malformed. NULL for
      * formats without columns. */
-    enum ladle_field_result (*find_column)(const struct ladle_field *f, const char *hdr,
-                                           size_t len, size_t *column);
+    enum ladle_field_result (*find_column)(const struct ladle_field *f, const char *hdr, size_t len,
+                                           size_t *column);
     /* The extraction itself; rec/len still carries its line end. */
     enum ladle_field_result (*get)(const struct ladle_field *f, size_t column, const char *rec,
-                                   size_t len, struct ladle_field_scratch *s,
-                                   const char **value, size_t *vlen);
+                                   size_t len, struct ladle_field_scratch *s, const char **value,
+                                   size_t *vlen);
     /* Releases f->impl. */
     void (*destroy)(struct ladle_field *f);
 };
 
 struct ladle_field {
     const struct ladle_field_ops *ops;
-    char *spec;               /* owns: as given, for messages */
+    char *spec; /* owns: as given, for messages */
     enum ladle_format format;
-    char delim;               /* tsv/csv, default already applied */
-    size_t column;            /* tsv/csv by number: 0-based; SIZE_MAX for a name */
-    char *name;               /* owns: tsv/csv header name, NULL for a number */
-    void *impl;               /* owns: the format's compiled form (path, regex) */
+    char delim;    /* tsv/csv, default already applied */
+    size_t column; /* tsv/csv by number: 0-based; SIZE_MAX for a name */
+    char *name;    /* owns: tsv/csv header name, NULL for a number */
+    void *impl;    /* owns: the format's compiled form (path, regex) */
 };
 
 struct ladle_field_scratch {
-    char *buf;                /* owns: unescaped values */
+    char *buf; /* owns: unescaped values */
     size_t cap;
-    pcre2_match_data *md;     /* owns: room for group 0 and group 1 */
+    pcre2_match_data *md; /* owns: room for group 0 and group 1 */
 };
 
 extern const struct ladle_field_ops ladle_field_tsv;

@@ -22,13 +22,12 @@ struct regex {
     int jit;          /* 1 when pcre2_jit_compile succeeded */
 };
 
-static ladle_status regex_compile(struct ladle_field *f, const char *body,
-                                  struct ladle_error *err)
+static ladle_status regex_compile(struct ladle_field *f, const char *body, struct ladle_error *err)
 {
     int code;
     PCRE2_SIZE offset;
-    pcre2_code *re = pcre2_compile((PCRE2_SPTR)body, PCRE2_ZERO_TERMINATED, 0, &code, &offset,
-                                   NULL);
+    pcre2_code *re =
+        pcre2_compile((PCRE2_SPTR)body, PCRE2_ZERO_TERMINATED, 0, &code, &offset, NULL);
     if (!re) {
         PCRE2_UCHAR msg[256];
         if (pcre2_get_error_message(code, msg, sizeof msg) < 0)
@@ -58,9 +57,8 @@ static ladle_status regex_compile(struct ladle_field *f, const char *body,
 }
 
 static enum ladle_field_result regex_get(const struct ladle_field *f, size_t column,
-                                         const char *rec, size_t len,
-                                         struct ladle_field_scratch *s, const char **value,
-                                         size_t *vlen)
+                                         const char *rec, size_t len, struct ladle_field_scratch *s,
+                                         const char **value, size_t *vlen)
 {
     (void)column;
     const struct regex *r = f->impl;

@@ -10,10 +10,9 @@
 
 #include <string.h>
 
-static enum ladle_field_result tsv_get(const struct ladle_field *f, size_t column,
-                                       const char *rec, size_t len,
-                                       struct ladle_field_scratch *s, const char **value,
-                                       size_t *vlen)
+static enum ladle_field_result tsv_get(const struct ladle_field *f, size_t column, const char *rec,
+                                       size_t len, struct ladle_field_scratch *s,
+                                       const char **value, size_t *vlen)
 {
     (void)s;
     const char *p = rec, *end = rec + ladle_field_chomp(rec, len);

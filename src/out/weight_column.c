@@ -34,8 +34,14 @@ static int append_parts(struct ladle_outbuf *out, const char *a, size_t alen, co
 int ladle_append_weighted(struct ladle_outbuf *out, const char *rec, size_t len, double w,
                           char delim)
 {
+    return ladle_append_column(out, rec, len, "_weight", w, delim);
+}
+
+int ladle_append_column(struct ladle_outbuf *out, const char *rec, size_t len, const char *name,
+                        double w, char delim)
+{
     size_t body = body_len(rec, len);
-    char num[64];
+    char num[96];
     /* 17 significant digits: the double round-trips, sums stay exact. */
     int n;
     size_t close = body;
@@ -46,7 +52,7 @@ int ladle_append_weighted(struct ladle_outbuf *out, const char *rec, size_t len,
         size_t inner = close - 1;
         while (inner > 1 && (rec[inner - 1] == ' ' || rec[inner - 1] == '\t'))
             inner--;
-        n = snprintf(num, sizeof num, "%s\"_weight\":%.17g", inner > 1 ? "," : "", w);
+        n = snprintf(num, sizeof num, "%s\"%s\":%.17g", inner > 1 ? "," : "", name, w);
         return append_parts(out, rec, close - 1, num, (size_t)n, rec + close - 1,
                             len - (close - 1));
     }
@@ -54,10 +60,11 @@ int ladle_append_weighted(struct ladle_outbuf *out, const char *rec, size_t len,
     return append_parts(out, rec, body, num, (size_t)n, rec + body, len - body);
 }
 
-int ladle_append_weight_header(struct ladle_outbuf *out, const char *hdr, size_t len, char delim)
+int ladle_append_column_header(struct ladle_outbuf *out, const char *hdr, size_t len,
+                               const char *name, char delim)
 {
     size_t body = body_len(hdr, len);
-    char col[16];
-    int n = snprintf(col, sizeof col, "%c_weight", delim);
+    char col[64];
+    int n = snprintf(col, sizeof col, "%c%s", delim, name);
     return append_parts(out, hdr, body, col, (size_t)n, hdr + body, len - body);
 }

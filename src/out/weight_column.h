@@ -19,11 +19,16 @@
  * and -d value (0: the format's default). */
 char ladle_weight_delim(int format, char delim);
 
-/* Appends rec (len bytes, ending in '\n') with weight w added. 0 or -1 (no memory). */
+/* Appends rec (len bytes, ending in '\n') with column `name` = value added
+ * ("_weight" for --emit-weight, "_wave" for --emit-wave). 0 or -1 (no memory). */
+int ladle_append_column(struct ladle_outbuf *out, const char *rec, size_t len, const char *name,
+                        double value, char delim);
+/* The same with name "_weight". */
 int ladle_append_weighted(struct ladle_outbuf *out, const char *rec, size_t len, double w,
                           char delim);
 
-/* Appends a header line with the "_weight" column name added. 0 or -1. */
-int ladle_append_weight_header(struct ladle_outbuf *out, const char *hdr, size_t len, char delim);
+/* Appends a header line with the column name added. 0 or -1. */
+int ladle_append_column_header(struct ladle_outbuf *out, const char *hdr, size_t len,
+                               const char *name, char delim);
 
 #endif

@@ -21,6 +21,7 @@ struct ladle_writer {
     struct ladle_error *err; /* borrowed */
 };
 
+/* fd < 0: a writer that discards (passes that only gather state). */
 ladle_status ladle_writer_init(struct ladle_writer *w, int fd, struct ladle_error *err);
 /* Appends len bytes. Returns LADLE_OK also once closed (bytes are dropped). */
 ladle_status ladle_writer_write(struct ladle_writer *w, const void *data, size_t len);

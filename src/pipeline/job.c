@@ -12,7 +12,9 @@
 #include "field/field.h"
 #include "sample/fractions.h"
 #include "ladle/ladle.h"
+#include "pipeline/passes.h"
 #include "pipeline/pipeline.h"
+#include "sample/plan.h"
 
 struct ladle_job {
     struct ladle_config cfg;
@@ -23,6 +25,10 @@ struct ladle_job {
     char *field_spec;       /* owns: compiled at run time, once format and -d are known */
     struct ladle_field *field; /* owns */
     struct ladle_fractions *fractions; /* owns */
+    char *link_spec;        /* owns: snowball FROM:TO */
+    char *seeds_path;       /* owns: snowball seed keys */
+    struct ladle_field *field_to; /* owns */
+    struct ladle_plan plan; /* what multi-pass designs carry between passes */
     atomic_int cancel;
     int output_closed;
     struct ladle_error err;
@@ -45,6 +51,7 @@ ladle_job *ladle_job_new(void)
     j->cfg.start = -1;
     j->cfg.within_rate = 1.0;
     j->cfg.top = 10;
+    j->cfg.waves = 2;
     j->cfg.format = LADLE_FORMAT_AUTO;
     atomic_init(&j->cancel, 0);
     ladle_error_init(&j->err);
@@ -62,7 +69,10 @@ void ladle_job_free(ladle_job *j)
     free(j->paths);
     free(j->names);
     free(j->field_spec);
+    free(j->link_spec);
+    free(j->seeds_path);
     ladle_field_free(j->field);
+    ladle_field_free(j->field_to);
     ladle_fractions_free(j->fractions);
     free(j);
 }
@@ -76,7 +86,7 @@ ladle_status ladle_job_set(ladle_job *j, ladle_param p, int64_t v)
 {
     switch (p) {
     case LADLE_P_DESIGN:
-        if (v < LADLE_DESIGN_NONE || v > LADLE_DESIGN_STATS)
+        if (v < LADLE_DESIGN_NONE || v > LADLE_DESIGN_SNOWBALL)
             return bad(j, "unknown sampling design");
         j->cfg.design = (ladle_design)v;
         return LADLE_OK;
@@ -130,6 +140,22 @@ ladle_status ladle_job_set(ladle_job *j, ladle_param p, int64_t v)
             return bad(j, "--top must not be negative");
         j->cfg.top = (uint64_t)v;
         return LADLE_OK;
+    case LADLE_P_PER_STRATUM:
+    case LADLE_P_CLUSTERS:
+    case LADLE_P_WITHIN_SIZE:
+    case LADLE_P_WAVES:
+    case LADLE_P_MAX_NODES:
+        if (v < 0)
+            return bad(j, "a count must not be negative");
+        *(p == LADLE_P_PER_STRATUM ? &j->cfg.per_stratum
+          : p == LADLE_P_CLUSTERS  ? &j->cfg.clusters
+          : p == LADLE_P_WITHIN_SIZE ? &j->cfg.within_size
+          : p == LADLE_P_WAVES     ? &j->cfg.waves
+                                   : &j->cfg.max_nodes) = (uint64_t)v;
+        return LADLE_OK;
+    case LADLE_P_EMIT_WAVE:
+        j->cfg.emit_wave = v != 0;
+        return LADLE_OK;
     case LADLE_P_EMIT_WEIGHT:
         j->cfg.emit_weight = v != 0;
         return LADLE_OK;
@@ -170,12 +196,17 @@ ladle_status ladle_job_set_double(ladle_job *j, ladle_double_param p, double v)
 ladle_status ladle_job_set_string(ladle_job *j, ladle_string_param p, const char *v)
 {
     switch (p) {
-    case LADLE_S_FIELD: {
+    case LADLE_S_FIELD:
+    case LADLE_S_LINK:
+    case LADLE_S_SEEDS: {
         char *copy = strdup(v);
         if (!copy)
             return ladle_error_set(&j->err, LADLE_E_INTERNAL, "out of memory");
-        free(j->field_spec);
-        j->field_spec = copy;
+        char **slot = p == LADLE_S_FIELD ? &j->field_spec
+                      : p == LADLE_S_LINK ? &j->link_spec
+                                          : &j->seeds_path;
+        free(*slot);
+        *slot = copy;
         return LADLE_OK;
     }
     case LADLE_S_FORMAT: {
@@ -210,30 +241,47 @@ ladle_status ladle_job_set_string(ladle_job *j, ladle_string_param p, const char
 static ladle_status prepare_design(ladle_job *j)
 {
     ladle_design d = j->cfg.design;
+    struct ladle_config *c = &j->cfg;
     int needs_field = d == LADLE_DESIGN_CLUSTER || d == LADLE_DESIGN_FRACTIONS ||
-                      d == LADLE_DESIGN_WEIGHTED;
+                      d == LADLE_DESIGN_WEIGHTED || d == LADLE_DESIGN_STRATIFIED;
     if (needs_field && !j->field_spec)
-        return bad(j, d == LADLE_DESIGN_CLUSTER    ? "cluster sampling needs --cluster FIELD"
-                      : d == LADLE_DESIGN_FRACTIONS ? "stratified sampling needs --strata FIELD"
-                                                    : "weighted sampling needs --weight FIELD");
+        return bad(j, d == LADLE_DESIGN_CLUSTER   ? "cluster sampling needs --cluster FIELD"
+                      : d == LADLE_DESIGN_WEIGHTED ? "weighted sampling needs --weight FIELD"
+                                                   : "stratified sampling needs --strata FIELD");
     if (!needs_field && j->field_spec && d != LADLE_DESIGN_STATS)
         return bad(j, "this design takes no field");
     if (d == LADLE_DESIGN_FRACTIONS && !j->fractions)
         return bad(j, "--strata needs --fractions (per-stratum rates)");
-    if (j->cfg.emit_weight && (d == LADLE_DESIGN_BOTTOMK || d == LADLE_DESIGN_HEAD ||
-                               d == LADLE_DESIGN_SYSTEMATIC))
+    if (d == LADLE_DESIGN_SNOWBALL && (!j->link_spec || !j->seeds_path))
+        return bad(j, "snowball sampling needs --seeds FILE and --link FROM:TO");
+    if (c->emit_weight && (d == LADLE_DESIGN_BOTTOMK || d == LADLE_DESIGN_HEAD ||
+                           d == LADLE_DESIGN_SYSTEMATIC || d == LADLE_DESIGN_SNOWBALL ||
+                           d == LADLE_DESIGN_STATS))
         return bad(j, "--emit-weight goes with --rate, --cluster, --strata or --weight");
+    if (c->emit_wave && d != LADLE_DESIGN_SNOWBALL)
+        return bad(j, "--emit-wave goes with --snowball");
+    c->extra_column = c->emit_weight ? "_weight" : c->emit_wave ? "_wave" : NULL;
     if (j->field_spec && !j->field) {
         ladle_status st = ladle_field_compile(&j->field, j->field_spec,
-                                              (enum ladle_format)j->cfg.format, j->cfg.delim,
-                                              &j->err);
+                                              (enum ladle_format)c->format, c->delim, &j->err);
         if (st != LADLE_OK)
             return st;
-        if (ladle_field_needs_header(j->field) && !j->cfg.header)
-            return ladle_error_set(&j->err, LADLE_E_USAGE,
-                                   "field '%s' names a column: it needs --header", j->field_spec);
     }
-    j->cfg.field = j->field;
+    if (j->link_spec && !j->field) {
+        ladle_status st = ladle_field_compile_link(&j->field, &j->field_to, j->link_spec,
+                                                   (enum ladle_format)c->format, c->delim,
+                                                   &j->err);
+        if (st != LADLE_OK)
+            return st;
+    }
+    const struct ladle_field *fields[2] = {j->field, j->field_to};
+    for (int k = 0; k < 2; k++)
+        if (fields[k] && ladle_field_needs_header(fields[k]) && !c->header)
+            return ladle_error_set(&j->err, LADLE_E_USAGE,
+                                   "field '%s' names a column: it needs --header",
+                                   ladle_field_spec(fields[k]));
+    c->field = j->field;
+    c->field_to = j->field_to;
     return LADLE_OK;
 }
 
@@ -298,7 +346,15 @@ ladle_status ladle_job_run(ladle_job *j, int out_fd, ladle_report *report)
         .out_fd = out_fd,
         .cancel = &j->cancel,
     };
-    ladle_status st = ladle_pipeline_run(&j->cfg, &io, &j->err, report, &j->output_closed);
+    ladle_plan_init(&j->plan);
+    j->cfg.plan = &j->plan;
+    ladle_status st = LADLE_OK;
+    if (j->cfg.design == LADLE_DESIGN_SNOWBALL)
+        st = ladle_passes_load_seeds(&j->cfg, j->seeds_path, &j->err);
+    if (st == LADLE_OK)
+        st = ladle_passes_run(&j->cfg, &io, &j->err, report, &j->output_closed);
+    ladle_plan_free(&j->plan);
+    j->cfg.plan = NULL;
     return st;
 }
 

@@ -97,8 +97,9 @@ struct run {
      * any of its chunks is queued (so workers and the output stage may read
      * it once they hold a chunk of that input). */
     struct ladle_outbuf *headers; /* owns, one per input */
-    /* Where the design's field is in each input (bound from its header). */
-    struct ladle_field_binding *bindings; /* owns, one per input */
+    /* Where the design's fields are in each input (bound from its header):
+     * [2i] the key field, [2i+1] snowball's TO field. */
+    struct ladle_field_binding *bindings; /* owns, two per input */
 };
 
 /* The poison pill that ends a worker. */
@@ -173,15 +174,21 @@ static ladle_status take_header(struct run *r, uint32_t i, struct ladle_chunk *c
     return LADLE_OK;
 }
 
-/* Resolves the design's field for input i, from its header when it has one. */
-static ladle_status bind_field(struct run *r, uint32_t i)
+/* Resolves the design's fields for input i, from its header when it has one. */
+static ladle_status bind_fields(struct run *r, uint32_t i)
 {
-    if (!r->cfg->field)
-        return LADLE_OK;
     const struct ladle_outbuf *h = &r->headers[i];
-    return ladle_field_bind(r->cfg->field, r->cfg->header ? h->data : NULL,
-                            r->cfg->header ? h->len : 0, r->io->names[i], &r->bindings[i],
-                            r->err);
+    const struct ladle_field *fields[2] = {r->cfg->field, r->cfg->field_to};
+    for (int k = 0; k < 2; k++) {
+        if (!fields[k])
+            continue;
+        ladle_status st = ladle_field_bind(fields[k], r->cfg->header ? h->data : NULL,
+                                           r->cfg->header ? h->len : 0, r->io->names[i],
+                                           &r->bindings[2 * i + (unsigned)k], r->err);
+        if (st != LADLE_OK)
+            return st;
+    }
+    return LADLE_OK;
 }
 
 /* Decodes one input into framed chunks on the work queue. */
@@ -243,13 +250,13 @@ static void decode_input(struct run *r, struct ladle_chunk_pool *pool, uint32_t 
              * where the design's field is in it. */
             header_done = true;
             if ((r->cfg->header && ck->len > 0 && take_header(r, i, ck) != LADLE_OK) ||
-                (st = bind_field(r, i)) != LADLE_OK) {
+                (st = bind_fields(r, i)) != LADLE_OK) {
                 ladle_chunk_put(ck);
                 st = ladle_error_any(r->err) ? r->err->status : LADLE_E_INTERNAL;
                 break;
             }
         }
-        ck->binding = &r->bindings[i];
+        ck->binding = &r->bindings[2 * i];
         if (ck->len == 0 && !eof) {
             ladle_chunk_put(ck);
             continue;
@@ -448,10 +455,10 @@ static ladle_status emit_result(struct run *r, struct output *o, struct result *
         o->header_written = true;
         o->header_from = res->input;
         ladle_status st;
-        if (r->cfg->emit_weight) {
+        if (r->cfg->extra_column) {
             struct ladle_outbuf hw;
             memset(&hw, 0, sizeof hw);
-            if (ladle_append_weight_header(&hw, h->data, h->len,
+            if (ladle_append_column_header(&hw, h->data, h->len, r->cfg->extra_column,
                                            ladle_weight_delim(r->cfg->format, r->cfg->delim)) != 0)
                 st = ladle_error_set(r->err, LADLE_E_INTERNAL, "output: out of memory");
             else
@@ -587,17 +594,17 @@ static unsigned ring_size_for(unsigned n)
     return s;
 }
 
-ladle_status ladle_pipeline_run(const struct ladle_config *cfg, const struct ladle_pipeline_io *io,
-                                struct ladle_error *err, ladle_report *report, int *output_closed)
+ladle_status ladle_pipeline_run(const struct ladle_config *cfg,
+                                const struct ladle_sampler_ops *design,
+                                const struct ladle_pipeline_io *io, struct ladle_error *err,
+                                ladle_report *report, int *output_closed)
 {
     struct run r;
     memset(&r, 0, sizeof r);
     r.cfg = cfg;
     r.io = io;
     r.err = err;
-    r.design = ladle_sampler_for(cfg->design);
-    if (!r.design)
-        return ladle_error_set(err, LADLE_E_USAGE, "no sampling design chosen");
+    r.design = design;
     r.nworkers = cfg->threads;
     r.ndecoders = cfg->threads < io->count ? cfg->threads : io->count;
     if (r.ndecoders == 0)
@@ -617,7 +624,7 @@ ladle_status ladle_pipeline_run(const struct ladle_config *cfg, const struct lad
     unsigned work_size = ring_size_for(r.ndecoders * CHUNKS_PER_DECODER + r.nworkers);
     r.pending = calloc(io->count ? io->count : 1, sizeof *r.pending);
     r.headers = calloc(io->count ? io->count : 1, sizeof *r.headers);
-    r.bindings = calloc(io->count ? io->count : 1, sizeof *r.bindings);
+    r.bindings = calloc(io->count ? 2 * (size_t)io->count : 2, sizeof *r.bindings);
     r.pools = calloc(r.ndecoders, sizeof *r.pools);
     r.partials = calloc(r.nworkers + 1, sizeof *r.partials);
     o.order = calloc(io->count ? io->count : 1, sizeof *o.order);
@@ -686,15 +693,14 @@ ladle_status ladle_pipeline_run(const struct ladle_config *cfg, const struct lad
 
     status = ladle_error_any(err) ? err->status : LADLE_OK;
     if (status == LADLE_OK && !o.w.closed) {
-        if (r.design->streaming) {
-            if (o.collect)
-                status = ladle_kept_emit(o.kept.v, o.kept.count, 1, &o.w);
-        } else {
-            for (unsigned k = 1; k < r.nworkers && status == LADLE_OK; k++)
-                status = r.design->merge(&r.partials[0], &r.partials[k], err);
-            if (status == LADLE_OK)
-                status = r.design->finish(&r.partials[0], &o.w, err);
-        }
+        if (o.collect)
+            status = ladle_kept_emit(o.kept.v, o.kept.count, 1, &o.w);
+        /* Partial states merge whatever the design: streaming ones may
+         * still gather something (the next snowball frontier). */
+        for (unsigned k = 1; k < r.nworkers && status == LADLE_OK && r.design->merge; k++)
+            status = r.design->merge(&r.partials[0], &r.partials[k], err);
+        if (status == LADLE_OK && r.design->finish)
+            status = r.design->finish(&r.partials[0], &o.w, err);
     }
     if (status == LADLE_OK)
         status = ladle_writer_flush(&o.w);

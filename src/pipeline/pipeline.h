@@ -28,7 +28,13 @@ struct ladle_pipeline_io {
     const atomic_int *cancel;  /* borrowed: set asynchronously to interrupt */
 };
 
-ladle_status ladle_pipeline_run(const struct ladle_config *cfg, const struct ladle_pipeline_io *io,
-                                struct ladle_error *err, ladle_report *report, int *output_closed);
+struct ladle_sampler_ops;
+
+/* One pass of `design` over every input. out_fd < 0 writes nothing (a
+ * pass that only gathers state into cfg->plan). */
+ladle_status ladle_pipeline_run(const struct ladle_config *cfg,
+                                const struct ladle_sampler_ops *design,
+                                const struct ladle_pipeline_io *io, struct ladle_error *err,
+                                ladle_report *report, int *output_closed);
 
 #endif

@@ -9,15 +9,23 @@
  * by its own record key (independent of the cluster decision).
  * --emit-weight gives the inverse inclusion probability 1/(P*Q).
  */
+#include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "out/weight_column.h"
 #include "record/records.h"
+#include "sample/groups.h"
+#include "sample/kheap.h"
+#include "sample/plan.h"
 #include "sample/sampler.h"
 
 struct cluster_state {
     uint64_t threshold, within_threshold;
     int all, within_all;
+    double p_cluster; /* a cluster's inclusion probability */
     double weight;
+    struct ladle_groups groups; /* --within-size: a bottom-K per kept cluster */
 };
 
 static ladle_status cluster_create(struct ladle_sampler *s, struct ladle_error *err)
@@ -26,12 +34,25 @@ static ladle_status cluster_create(struct ladle_sampler *s, struct ladle_error *
     if (!st)
         return ladle_error_set(err, LADLE_E_INTERNAL, "sampler: out of memory");
     const struct ladle_config *c = s->cfg;
-    st->all = c->rate >= 1.0;
-    st->threshold = ladle_rate_threshold(c->rate);
+    double p_cluster = c->rate;
+    if (c->clusters) {
+        /* --clusters M, pass 2: the threshold pass 1 found (key <= T). */
+        const struct ladle_plan *plan = c->plan;
+        st->all = plan->cluster_threshold == UINT64_MAX;
+        st->threshold = plan->cluster_threshold + (st->all ? 0 : 1);
+        p_cluster = plan->clusters_estimate > (double)c->clusters
+                        ? (double)c->clusters / plan->clusters_estimate
+                        : 1.0;
+    } else {
+        st->all = c->rate >= 1.0;
+        st->threshold = ladle_rate_threshold(c->rate);
+    }
     st->within_all = c->within_rate >= 1.0;
     st->within_threshold = ladle_rate_threshold(c->within_rate);
-    double p = c->rate * c->within_rate;
+    st->p_cluster = p_cluster;
+    double p = p_cluster * c->within_rate;
     st->weight = p > 0 ? 1.0 / p : 0.0;
+    ladle_groups_init(&st->groups);
     s->state = st;
     return LADLE_OK;
 }
@@ -67,7 +88,11 @@ static ladle_status cluster_offer(struct ladle_sampler *s, const struct ladle_ch
 
 static void cluster_destroy(struct ladle_sampler *s)
 {
-    free(s->state);
+    struct cluster_state *st = s->state;
+    if (!st)
+        return;
+    ladle_groups_free(&st->groups);
+    free(st);
 }
 
 const struct ladle_sampler_ops ladle_sampler_cluster = {
@@ -76,4 +101,175 @@ const struct ladle_sampler_ops ladle_sampler_cluster = {
     .create = cluster_create,
     .offer = cluster_offer,
     .destroy = cluster_destroy,
+};
+
+/* --within-size K: the second stage keeps K records per kept cluster (its
+ * smallest record keys), so it retains them until every record is seen. */
+static ladle_status groups_offer(struct ladle_sampler *s, const struct ladle_chunk *ck,
+                                 struct ladle_outbuf *out, const char *name,
+                                 struct ladle_error *err)
+{
+    (void)out;
+    struct cluster_state *st = s->state;
+    const uint64_t seed = s->cfg->seed;
+    struct ladle_record_iter it;
+    struct ladle_record r;
+    ladle_record_iter_init(&it, ck);
+    while (ladle_record_next(&it, &r)) {
+        s->records_seen++;
+        const char *v;
+        size_t vlen;
+        int got = ladle_sampler_field(s, ck, r.data, r.len, r.offset, name, &v, &vlen, err);
+        if (got < 0)
+            return err->status;
+        if (got == 0 || (!st->all && ladle_value_key(seed, v, vlen) >= st->threshold))
+            continue;
+        struct ladle_group *grp = ladle_groups_get(&st->groups, v, vlen, s->cfg->within_size);
+        if (!grp || ladle_group_offer(grp, ladle_record_key(seed, ck->input, r.offset), ck->input,
+                                      r.offset, r.data, r.len) != 0)
+            return ladle_error_set(err, LADLE_E_INTERNAL, "sampler: out of memory");
+    }
+    return LADLE_OK;
+}
+
+static ladle_status groups_merge(struct ladle_sampler *into, struct ladle_sampler *from,
+                                 struct ladle_error *err)
+{
+    struct cluster_state *a = into->state, *b = from->state;
+    into->records_seen += from->records_seen;
+    into->records_missing += from->records_missing;
+    from->records_seen = from->records_missing = 0;
+    if (ladle_groups_merge(&a->groups, &b->groups) != 0)
+        return ladle_error_set(err, LADLE_E_INTERNAL, "sampler: out of memory");
+    return LADLE_OK;
+}
+
+static ladle_status groups_finish(struct ladle_sampler *s, struct ladle_writer *w,
+                                  struct ladle_error *err)
+{
+    struct cluster_state *st = s->state;
+    const struct ladle_config *c = s->cfg;
+    return ladle_groups_emit(&st->groups, c->shuffle, c->emit_weight,
+                             st->p_cluster > 0 ? 1.0 / st->p_cluster : 0.0,
+                             ladle_weight_delim(c->format, c->delim), w, err);
+}
+
+const struct ladle_sampler_ops ladle_sampler_cluster_groups = {
+    .name = "cluster, K per cluster",
+    .streaming = 0,
+    .create = cluster_create,
+    .offer = groups_offer,
+    .merge = groups_merge,
+    .finish = groups_finish,
+    .destroy = cluster_destroy,
+};
+
+/*
+ * --clusters M, pass 1: the M smallest distinct cluster keys (a KMV
+ * sketch). A cluster's records all carry the same key, so a key already
+ * in the heap must not enter twice: a set remembers the keys that entered.
+ * Keys evicted since stay in the set harmlessly: the heap's largest key only
+ * shrinks, so an evicted key never passes the admission test again.
+ * The M-th smallest key T is the pass-2 threshold, and (M-1) * 2^64 / T
+ * estimates how many clusters there are (for --emit-weight).
+ */
+struct keys_state {
+    struct ladle_kheap heap; /* records carry no bytes: key only */
+    struct ladle_vmap entered; /* 8-byte keys that entered the heap */
+};
+
+static ladle_status keys_create(struct ladle_sampler *s, struct ladle_error *err)
+{
+    struct keys_state *st = calloc(1, sizeof *st);
+    if (!st)
+        return ladle_error_set(err, LADLE_E_INTERNAL, "sampler: out of memory");
+    ladle_kheap_init(&st->heap, s->cfg->clusters);
+    ladle_vmap_init(&st->entered, 1);
+    s->state = st;
+    return LADLE_OK;
+}
+
+static int offer_key(struct keys_state *st, uint64_t key)
+{
+    struct ladle_kept c = {key, 0, 0, 0, NULL, 0.0};
+    if (!ladle_kheap_admits(&st->heap, &c))
+        return 0;
+    int created = 0;
+    if (!ladle_vmap_put(&st->entered, (const char *)&key, sizeof key, &created))
+        return -1;
+    return created ? ladle_kheap_insert(&st->heap, &c) : 0;
+}
+
+static ladle_status keys_offer(struct ladle_sampler *s, const struct ladle_chunk *ck,
+                               struct ladle_outbuf *out, const char *name, struct ladle_error *err)
+{
+    (void)out;
+    struct keys_state *st = s->state;
+    struct ladle_record_iter it;
+    struct ladle_record r;
+    ladle_record_iter_init(&it, ck);
+    while (ladle_record_next(&it, &r)) {
+        s->records_seen++;
+        const char *v;
+        size_t vlen;
+        int got = ladle_sampler_field(s, ck, r.data, r.len, r.offset, name, &v, &vlen, err);
+        if (got < 0)
+            return err->status;
+        if (got > 0 && offer_key(st, ladle_value_key(s->cfg->seed, v, vlen)) != 0)
+            return ladle_error_set(err, LADLE_E_INTERNAL, "sampler: out of memory");
+    }
+    return LADLE_OK;
+}
+
+static ladle_status keys_merge(struct ladle_sampler *into, struct ladle_sampler *from,
+                               struct ladle_error *err)
+{
+    struct keys_state *a = into->state, *b = from->state;
+    into->records_seen += from->records_seen;
+    into->records_missing += from->records_missing;
+    from->records_seen = from->records_missing = 0;
+    for (size_t i = 0; i < b->heap.count; i++)
+        if (offer_key(a, b->heap.v[i].key) != 0)
+            return ladle_error_set(err, LADLE_E_INTERNAL, "sampler: out of memory");
+    b->heap.count = 0;
+    return LADLE_OK;
+}
+
+static ladle_status keys_finish(struct ladle_sampler *s, struct ladle_writer *w,
+                                struct ladle_error *err)
+{
+    (void)w;
+    (void)err;
+    struct keys_state *st = s->state;
+    struct ladle_plan *plan = s->cfg->plan;
+    if (st->heap.count < st->heap.cap || st->heap.count == 0) {
+        plan->cluster_threshold = UINT64_MAX; /* M or fewer clusters: all of them */
+        plan->clusters_estimate = (double)st->heap.count;
+        return LADLE_OK;
+    }
+    uint64_t t = ladle_kheap_top(&st->heap)->key;
+    plan->cluster_threshold = t;
+    plan->clusters_estimate =
+        (double)(st->heap.count - 1) * 18446744073709551616.0 / ((double)t + 1.0);
+    return LADLE_OK;
+}
+
+static void keys_destroy(struct ladle_sampler *s)
+{
+    struct keys_state *st = s->state;
+    if (!st)
+        return;
+    ladle_kheap_free(&st->heap);
+    ladle_vmap_free(&st->entered);
+    free(st);
+}
+
+const struct ladle_sampler_ops ladle_sampler_cluster_keys = {
+    .name = "cluster (pass 1: M smallest keys)",
+    .streaming = 0,
+    .create = keys_create,
+    .offer = keys_offer,
+    .merge = keys_merge,
+    .finish = keys_finish,
+    .destroy = keys_destroy,
 };

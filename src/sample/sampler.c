@@ -83,9 +83,9 @@ int ladle_sampler_emit(const struct ladle_sampler *s, struct ladle_outbuf *out, 
                        size_t len, uint64_t key, double weight)
 {
     const struct ladle_config *cfg = s->cfg;
-    int bad = cfg->emit_weight
-                  ? ladle_append_weighted(out, rec, len, weight,
-                                          ladle_weight_delim(cfg->format, cfg->delim))
+    int bad = cfg->extra_column
+                  ? ladle_append_column(out, rec, len, cfg->extra_column, weight,
+                                        ladle_weight_delim(cfg->format, cfg->delim))
                   : ladle_outbuf_append(out, rec, len);
     if (!bad && cfg->shuffle)
         bad = ladle_outbuf_append_key(out, key);

@@ -74,6 +74,11 @@ extern const struct ladle_sampler_ops ladle_sampler_cluster;
 extern const struct ladle_sampler_ops ladle_sampler_fractions;
 extern const struct ladle_sampler_ops ladle_sampler_weighted;
 extern const struct ladle_sampler_ops ladle_sampler_stats;
+extern const struct ladle_sampler_ops ladle_sampler_strata_count; /* pass 1 of strata -n */
+extern const struct ladle_sampler_ops ladle_sampler_strata;       /* per-stratum samples */
+extern const struct ladle_sampler_ops ladle_sampler_cluster_keys; /* pass 1 of --clusters */
+extern const struct ladle_sampler_ops ladle_sampler_cluster_groups; /* --within-size */
+extern const struct ladle_sampler_ops ladle_sampler_snowball;      /* one wave per pass */
 
 /* The ops for a design, or NULL. */
 const struct ladle_sampler_ops *ladle_sampler_for(ladle_design d);
@@ -89,9 +94,10 @@ int ladle_sampler_field(struct ladle_sampler *s, const struct ladle_chunk *ck, c
                         size_t len, uint64_t offset, const char *name, const char **v,
                         size_t *vlen, struct ladle_error *err);
 /* Streaming designs: appends a kept record to out, with its key when the
- * output is shuffled and its estimator weight with --emit-weight. 0 or -1. */
+ * output is shuffled and `extra` as the added column (its estimator weight
+ * with --emit-weight, its wave with --emit-wave). 0 or -1. */
 int ladle_sampler_emit(const struct ladle_sampler *s, struct ladle_outbuf *out, const char *rec,
-                       size_t len, uint64_t key, double weight);
+                       size_t len, uint64_t key, double extra);
 
 /* Same for a bad value the design found itself (a weight that is not a
  * number): 1 keep going with the empty value (KEEP), 0 skip, -1 error. */

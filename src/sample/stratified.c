@@ -5,8 +5,14 @@
  * rate, or are left out when there is none. --emit-weight gives each kept
  * record 1/rate of its stratum.
  */
+#include <stdlib.h>
+#include <string.h>
+
+#include "out/weight_column.h"
 #include "record/records.h"
 #include "sample/fractions.h"
+#include "sample/groups.h"
+#include "sample/plan.h"
 #include "sample/sampler.h"
 
 static ladle_status fractions_offer(struct ladle_sampler *s, const struct ladle_chunk *ck,
@@ -41,4 +47,257 @@ const struct ladle_sampler_ops ladle_sampler_fractions = {
     .name = "stratified fractions",
     .streaming = 1,
     .offer = fractions_offer,
+};
+
+/*
+ * `--strata FIELD -n N` (proportional allocation) and `--per-stratum N`.
+ *
+ * -n N needs each stratum's size before it can split N among them, so it
+ * reads the inputs twice: pass 1 counts records per stratum and allocates
+ * by largest remainder (Hamilton): floor(N * N_h / total) each, the
+ * leftover seats to the largest remainders, ties to the smaller value
+ * bytes -- exactly N in total, never more than a stratum has. Pass 2 draws
+ * that many from each stratum, uniformly: the smallest record keys. Memory
+ * is O(N + number of strata) in both passes.
+ * --per-stratum N draws min(N, N_h) from every stratum in one pass.
+ * --emit-weight gives each record N_h / n_h, its stratum's inverse fraction.
+ */
+
+struct count_state {
+    struct ladle_vmap counts; /* value -> uint64_t */
+};
+
+static ladle_status count_create(struct ladle_sampler *s, struct ladle_error *err)
+{
+    struct count_state *st = calloc(1, sizeof *st);
+    if (!st)
+        return ladle_error_set(err, LADLE_E_INTERNAL, "sampler: out of memory");
+    ladle_vmap_init(&st->counts, sizeof(uint64_t));
+    s->state = st;
+    return LADLE_OK;
+}
+
+static ladle_status count_offer(struct ladle_sampler *s, const struct ladle_chunk *ck,
+                                struct ladle_outbuf *out, const char *name, struct ladle_error *err)
+{
+    (void)out;
+    struct count_state *st = s->state;
+    struct ladle_record_iter it;
+    struct ladle_record r;
+    ladle_record_iter_init(&it, ck);
+    while (ladle_record_next(&it, &r)) {
+        s->records_seen++;
+        const char *v;
+        size_t vlen;
+        int got = ladle_sampler_field(s, ck, r.data, r.len, r.offset, name, &v, &vlen, err);
+        if (got < 0)
+            return err->status;
+        if (got == 0)
+            continue;
+        uint64_t *n = ladle_vmap_put(&st->counts, v, vlen, NULL);
+        if (!n)
+            return ladle_error_set(err, LADLE_E_INTERNAL, "sampler: out of memory");
+        ++*n;
+    }
+    return LADLE_OK;
+}
+
+struct add_ctx {
+    struct ladle_vmap *into;
+    int failed;
+};
+
+static void add_count(void *arg, const char *v, size_t len, void *payload)
+{
+    struct add_ctx *a = arg;
+    uint64_t *n = ladle_vmap_put(a->into, v, len, NULL);
+    if (!n)
+        a->failed = 1;
+    else
+        *n += *(uint64_t *)payload;
+}
+
+static ladle_status count_merge(struct ladle_sampler *into, struct ladle_sampler *from,
+                                struct ladle_error *err)
+{
+    struct count_state *a = into->state, *b = from->state;
+    into->records_seen += from->records_seen;
+    into->records_missing += from->records_missing;
+    from->records_seen = from->records_missing = 0;
+    struct add_ctx ctx = {&a->counts, 0};
+    ladle_vmap_each(&b->counts, add_count, &ctx);
+    return ctx.failed ? ladle_error_set(err, LADLE_E_INTERNAL, "sampler: out of memory")
+                      : LADLE_OK;
+}
+
+struct seat {
+    const char *value;
+    size_t len;
+    uint64_t size, floor;
+    unsigned __int128 remainder;
+};
+
+struct seats_ctx {
+    struct seat *v;
+    size_t count;
+    uint64_t total;
+};
+
+static void collect_seat(void *arg, const char *v, size_t len, void *payload)
+{
+    struct seats_ctx *c = arg;
+    c->v[c->count++] = (struct seat){v, len, *(uint64_t *)payload, 0, 0};
+    c->total += *(uint64_t *)payload;
+}
+
+static int cmp_remainder(const void *x, const void *y)
+{
+    const struct seat *a = x, *b = y;
+    if (a->remainder != b->remainder)
+        return a->remainder > b->remainder ? -1 : 1;
+    size_t n = a->len < b->len ? a->len : b->len;
+    int c = memcmp(a->value, b->value, n);
+    return c ? c : (a->len > b->len) - (a->len < b->len);
+}
+
+/* Pass 1's end: the allocation, into the plan. */
+static ladle_status count_finish(struct ladle_sampler *s, struct ladle_writer *w,
+                                 struct ladle_error *err)
+{
+    (void)w;
+    struct count_state *st = s->state;
+    struct ladle_plan *plan = s->cfg->plan;
+    struct seats_ctx c = {calloc(st->counts.count ? st->counts.count : 1, sizeof *c.v), 0, 0};
+    if (!c.v)
+        return ladle_error_set(err, LADLE_E_INTERNAL, "sampler: out of memory");
+    ladle_vmap_each(&st->counts, collect_seat, &c);
+    uint64_t n = s->cfg->n < c.total ? s->cfg->n : c.total, given = 0;
+    for (size_t i = 0; i < c.count && c.total; i++) {
+        unsigned __int128 q = (unsigned __int128)n * c.v[i].size;
+        c.v[i].floor = (uint64_t)(q / c.total);
+        c.v[i].remainder = q % c.total;
+        given += c.v[i].floor;
+    }
+    qsort(c.v, c.count, sizeof *c.v, cmp_remainder);
+    ladle_status status = LADLE_OK;
+    for (size_t i = 0; i < c.count; i++) {
+        struct ladle_stratum_plan *p = ladle_vmap_put(&plan->strata, c.v[i].value, c.v[i].len,
+                                                      NULL);
+        if (!p) {
+            status = ladle_error_set(err, LADLE_E_INTERNAL, "sampler: out of memory");
+            break;
+        }
+        p->size = c.v[i].size;
+        p->alloc = c.v[i].floor + (i < n - given ? 1 : 0);
+    }
+    free(c.v);
+    return status;
+}
+
+static void count_destroy(struct ladle_sampler *s)
+{
+    struct count_state *st = s->state;
+    if (!st)
+        return;
+    ladle_vmap_free(&st->counts);
+    free(st);
+}
+
+const struct ladle_sampler_ops ladle_sampler_strata_count = {
+    .name = "stratified (pass 1: sizes)",
+    .streaming = 0,
+    .create = count_create,
+    .offer = count_offer,
+    .merge = count_merge,
+    .finish = count_finish,
+    .destroy = count_destroy,
+};
+
+struct strata_state {
+    struct ladle_groups groups;
+};
+
+static ladle_status strata_create(struct ladle_sampler *s, struct ladle_error *err)
+{
+    struct strata_state *st = calloc(1, sizeof *st);
+    if (!st)
+        return ladle_error_set(err, LADLE_E_INTERNAL, "sampler: out of memory");
+    ladle_groups_init(&st->groups);
+    s->state = st;
+    return LADLE_OK;
+}
+
+static ladle_status strata_offer(struct ladle_sampler *s, const struct ladle_chunk *ck,
+                                 struct ladle_outbuf *out, const char *name,
+                                 struct ladle_error *err)
+{
+    (void)out;
+    struct strata_state *st = s->state;
+    const struct ladle_plan *plan = s->cfg->plan;
+    struct ladle_record_iter it;
+    struct ladle_record r;
+    ladle_record_iter_init(&it, ck);
+    while (ladle_record_next(&it, &r)) {
+        s->records_seen++;
+        const char *v;
+        size_t vlen;
+        int got = ladle_sampler_field(s, ck, r.data, r.len, r.offset, name, &v, &vlen, err);
+        if (got < 0)
+            return err->status;
+        if (got == 0)
+            continue;
+        uint64_t cap = s->cfg->per_stratum, total = 0;
+        if (!cap) { /* -n N: what pass 1 allocated */
+            const struct ladle_stratum_plan *p = ladle_vmap_get(&plan->strata, v, vlen);
+            cap = p ? p->alloc : 0; /* a stratum pass 1 never saw: the input changed */
+            total = p ? p->size : 0;
+        }
+        struct ladle_group *grp = ladle_groups_get(&st->groups, v, vlen, cap);
+        if (!grp ||
+            ladle_group_offer(grp, ladle_record_key(s->cfg->seed, ck->input, r.offset), ck->input,
+                              r.offset, r.data, r.len) != 0)
+            return ladle_error_set(err, LADLE_E_INTERNAL, "sampler: out of memory");
+        grp->total = total;
+    }
+    return LADLE_OK;
+}
+
+static ladle_status strata_merge(struct ladle_sampler *into, struct ladle_sampler *from,
+                                 struct ladle_error *err)
+{
+    struct strata_state *a = into->state, *b = from->state;
+    into->records_seen += from->records_seen;
+    into->records_missing += from->records_missing;
+    from->records_seen = from->records_missing = 0;
+    if (ladle_groups_merge(&a->groups, &b->groups) != 0)
+        return ladle_error_set(err, LADLE_E_INTERNAL, "sampler: out of memory");
+    return LADLE_OK;
+}
+
+static ladle_status strata_finish(struct ladle_sampler *s, struct ladle_writer *w,
+                                  struct ladle_error *err)
+{
+    struct strata_state *st = s->state;
+    const struct ladle_config *c = s->cfg;
+    return ladle_groups_emit(&st->groups, c->shuffle, c->emit_weight, 1.0,
+                             ladle_weight_delim(c->format, c->delim), w, err);
+}
+
+static void strata_destroy(struct ladle_sampler *s)
+{
+    struct strata_state *st = s->state;
+    if (!st)
+        return;
+    ladle_groups_free(&st->groups);
+    free(st);
+}
+
+const struct ladle_sampler_ops ladle_sampler_strata = {
+    .name = "stratified",
+    .streaming = 0,
+    .create = strata_create,
+    .offer = strata_offer,
+    .merge = strata_merge,
+    .finish = strata_finish,
+    .destroy = strata_destroy,
 };

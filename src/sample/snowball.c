@@ -1,0 +1,196 @@
+/*
+ * snowball.c -- `--snowball --seeds FILE --link FROM:TO [--waves W]
+ * [--max-nodes M]`: link-tracing over records that are edges FROM->TO.
+ *
+ * One pass per wave. Wave 0 is every record whose FROM is a seed key; the
+ * TO keys of wave w's records, less every node already visited, are wave
+ * w+1's frontier. Output: the records of waves 0..W, wave after wave, each
+ * wave in input order (--emit-wave adds its number). The run stops early
+ * when a frontier is empty. Each FROM node is in one frontier at most, so
+ * each record belongs to one wave at most.
+ *
+ * The next frontier is a set union, merged from the workers' partial sets,
+ * so it does not depend on threads. --max-nodes bounds the visited nodes:
+ * when a frontier would overflow it, the nodes with the smallest keys are
+ * taken (a uniform choice among them, and again independent of threads).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "field/field.h"
+#include "record/records.h"
+#include "sample/plan.h"
+#include "sample/sampler.h"
+
+struct snowball_state {
+    struct ladle_vmap next;              /* TO nodes seen in this wave */
+    struct ladle_field_scratch *to_scratch; /* owns: FROM and TO are read together */
+};
+
+static ladle_status snowball_create(struct ladle_sampler *s, struct ladle_error *err)
+{
+    struct snowball_state *st = calloc(1, sizeof *st);
+    if (!st || !(st->to_scratch = ladle_field_scratch_new())) {
+        free(st);
+        return ladle_error_set(err, LADLE_E_INTERNAL, "sampler: out of memory");
+    }
+    ladle_vmap_init(&st->next, 1);
+    s->state = st;
+    return LADLE_OK;
+}
+
+static ladle_status snowball_offer(struct ladle_sampler *s, const struct ladle_chunk *ck,
+                                   struct ladle_outbuf *out, const char *name,
+                                   struct ladle_error *err)
+{
+    struct snowball_state *st = s->state;
+    const struct ladle_plan *plan = s->cfg->plan;
+    struct ladle_record_iter it;
+    struct ladle_record r;
+    ladle_record_iter_init(&it, ck);
+    while (ladle_record_next(&it, &r)) {
+        s->records_seen++;
+        const char *from, *to;
+        size_t from_len, to_len;
+        int got = ladle_sampler_field(s, ck, r.data, r.len, r.offset, name, &from, &from_len, err);
+        if (got < 0)
+            return err->status;
+        if (got == 0 || !ladle_vmap_get(&plan->frontier, from, from_len))
+            continue;
+        enum ladle_field_result fr = ladle_field_get(s->cfg->field_to, ck->binding + 1, r.data,
+                                                     r.len, st->to_scratch, &to, &to_len);
+        if (fr == LADLE_FIELD_NOMEM)
+            return ladle_error_set(err, LADLE_E_INTERNAL, "%s: out of memory", name);
+        if (fr != LADLE_FIELD_OK) {
+            got = ladle_sampler_bad_value(s, name, r.offset, "no link target", err);
+            if (got < 0)
+                return err->status;
+            if (got == 0)
+                continue;
+            to = "";
+            to_len = 0;
+        }
+        if (!ladle_vmap_get(&plan->visited, to, to_len) &&
+            !ladle_vmap_put(&st->next, to, to_len, NULL))
+            return ladle_error_set(err, LADLE_E_INTERNAL, "sampler: out of memory");
+        if (ladle_sampler_emit(s, out, r.data, r.len, ladle_record_key(s->cfg->seed, ck->input,
+                                                                        r.offset),
+                               (double)plan->wave) != 0)
+            return ladle_error_set(err, LADLE_E_INTERNAL, "sampler: out of memory");
+    }
+    return LADLE_OK;
+}
+
+struct union_ctx {
+    struct ladle_vmap *into;
+    int failed;
+};
+
+static void add_node(void *arg, const char *v, size_t len, void *payload)
+{
+    (void)payload;
+    struct union_ctx *u = arg;
+    if (!ladle_vmap_put(u->into, v, len, NULL))
+        u->failed = 1;
+}
+
+static ladle_status snowball_merge(struct ladle_sampler *into, struct ladle_sampler *from,
+                                   struct ladle_error *err)
+{
+    struct snowball_state *a = into->state, *b = from->state;
+    into->records_seen += from->records_seen;
+    into->records_missing += from->records_missing;
+    from->records_seen = from->records_missing = 0;
+    struct union_ctx u = {&a->next, 0};
+    ladle_vmap_each(&b->next, add_node, &u);
+    return u.failed ? ladle_error_set(err, LADLE_E_INTERNAL, "sampler: out of memory") : LADLE_OK;
+}
+
+struct node {
+    const char *v;
+    size_t len;
+    uint64_t key;
+};
+
+struct nodes_ctx {
+    struct node *v;
+    size_t count;
+    uint64_t seed;
+};
+
+static void list_node(void *arg, const char *v, size_t len, void *payload)
+{
+    (void)payload;
+    struct nodes_ctx *c = arg;
+    c->v[c->count++] = (struct node){v, len, ladle_value_key(c->seed, v, len)};
+}
+
+static int cmp_node(const void *x, const void *y)
+{
+    const struct node *a = x, *b = y;
+    if (a->key != b->key)
+        return a->key < b->key ? -1 : 1;
+    size_t n = a->len < b->len ? a->len : b->len;
+    int c = memcmp(a->v, b->v, n);
+    return c ? c : (a->len > b->len) - (a->len < b->len);
+}
+
+/* The wave's end: visited += frontier, frontier = next (capped by --max-nodes). */
+static ladle_status snowball_finish(struct ladle_sampler *s, struct ladle_writer *w,
+                                    struct ladle_error *err)
+{
+    (void)w;
+    struct snowball_state *st = s->state;
+    struct ladle_plan *plan = s->cfg->plan;
+    struct union_ctx u = {&plan->visited, 0};
+    ladle_vmap_each(&plan->frontier, add_node, &u);
+    struct nodes_ctx c = {calloc(st->next.count ? st->next.count : 1, sizeof *c.v), 0,
+                          s->cfg->seed};
+    if (u.failed || !c.v) {
+        free(c.v);
+        return ladle_error_set(err, LADLE_E_INTERNAL, "sampler: out of memory");
+    }
+    ladle_vmap_each(&st->next, list_node, &c);
+    size_t take = c.count;
+    if (s->cfg->max_nodes) {
+        uint64_t room = s->cfg->max_nodes > plan->visited.count
+                            ? s->cfg->max_nodes - plan->visited.count
+                            : 0;
+        if (room < take) {
+            qsort(c.v, c.count, sizeof *c.v, cmp_node);
+            take = (size_t)room;
+        }
+    }
+    ladle_vmap_free(&plan->frontier);
+    ladle_vmap_init(&plan->frontier, 1);
+    ladle_status status = LADLE_OK;
+    for (size_t i = 0; i < take; i++)
+        if (!ladle_vmap_get(&plan->visited, c.v[i].v, c.v[i].len) &&
+            !ladle_vmap_put(&plan->frontier, c.v[i].v, c.v[i].len, NULL)) {
+            status = ladle_error_set(err, LADLE_E_INTERNAL, "sampler: out of memory");
+            break;
+        }
+    free(c.v);
+    plan->wave++;
+    return status;
+}
+
+static void snowball_destroy(struct ladle_sampler *s)
+{
+    struct snowball_state *st = s->state;
+    if (!st)
+        return;
+    ladle_vmap_free(&st->next);
+    ladle_field_scratch_free(st->to_scratch);
+    free(st);
+}
+
+const struct ladle_sampler_ops ladle_sampler_snowball = {
+    .name = "snowball",
+    .streaming = 1,
+    .create = snowball_create,
+    .offer = snowball_offer,
+    .merge = snowball_merge,
+    .finish = snowball_finish,
+    .destroy = snowball_destroy,
+};
