@@ -16,8 +16,8 @@
  * Also: serialize each partial, deserialize into fresh samplers, merge:
  * same output and same records_seen; a state drawn with another seed or n
  * is refused with LADLE_E_INPUT; every truncation of a state, and a wrong
- * magic, fail cleanly (no crash, no leak under ASan); records longer than
- * max_record fail with "record longer than".
+ * magic, fail cleanly (no crash, no leak under ASan). (Records longer
+ * than max_record are the framer's to refuse: test_framer.c.)
  *
  * All checks are exact (no statistics).
  *
@@ -342,9 +342,10 @@ static void run_partition(uint64_t n, uint64_t seed, int shuffle, size_t k, size
             ladle_error_init(&err);
             ladle_status st = parts[i].ops->deserialize(&parts[i], state.data, state.len, &err);
             CHECKF(st == LADLE_OK, "%s: deserialize: %s", what, err.msg);
-            CHECKF(parts[i].records_seen == seen, "%s: records_seen %llu after the round trip, "
-                   "want %llu", what, (unsigned long long)parts[i].records_seen,
-                   (unsigned long long)seen);
+            CHECKF(parts[i].records_seen == seen,
+                   "%s: records_seen %llu after the round trip, "
+                   "want %llu",
+                   what, (unsigned long long)parts[i].records_seen, (unsigned long long)seen);
             ladle_outbuf_free(&state);
         }
     }
@@ -438,7 +439,6 @@ static void test_state_errors(void)
     CHECK(try_deserialize(&cfg, copy, state.len, msg, sizeof msg) == LADLE_E_INPUT);
     free(copy);
     ladle_outbuf_free(&state);
-
 }
 
 /* Runs fn in a child process, so that a crash is reported as a failed
@@ -497,10 +497,9 @@ static void test_edge_n(void)
 {
     in_child("-n 0 gives an empty sample", n_zero, 0);
     static const uint64_t huge[] = {
-        (uint64_t)1 << 31,   /* 80 GiB of heap entries if allocated up front */
-        (uint64_t)1 << 40,
-        (uint64_t)1 << 62,   /* n * 40 bytes wraps to 0 in 64 bits */
-        (uint64_t)INT64_MAX, /* the largest -n the CLI accepts */
+        (uint64_t)1 << 31,                    /* 80 GiB of heap entries if allocated up front */
+        (uint64_t)1 << 40, (uint64_t)1 << 62, /* n * 40 bytes wraps to 0 in 64 bits */
+        (uint64_t)INT64_MAX,                  /* the largest -n the CLI accepts */
     };
     for (size_t i = 0; i < sizeof huge / sizeof huge[0]; i++)
         in_child("-n beyond the population gives all records", huge_n, huge[i]);
