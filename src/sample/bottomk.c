@@ -59,8 +59,7 @@ static ladle_status bottomk_merge(struct ladle_sampler *into, struct ladle_sampl
                                   struct ladle_error *err)
 {
     struct bottomk_state *a = into->state, *b = from->state;
-    into->records_seen += from->records_seen;
-    from->records_seen = 0;
+    ladle_sampler_merge_counts(into, from);
     if (ladle_kheap_merge(&a->heap, &b->heap) != 0)
         return ladle_error_set(err, LADLE_E_INTERNAL, "sampler: out of memory");
     return LADLE_OK;

@@ -32,7 +32,7 @@ static ladle_status cluster_create(struct ladle_sampler *s, struct ladle_error *
 {
     struct cluster_state *st = calloc(1, sizeof *st);
     if (!st)
-        return ladle_error_set(err, LADLE_E_INTERNAL, "sampler: out of memory");
+        return ladle_sampler_nomem(err);
     const struct ladle_config *c = s->cfg;
     double p_cluster = c->rate;
     if (c->clusters) {
@@ -57,33 +57,26 @@ static ladle_status cluster_create(struct ladle_sampler *s, struct ladle_error *
     return LADLE_OK;
 }
 
+static ladle_status cluster_take(struct ladle_sampler *s, const struct ladle_valued *r,
+                                 struct ladle_outbuf *out, struct ladle_error *err)
+{
+    const struct cluster_state *st = s->state;
+    const uint64_t seed = s->cfg->seed;
+    if (!st->all && ladle_value_key(seed, r->value, r->vlen) >= st->threshold)
+        return LADLE_OK;
+    uint64_t key = ladle_record_key(seed, r->ck->input, r->offset);
+    if (!st->within_all && key >= st->within_threshold)
+        return LADLE_OK;
+    if (ladle_sampler_emit(s, out, r->data, r->len, key, st->weight) != 0)
+        return ladle_sampler_nomem(err);
+    return LADLE_OK;
+}
+
 static ladle_status cluster_offer(struct ladle_sampler *s, const struct ladle_chunk *ck,
                                   struct ladle_outbuf *out, const char *name,
                                   struct ladle_error *err)
 {
-    const struct cluster_state *st = s->state;
-    const uint64_t seed = s->cfg->seed;
-    struct ladle_record_iter it;
-    struct ladle_record r;
-    ladle_record_iter_init(&it, ck);
-    while (ladle_record_next(&it, &r)) {
-        s->records_seen++;
-        const char *v;
-        size_t vlen;
-        int got = ladle_sampler_field(s, ck, r.data, r.len, r.offset, name, &v, &vlen, err);
-        if (got < 0)
-            return err->status;
-        if (got == 0)
-            continue;
-        if (!st->all && ladle_value_key(seed, v, vlen) >= st->threshold)
-            continue;
-        uint64_t key = ladle_record_key(seed, ck->input, r.offset);
-        if (!st->within_all && key >= st->within_threshold)
-            continue;
-        if (ladle_sampler_emit(s, out, r.data, r.len, key, st->weight) != 0)
-            return ladle_error_set(err, LADLE_E_INTERNAL, "sampler: out of memory");
-    }
-    return LADLE_OK;
+    return ladle_sampler_each_value(s, ck, out, name, err, cluster_take);
 }
 
 static void cluster_destroy(struct ladle_sampler *s)
@@ -105,42 +98,35 @@ const struct ladle_sampler_ops ladle_sampler_cluster = {
 
 /* --within-size K: the second stage keeps K records per kept cluster (its
  * smallest record keys), so it retains them until every record is seen. */
-static ladle_status groups_offer(struct ladle_sampler *s, const struct ladle_chunk *ck,
-                                 struct ladle_outbuf *out, const char *name,
-                                 struct ladle_error *err)
+static ladle_status groups_take(struct ladle_sampler *s, const struct ladle_valued *r,
+                                struct ladle_outbuf *out, struct ladle_error *err)
 {
     (void)out;
     struct cluster_state *st = s->state;
     const uint64_t seed = s->cfg->seed;
-    struct ladle_record_iter it;
-    struct ladle_record r;
-    ladle_record_iter_init(&it, ck);
-    while (ladle_record_next(&it, &r)) {
-        s->records_seen++;
-        const char *v;
-        size_t vlen;
-        int got = ladle_sampler_field(s, ck, r.data, r.len, r.offset, name, &v, &vlen, err);
-        if (got < 0)
-            return err->status;
-        if (got == 0 || (!st->all && ladle_value_key(seed, v, vlen) >= st->threshold))
-            continue;
-        struct ladle_group *grp = ladle_groups_get(&st->groups, v, vlen, s->cfg->within_size);
-        if (!grp || ladle_group_offer(grp, ladle_record_key(seed, ck->input, r.offset), ck->input,
-                                      r.offset, r.data, r.len) != 0)
-            return ladle_error_set(err, LADLE_E_INTERNAL, "sampler: out of memory");
-    }
+    if (!st->all && ladle_value_key(seed, r->value, r->vlen) >= st->threshold)
+        return LADLE_OK;
+    struct ladle_group *grp = ladle_groups_get(&st->groups, r->value, r->vlen, s->cfg->within_size);
+    if (!grp || ladle_group_offer(grp, ladle_record_key(seed, r->ck->input, r->offset),
+                                  r->ck->input, r->offset, r->data, r->len) != 0)
+        return ladle_sampler_nomem(err);
     return LADLE_OK;
+}
+
+static ladle_status groups_offer(struct ladle_sampler *s, const struct ladle_chunk *ck,
+                                 struct ladle_outbuf *out, const char *name,
+                                 struct ladle_error *err)
+{
+    return ladle_sampler_each_value(s, ck, out, name, err, groups_take);
 }
 
 static ladle_status groups_merge(struct ladle_sampler *into, struct ladle_sampler *from,
                                  struct ladle_error *err)
 {
     struct cluster_state *a = into->state, *b = from->state;
-    into->records_seen += from->records_seen;
-    into->records_missing += from->records_missing;
-    from->records_seen = from->records_missing = 0;
+    ladle_sampler_merge_counts(into, from);
     if (ladle_groups_merge(&a->groups, &b->groups) != 0)
-        return ladle_error_set(err, LADLE_E_INTERNAL, "sampler: out of memory");
+        return ladle_sampler_nomem(err);
     return LADLE_OK;
 }
 
@@ -182,7 +168,7 @@ static ladle_status keys_create(struct ladle_sampler *s, struct ladle_error *err
 {
     struct keys_state *st = calloc(1, sizeof *st);
     if (!st)
-        return ladle_error_set(err, LADLE_E_INTERNAL, "sampler: out of memory");
+        return ladle_sampler_nomem(err);
     ladle_kheap_init(&st->heap, s->cfg->clusters);
     ladle_vmap_init(&st->entered, 1);
     s->state = st;
@@ -200,37 +186,29 @@ static int offer_key(struct keys_state *st, uint64_t key)
     return created ? ladle_kheap_insert(&st->heap, &c) : 0;
 }
 
+static ladle_status keys_take(struct ladle_sampler *s, const struct ladle_valued *r,
+                              struct ladle_outbuf *out, struct ladle_error *err)
+{
+    (void)out;
+    if (offer_key(s->state, ladle_value_key(s->cfg->seed, r->value, r->vlen)) != 0)
+        return ladle_sampler_nomem(err);
+    return LADLE_OK;
+}
+
 static ladle_status keys_offer(struct ladle_sampler *s, const struct ladle_chunk *ck,
                                struct ladle_outbuf *out, const char *name, struct ladle_error *err)
 {
-    (void)out;
-    struct keys_state *st = s->state;
-    struct ladle_record_iter it;
-    struct ladle_record r;
-    ladle_record_iter_init(&it, ck);
-    while (ladle_record_next(&it, &r)) {
-        s->records_seen++;
-        const char *v;
-        size_t vlen;
-        int got = ladle_sampler_field(s, ck, r.data, r.len, r.offset, name, &v, &vlen, err);
-        if (got < 0)
-            return err->status;
-        if (got > 0 && offer_key(st, ladle_value_key(s->cfg->seed, v, vlen)) != 0)
-            return ladle_error_set(err, LADLE_E_INTERNAL, "sampler: out of memory");
-    }
-    return LADLE_OK;
+    return ladle_sampler_each_value(s, ck, out, name, err, keys_take);
 }
 
 static ladle_status keys_merge(struct ladle_sampler *into, struct ladle_sampler *from,
                                struct ladle_error *err)
 {
     struct keys_state *a = into->state, *b = from->state;
-    into->records_seen += from->records_seen;
-    into->records_missing += from->records_missing;
-    from->records_seen = from->records_missing = 0;
+    ladle_sampler_merge_counts(into, from);
     for (size_t i = 0; i < b->heap.count; i++)
         if (offer_key(a, b->heap.v[i].key) != 0)
-            return ladle_error_set(err, LADLE_E_INTERNAL, "sampler: out of memory");
+            return ladle_sampler_nomem(err);
     b->heap.count = 0;
     return LADLE_OK;
 }

@@ -6,8 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "out/outbuf.h"
-#include "out/weight_column.h"
 
 void ladle_groups_init(struct ladle_groups *g)
 {
@@ -113,20 +111,6 @@ static void gather(void *arg, const char *val, size_t len, void *payload)
     grp->heap.count = 0; /* the records belong to the array now */
 }
 
-static int cmp_identity(const void *x, const void *y)
-{
-    const struct ladle_kept *a = x, *b = y;
-    if (a->input != b->input)
-        return a->input < b->input ? -1 : 1;
-    return a->offset < b->offset ? -1 : a->offset > b->offset;
-}
-
-static int cmp_key(const void *x, const void *y)
-{
-    const struct ladle_kept *a = x, *b = y;
-    return ladle_kept_key_less(a, b) ? -1 : ladle_kept_key_less(b, a);
-}
-
 ladle_status ladle_groups_emit(struct ladle_groups *g, int shuffle, int emit_weight, double outer,
                                char delim, struct ladle_writer *w, struct ladle_error *err)
 {
@@ -137,24 +121,8 @@ ladle_status ladle_groups_emit(struct ladle_groups *g, int shuffle, int emit_wei
         st = ladle_error_set(err, LADLE_E_INTERNAL, "sampler: out of memory");
         goto out;
     }
-    qsort(all.v, all.count, sizeof *all.v, shuffle ? cmp_key : cmp_identity);
-    struct ladle_outbuf line;
-    memset(&line, 0, sizeof line);
-    for (size_t i = 0; i < all.count && st == LADLE_OK && !w->closed; i++) {
-        const struct ladle_kept *k = &all.v[i];
-        if (emit_weight) {
-            line.len = 0;
-            if (ladle_append_weighted(&line, k->data, k->len, k->weight, delim) != 0) {
-                st = ladle_error_set(err, LADLE_E_INTERNAL, "sampler: out of memory");
-                break;
-            }
-            st = ladle_writer_write(w, line.data, line.len);
-        } else {
-            st = ladle_writer_write(w, k->data, k->len);
-        }
-        w->records++;
-    }
-    ladle_outbuf_free(&line);
+    st = ladle_kept_emit_column(all.v, all.count, shuffle, emit_weight ? "_weight" : NULL, delim,
+                                w, err);
 out:
     for (size_t i = 0; i < all.count; i++)
         free(all.v[i].data);

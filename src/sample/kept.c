@@ -6,6 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "out/outbuf.h"
+#include "out/weight_column.h"
+
 int ladle_kept_key_less(const struct ladle_kept *a, const struct ladle_kept *b)
 {
     if (a->key != b->key)
@@ -58,15 +61,38 @@ void ladle_kept_set_free(struct ladle_kept_set *s)
     memset(s, 0, sizeof *s);
 }
 
-ladle_status ladle_kept_emit(struct ladle_kept *v, size_t count, int by_key, struct ladle_writer *w)
+void ladle_kept_sort(struct ladle_kept *v, size_t count, int by_key)
 {
     if (count)
         qsort(v, count, sizeof *v, by_key ? cmp_key : cmp_identity);
-    for (size_t i = 0; i < count && !w->closed; i++) {
-        ladle_status st = ladle_writer_write(w, v[i].data, v[i].len);
-        if (st != LADLE_OK)
-            return st;
+}
+
+ladle_status ladle_kept_emit(struct ladle_kept *v, size_t count, int by_key, struct ladle_writer *w)
+{
+    return ladle_kept_emit_column(v, count, by_key, NULL, 0, w, w->err);
+}
+
+ladle_status ladle_kept_emit_column(struct ladle_kept *v, size_t count, int by_key,
+                                    const char *column, char delim, struct ladle_writer *w,
+                                    struct ladle_error *err)
+{
+    ladle_kept_sort(v, count, by_key);
+    struct ladle_outbuf line;
+    memset(&line, 0, sizeof line);
+    ladle_status st = LADLE_OK;
+    for (size_t i = 0; i < count && st == LADLE_OK && !w->closed; i++) {
+        if (column) {
+            line.len = 0;
+            if (ladle_append_column(&line, v[i].data, v[i].len, column, v[i].weight, delim) != 0) {
+                st = ladle_error_set(err, LADLE_E_INTERNAL, "output: out of memory");
+                break;
+            }
+            st = ladle_writer_write(w, line.data, line.len);
+        } else {
+            st = ladle_writer_write(w, v[i].data, v[i].len);
+        }
         w->records++;
     }
-    return LADLE_OK;
+    ladle_outbuf_free(&line);
+    return st;
 }

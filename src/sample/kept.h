@@ -34,7 +34,14 @@ struct ladle_kept_set {
 int ladle_kept_set_add(struct ladle_kept_set *s, uint64_t key, uint32_t input, uint64_t offset,
                        const char *data, size_t len);
 void ladle_kept_set_free(struct ladle_kept_set *s);
-/* Sorts (by key when by_key, else by identity) and writes every record. */
+/* Sorts by key (with identity breaking ties) when by_key, else by identity. */
+void ladle_kept_sort(struct ladle_kept *v, size_t count, int by_key);
+/* Sorts and writes every record. */
 ladle_status ladle_kept_emit(struct ladle_kept *v, size_t count, int by_key, struct ladle_writer *w);
+/* The same, each record gaining column `column` = its .weight (see
+ * out/weight_column.h); column NULL writes the records unchanged. */
+ladle_status ladle_kept_emit_column(struct ladle_kept *v, size_t count, int by_key,
+                                    const char *column, char delim, struct ladle_writer *w,
+                                    struct ladle_error *err);
 
 #endif

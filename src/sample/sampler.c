@@ -7,6 +7,7 @@
 
 #include "field/field.h"
 #include "out/weight_column.h"
+#include "record/records.h"
 
 const struct ladle_sampler_ops *ladle_sampler_for(ladle_design d)
 {
@@ -93,4 +94,46 @@ int ladle_sampler_emit(const struct ladle_sampler *s, struct ladle_outbuf *out, 
         return -1;
     out->records++;
     return 0;
+}
+
+ladle_status ladle_sampler_each_value(struct ladle_sampler *s, const struct ladle_chunk *ck,
+                                      struct ladle_outbuf *out, const char *name,
+                                      struct ladle_error *err,
+                                      ladle_status (*take)(struct ladle_sampler *s,
+                                                           const struct ladle_valued *r,
+                                                           struct ladle_outbuf *out,
+                                                           struct ladle_error *err))
+{
+    struct ladle_record_iter it;
+    struct ladle_record r;
+    struct ladle_valued v = {.ck = ck, .name = name};
+    ladle_record_iter_init(&it, ck);
+    while (ladle_record_next(&it, &r)) {
+        s->records_seen++;
+        int got = ladle_sampler_field(s, ck, r.data, r.len, r.offset, name, &v.value, &v.vlen,
+                                      err);
+        if (got < 0)
+            return err->status;
+        if (got == 0)
+            continue;
+        v.data = r.data;
+        v.len = r.len;
+        v.offset = r.offset;
+        ladle_status st = take(s, &v, out, err);
+        if (st != LADLE_OK)
+            return st;
+    }
+    return LADLE_OK;
+}
+
+void ladle_sampler_merge_counts(struct ladle_sampler *into, struct ladle_sampler *from)
+{
+    into->records_seen += from->records_seen;
+    into->records_missing += from->records_missing;
+    from->records_seen = from->records_missing = 0;
+}
+
+ladle_status ladle_sampler_nomem(struct ladle_error *err)
+{
+    return ladle_error_set(err, LADLE_E_INTERNAL, "sampler: out of memory");
 }

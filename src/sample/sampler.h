@@ -93,6 +93,34 @@ void ladle_sampler_destroy(struct ladle_sampler *s);
 int ladle_sampler_field(struct ladle_sampler *s, const struct ladle_chunk *ck, const char *rec,
                         size_t len, uint64_t offset, const char *name, const char **v,
                         size_t *vlen, struct ladle_error *err);
+/* A record offered to a field design, with its field's value. */
+struct ladle_valued {
+    const struct ladle_chunk *ck;
+    const char *data;  /* the record, ending in '\n' */
+    size_t len;
+    uint64_t offset;   /* its identity within ck->input */
+    const char *value; /* the field's value (borrowed until the next record) */
+    size_t vlen;
+    const char *name;  /* the input's name, for messages */
+};
+
+/* Field designs: walks the records of ck, counts them, extracts the
+ * design's field under --missing, and calls take for each record that has
+ * a value. take returns LADLE_OK to go on, or an error it recorded. */
+ladle_status ladle_sampler_each_value(struct ladle_sampler *s, const struct ladle_chunk *ck,
+                                      struct ladle_outbuf *out, const char *name,
+                                      struct ladle_error *err,
+                                      ladle_status (*take)(struct ladle_sampler *s,
+                                                           const struct ladle_valued *r,
+                                                           struct ladle_outbuf *out,
+                                                           struct ladle_error *err));
+
+/* Adds from's record counters into into's (and zeroes them): every merge starts so. */
+void ladle_sampler_merge_counts(struct ladle_sampler *into, struct ladle_sampler *from);
+
+/* The "out of memory" every design reports the same way. */
+ladle_status ladle_sampler_nomem(struct ladle_error *err);
+
 /* Streaming designs: appends a kept record to out, with its key when the
  * output is shuffled and `extra` as the added column (its estimator weight
  * with --emit-weight, its wave with --emit-wave). 0 or -1. */

@@ -32,10 +32,38 @@ static ladle_status snowball_create(struct ladle_sampler *s, struct ladle_error 
     struct snowball_state *st = calloc(1, sizeof *st);
     if (!st || !(st->to_scratch = ladle_field_scratch_new())) {
         free(st);
-        return ladle_error_set(err, LADLE_E_INTERNAL, "sampler: out of memory");
+        return ladle_sampler_nomem(err);
     }
     ladle_vmap_init(&st->next, 1);
     s->state = st;
+    return LADLE_OK;
+}
+
+static ladle_status snowball_take(struct ladle_sampler *s, const struct ladle_valued *r,
+                                  struct ladle_outbuf *out, struct ladle_error *err)
+{
+    struct snowball_state *st = s->state;
+    const struct ladle_plan *plan = s->cfg->plan;
+    if (!ladle_vmap_get(&plan->frontier, r->value, r->vlen))
+        return LADLE_OK;
+    const char *to;
+    size_t to_len;
+    enum ladle_field_result fr = ladle_field_get(s->cfg->field_to, r->ck->binding + 1, r->data,
+                                                 r->len, st->to_scratch, &to, &to_len);
+    if (fr == LADLE_FIELD_NOMEM)
+        return ladle_sampler_nomem(err);
+    if (fr != LADLE_FIELD_OK) {
+        int got = ladle_sampler_bad_value(s, r->name, r->offset, "no link target", err);
+        if (got <= 0)
+            return got < 0 ? err->status : LADLE_OK;
+        to = "";
+        to_len = 0;
+    }
+    if (!ladle_vmap_get(&plan->visited, to, to_len) && !ladle_vmap_put(&st->next, to, to_len, NULL))
+        return ladle_sampler_nomem(err);
+    uint64_t key = ladle_record_key(s->cfg->seed, r->ck->input, r->offset);
+    if (ladle_sampler_emit(s, out, r->data, r->len, key, (double)plan->wave) != 0)
+        return ladle_sampler_nomem(err);
     return LADLE_OK;
 }
 
@@ -43,42 +71,7 @@ static ladle_status snowball_offer(struct ladle_sampler *s, const struct ladle_c
                                    struct ladle_outbuf *out, const char *name,
                                    struct ladle_error *err)
 {
-    struct snowball_state *st = s->state;
-    const struct ladle_plan *plan = s->cfg->plan;
-    struct ladle_record_iter it;
-    struct ladle_record r;
-    ladle_record_iter_init(&it, ck);
-    while (ladle_record_next(&it, &r)) {
-        s->records_seen++;
-        const char *from, *to;
-        size_t from_len, to_len;
-        int got = ladle_sampler_field(s, ck, r.data, r.len, r.offset, name, &from, &from_len, err);
-        if (got < 0)
-            return err->status;
-        if (got == 0 || !ladle_vmap_get(&plan->frontier, from, from_len))
-            continue;
-        enum ladle_field_result fr = ladle_field_get(s->cfg->field_to, ck->binding + 1, r.data,
-                                                     r.len, st->to_scratch, &to, &to_len);
-        if (fr == LADLE_FIELD_NOMEM)
-            return ladle_error_set(err, LADLE_E_INTERNAL, "%s: out of memory", name);
-        if (fr != LADLE_FIELD_OK) {
-            got = ladle_sampler_bad_value(s, name, r.offset, "no link target", err);
-            if (got < 0)
-                return err->status;
-            if (got == 0)
-                continue;
-            to = "";
-            to_len = 0;
-        }
-        if (!ladle_vmap_get(&plan->visited, to, to_len) &&
-            !ladle_vmap_put(&st->next, to, to_len, NULL))
-            return ladle_error_set(err, LADLE_E_INTERNAL, "sampler: out of memory");
-        if (ladle_sampler_emit(s, out, r.data, r.len, ladle_record_key(s->cfg->seed, ck->input,
-                                                                        r.offset),
-                               (double)plan->wave) != 0)
-            return ladle_error_set(err, LADLE_E_INTERNAL, "sampler: out of memory");
-    }
-    return LADLE_OK;
+    return ladle_sampler_each_value(s, ck, out, name, err, snowball_take);
 }
 
 struct union_ctx {
@@ -98,9 +91,7 @@ static ladle_status snowball_merge(struct ladle_sampler *into, struct ladle_samp
                                    struct ladle_error *err)
 {
     struct snowball_state *a = into->state, *b = from->state;
-    into->records_seen += from->records_seen;
-    into->records_missing += from->records_missing;
-    from->records_seen = from->records_missing = 0;
+    ladle_sampler_merge_counts(into, from);
     struct union_ctx u = {&a->next, 0};
     ladle_vmap_each(&b->next, add_node, &u);
     return u.failed ? ladle_error_set(err, LADLE_E_INTERNAL, "sampler: out of memory") : LADLE_OK;
@@ -148,7 +139,7 @@ static ladle_status snowball_finish(struct ladle_sampler *s, struct ladle_writer
                           s->cfg->seed};
     if (u.failed || !c.v) {
         free(c.v);
-        return ladle_error_set(err, LADLE_E_INTERNAL, "sampler: out of memory");
+        return ladle_sampler_nomem(err);
     }
     ladle_vmap_each(&st->next, list_node, &c);
     size_t take = c.count;

@@ -15,32 +15,23 @@
 #include "sample/plan.h"
 #include "sample/sampler.h"
 
+static ladle_status fractions_take(struct ladle_sampler *s, const struct ladle_valued *r,
+                                   struct ladle_outbuf *out, struct ladle_error *err)
+{
+    const struct ladle_fraction *f = ladle_fractions_lookup(s->cfg->fractions, r->value, r->vlen);
+    uint64_t key = ladle_record_key(s->cfg->seed, r->ck->input, r->offset);
+    if (!f->keep_all && key >= f->threshold)
+        return LADLE_OK;
+    if (ladle_sampler_emit(s, out, r->data, r->len, key, 1.0 / f->rate) != 0)
+        return ladle_sampler_nomem(err);
+    return LADLE_OK;
+}
+
 static ladle_status fractions_offer(struct ladle_sampler *s, const struct ladle_chunk *ck,
                                     struct ladle_outbuf *out, const char *name,
                                     struct ladle_error *err)
 {
-    const struct ladle_fractions *table = s->cfg->fractions;
-    const uint64_t seed = s->cfg->seed;
-    struct ladle_record_iter it;
-    struct ladle_record r;
-    ladle_record_iter_init(&it, ck);
-    while (ladle_record_next(&it, &r)) {
-        s->records_seen++;
-        const char *v;
-        size_t vlen;
-        int got = ladle_sampler_field(s, ck, r.data, r.len, r.offset, name, &v, &vlen, err);
-        if (got < 0)
-            return err->status;
-        if (got == 0)
-            continue;
-        const struct ladle_fraction *f = ladle_fractions_lookup(table, v, vlen);
-        uint64_t key = ladle_record_key(seed, ck->input, r.offset);
-        if (!f->keep_all && key >= f->threshold)
-            continue;
-        if (ladle_sampler_emit(s, out, r.data, r.len, key, 1.0 / f->rate) != 0)
-            return ladle_error_set(err, LADLE_E_INTERNAL, "sampler: out of memory");
-    }
-    return LADLE_OK;
+    return ladle_sampler_each_value(s, ck, out, name, err, fractions_take);
 }
 
 const struct ladle_sampler_ops ladle_sampler_fractions = {
@@ -71,35 +62,28 @@ static ladle_status count_create(struct ladle_sampler *s, struct ladle_error *er
 {
     struct count_state *st = calloc(1, sizeof *st);
     if (!st)
-        return ladle_error_set(err, LADLE_E_INTERNAL, "sampler: out of memory");
+        return ladle_sampler_nomem(err);
     ladle_vmap_init(&st->counts, sizeof(uint64_t));
     s->state = st;
+    return LADLE_OK;
+}
+
+static ladle_status count_take(struct ladle_sampler *s, const struct ladle_valued *r,
+                               struct ladle_outbuf *out, struct ladle_error *err)
+{
+    (void)out;
+    struct count_state *st = s->state;
+    uint64_t *n = ladle_vmap_put(&st->counts, r->value, r->vlen, NULL);
+    if (!n)
+        return ladle_sampler_nomem(err);
+    ++*n;
     return LADLE_OK;
 }
 
 static ladle_status count_offer(struct ladle_sampler *s, const struct ladle_chunk *ck,
                                 struct ladle_outbuf *out, const char *name, struct ladle_error *err)
 {
-    (void)out;
-    struct count_state *st = s->state;
-    struct ladle_record_iter it;
-    struct ladle_record r;
-    ladle_record_iter_init(&it, ck);
-    while (ladle_record_next(&it, &r)) {
-        s->records_seen++;
-        const char *v;
-        size_t vlen;
-        int got = ladle_sampler_field(s, ck, r.data, r.len, r.offset, name, &v, &vlen, err);
-        if (got < 0)
-            return err->status;
-        if (got == 0)
-            continue;
-        uint64_t *n = ladle_vmap_put(&st->counts, v, vlen, NULL);
-        if (!n)
-            return ladle_error_set(err, LADLE_E_INTERNAL, "sampler: out of memory");
-        ++*n;
-    }
-    return LADLE_OK;
+    return ladle_sampler_each_value(s, ck, out, name, err, count_take);
 }
 
 struct add_ctx {
@@ -121,9 +105,7 @@ static ladle_status count_merge(struct ladle_sampler *into, struct ladle_sampler
                                 struct ladle_error *err)
 {
     struct count_state *a = into->state, *b = from->state;
-    into->records_seen += from->records_seen;
-    into->records_missing += from->records_missing;
-    from->records_seen = from->records_missing = 0;
+    ladle_sampler_merge_counts(into, from);
     struct add_ctx ctx = {&a->counts, 0};
     ladle_vmap_each(&b->counts, add_count, &ctx);
     return ctx.failed ? ladle_error_set(err, LADLE_E_INTERNAL, "sampler: out of memory")
@@ -169,7 +151,7 @@ static ladle_status count_finish(struct ladle_sampler *s, struct ladle_writer *w
     struct ladle_plan *plan = s->cfg->plan;
     struct seats_ctx c = {calloc(st->counts.count ? st->counts.count : 1, sizeof *c.v), 0, 0};
     if (!c.v)
-        return ladle_error_set(err, LADLE_E_INTERNAL, "sampler: out of memory");
+        return ladle_sampler_nomem(err);
     ladle_vmap_each(&st->counts, collect_seat, &c);
     uint64_t n = s->cfg->n < c.total ? s->cfg->n : c.total, given = 0;
     for (size_t i = 0; i < c.count && c.total; i++) {
@@ -221,9 +203,29 @@ static ladle_status strata_create(struct ladle_sampler *s, struct ladle_error *e
 {
     struct strata_state *st = calloc(1, sizeof *st);
     if (!st)
-        return ladle_error_set(err, LADLE_E_INTERNAL, "sampler: out of memory");
+        return ladle_sampler_nomem(err);
     ladle_groups_init(&st->groups);
     s->state = st;
+    return LADLE_OK;
+}
+
+static ladle_status strata_take(struct ladle_sampler *s, const struct ladle_valued *r,
+                                struct ladle_outbuf *out, struct ladle_error *err)
+{
+    (void)out;
+    struct strata_state *st = s->state;
+    uint64_t cap = s->cfg->per_stratum, total = 0;
+    if (!cap) { /* -n N: what pass 1 allocated */
+        const struct ladle_stratum_plan *p = ladle_vmap_get(&s->cfg->plan->strata, r->value,
+                                                            r->vlen);
+        cap = p ? p->alloc : 0; /* a stratum pass 1 never saw: the input changed */
+        total = p ? p->size : 0;
+    }
+    struct ladle_group *grp = ladle_groups_get(&st->groups, r->value, r->vlen, cap);
+    if (!grp || ladle_group_offer(grp, ladle_record_key(s->cfg->seed, r->ck->input, r->offset),
+                                  r->ck->input, r->offset, r->data, r->len) != 0)
+        return ladle_sampler_nomem(err);
+    grp->total = total;
     return LADLE_OK;
 }
 
@@ -231,46 +233,16 @@ static ladle_status strata_offer(struct ladle_sampler *s, const struct ladle_chu
                                  struct ladle_outbuf *out, const char *name,
                                  struct ladle_error *err)
 {
-    (void)out;
-    struct strata_state *st = s->state;
-    const struct ladle_plan *plan = s->cfg->plan;
-    struct ladle_record_iter it;
-    struct ladle_record r;
-    ladle_record_iter_init(&it, ck);
-    while (ladle_record_next(&it, &r)) {
-        s->records_seen++;
-        const char *v;
-        size_t vlen;
-        int got = ladle_sampler_field(s, ck, r.data, r.len, r.offset, name, &v, &vlen, err);
-        if (got < 0)
-            return err->status;
-        if (got == 0)
-            continue;
-        uint64_t cap = s->cfg->per_stratum, total = 0;
-        if (!cap) { /* -n N: what pass 1 allocated */
-            const struct ladle_stratum_plan *p = ladle_vmap_get(&plan->strata, v, vlen);
-            cap = p ? p->alloc : 0; /* a stratum pass 1 never saw: the input changed */
-            total = p ? p->size : 0;
-        }
-        struct ladle_group *grp = ladle_groups_get(&st->groups, v, vlen, cap);
-        if (!grp ||
-            ladle_group_offer(grp, ladle_record_key(s->cfg->seed, ck->input, r.offset), ck->input,
-                              r.offset, r.data, r.len) != 0)
-            return ladle_error_set(err, LADLE_E_INTERNAL, "sampler: out of memory");
-        grp->total = total;
-    }
-    return LADLE_OK;
+    return ladle_sampler_each_value(s, ck, out, name, err, strata_take);
 }
 
 static ladle_status strata_merge(struct ladle_sampler *into, struct ladle_sampler *from,
                                  struct ladle_error *err)
 {
     struct strata_state *a = into->state, *b = from->state;
-    into->records_seen += from->records_seen;
-    into->records_missing += from->records_missing;
-    from->records_seen = from->records_missing = 0;
+    ladle_sampler_merge_counts(into, from);
     if (ladle_groups_merge(&a->groups, &b->groups) != 0)
-        return ladle_error_set(err, LADLE_E_INTERNAL, "sampler: out of memory");
+        return ladle_sampler_nomem(err);
     return LADLE_OK;
 }
 

@@ -35,7 +35,7 @@ static ladle_status weighted_create(struct ladle_sampler *s, struct ladle_error 
 {
     struct weighted_state *st = calloc(1, sizeof *st);
     if (!st)
-        return ladle_error_set(err, LADLE_E_INTERNAL, "sampler: out of memory");
+        return ladle_sampler_nomem(err);
     uint64_t n = s->cfg->n;
     /* Priority sampling needs the (N+1)-th priority: tau. */
     ladle_kheap_init(&st->heap, s->cfg->emit_weight && n < UINT64_MAX ? n + 1 : n);
@@ -58,74 +58,47 @@ static double from_bits(uint64_t u)
     return d;
 }
 
+static ladle_status weighted_take(struct ladle_sampler *s, const struct ladle_valued *r,
+                                  struct ladle_outbuf *out, struct ladle_error *err)
+{
+    (void)out;
+    struct weighted_state *st = s->state;
+    double w = 0.0;
+    if (r->vlen && ladle_field_parse_weight(r->value, r->vlen, &w) != 0) {
+        int got = ladle_sampler_bad_value(s, r->name, r->offset,
+                                          "not a finite non-negative weight in", err);
+        if (got <= 0)
+            return got < 0 ? err->status : LADLE_OK;
+        w = 0.0;
+    }
+    if (!(w > 0.0))
+        return LADLE_OK; /* weight 0: never drawn */
+    double u = ladle_key_unit(ladle_record_key(s->cfg->seed, r->ck->input, r->offset));
+    double k = s->cfg->emit_weight ? u / w : -log(u) / w;
+    struct ladle_kept c = {order_bits(k), r->offset, r->ck->input, r->len, NULL, w};
+    if (!ladle_kheap_admits(&st->heap, &c))
+        return LADLE_OK;
+    if (!(c.data = malloc(r->len)))
+        return ladle_sampler_nomem(err);
+    memcpy(c.data, r->data, r->len);
+    return ladle_kheap_insert(&st->heap, &c) != 0 ? ladle_sampler_nomem(err) : LADLE_OK;
+}
+
 static ladle_status weighted_offer(struct ladle_sampler *s, const struct ladle_chunk *ck,
                                    struct ladle_outbuf *out, const char *name,
                                    struct ladle_error *err)
 {
-    (void)out;
-    struct weighted_state *st = s->state;
-    const uint64_t seed = s->cfg->seed;
-    const int priority = s->cfg->emit_weight;
-    struct ladle_record_iter it;
-    struct ladle_record r;
-    ladle_record_iter_init(&it, ck);
-    while (ladle_record_next(&it, &r)) {
-        s->records_seen++;
-        const char *v;
-        size_t vlen;
-        int got = ladle_sampler_field(s, ck, r.data, r.len, r.offset, name, &v, &vlen, err);
-        if (got < 0)
-            return err->status;
-        if (got == 0)
-            continue;
-        double w = 0.0;
-        if (vlen && ladle_field_parse_weight(v, vlen, &w) != 0) {
-            got = ladle_sampler_bad_value(s, name, r.offset, "not a finite non-negative weight in",
-                                          err);
-            if (got < 0)
-                return err->status;
-            if (got == 0)
-                continue;
-            w = 0.0;
-        }
-        if (!(w > 0.0))
-            continue; /* weight 0: never drawn */
-        double u = ladle_key_unit(ladle_record_key(seed, ck->input, r.offset));
-        double k = priority ? u / w : -log(u) / w;
-        struct ladle_kept c = {order_bits(k), r.offset, ck->input, r.len, NULL, w};
-        if (!ladle_kheap_admits(&st->heap, &c))
-            continue;
-        c.data = malloc(r.len);
-        if (!c.data || (memcpy(c.data, r.data, r.len), ladle_kheap_insert(&st->heap, &c) != 0))
-            return ladle_error_set(err, LADLE_E_INTERNAL, "sampler: out of memory");
-    }
-    return LADLE_OK;
+    return ladle_sampler_each_value(s, ck, out, name, err, weighted_take);
 }
 
 static ladle_status weighted_merge(struct ladle_sampler *into, struct ladle_sampler *from,
                                    struct ladle_error *err)
 {
     struct weighted_state *a = into->state, *b = from->state;
-    into->records_seen += from->records_seen;
-    into->records_missing += from->records_missing;
-    from->records_seen = from->records_missing = 0;
+    ladle_sampler_merge_counts(into, from);
     if (ladle_kheap_merge(&a->heap, &b->heap) != 0)
-        return ladle_error_set(err, LADLE_E_INTERNAL, "sampler: out of memory");
+        return ladle_sampler_nomem(err);
     return LADLE_OK;
-}
-
-static int cmp_identity(const void *x, const void *y)
-{
-    const struct ladle_kept *a = x, *b = y;
-    if (a->input != b->input)
-        return a->input < b->input ? -1 : 1;
-    return a->offset < b->offset ? -1 : a->offset > b->offset;
-}
-
-static int cmp_key(const void *x, const void *y)
-{
-    const struct ladle_kept *a = x, *b = y;
-    return ladle_kept_key_less(a, b) ? -1 : ladle_kept_key_less(b, a);
 }
 
 static ladle_status weighted_finish(struct ladle_sampler *s, struct ladle_writer *w,
@@ -144,26 +117,12 @@ static ladle_status weighted_finish(struct ladle_sampler *s, struct ladle_writer
     if (cfg->shuffle) /* random order: by record key, not by the weighted key */
         for (size_t i = 0; i < h->count; i++)
             h->v[i].key = ladle_record_key(cfg->seed, h->v[i].input, h->v[i].offset);
-    qsort(h->v, h->count, sizeof *h->v, cfg->shuffle ? cmp_key : cmp_identity);
-    if (!cfg->emit_weight)
-        return ladle_kept_emit(h->v, h->count, cfg->shuffle, w);
-    struct ladle_outbuf line;
-    memset(&line, 0, sizeof line);
-    ladle_status status = LADLE_OK;
-    char delim = ladle_weight_delim(cfg->format, cfg->delim);
-    for (size_t i = 0; i < h->count && status == LADLE_OK && !w->closed; i++) {
-        const struct ladle_kept *k = &h->v[i];
-        line.len = 0;
-        if (ladle_append_weighted(&line, k->data, k->len, k->weight > tau ? k->weight : tau,
-                                  delim) != 0) {
-            status = ladle_error_set(err, LADLE_E_INTERNAL, "sampler: out of memory");
-            break;
-        }
-        status = ladle_writer_write(w, line.data, line.len);
-        w->records++;
-    }
-    ladle_outbuf_free(&line);
-    return status;
+    for (size_t i = 0; i < h->count; i++)
+        if (h->v[i].weight < tau)
+            h->v[i].weight = tau; /* priority sampling's estimator weight */
+    return ladle_kept_emit_column(h->v, h->count, cfg->shuffle,
+                                  cfg->emit_weight ? "_weight" : NULL,
+                                  ladle_weight_delim(cfg->format, cfg->delim), w, err);
 }
 
 static void weighted_destroy(struct ladle_sampler *s)
