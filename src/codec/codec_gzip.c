@@ -14,6 +14,7 @@ struct gzip_state {
     struct inflate_state z;
     struct ladle_codec_input in;
     uint64_t member_in; /* compressed bytes fed to the current member */
+    int zero_tail;      /* reading the zero padding after the last member */
     int done;
 };
 
@@ -73,6 +74,23 @@ static ladle_status gzip_next(struct ladle_decoder *d, struct ladle_chunk **out)
             if (st->z.avail_in == 0) {
                 st->done = 1;
                 break;
+            }
+            if (st->z.next_in[0] == 0 || st->zero_tail) {
+                /* Zero padding after the last member (tape blocks, preallocated
+                 * files): skipped, as gzip does; anything after it is not. */
+                st->zero_tail = 1;
+                while (st->z.avail_in && st->z.next_in[0] == 0) {
+                    st->z.next_in++;
+                    st->z.avail_in--;
+                }
+                if (st->z.avail_in) {
+                    fail = ladle_error_set(d->err, LADLE_E_INPUT,
+                                           "%s: data after the zero padding that ends the gzip "
+                                           "stream (at compressed byte %llu)",
+                                           d->name, compressed_at(st));
+                    break;
+                }
+                continue;
             }
             isal_inflate_reset(&st->z);
             st->z.crc_flag = ISAL_GZIP;
