@@ -36,7 +36,7 @@ static int usage_error(const char *fmt, const char *a, const char *b)
 {
     fputs("ladle: ", stderr);
     fprintf(stderr, fmt, a, b);
-    fputs("\nTry 'ladle sample --help'.\n", stderr);
+    fputs(" (see 'ladle sample --help')\n", stderr);
     return LADLE_E_USAGE;
 }
 

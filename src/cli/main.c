@@ -37,6 +37,6 @@ int main(int argc, char **argv)
         return ladle_cli_sample(argc - 1, argv + 1);
     if (strcmp(cmd, "stats") == 0)
         return ladle_cli_stats(argc - 1, argv + 1);
-    fprintf(stderr, "ladle: unknown command '%s'\nTry 'ladle --help'.\n", cmd);
+    fprintf(stderr, "ladle: unknown command '%s' (see 'ladle --help')\n", cmd);
     return LADLE_E_USAGE;
 }

@@ -98,6 +98,8 @@ ssize_t ladle_source_peek(struct ladle_source *s, unsigned char *buf, size_t n)
     }
     /* A pipe cannot seek back: keep what we read and serve it first. */
     while (s->prefix_len < n) {
+        if (!ladle_source_wait_readable(s))
+            break; /* stopping: the caller sees the flag */
         ssize_t r = read(s->fd, s->prefix + s->prefix_len, n - s->prefix_len);
         if (r < 0 && errno == EINTR)
             continue;

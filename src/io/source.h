@@ -80,6 +80,8 @@ int ladle_source_is_uring(const struct ladle_source *s);
 struct ladle_read *ladle_source_push(struct ladle_source *s, void *buf, size_t len);
 void ladle_source_pop(struct ladle_source *s, ssize_t res);
 void ladle_source_after_read(struct ladle_source *s, uint64_t end_off);
+/* Pipes: waits until s->fd is readable; 0 if the run is stopping first. */
+int ladle_source_wait_readable(struct ladle_source *s);
 /* pread until len bytes or end of file (the io_uring engine finishes short reads so). */
 ssize_t ladle_source_pread_full(struct ladle_source *s, char *buf, size_t len, uint64_t off);
 

@@ -26,6 +26,20 @@ static int sync_submit(struct ladle_source *s, void *buf, size_t len)
     return 0;
 }
 
+int ladle_source_wait_readable(struct ladle_source *s)
+{
+    /* Wait in slices so an interrupted run is not held hostage by a silent
+     * writer (`sleep 1d | ladle ...`, then ^C). */
+    for (;;) {
+        struct pollfd pfd = {.fd = s->fd, .events = POLLIN};
+        int ready = poll(&pfd, 1, 100);
+        if (s->stop && atomic_load(s->stop))
+            return 0;
+        if (ready > 0 || (ready < 0 && errno != EINTR))
+            return 1; /* readable, hung up, or an error read() will report */
+    }
+}
+
 static ssize_t fill_from_pipe(struct ladle_source *s, char *buf, size_t len)
 {
     size_t got = 0;
@@ -37,14 +51,8 @@ static ssize_t fill_from_pipe(struct ladle_source *s, char *buf, size_t len)
         got = n;
     }
     while (got < len && !s->at_eof) {
-        /* Wait in slices so an interrupted run is not held hostage by a
-         * silent writer (`sleep 1d | ladle ...`, then ^C). */
-        struct pollfd pfd = {.fd = s->fd, .events = POLLIN};
-        int ready = poll(&pfd, 1, 100);
-        if (s->stop && atomic_load(s->stop))
-            return (ssize_t)got; /* the caller sees the stop flag */
-        if (ready == 0 || (ready < 0 && errno == EINTR))
-            continue;
+        if (!ladle_source_wait_readable(s))
+            return (ssize_t)got; /* stopping: the caller sees the flag */
         ssize_t r = read(s->fd, buf + got, len - got);
         if (r < 0 && errno == EINTR)
             continue;
