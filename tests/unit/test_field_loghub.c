@@ -103,7 +103,7 @@ static void test_structured(struct ladle_field_scratch *s, const char *system)
     CHECKF(data, "%s unreadable", name);
     if (!data)
         return;
-    const char *p = data, *end = data + len, *hdr, *rec;
+    const char *p = data, *end = data + len, *hdr = NULL, *rec;
     size_t hlen = next_line(&p, end, &hdr);
 
     struct ladle_error err;
@@ -152,7 +152,7 @@ static void test_openssh_pids(struct ladle_field_scratch *s1, struct ladle_field
     }
     struct ladle_field *re = compile("re:sshd\\[(\\d+)\\]", LADLE_FORMAT_LINES);
     struct ladle_field *pid = compile("Pid", LADLE_FORMAT_CSV);
-    const char *lp = log, *lend = log + llen, *cp = csv, *cend = csv + clen, *hdr, *lrec, *crec;
+    const char *lp = log, *lend = log + llen, *cp = csv, *cend = csv + clen, *hdr = NULL, *lrec, *crec;
     size_t hlen = next_line(&cp, cend, &hdr), ln, cn, rows = 0, same = 0;
     struct ladle_error err;
     ladle_error_init(&err);
