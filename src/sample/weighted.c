@@ -74,6 +74,14 @@ static ladle_status weighted_take(struct ladle_sampler *s, const struct ladle_va
     if (!(w > 0.0))
         return LADLE_OK; /* weight 0: never drawn */
     double u = ladle_key_unit(ladle_record_key(s->cfg->seed, r->ck->input, r->offset));
+    if (st->heap.count == st->heap.cap && st->heap.cap) {
+        /* Reject most records before the log: -ln(u) >= 1 - u, so when
+         * 1 - u >= kmax * w the key -ln(u)/w cannot beat the heap's top. For
+         * priority keys u/w the test is exact. */
+        double bound = from_bits(ladle_kheap_top(&st->heap)->key) * w * (1.0 + 1e-12);
+        if (s->cfg->emit_weight ? u > bound : 1.0 - u > bound)
+            return LADLE_OK; /* the margin leaves rounding no say: exact either way */
+    }
     double k = s->cfg->emit_weight ? u / w : -log(u) / w;
     struct ladle_kept c = {order_bits(k), r->offset, r->ck->input, r->len, NULL, w};
     if (!ladle_kheap_admits(&st->heap, &c))
