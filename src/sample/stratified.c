@@ -214,18 +214,22 @@ static ladle_status strata_take(struct ladle_sampler *s, const struct ladle_valu
 {
     (void)out;
     struct strata_state *st = s->state;
-    uint64_t cap = s->cfg->per_stratum, total = 0;
-    if (!cap) { /* -n N: what pass 1 allocated */
-        const struct ladle_stratum_plan *p = ladle_vmap_get(&s->cfg->plan->strata, r->value,
-                                                            r->vlen);
-        cap = p ? p->alloc : 0; /* a stratum pass 1 never saw: the input changed */
-        total = p ? p->size : 0;
+    struct ladle_group *grp = ladle_vmap_find(&st->groups.map, r->value, r->vlen);
+    if (!grp) {
+        uint64_t cap = s->cfg->per_stratum, total = 0;
+        if (!cap) { /* -n N: what pass 1 allocated */
+            const struct ladle_stratum_plan *p = ladle_vmap_get(&s->cfg->plan->strata, r->value,
+                                                                r->vlen);
+            cap = p ? p->alloc : 0; /* a stratum pass 1 never saw: the input changed */
+            total = p ? p->size : 0;
+        }
+        if (!(grp = ladle_groups_get(&st->groups, r->value, r->vlen, cap)))
+            return ladle_sampler_nomem(err);
+        grp->total = total;
     }
-    struct ladle_group *grp = ladle_groups_get(&st->groups, r->value, r->vlen, cap);
-    if (!grp || ladle_group_offer(grp, ladle_record_key(s->cfg->seed, r->ck->input, r->offset),
-                                  r->ck->input, r->offset, r->data, r->len) != 0)
+    if (ladle_group_offer(grp, ladle_record_key(s->cfg->seed, r->ck->input, r->offset),
+                          r->ck->input, r->offset, r->data, r->len) != 0)
         return ladle_sampler_nomem(err);
-    grp->total = total;
     return LADLE_OK;
 }
 

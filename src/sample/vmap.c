@@ -58,21 +58,48 @@ static int grow(struct ladle_vmap *m)
             *find(m, s->hash, s->value, s->len) = *s;
     }
     free(old.slots);
+    m->last = NULL;
     return 0;
+}
+
+static int is_last(const struct ladle_vmap *m, const char *v, size_t len)
+{
+    return m->last && m->last->len == len && memcmp(m->last->value, v, len) == 0;
 }
 
 void *ladle_vmap_get(const struct ladle_vmap *m, const char *v, size_t len)
 {
+    /* Read-only (maps shared by threads, such as a plan, come here): the
+     * last-hit cache is used but not moved. */
+    if (is_last(m, v, len))
+        return m->last->payload;
     struct ladle_vmap_slot *s = find(m, ladle_vmap_hash(v, len), v, len);
     return s && s->value ? s->payload : NULL;
 }
 
+void *ladle_vmap_find(struct ladle_vmap *m, const char *v, size_t len)
+{
+    if (is_last(m, v, len))
+        return m->last->payload;
+    struct ladle_vmap_slot *s = find(m, ladle_vmap_hash(v, len), v, len);
+    if (!s || !s->value)
+        return NULL;
+    m->last = s;
+    return s->payload;
+}
+
 void *ladle_vmap_put(struct ladle_vmap *m, const char *v, size_t len, int *created)
 {
+    if (is_last(m, v, len)) {
+        if (created)
+            *created = 0;
+        return m->last->payload;
+    }
     if ((m->count + 1) * 4 > m->cap * 3 && grow(m) != 0)
         return NULL;
     uint64_t h = ladle_vmap_hash(v, len);
     struct ladle_vmap_slot *s = find(m, h, v, len);
+    m->last = s;
     if (s->value) {
         if (created)
             *created = 0;
@@ -83,10 +110,12 @@ void *ladle_vmap_put(struct ladle_vmap *m, const char *v, size_t len, int *creat
     if (!copy || !payload) {
         free(copy);
         free(payload);
+        m->last = NULL;
         return NULL;
     }
     memcpy(copy, v, len);
     *s = (struct ladle_vmap_slot){h, copy, len, payload};
+    m->last = s;
     m->count++;
     if (created)
         *created = 1;

@@ -24,6 +24,9 @@ struct ladle_vmap {
     struct ladle_vmap_slot *slots; /* owns */
     size_t cap, count;
     size_t payload_size;
+    /* The slot of the last hit: log records come in runs of one value
+     * (a level, a user's session), so most lookups end here without hashing. */
+    const struct ladle_vmap_slot *last;
 };
 
 void ladle_vmap_init(struct ladle_vmap *m, size_t payload_size);
@@ -33,8 +36,10 @@ void ladle_vmap_free(struct ladle_vmap *m);
 
 uint64_t ladle_vmap_hash(const char *v, size_t len);
 
-/* The payload for value v, or NULL. */
+/* The payload for value v, or NULL. Safe on a map other threads read too. */
 void *ladle_vmap_get(const struct ladle_vmap *m, const char *v, size_t len);
+/* The same for a map this thread owns: remembers the hit for the next call. */
+void *ladle_vmap_find(struct ladle_vmap *m, const char *v, size_t len);
 /* The payload for v, created (zeroed) if absent; *created says which.
  * NULL when out of memory. */
 void *ladle_vmap_put(struct ladle_vmap *m, const char *v, size_t len, int *created);
