@@ -1,0 +1,162 @@
+/*
+ * decode.c -- the decoder threads: each claims inputs in argument order,
+ * opens the source, picks the codec by magic bytes, frames whole records
+ * into chunks from its own pool and queues them for the workers. The
+ * decoder of the input being written waits only on its own pending
+ * output, so later inputs never starve it (see pipeline.c's top comment).
+ */
+#include "pipeline/run.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "codec/codec.h"
+#include "io/source.h"
+#include "record/framer.h"
+
+/* Backpressure: see the file comment. */
+static void wait_for_output(struct run *r, uint32_t input)
+{
+    for (;;) {
+        if (ladle_run_stopping(r))
+            return;
+        bool head = atomic_load(&r->head_input) == input;
+        long long p = head ? atomic_load(&r->pending[input]) : atomic_load(&r->pending_total);
+        if (p <= PENDING_BUDGET)
+            return;
+        pthread_mutex_lock(&r->bp_lock);
+        ladle_run_timed_wait_ms(&r->bp_cond, &r->bp_lock, 20);
+        pthread_mutex_unlock(&r->bp_lock);
+    }
+}
+
+static ladle_status take_header(struct run *r, uint32_t i, struct ladle_chunk *ck)
+{
+    const char *nl = memchr(ck->data, '\n', ck->len);
+    size_t len = (size_t)(nl - ck->data) + 1; /* framed: a '\n' is there */
+    if (ladle_outbuf_append(&r->headers[i], ck->data, len) != 0)
+        return ladle_error_set(r->err, LADLE_E_INTERNAL, "%s: out of memory", r->io->names[i]);
+    ck->data += len;
+    ck->len -= len;
+    ck->offset += len;
+    return LADLE_OK;
+}
+
+/* Resolves the design's fields for input i, from its header when it has one. */
+static ladle_status bind_fields(struct run *r, uint32_t i)
+{
+    const struct ladle_outbuf *h = &r->headers[i];
+    const struct ladle_field *fields[2] = {r->cfg->field, r->cfg->field_to};
+    for (int k = 0; k < 2; k++) {
+        if (!fields[k])
+            continue;
+        ladle_status st = ladle_field_bind(fields[k], r->cfg->header ? h->data : NULL,
+                                           r->cfg->header ? h->len : 0, r->io->names[i],
+                                           &r->bindings[2 * i + (unsigned)k], r->err);
+        if (st != LADLE_OK)
+            return st;
+    }
+    return LADLE_OK;
+}
+
+/* Decodes one input into framed chunks on the work queue. */
+static void decode_input(struct run *r, struct ladle_chunk_pool *pool, uint32_t i)
+{
+    const char *name = r->io->names[i];
+    struct ladle_source *src = NULL;
+    if (ladle_source_open(&src, r->io->paths[i], name, r->cfg, r->err) != LADLE_OK) {
+        ladle_run_request_stop(r);
+        return;
+    }
+    src->stop = &r->stop;
+    if (ladle_source_is_uring(src))
+        atomic_store(&r->uring_used, 1);
+
+    unsigned char magic[4];
+    ssize_t nmagic = ladle_source_peek(src, magic, sizeof magic);
+    if (nmagic < 0) {
+        ladle_error_set(r->err, LADLE_E_INPUT, "%s: read failed: %s (at byte 0)", name,
+                        strerror((int)-nmagic));
+        ladle_source_close(src);
+        ladle_run_request_stop(r);
+        return;
+    }
+    struct ladle_decoder d = {
+        .ops = ladle_codec_detect(magic, (size_t)nmagic),
+        .src = src,
+        .pool = pool,
+        .cfg = r->cfg,
+        .err = r->err,
+        .stop = &r->stop,
+        .name = name,
+    };
+    struct ladle_framer fr;
+    ladle_framer_init(&fr, r->cfg->max_record, name);
+    ladle_status st = d.ops->open(&d);
+    uint64_t seq = 0;
+    bool header_done = false;
+    while (st == LADLE_OK && !ladle_run_stopping(r)) {
+        wait_for_output(r, i);
+        struct ladle_chunk *ck = NULL;
+        st = d.ops->next(&d, &ck);
+        if (st != LADLE_OK || ladle_run_stopping(r)) {
+            if (ck)
+                ladle_chunk_put(ck);
+            break;
+        }
+        bool eof = ck == NULL;
+        if (eof && !(ck = ladle_chunk_get(pool, &r->stop)))
+            break; /* stopping */
+        ck->input = i;
+        st = ladle_framer_push(&fr, &ck, eof, r->err);
+        if (st != LADLE_OK) {
+            ladle_chunk_put(ck);
+            break;
+        }
+        if (!header_done && (ck->len > 0 || eof)) {
+            /* Before this input's first chunk is queued: its header, and
+             * where the design's field is in it. */
+            header_done = true;
+            if ((r->cfg->header && ck->len > 0 && take_header(r, i, ck) != LADLE_OK) ||
+                (st = bind_fields(r, i)) != LADLE_OK) {
+                ladle_chunk_put(ck);
+                st = ladle_error_any(r->err) ? r->err->status : LADLE_E_INTERNAL;
+                break;
+            }
+        }
+        ck->binding = &r->bindings[2 * i];
+        if (ck->len == 0 && !eof) {
+            ladle_chunk_put(ck);
+            continue;
+        }
+        ck->seq = seq++;
+        ck->last = eof;
+        ladle_run_enqueue_work(r, ck);
+        if (eof)
+            break;
+    }
+    d.ops->close(&d);
+    atomic_fetch_add(&r->bytes_in, fr.next_off);
+    atomic_fetch_add(&r->bytes_compressed, src->bytes_read);
+    ladle_framer_destroy(&fr);
+    ladle_source_close(src);
+    if (st != LADLE_OK)
+        ladle_run_request_stop(r);
+}
+
+void *ladle_run_decoder_main(void *p)
+{
+    struct ladle_run_thread *a = p;
+    struct run *r = a->r;
+    for (;;) {
+        unsigned i = atomic_fetch_add(&r->next_input, 1);
+        if (i >= r->io->count || ladle_run_stopping(r))
+            break;
+        decode_input(r, &r->pools[a->index], i);
+    }
+    if (atomic_fetch_sub(&r->decoders_alive, 1) == 1)
+        for (unsigned w = 0; w < r->nworkers; w++)
+            ladle_run_enqueue_work(r, &ladle_run_poison);
+    return NULL;
+}
