@@ -30,12 +30,18 @@ ladle_status ladle_source_open(struct ladle_source **out, const char *path, cons
     if (strcmp(path, "-") == 0) {
         s->fd = STDIN_FILENO;
     } else {
-        s->fd = open(path, O_RDONLY | O_CLOEXEC);
+        /* O_NONBLOCK: opening a FIFO no writer has opened yet must not
+         * block (a signal could not end the run); reads then wait in
+         * ladle_source_wait_readable, which watches the stop flag. */
+        s->fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
         if (s->fd < 0) {
             int e = errno;
             free(s);
             return ladle_error_set(err, LADLE_E_INPUT, "%s: cannot open: %s", name, strerror(e));
         }
+        int fl = fcntl(s->fd, F_GETFL);
+        if (fl >= 0)
+            (void)fcntl(s->fd, F_SETFL, fl & ~O_NONBLOCK);
     }
     struct stat st;
     if (fstat(s->fd, &st) != 0) {

@@ -28,6 +28,10 @@ static ladle_status write_all(struct ladle_writer *w, const char *p, size_t n)
     if (w->fd < 0)
         return LADLE_OK; /* a pass that only gathers: nothing to write */
     while (n && !w->closed) {
+        /* A signal ends a write to a stalled reader early: EINTR, or a
+         * short count when some bytes went through first. */
+        if (w->cancel && atomic_load(w->cancel))
+            return ladle_error_set(w->err, LADLE_E_INTERRUPTED, "interrupted");
         ssize_t r = write(w->fd, p, n);
         if (r < 0 && errno == EINTR)
             continue;

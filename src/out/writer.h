@@ -7,6 +7,7 @@
 #ifndef LADLE_WRITER_H
 #define LADLE_WRITER_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -19,6 +20,8 @@ struct ladle_writer {
     int closed;      /* the reader went away (EPIPE) */
     uint64_t records;
     struct ladle_error *err; /* borrowed */
+    const atomic_int *cancel; /* borrowed, may be NULL: a write interrupted
+                                 (EINTR) once it is set gives up */
 };
 
 /* fd < 0: a writer that discards (passes that only gather state). */

@@ -18,6 +18,7 @@
 #include "pipeline/run.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -143,10 +144,21 @@ ladle_status ladle_pipeline_run(const struct ladle_config *cfg,
             goto out_sync;
     if ((status = ladle_writer_init(&o.w, io->out_fd, err)) != LADLE_OK)
         goto out_sync;
+    o.w.cancel = io->cancel;
     o.limit = cfg->design == LADLE_DESIGN_HEAD ? cfg->n : UINT64_MAX;
     o.collect = r.design->streaming && cfg->shuffle;
     o.selector = &r.partials[r.nworkers];
 
+    /* The threads ignore SIGINT, SIGTERM and SIGPIPE (they inherit this
+     * mask), so a signal reaches the calling thread: if it is blocked
+     * writing to a stalled reader, its write() returns EINTR and the run
+     * stops. Everyone else polls the stop flag. */
+    sigset_t quiet, saved;
+    sigemptyset(&quiet);
+    sigaddset(&quiet, SIGINT);
+    sigaddset(&quiet, SIGTERM);
+    sigaddset(&quiet, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &quiet, &saved);
     for (; started_work < r.nworkers; started_work++) {
         wargs[started_work] = (struct ladle_run_thread){&r, started_work};
         if (pthread_create(&threads[r.ndecoders + started_work], NULL, ladle_run_worker_main,
@@ -159,6 +171,7 @@ ladle_status ladle_pipeline_run(const struct ladle_config *cfg,
             if (pthread_create(&threads[started_dec], NULL, ladle_run_decoder_main, &dargs[started_dec]) != 0)
                 break;
         }
+    pthread_sigmask(SIG_SETMASK, &saved, NULL);
     if (started_work < r.nworkers || started_dec < r.ndecoders) {
         ladle_error_set(err, LADLE_E_INTERNAL, "pipeline: cannot start threads");
         ladle_run_request_stop(&r);

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Real logs (loghub samples in $LADLE_SHARED/realdata/loghub): each samples
+# cleanly, and --rate 1 gives the file back byte for byte (its CRLF endings
+# included), with a newline added where the last line has none. Records end
+# at '\n' only: a CR, bare or before '\n', is a byte of the record.
+set -u
+. "$(dirname "$0")/lib.sh"
+L=$LADLE
+
+dir=${LADLE_SHARED:-}/realdata/loghub
+files=()
+if [ -n "${LADLE_SHARED:-}" ] && [ -d "$dir" ]; then
+    for f in "$dir"/*.log; do
+        [ -f "$f" ] && files+=("$f")
+    done
+fi
+[ "${#files[@]}" -gt 0 ] || skip "no shared realdata ($dir/*.log)"
+
+all_exp="$T/all.exp"
+: >"$all_exp"
+for f in "${files[@]}"; do
+    b=$(basename "$f")
+    exp="$T/$b.exp"
+    cp "$f" "$exp"
+    [ -s "$f" ] && [ "$(tail -c 1 "$f" | od -An -tx1 | tr -d ' ')" != 0a ] && printf '\n' >>"$exp"
+    cat "$exp" >>"$all_exp"
+    nrec=$(lines_of "$exp")
+    crlf=$(grep -c $'\r$' "$f")
+    cr=$(tr -cd '\r' <"$f" | wc -c)
+    [ "$cr" -gt "$crlf" ] && note "$b: $((cr - crlf)) bare CR bytes (inside records)"
+
+    # --rate 1: the file itself
+    expect_same "$exp" "$L" sample --rate 1 "$f"
+    expect_same "$exp" "$L" sample --rate 1 -t 3 --chunk-size 4K "$f"
+    expect_same "$exp" "$L" sample -n $((nrec + 1)) "$f"
+
+    # -n 10: ten records of the file, in file order, CRs kept
+    run "$L" sample -n 10 "$f"
+    expect_eq "$LAST_CMD: exit" 0 "$RC"
+    expect_stderr_empty
+    expect_eq "$b -n 10: 10 records" 10 "$(lines_of "$T/out")"
+    expect_true "$b -n 10: records of the file, in order" is_subsequence "$T/out" "$exp"
+    no_cr=$(grep -vc $'\r$' "$T/out")
+    expect_true "$b -n 10: records keep their CR ($no_cr without, file has $((nrec - crlf)))" \
+        test "$no_cr" -le $((nrec - crlf))
+    cp "$T/out" "$T/n10"
+    expect_same "$T/n10" "$L" sample -n 10 -t 4 --chunk-size 1K "$f"
+    gzip -c "$f" >"$T/$b.gz"
+    expect_same "$T/n10" "$L" sample -n 10 "$T/$b.gz"
+    expect_same_sh "$T/n10" "'$L' sample -n 10 <'$f'"
+
+    # --rate 0.5: about half, in order
+    run "$L" sample --rate 0.5 "$f"
+    expect_eq "$LAST_CMD: exit" 0 "$RC"
+    expect_stderr_empty
+    k=$(lines_of "$T/out")
+    expect_true "$b --rate 0.5: a plausible count ($k of $nrec)" \
+        test "$k" -gt $((nrec * 4 / 10)) -a "$k" -lt $((nrec * 6 / 10))
+    expect_true "$b --rate 0.5: records of the file, in order" is_subsequence "$T/out" "$exp"
+
+    # --head 3: the first three lines
+    head -n 3 "$exp" >"$T/h3"
+    expect_same "$T/h3" "$L" sample --head 3 "$f"
+done
+
+# all of them at once, in argument order, and in reverse
+expect_same "$all_exp" "$L" sample --rate 1 "${files[@]}"
+rev=()
+: >"$T/rev.exp"
+for ((i = ${#files[@]} - 1; i >= 0; i--)); do
+    rev+=("${files[$i]}")
+    cat "$T/$(basename "${files[$i]}").exp" >>"$T/rev.exp"
+done
+expect_same "$T/rev.exp" "$L" sample --rate 1 -t 2 "${rev[@]}"
+run "$L" sample -n 50 --shuffle "${files[@]}"
+expect_eq "-n 50 --shuffle over all files: exit" 0 "$RC"
+expect_eq "-n 50 --shuffle over all files: 50 records" 50 "$(lines_of "$T/out")"
+
+finish
