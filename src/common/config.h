@@ -31,6 +31,7 @@ struct ladle_config {
     uint64_t waves;      /* snowball --waves W */
     uint64_t max_nodes;  /* snowball --max-nodes M (0: no limit) */
     uint64_t top;        /* ladle stats --top K */
+    int bars;            /* ladle stats: draw bars */
     uint64_t per_stratum; /* --per-stratum N */
     uint64_t clusters;    /* --clusters M */
     uint64_t within_size; /* --within-size K */

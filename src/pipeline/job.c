@@ -153,6 +153,9 @@ ladle_status ladle_job_set(ladle_job *j, ladle_param p, int64_t v)
           : p == LADLE_P_WAVES     ? &j->cfg.waves
                                    : &j->cfg.max_nodes) = (uint64_t)v;
         return LADLE_OK;
+    case LADLE_P_BARS:
+        j->cfg.bars = v != 0;
+        return LADLE_OK;
     case LADLE_P_EMIT_WAVE:
         j->cfg.emit_wave = v != 0;
         return LADLE_OK;

@@ -42,6 +42,7 @@ struct ladle_sampler_ops {
     const char *name;
     int streaming;
     int ordered;
+    int report;  /* writes a report, not records: no --header line above it */
     ladle_status (*create)(struct ladle_sampler *s, struct ladle_error *err);
     /* Offers every record of a framed chunk of the input called `name`. */
     ladle_status (*offer)(struct ladle_sampler *s, const struct ladle_chunk *ck,
