@@ -72,6 +72,7 @@ typedef enum {
     LADLE_P_EMIT_WEIGHT,   /* 1: add each record's estimator weight (see ladle(1)) */
     LADLE_P_MISSING,       /* ladle_missing: a record without the field (or a bad weight) */
     LADLE_P_TOP,           /* STATS: how many most frequent values to list (default 10) */
+    LADLE_P_BARS,          /* STATS: 1: draw a bar per listed value */
     LADLE_P_PER_STRATUM,   /* STRATIFIED: min(N, size) from every stratum instead of n in total */
     LADLE_P_CLUSTERS,      /* CLUSTER: exactly M clusters (two passes) instead of a rate */
     LADLE_P_WITHIN_SIZE,   /* CLUSTER: second stage, K records per kept cluster */

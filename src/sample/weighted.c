@@ -64,7 +64,7 @@ static ladle_status weighted_take(struct ladle_sampler *s, const struct ladle_va
     (void)out;
     struct weighted_state *st = s->state;
     double w = 0.0;
-    if (r->vlen && ladle_field_parse_weight(r->value, r->vlen, &w) != 0) {
+    if (ladle_field_parse_weight(r->value, r->vlen, &w) != 0) {
         int got = ladle_sampler_bad_value(s, r->name, r->offset,
                                           "not a finite non-negative weight in", err);
         if (got <= 0)

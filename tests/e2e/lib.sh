@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # lib.sh -- sourced by tests/e2e/test_*.sh: a temp dir removed on exit,
 # checks that count and explain themselves, data makers, one summary line.
 #
