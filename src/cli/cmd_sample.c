@@ -113,7 +113,8 @@ int ladle_cli_sample(int argc, char **argv)
         case OPT_RATE: {
             char *end;
             double p = strtod(optarg, &end);
-            if (!isdigit((unsigned char)*optarg) && *optarg != '.') {
+            if ((!isdigit((unsigned char)*optarg) && *optarg != '.') ||
+                optarg[strspn(optarg, "0123456789.eE+-")] != '\0') {
                 rc = usage_error("--rate: '%s' is not a probability%s (expected 0..1)", optarg, "");
                 goto done;
             }
@@ -200,7 +201,8 @@ int ladle_cli_sample(int argc, char **argv)
         case OPT_WITHIN_RATE: {
             char *end;
             double q = strtod(optarg, &end);
-            if ((!isdigit((unsigned char)*optarg) && *optarg != '.') || *end || !(q >= 0.0 && q <= 1.0)) {
+            if ((!isdigit((unsigned char)*optarg) && *optarg != '.') ||
+                optarg[strspn(optarg, "0123456789.eE+-")] != '\0' || *end || !(q >= 0.0 && q <= 1.0)) {
                 rc = usage_error("--within-rate: '%s' is not a probability%s (expected 0..1)", optarg, "");
                 goto done;
             }
