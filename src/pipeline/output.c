@@ -36,7 +36,7 @@ static ladle_status emit_result(struct run *r, struct output *o, struct result *
 {
     struct ladle_outbuf *b = &res->out;
     const struct ladle_outbuf *h = &r->headers[res->input];
-    if (!o->header_written && h->len && !r->design->report) {
+    if (!o->header_written && h->len && !r->design->report && !r->io->skip_header) {
         /* The first header seen in input order heads the output, once. */
         o->header_written = true;
         o->header_from = res->input;

@@ -152,10 +152,16 @@ ladle_status ladle_passes_run(struct ladle_config *cfg, const struct ladle_pipel
         /* Passes that only gather write nothing; every snowball wave writes. */
         int writes = cfg->design == LADLE_DESIGN_SNOWBALL || pass_design(cfg, pass + 1) == NULL;
         pio.out_fd = writes ? io->out_fd : -1;
+        /* One --header line: snowball writes it above its first wave only. */
+        pio.skip_header = cfg->design == LADLE_DESIGN_SNOWBALL && pass > 0;
         ladle_report rep;
         st = ladle_pipeline_run(cfg, design, &pio, err, &rep, output_closed);
         total.records_in = rep.records_in;
-        total.records_missing = rep.records_missing;
+        /* Snowball counts a record without a usable field in one wave only;
+         * the other designs count every pass's records again. */
+        total.records_missing = cfg->design == LADLE_DESIGN_SNOWBALL
+                                    ? total.records_missing + rep.records_missing
+                                    : rep.records_missing;
         total.bytes_in = rep.bytes_in;
         total.bytes_compressed = rep.bytes_compressed;
         total.threads = rep.threads;

@@ -25,6 +25,7 @@ struct ladle_pipeline_io {
     const char *const *names;  /* borrowed: for messages */
     uint32_t count;
     int out_fd;
+    int skip_header;           /* the --header line was written by an earlier pass */
     const atomic_int *cancel;  /* borrowed: set asynchronously to interrupt */
 };
 

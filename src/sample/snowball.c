@@ -71,7 +71,30 @@ static ladle_status snowball_offer(struct ladle_sampler *s, const struct ladle_c
                                    struct ladle_outbuf *out, const char *name,
                                    struct ladle_error *err)
 {
-    return ladle_sampler_each_value(s, ck, out, name, err, snowball_take);
+    if (s->cfg->plan->wave == 0)
+        return ladle_sampler_each_value(s, ck, out, name, err, snowball_take);
+    /* Later waves: a record without FROM was dealt with (and counted) in
+     * wave 0 already, so it is only passed over here. */
+    struct ladle_record_iter it;
+    struct ladle_record rec;
+    struct ladle_valued v = {.ck = ck, .name = name};
+    ladle_record_iter_init(&it, ck);
+    while (ladle_record_next(&it, &rec)) {
+        s->records_seen++;
+        enum ladle_field_result fr = ladle_field_get(s->cfg->field, ck->binding, rec.data, rec.len,
+                                                     s->scratch, &v.value, &v.vlen);
+        if (fr == LADLE_FIELD_NOMEM)
+            return ladle_sampler_nomem(err);
+        if (fr != LADLE_FIELD_OK)
+            continue;
+        v.data = rec.data;
+        v.len = rec.len;
+        v.offset = rec.offset;
+        ladle_status st = snowball_take(s, &v, out, err);
+        if (st != LADLE_OK)
+            return st;
+    }
+    return LADLE_OK;
 }
 
 struct union_ctx {
@@ -107,13 +130,15 @@ struct nodes_ctx {
     struct node *v;
     size_t count;
     uint64_t seed;
+    const struct ladle_vmap *visited; /* nodes to leave out */
 };
 
 static void list_node(void *arg, const char *v, size_t len, void *payload)
 {
     (void)payload;
     struct nodes_ctx *c = arg;
-    c->v[c->count++] = (struct node){v, len, ladle_value_key(c->seed, v, len)};
+    if (!ladle_vmap_get(c->visited, v, len))
+        c->v[c->count++] = (struct node){v, len, ladle_value_key(c->seed, v, len)};
 }
 
 static int cmp_node(const void *x, const void *y)
@@ -136,11 +161,13 @@ static ladle_status snowball_finish(struct ladle_sampler *s, struct ladle_writer
     struct union_ctx u = {&plan->visited, 0};
     ladle_vmap_each(&plan->frontier, add_node, &u);
     struct nodes_ctx c = {calloc(st->next.count ? st->next.count : 1, sizeof *c.v), 0,
-                          s->cfg->seed};
+                          s->cfg->seed, &plan->visited};
     if (u.failed || !c.v) {
         free(c.v);
         return ladle_sampler_nomem(err);
     }
+    /* New nodes only (a TO inside this wave's frontier is already visited),
+     * and --max-nodes cuts among those. */
     ladle_vmap_each(&st->next, list_node, &c);
     size_t take = c.count;
     if (s->cfg->max_nodes) {
@@ -156,9 +183,8 @@ static ladle_status snowball_finish(struct ladle_sampler *s, struct ladle_writer
     ladle_vmap_init(&plan->frontier, 1);
     ladle_status status = LADLE_OK;
     for (size_t i = 0; i < take; i++)
-        if (!ladle_vmap_get(&plan->visited, c.v[i].v, c.v[i].len) &&
-            !ladle_vmap_put(&plan->frontier, c.v[i].v, c.v[i].len, NULL)) {
-            status = ladle_error_set(err, LADLE_E_INTERNAL, "sampler: out of memory");
+        if (!ladle_vmap_put(&plan->frontier, c.v[i].v, c.v[i].len, NULL)) {
+            status = ladle_sampler_nomem(err);
             break;
         }
     free(c.v);
