@@ -207,7 +207,7 @@ int ladle_cli_sample(int argc, char **argv)
                 goto done;
             }
             st = ladle_job_set_double(job, LADLE_D_WITHIN_RATE, q);
-            within_given = 1;
+            within_given++;
             break;
         }
         case OPT_FRACTIONS:
@@ -243,7 +243,7 @@ int ladle_cli_sample(int argc, char **argv)
             else if (c == OPT_CLUSTERS)
                 clusters = 1;
             else if (c == OPT_WITHIN_SIZE)
-                within_given = 1;
+                within_given++;
             else
                 snowball_opts = flag;
             break;
@@ -343,8 +343,8 @@ int ladle_cli_sample(int argc, char **argv)
         goto done;
     }
     if (field_opt == OPT_CLUSTER) {
-        if (!(plain_rate || (clusters && designs == 0))) {
-            rc = usage_error("--cluster needs --rate P or --clusters M%s%s", "", "");
+        if (plain_rate == clusters || (clusters && designs)) {
+            rc = usage_error("--cluster takes one of --rate P or --clusters M%s%s", "", "");
             goto done;
         }
         ladle_job_set(job, LADLE_P_DESIGN, LADLE_DESIGN_CLUSTER);
@@ -372,6 +372,10 @@ int ladle_cli_sample(int argc, char **argv)
     }
     if (per_stratum && field_opt != OPT_STRATA) {
         rc = usage_error("--per-stratum goes with --strata FIELD%s%s", "", "");
+        goto done;
+    }
+    if (within_given > 1) {
+        rc = usage_error("--within-rate or --within-size, not both%s%s", "", "");
         goto done;
     }
     if (within_given && field_opt != OPT_CLUSTER) {
@@ -427,8 +431,8 @@ int ladle_cli_sample(int argc, char **argv)
         goto done;
     }
     if (rep.records_missing)
-        fprintf(stderr, "ladle: %llu records without a usable field were left out (see --missing)\n",
-                (unsigned long long)rep.records_missing);
+        fprintf(stderr, "ladle: %llu record%s without a usable field left out (see --missing)\n",
+                (unsigned long long)rep.records_missing, rep.records_missing == 1 ? "" : "s");
     if (verbose)
         fprintf(stderr,
                 "ladle: sample: %llu records read (%.1f MB, %.1f MB from disk) in %.3f s "

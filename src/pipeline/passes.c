@@ -21,7 +21,9 @@ static const struct ladle_sampler_ops *pass_design(const struct ladle_config *cf
     case LADLE_DESIGN_STRATIFIED:
         if (cfg->per_stratum)
             return pass == 0 ? &ladle_sampler_strata : NULL;
-        return pass == 0 ? &ladle_sampler_strata_count : pass == 1 ? &ladle_sampler_strata : NULL;
+        return pass == 0                                       ? &ladle_sampler_strata_count
+               : pass == 1 && cfg->plan->strata_second_pass ? &ladle_sampler_strata
+                                                            : NULL;
     case LADLE_DESIGN_CLUSTER: {
         const struct ladle_sampler_ops *sample =
             cfg->within_size ? &ladle_sampler_cluster_groups : &ladle_sampler_cluster;
@@ -38,7 +40,10 @@ static const struct ladle_sampler_ops *pass_design(const struct ladle_config *cf
 
 static int needs_passes(const struct ladle_config *cfg)
 {
-    return pass_design(cfg, 1) != NULL || cfg->design == LADLE_DESIGN_SNOWBALL;
+    /* Stratified -n may need its second pass (known only after the first). */
+    return cfg->design == LADLE_DESIGN_SNOWBALL ||
+           (cfg->design == LADLE_DESIGN_STRATIFIED && !cfg->per_stratum) ||
+           pass_design(cfg, 1) != NULL;
 }
 
 /* Copies a pipe or stdin to an unlinked temporary file; returns its fd. */
@@ -149,11 +154,13 @@ ladle_status ladle_passes_run(struct ladle_config *cfg, const struct ladle_pipel
     memset(&total, 0, sizeof total);
     const struct ladle_sampler_ops *design;
     for (unsigned pass = 0; (design = pass_design(cfg, pass)) != NULL; pass++) {
-        /* Passes that only gather write nothing; every snowball wave writes. */
-        int writes = cfg->design == LADLE_DESIGN_SNOWBALL || pass_design(cfg, pass + 1) == NULL;
+        /* Passes that only gather write nothing. Every snowball wave writes,
+         * and so does stratified's first pass, which may finish the sample. */
+        int sequel = cfg->design == LADLE_DESIGN_SNOWBALL || cfg->design == LADLE_DESIGN_STRATIFIED;
+        int writes = sequel || pass_design(cfg, pass + 1) == NULL;
         pio.out_fd = writes ? io->out_fd : -1;
-        /* One --header line: snowball writes it above its first wave only. */
-        pio.skip_header = cfg->design == LADLE_DESIGN_SNOWBALL && pass > 0;
+        /* One --header line, written by the first pass that writes. */
+        pio.skip_header = sequel && pass > 0;
         ladle_report rep;
         st = ladle_pipeline_run(cfg, design, &pio, err, &rep, output_closed);
         total.records_in = rep.records_in;

@@ -91,3 +91,19 @@ void ladle_kheap_free(struct ladle_kheap *h)
     free(h->v);
     memset(h, 0, sizeof *h);
 }
+
+static int cmp_kept_key(const void *x, const void *y)
+{
+    const struct ladle_kept *a = x, *b = y;
+    return ladle_kept_key_less(a, b) ? -1 : ladle_kept_key_less(b, a);
+}
+
+void ladle_kheap_truncate(struct ladle_kheap *h, size_t n)
+{
+    if (n >= h->count)
+        return;
+    qsort(h->v, h->count, sizeof *h->v, cmp_kept_key);
+    for (size_t i = n; i < h->count; i++)
+        free(h->v[i].data);
+    h->count = n;
+}

@@ -36,6 +36,10 @@ static inline int ladle_kheap_admits(const struct ladle_kheap *h, const struct l
 int ladle_kheap_insert(struct ladle_kheap *h, struct ladle_kept *c);
 /* Moves every record of from into into; from is left empty. 0 or -1. */
 int ladle_kheap_merge(struct ladle_kheap *into, struct ladle_kheap *from);
+/* Keeps only the n smallest records (freeing the others); the heap is
+ * then sorted by key, no longer a heap: only read or emit it afterwards. */
+void ladle_kheap_truncate(struct ladle_kheap *h, size_t n);
+
 /* The largest key kept (the heap top); count must be > 0. */
 static inline const struct ladle_kept *ladle_kheap_top(const struct ladle_kheap *h)
 {

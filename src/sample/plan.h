@@ -19,6 +19,7 @@ struct ladle_stratum_plan {
 struct ladle_plan {
     /* stratified -n: value -> struct ladle_stratum_plan */
     struct ladle_vmap strata;
+    int strata_second_pass; /* pass 1 could not keep every candidate: draw again */
     /* --clusters M: keep clusters whose value key <= threshold */
     uint64_t cluster_threshold;
     double clusters_estimate; /* number of clusters in the population (KMV estimate) */

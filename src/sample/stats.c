@@ -233,8 +233,8 @@ static ladle_status stats_finish(struct ladle_sampler *s, struct ladle_writer *w
         double share = st->with_field ? (double)e[i].n / (double)st->with_field : 0.0;
         n = snprintf(line, sizeof line, "  %-*s  %12llu  %6.2f%%", (int)width, value,
                      (unsigned long long)e[i].n, 100.0 * share);
-        if (cfg->bars) {
-            int bar = (int)(share * 40.0 + 0.5);
+        int bar = cfg->bars ? (int)(share * 40.0 + 0.5) : 0;
+        if (bar > 0) {
             n += snprintf(line + n, sizeof line - (size_t)n, "  ");
             for (int b = 0; b < bar && (size_t)n + 2 < sizeof line; b++)
                 line[n++] = '#';

@@ -43,20 +43,39 @@ const struct ladle_sampler_ops ladle_sampler_fractions = {
 /*
  * `--strata FIELD -n N` (proportional allocation) and `--per-stratum N`.
  *
- * -n N needs each stratum's size before it can split N among them, so it
- * reads the inputs twice: pass 1 counts records per stratum and allocates
- * by largest remainder (Hamilton): floor(N * N_h / total) each, the
- * leftover seats to the largest remainders, ties to the smaller value
- * bytes -- exactly N in total, never more than a stratum has. Pass 2 draws
- * that many from each stratum, uniformly: the smallest record keys. Memory
- * is O(N + number of strata) in both passes.
+ * -n N needs each stratum's size before it can split N among them. Pass 1
+ * counts records per stratum and allocates by largest remainder
+ * (Hamilton): floor(N * N_h / total) each, the leftover seats to the
+ * largest remainders, ties to the smaller value bytes -- exactly N in
+ * total, never more than a stratum has. Each stratum's sample is its n_h
+ * smallest record keys. No stratum gets more than N, so while there are few
+ * strata pass 1 also keeps each one's N smallest and the sample is done in
+ * one pass; when that would hold more than STRATA_RETAIN_BYTES it lets
+ * them go, and pass 2 draws exactly n_h per stratum: memory O(N + number
+ * of strata). Both ways give the same records.
  * --per-stratum N draws min(N, N_h) from every stratum in one pass.
  * --emit-weight gives each record N_h / n_h, its stratum's inverse fraction.
  */
 
+#ifndef LADLE_STRATA_RETAIN_BYTES /* a build may lower it to test the two-pass path */
+#define LADLE_STRATA_RETAIN_BYTES ((size_t)32 << 20)
+#endif
+#define STRATA_RETAIN_BYTES LADLE_STRATA_RETAIN_BYTES
+
 struct count_state {
-    struct ladle_vmap counts; /* value -> uint64_t */
+    struct ladle_vmap counts;   /* value -> uint64_t */
+    struct ladle_groups groups; /* value -> its N smallest, while affordable */
+    size_t retained;            /* bytes the groups hold */
+    int overflowed;             /* gave them up: pass 2 draws */
 };
+
+static void drop_groups(struct count_state *st)
+{
+    ladle_groups_free(&st->groups);
+    ladle_groups_init(&st->groups);
+    st->retained = 0;
+    st->overflowed = 1;
+}
 
 static ladle_status count_create(struct ladle_sampler *s, struct ladle_error *err)
 {
@@ -64,6 +83,7 @@ static ladle_status count_create(struct ladle_sampler *s, struct ladle_error *er
     if (!st)
         return ladle_sampler_nomem(err);
     ladle_vmap_init(&st->counts, sizeof(uint64_t));
+    ladle_groups_init(&st->groups);
     s->state = st;
     return LADLE_OK;
 }
@@ -77,6 +97,19 @@ static ladle_status count_take(struct ladle_sampler *s, const struct ladle_value
     if (!n)
         return ladle_sampler_nomem(err);
     ++*n;
+    if (st->overflowed)
+        return LADLE_OK;
+    struct ladle_group *grp = ladle_groups_get(&st->groups, r->value, r->vlen, s->cfg->n);
+    if (!grp)
+        return ladle_sampler_nomem(err);
+    size_t before = grp->heap.count;
+    if (ladle_group_offer(grp, ladle_record_key(s->cfg->seed, r->ck->input, r->offset),
+                          r->ck->input, r->offset, r->data, r->len) != 0)
+        return ladle_sampler_nomem(err);
+    if (grp->heap.count > before) /* a record entered (an eviction keeps the count) */
+        st->retained += r->len + sizeof(struct ladle_kept);
+    if (st->retained > STRATA_RETAIN_BYTES)
+        drop_groups(st);
     return LADLE_OK;
 }
 
@@ -108,8 +141,18 @@ static ladle_status count_merge(struct ladle_sampler *into, struct ladle_sampler
     ladle_sampler_merge_counts(into, from);
     struct add_ctx ctx = {&a->counts, 0};
     ladle_vmap_each(&b->counts, add_count, &ctx);
-    return ctx.failed ? ladle_error_set(err, LADLE_E_INTERNAL, "sampler: out of memory")
-                      : LADLE_OK;
+    if (ctx.failed)
+        return ladle_sampler_nomem(err);
+    if (b->overflowed && !a->overflowed)
+        drop_groups(a);
+    if (!a->overflowed) {
+        if (ladle_groups_merge(&a->groups, &b->groups) != 0)
+            return ladle_sampler_nomem(err);
+        a->retained += b->retained;
+        if (a->retained > 2 * STRATA_RETAIN_BYTES)
+            drop_groups(a);
+    }
+    return LADLE_OK;
 }
 
 struct seat {
@@ -146,7 +189,6 @@ static int cmp_remainder(const void *x, const void *y)
 static ladle_status count_finish(struct ladle_sampler *s, struct ladle_writer *w,
                                  struct ladle_error *err)
 {
-    (void)w;
     struct count_state *st = s->state;
     struct ladle_plan *plan = s->cfg->plan;
     struct seats_ctx c = {calloc(st->counts.count ? st->counts.count : 1, sizeof *c.v), 0, 0};
@@ -171,9 +213,24 @@ static ladle_status count_finish(struct ladle_sampler *s, struct ladle_writer *w
         }
         p->size = c.v[i].size;
         p->alloc = c.v[i].floor + (i < n - given ? 1 : 0);
+        if (!st->overflowed) {
+            /* One pass was enough: each stratum keeps its n_h smallest. */
+            struct ladle_group *grp = ladle_vmap_find(&st->groups.map, c.v[i].value, c.v[i].len);
+            if (grp) {
+                ladle_kheap_truncate(&grp->heap, (size_t)p->alloc);
+                grp->total = p->size;
+            }
+        }
     }
     free(c.v);
-    return status;
+    if (status != LADLE_OK)
+        return status;
+    plan->strata_second_pass = st->overflowed;
+    if (st->overflowed)
+        return LADLE_OK;
+    const struct ladle_config *cf = s->cfg;
+    return ladle_groups_emit(&st->groups, cf->shuffle, cf->emit_weight, 1.0,
+                             ladle_weight_delim(cf->format, cf->delim), w, err);
 }
 
 static void count_destroy(struct ladle_sampler *s)
@@ -182,6 +239,7 @@ static void count_destroy(struct ladle_sampler *s)
     if (!st)
         return;
     ladle_vmap_free(&st->counts);
+    ladle_groups_free(&st->groups);
     free(st);
 }
 

@@ -269,7 +269,7 @@ for d in "--strata level -n 5" "--strata level --per-stratum 2" "--cluster user 
     # shellcheck disable=SC2086
     run "$L" sample $d "$T/holes.json"
     expect_eq "$d (skip): exit" 0 "$RC"
-    grep -q "1 records without a usable field" "$T/err" && pass ||
+    grep -q "1 record without a usable field" "$T/err" && pass ||
         fail "$d (skip): the left-out record is not reported" "$(cat "$T/err")"
 done
 set +f
