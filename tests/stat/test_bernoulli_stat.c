@@ -37,61 +37,17 @@
 #include <zstd.h>
 
 #include "record/key.h"
+#include "test_stat.h"
 #include "test_util.h"
 
 static uint64_t rng_state = 555;
 
 static uint64_t rnd(void)
 {
-    uint64_t z = (rng_state += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
+    return t_splitmix(&rng_state);
 }
 
 /* ---- statistics helpers ---- */
-
-/* Regularized lower incomplete gamma P(a, x) (series / continued fraction). */
-static double gamma_p(double a, double x)
-{
-    if (x <= 0)
-        return 0;
-    double lg = -x + a * log(x) - lgamma(a);
-    if (x < a + 1) {
-        double ap = a, sum = 1.0 / a, del = sum;
-        for (int i = 0; i < 10000; i++) {
-            ap += 1;
-            del *= x / ap;
-            sum += del;
-            if (fabs(del) < fabs(sum) * 1e-16)
-                break;
-        }
-        return sum * exp(lg);
-    }
-    double b = x + 1 - a, c = 1e300, d = 1 / b, h = d;
-    for (int i = 1; i < 10000; i++) {
-        double an = -i * (i - a);
-        b += 2;
-        d = an * d + b;
-        if (fabs(d) < 1e-300)
-            d = 1e-300;
-        c = b + an / c;
-        if (fabs(c) < 1e-300)
-            c = 1e-300;
-        d = 1 / d;
-        double del = d * c;
-        h *= del;
-        if (fabs(del - 1) < 1e-16)
-            break;
-    }
-    return 1 - exp(lg) * h;
-}
-
-/* P(chi2_k > x). */
-static double chi2_sf(double x, int k)
-{
-    return 1 - gamma_p(k / 2.0, x / 2.0);
-}
 
 /* P(Binomial(n, p) = k), in logs for stability. */
 static double binom_pmf(int n, double p, int k)
@@ -356,8 +312,8 @@ static void test_positions(void)
      * check our computation agrees. Both tails: counts too even (a
      * low-discrepancy key instead of a random one) fail as well. */
     const double crit = 95.97, crit_lo = 21.01;
-    double tail = chi2_sf(crit, NREC), tail_lo = gamma_p(NREC / 2.0, crit_lo / 2.0);
-    CHECKF(tail > 0.99e-4 && tail < 1.01e-4, "chi2_sf(95.97, 50) = %g", tail);
+    double tail = t_chi2_sf(crit, NREC), tail_lo = t_gamma_p(NREC / 2.0, crit_lo / 2.0);
+    CHECKF(tail > 0.99e-4 && tail < 1.01e-4, "t_chi2_sf(95.97, 50) = %g", tail);
     CHECKF(tail_lo > 0.99e-4 && tail_lo < 1.01e-4, "chi2_cdf(21.01, 50) = %g", tail_lo);
     fprintf(stderr,
             "positions: counts in [%d, %d] accepted; chi-square %.2f (accepted %.2f..%.2f)\n", lo,

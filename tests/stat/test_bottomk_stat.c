@@ -37,57 +37,14 @@
 #include <unistd.h>
 
 #include "record/key.h"
+#include "test_stat.h"
 #include "test_util.h"
 
 static uint64_t rng_state = 777;
 
 static uint64_t rnd(void)
 {
-    uint64_t z = (rng_state += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-}
-
-/* Regularized lower incomplete gamma P(a, x). */
-static double gamma_p(double a, double x)
-{
-    if (x <= 0)
-        return 0;
-    double lg = -x + a * log(x) - lgamma(a);
-    if (x < a + 1) {
-        double ap = a, sum = 1.0 / a, del = sum;
-        for (int i = 0; i < 10000; i++) {
-            ap += 1;
-            del *= x / ap;
-            sum += del;
-            if (fabs(del) < fabs(sum) * 1e-16)
-                break;
-        }
-        return sum * exp(lg);
-    }
-    double b = x + 1 - a, c = 1e300, d = 1 / b, h = d;
-    for (int i = 1; i < 10000; i++) {
-        double an = -i * (i - a);
-        b += 2;
-        d = an * d + b;
-        if (fabs(d) < 1e-300)
-            d = 1e-300;
-        c = b + an / c;
-        if (fabs(c) < 1e-300)
-            c = 1e-300;
-        d = 1 / d;
-        double del = d * c;
-        h *= del;
-        if (fabs(del - 1) < 1e-16)
-            break;
-    }
-    return 1 - exp(lg) * h;
-}
-
-static double chi2_sf(double x, int k)
-{
-    return 1 - gamma_p(k / 2.0, x / 2.0);
+    return t_splitmix(&rng_state);
 }
 
 /* ---- inputs ---- */
@@ -316,10 +273,10 @@ static void test_uniform(void)
 {
     const double crit = 80.65;    /* chi2(39) upper 1e-4 point */
     const double crit_lo = 14.29; /* chi2(39) lower 1e-4 point */
-    double tail = chi2_sf(crit, NPOP - 1), tail_lo = gamma_p((NPOP - 1) / 2.0, crit_lo / 2.0);
-    CHECKF(tail > 0.99e-4 && tail < 1.01e-4, "chi2_sf(80.65, 39) = %g", tail);
+    double tail = t_chi2_sf(crit, NPOP - 1), tail_lo = t_gamma_p((NPOP - 1) / 2.0, crit_lo / 2.0);
+    CHECKF(tail > 0.99e-4 && tail < 1.01e-4, "t_chi2_sf(80.65, 39) = %g", tail);
     CHECKF(tail_lo > 0.99e-4 && tail_lo < 1.01e-4, "chi2_cdf(14.29, 39) = %g", tail_lo);
-    CHECK(chi2_sf(80.1, NPOP - 1) > 1.1e-4); /* 80.1 would be a p = 1.16e-4 test */
+    CHECK(t_chi2_sf(80.1, NPOP - 1) > 1.1e-4); /* 80.1 would be a p = 1.16e-4 test */
 
     struct text t;
     make_text(&t, NPOP, 0);

@@ -40,69 +40,17 @@
 #include <string.h>
 
 #include "record/key.h"
+#include "test_stat.h"
 #include "test_util.h"
 
 static uint64_t rng_state = 0x5157E3A7;
 
 static uint64_t rnd(void)
 {
-    uint64_t z = (rng_state += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
+    return t_splitmix(&rng_state);
 }
 
 /* ---- statistics ---- */
-
-/* Regularized lower incomplete gamma P(a, x). */
-static double gamma_p(double a, double x)
-{
-    if (x <= 0)
-        return 0;
-    double lg = -x + a * log(x) - lgamma(a);
-    if (x < a + 1) {
-        double ap = a, sum = 1.0 / a, del = sum;
-        for (int i = 0; i < 10000; i++) {
-            ap += 1;
-            del *= x / ap;
-            sum += del;
-            if (fabs(del) < fabs(sum) * 1e-16)
-                break;
-        }
-        return sum * exp(lg);
-    }
-    double b = x + 1 - a, c = 1e300, d = 1 / b, h = d;
-    for (int i = 1; i < 10000; i++) {
-        double an = -i * (i - a);
-        b += 2;
-        d = an * d + b;
-        if (fabs(d) < 1e-300)
-            d = 1e-300;
-        c = b + an / c;
-        if (fabs(c) < 1e-300)
-            c = 1e-300;
-        d = 1 / d;
-        double del = d * c;
-        h *= del;
-        if (fabs(del - 1) < 1e-16)
-            break;
-    }
-    return 1 - exp(lg) * h;
-}
-
-/* The x with P(X2_k <= x) = cdf (bisection). */
-static double chi2_quantile(double cdf, int k)
-{
-    double lo = 0, hi = 10.0 * k + 100;
-    for (int i = 0; i < 200; i++) {
-        double mid = (lo + hi) / 2;
-        if (gamma_p(k / 2.0, mid / 2.0) < cdf)
-            lo = mid;
-        else
-            hi = mid;
-    }
-    return (lo + hi) / 2;
-}
 
 /* ---- inputs ---- */
 
@@ -387,7 +335,7 @@ static double chi2_uniform(const long *c)
 
 static void test_start_uniform(void)
 {
-    const double hi = chi2_quantile(1 - 1e-4, KU - 1), lo = chi2_quantile(1e-4, KU - 1);
+    const double hi = t_chi2_quantile(1 - 1e-4, KU - 1), lo = t_chi2_quantile(1e-4, KU - 1);
     CHECKF(fabs(hi - 33.72) < 0.01, "chi2(9) upper 1e-4 point %.3f, table 33.72", hi);
     CHECKF(lo > 0.5 && lo < 1.5, "chi2(9) lower 1e-4 point %.3f", lo);
 

@@ -47,16 +47,14 @@
 #include <string.h>
 
 #include "record/key.h"
+#include "test_stat.h"
 #include "test_util.h"
 
 static uint64_t rng_state = 0x3E16;
 
 static uint64_t rnd(void)
 {
-    uint64_t z = (rng_state += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
+    return t_splitmix(&rng_state);
 }
 
 /* The record's uniform in (0, 1): the top 53 bits of its key, centred. */
