@@ -72,12 +72,17 @@ int ladle_sampler_field(struct ladle_sampler *s, const struct ladle_chunk *ck, c
         ladle_error_set(err, LADLE_E_INTERNAL, "%s: out of memory", name);
         return -1;
     }
+    if (fr == LADLE_FIELD_BAD) {
+        /* Not a missing value but a broken record (a CSV quote not closed on
+         * its line, bad JSON): always an error, whatever --missing says. */
+        ladle_error_set(err, LADLE_E_INPUT,
+                        "%s: malformed record for field '%s' (record at offset %llu)", name,
+                        ladle_field_spec(s->cfg->field), (unsigned long long)offset);
+        return -1;
+    }
     *v = "";
     *vlen = 0;
-    return ladle_sampler_bad_value(s, name, offset,
-                                   fr == LADLE_FIELD_BAD ? "malformed record for field"
-                                                         : "no field",
-                                   err);
+    return ladle_sampler_bad_value(s, name, offset, "no field", err);
 }
 
 int ladle_sampler_emit(const struct ladle_sampler *s, struct ladle_outbuf *out, const char *rec,

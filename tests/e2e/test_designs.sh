@@ -274,4 +274,11 @@ for d in "--strata level -n 5" "--strata level --per-stratum 2" "--cluster user 
 done
 set +f
 
+# a CSV quote left open on its line is an error, whatever --missing says
+printf 'a,b\n1,"x\n2,y"\n3,z\n' >"$T/open-quote.csv"
+for policy in skip keep error; do
+    expect_rc 3 "$LADLE" sample --format csv --header --strata 2 --per-stratum 5 --missing $policy "$T/open-quote.csv"
+    expect_stderr_match "^ladle: .*open-quote.csv: malformed record for field '2' \(record at offset 4\)$"
+done
+
 finish
