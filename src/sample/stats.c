@@ -5,7 +5,7 @@
  * Each worker counts values exactly in a value map. Distinct values are
  * also fed to a HyperLogLog sketch, which merges exactly (register max).
  * A map that passes STATS_EXACT_MAX values is pruned to its STATS_KEEP
- * most frequent ones, and the largest count dropped is remembered as the
+ * most frequent ones, and the largest count dropped is added to the
  * error bound (a lossy-counting scheme): from then on counts are lower
  * bounds, at most `error` short, the distinct count is the sketch's
  * estimate, and the report says so. Exact reports do not depend on
@@ -102,8 +102,10 @@ static int prune(struct stats_state *st)
         }
         *n = e[i].n;
     }
-    if (keep < st->counts.count && e[keep].n > st->error)
-        st->error = e[keep].n;
+    /* A value dropped now may come back and be dropped again: each prune
+     * can cost it up to the largest count dropped, so the bounds add up. */
+    if (keep < st->counts.count)
+        st->error += e[keep].n;
     free(e);
     ladle_vmap_free(&st->counts);
     st->counts = kept;
@@ -224,7 +226,7 @@ static ladle_status stats_finish(struct ladle_sampler *s, struct ladle_writer *w
         status = ladle_writer_write(w, line, (size_t)n);
     size_t width = 0;
     for (size_t i = 0; i < top; i++)
-        width = e[i].len > width ? e[i].len : width;
+        width = (e[i].len ? e[i].len : 7) > width ? (e[i].len ? e[i].len : 7) : width; /* 7: "(empty)" */
     width = width > 40 ? 40 : width < 5 ? 5 : width;
     for (size_t i = 0; i < top && status == LADLE_OK; i++) {
         char value[256];
