@@ -5,6 +5,9 @@
 #define LADLE_CLI_H
 
 #include <stdint.h>
+#include <stdio.h>
+
+#include "ladle/ladle.h"
 
 /* Exit codes beyond ladle_status. */
 #define LADLE_EXIT_SIGTERM 143
@@ -16,6 +19,11 @@ void ladle_cli_usage_sample(FILE *f);
 int ladle_cli_parse_size(const char *s, uint64_t *out);
 /* Parses a non-negative decimal integer. 0 on success. */
 int ladle_cli_parse_u64(const char *s, uint64_t *out);
+
+/* Runs job into fd with SIGINT/SIGTERM cancelling it and SIGPIPE ignored;
+ * *seconds: wall time; *interrupted_exit: the exit code when interrupted. */
+ladle_status ladle_cli_run_job(ladle_job *job, int fd, ladle_report *rep, double *seconds,
+                               int *interrupted_exit);
 
 int ladle_cli_sample(int argc, char **argv);
 int ladle_cli_stats(int argc, char **argv);

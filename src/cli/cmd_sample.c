@@ -1,10 +1,9 @@
 /*
- * cmd_sample.c -- `ladle sample`: options to a job, signals to a cancel,
+ * cmd_sample.c -- `ladle sample`: options to a job (run by run_job.c),
  * the status to an exit code.
  */
 #include <ctype.h>
 #include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,17 +13,6 @@
 
 #include "cli/cli.h"
 #include "ladle/ladle.h"
-
-/* The signal handler's only way to reach the running job. */
-static ladle_job *running_job;
-static volatile sig_atomic_t signal_seen;
-
-static void on_signal(int sig)
-{
-    signal_seen = sig;
-    if (running_job)
-        ladle_job_cancel(running_job);
-}
 
 static void note_line(void *arg, const char *line)
 {
@@ -84,13 +72,6 @@ static const struct option long_opts[] = {
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 int ladle_cli_sample(int argc, char **argv)
 {
@@ -406,23 +387,12 @@ int ladle_cli_sample(int argc, char **argv)
         }
     ladle_job_set_notify(job, note_line, &verbose);
 
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    running_job = job;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN); /* a closed pipe is EPIPE, handled quietly */
-
-    double t0 = now_s();
     ladle_report rep;
-    ladle_status st = ladle_job_run(job, STDOUT_FILENO, &rep);
-    double dt = now_s() - t0;
-    running_job = NULL;
-
+    double dt;
+    int interrupted_exit;
+    ladle_status st = ladle_cli_run_job(job, STDOUT_FILENO, &rep, &dt, &interrupted_exit);
     if (st == LADLE_E_INTERRUPTED) {
-        rc = signal_seen == SIGTERM ? LADLE_EXIT_SIGTERM : LADLE_E_INTERRUPTED;
+        rc = interrupted_exit;
         goto done;
     }
     if (st != LADLE_OK) {

@@ -6,12 +6,10 @@
  * only at the end, can be printed above it.
  */
 #include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -42,23 +40,6 @@ void ladle_cli_usage_stats(FILE *f)
           "  ladle stats --field level logs/*.jsonl.zst\n"
           "  ladle stats --format csv --header --field Label --top 5 BGL.csv\n",
           f);
-}
-
-static ladle_job *running_job;
-static volatile sig_atomic_t signal_seen;
-
-static void on_signal(int sig)
-{
-    signal_seen = sig;
-    if (running_job)
-        ladle_job_cancel(running_job);
-}
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 static int usage(const char *what, const char *arg)
@@ -164,23 +145,14 @@ int ladle_cli_stats(int argc, char **argv)
         rc = LADLE_E_INTERNAL;
         goto done;
     }
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    running_job = job;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);
-    double t0 = now_s();
     ladle_report rep;
-    ladle_status st = ladle_job_run(job, report_fd, &rep);
-    double dt = now_s() - t0;
-    running_job = NULL;
+    double dt;
+    int interrupted_exit;
+    ladle_status st = ladle_cli_run_job(job, report_fd, &rep, &dt, &interrupted_exit);
     if (st != LADLE_OK) {
         if (st != LADLE_E_INTERRUPTED)
             fprintf(stderr, "ladle: %s\n", ladle_job_error(job));
-        rc = st == LADLE_E_INTERRUPTED && signal_seen == SIGTERM ? LADLE_EXIT_SIGTERM : (int)st;
+        rc = st == LADLE_E_INTERRUPTED ? interrupted_exit : (int)st;
         close(report_fd);
         goto done;
     }

@@ -1,0 +1,48 @@
+/*
+ * run_job.c -- running a job the way every command does: SIGINT and
+ * SIGTERM cancel it (the library stops cleanly and reports
+ * LADLE_E_INTERRUPTED), SIGPIPE is ignored (a closed pipe is EPIPE,
+ * handled quietly), and the wall time is measured.
+ */
+#include <signal.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli/cli.h"
+
+/* The signal handler's only way to reach the running job. */
+static ladle_job *running_job;
+static volatile sig_atomic_t signal_seen;
+
+static void on_signal(int sig)
+{
+    signal_seen = sig;
+    if (running_job)
+        ladle_job_cancel(running_job);
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+ladle_status ladle_cli_run_job(ladle_job *job, int fd, ladle_report *rep, double *seconds,
+                               int *interrupted_exit)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    running_job = job;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    double t0 = now_s();
+    ladle_status st = ladle_job_run(job, fd, rep);
+    *seconds = now_s() - t0;
+    running_job = NULL;
+    *interrupted_exit = signal_seen == SIGTERM ? LADLE_EXIT_SIGTERM : LADLE_E_INTERRUPTED;
+    return st;
+}
