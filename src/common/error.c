@@ -3,6 +3,7 @@
  */
 #include "common/error.h"
 
+#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 
@@ -26,6 +27,17 @@ ladle_status ladle_error_set(struct ladle_error *e, ladle_status status, const c
     e->status = status;
     atomic_store_explicit(&e->published, 1, memory_order_release);
     return status;
+}
+
+ladle_status ladle_error_status(const struct ladle_error *e)
+{
+    if (!atomic_load_explicit(&e->claimed, memory_order_acquire))
+        return LADLE_OK;
+    /* Another thread may have claimed the slot and still be writing it:
+     * wait for it to publish (a vsnprintf away) rather than read a torn status. */
+    while (!atomic_load_explicit(&e->published, memory_order_acquire))
+        sched_yield();
+    return e->status;
 }
 
 int ladle_error_any(const struct ladle_error *e)

@@ -28,6 +28,10 @@ void ladle_error_init(struct ladle_error *e);
 ladle_status ladle_error_set(struct ladle_error *e, ladle_status status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* The recorded status (LADLE_OK if none), safe from any thread: it waits
+ * for a concurrent writer to finish. Never read e->status directly. */
+ladle_status ladle_error_status(const struct ladle_error *e);
+
 /* Nonzero once an error is recorded. */
 int ladle_error_any(const struct ladle_error *e);
 

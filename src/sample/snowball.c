@@ -55,7 +55,7 @@ static ladle_status snowball_take(struct ladle_sampler *s, const struct ladle_va
     if (fr != LADLE_FIELD_OK) {
         int got = ladle_sampler_bad_value(s, r->name, r->offset, "no link target", err);
         if (got <= 0)
-            return got < 0 ? err->status : LADLE_OK;
+            return got < 0 ? ladle_error_status(err) : LADLE_OK;
         to = "";
         to_len = 0;
     }

@@ -68,7 +68,7 @@ static ladle_status weighted_take(struct ladle_sampler *s, const struct ladle_va
         int got = ladle_sampler_bad_value(s, r->name, r->offset,
                                           "not a finite non-negative weight in", err);
         if (got <= 0)
-            return got < 0 ? err->status : LADLE_OK;
+            return got < 0 ? ladle_error_status(err) : LADLE_OK;
         w = 0.0;
     }
     if (!(w > 0.0))
