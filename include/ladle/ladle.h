@@ -79,6 +79,11 @@ typedef enum {
     LADLE_P_WAVES,         /* SNOWBALL: last wave (default 2) */
     LADLE_P_MAX_NODES,     /* SNOWBALL: most nodes visited (0: no limit) */
     LADLE_P_EMIT_WAVE,     /* SNOWBALL: 1: add each record's wave number */
+    /* Datasets (LADLE_S_OUTPUT_DIR set): */
+    LADLE_P_SHARD_SIZE,    /* uncompressed bytes per shard (default 256 MiB) */
+    LADLE_P_SHARD_RECORDS, /* records per shard instead (0: by size) */
+    LADLE_P_LEVEL,         /* zstd level of the shards, 1..19 (default 3) */
+    LADLE_P_FORCE,         /* 1: replace the dataset in a non-empty folder */
 } ladle_param;
 
 typedef enum {
@@ -95,6 +100,18 @@ typedef enum {
     LADLE_S_FRACTIONS, /* FRACTIONS: "ERROR=1,WARN=0.2,*=0.01" */
     LADLE_S_LINK,      /* SNOWBALL: "FROM:TO", two fields of each record (an edge) */
     LADLE_S_SEEDS,     /* SNOWBALL: a file of seed keys, one per line */
+    /* Datasets: set OUTPUT_DIR to write zstd shards and a manifest there
+     * instead of records to out_fd (see ladle(1), "ladle split"). */
+    LADLE_S_OUTPUT_DIR,     /* DIR */
+    LADLE_S_RATIOS,         /* "train=0.8,val=0.1,test=0.1" (names only with TIME_FIELD);
+                               default (sample -o DIR): one split "sample" */
+    LADLE_S_BY,             /* key field: its records all in one split */
+    LADLE_S_TIME_FIELD,     /* timestamp field for a time split */
+    LADLE_S_CUTOFFS,        /* "T1,T2": the time split's edges */
+    LADLE_S_STRATIFY,       /* label field: exact class shares in every split */
+    LADLE_S_BALANCE,        /* label field: balance classes */
+    LADLE_S_BALANCE_MODE,   /* under (default), over, cap:N, ratio:R */
+    LADLE_S_BALANCE_SPLITS, /* splits balanced (default: the first) */
 } ladle_string_param;
 
 /* Probability parameters for ladle_job_set_double. */
@@ -143,6 +160,10 @@ void ladle_job_cancel(ladle_job *job);
 
 /* The last error: "FILE: what (where)", or "" if none. Owned by the job. */
 const char *ladle_job_error(const ladle_job *job);
+/* The command line a dataset's manifest records (copied). */
+ladle_status ladle_job_set_command(ladle_job *job, int argc, const char *const *argv);
+/* After a dataset run: "train 800, val 100, test 100", or NULL. */
+const char *ladle_job_split_summary(const ladle_job *job);
 
 const char *ladle_version(void);
 

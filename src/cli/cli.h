@@ -28,5 +28,9 @@ ladle_status ladle_cli_run_job(ladle_job *job, int fd, ladle_report *rep, double
 int ladle_cli_sample(int argc, char **argv);
 int ladle_cli_stats(int argc, char **argv);
 void ladle_cli_usage_stats(FILE *f);
+int ladle_cli_split(int argc, char **argv);   /* cmd_sample.c: sample's flags plus the split's */
+void ladle_cli_usage_split(FILE *f);
+int ladle_cli_verify(int argc, char **argv);  /* cmd_verify.c */
+void ladle_cli_usage_verify(FILE *f);
 
 #endif

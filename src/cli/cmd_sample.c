@@ -20,11 +20,13 @@ static void note_line(void *arg, const char *line)
         fprintf(stderr, "ladle: %s\n", line);
 }
 
+static const char *command = "sample"; /* or "split": the same options and more */
+
 static int usage_error(const char *fmt, const char *a, const char *b)
 {
     fputs("ladle: ", stderr);
     fprintf(stderr, fmt, a, b);
-    fputs(" (see 'ladle sample --help')\n", stderr);
+    fprintf(stderr, " (see 'ladle %s --help')\n", command);
     return LADLE_E_USAGE;
 }
 
@@ -33,7 +35,9 @@ enum {
     OPT_DROP, OPT_IO, OPT_EVERY, OPT_START, OPT_HEADER, OPT_FORMAT, OPT_MISSING, OPT_CLUSTER,
     OPT_WITHIN_RATE, OPT_STRATA, OPT_FRACTIONS, OPT_WEIGHT, OPT_EMIT_WEIGHT, OPT_PER_STRATUM,
     OPT_CLUSTERS, OPT_WITHIN_SIZE, OPT_SNOWBALL, OPT_SEEDS, OPT_LINK, OPT_WAVES, OPT_MAX_NODES,
-    OPT_EMIT_WAVE,
+    OPT_EMIT_WAVE, OPT_RATIOS, OPT_BY, OPT_TIME_FIELD, OPT_CUTOFFS, OPT_STRATIFY, OPT_BALANCE,
+    OPT_BALANCE_MODE, OPT_BALANCE_SPLITS, OPT_SHARD_SIZE, OPT_SHARD_RECORDS, OPT_LEVEL,
+    OPT_FORCE,
 };
 
 static const struct option long_opts[] = {
@@ -61,6 +65,19 @@ static const struct option long_opts[] = {
     {"waves", required_argument, NULL, OPT_WAVES},
     {"max-nodes", required_argument, NULL, OPT_MAX_NODES},
     {"emit-wave", no_argument, NULL, OPT_EMIT_WAVE},
+    {"output", required_argument, NULL, 'o'},
+    {"ratios", required_argument, NULL, OPT_RATIOS},
+    {"by", required_argument, NULL, OPT_BY},
+    {"time-field", required_argument, NULL, OPT_TIME_FIELD},
+    {"cutoffs", required_argument, NULL, OPT_CUTOFFS},
+    {"stratify", required_argument, NULL, OPT_STRATIFY},
+    {"balance", required_argument, NULL, OPT_BALANCE},
+    {"balance-mode", required_argument, NULL, OPT_BALANCE_MODE},
+    {"balance-splits", required_argument, NULL, OPT_BALANCE_SPLITS},
+    {"shard-size", required_argument, NULL, OPT_SHARD_SIZE},
+    {"shard-records", required_argument, NULL, OPT_SHARD_RECORDS},
+    {"level", required_argument, NULL, OPT_LEVEL},
+    {"force", no_argument, NULL, OPT_FORCE},
     {"seed", required_argument, NULL, OPT_SEED},
     {"threads", required_argument, NULL, 't'},
     {"chunk-size", required_argument, NULL, OPT_CHUNK},
@@ -73,7 +90,34 @@ static const struct option long_opts[] = {
     {NULL, 0, NULL, 0},
 };
 
+/* Options only `ladle split` takes (sample -o DIR writes one split, "sample"). */
+static const char *split_only(int c)
+{
+    switch (c) {
+    case OPT_RATIOS: return "--ratios";
+    case OPT_BY: return "--by";
+    case OPT_TIME_FIELD: return "--time-field";
+    case OPT_CUTOFFS: return "--cutoffs";
+    case OPT_STRATIFY: return "--stratify";
+    default: return NULL;
+    }
+}
+
+static int run(int argc, char **argv, int split);
+
 int ladle_cli_sample(int argc, char **argv)
+{
+    command = "sample";
+    return run(argc, argv, 0);
+}
+
+int ladle_cli_split(int argc, char **argv)
+{
+    command = "split";
+    return run(argc, argv, 1);
+}
+
+static int run(int argc, char **argv, int split)
 {
     ladle_job *job = ladle_job_new();
     if (!job) {
@@ -84,13 +128,69 @@ int ladle_cli_sample(int argc, char **argv)
         fractions_given = 0;
     const char *field_flag = NULL, *snowball_opts = NULL;
     int per_stratum = 0, clusters = 0, snowball = 0;
-    const char *design_flag = NULL;
+    const char *design_flag = NULL, *out_dir = NULL, *dataset_flag = NULL;
+    int ratios_given = 0;
     uint64_t v;
     opterr = 0;
     int c;
-    while ((c = getopt_long(argc, argv, ":n:t:d:vh", long_opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":n:t:d:o:vh", long_opts, NULL)) != -1) {
         ladle_status st = LADLE_OK;
+        if (!split && split_only(c)) {
+            rc = usage_error("%s is an option of 'ladle split'%s", split_only(c), "");
+            goto done;
+        }
         switch (c) {
+        case 'o':
+            out_dir = optarg;
+            st = ladle_job_set_string(job, LADLE_S_OUTPUT_DIR, optarg);
+            break;
+        case OPT_RATIOS:
+        case OPT_BY:
+        case OPT_TIME_FIELD:
+        case OPT_CUTOFFS:
+        case OPT_STRATIFY:
+        case OPT_BALANCE:
+        case OPT_BALANCE_MODE:
+        case OPT_BALANCE_SPLITS:
+            st = ladle_job_set_string(job,
+                                      c == OPT_RATIOS       ? LADLE_S_RATIOS
+                                      : c == OPT_BY         ? LADLE_S_BY
+                                      : c == OPT_TIME_FIELD ? LADLE_S_TIME_FIELD
+                                      : c == OPT_CUTOFFS    ? LADLE_S_CUTOFFS
+                                      : c == OPT_STRATIFY   ? LADLE_S_STRATIFY
+                                      : c == OPT_BALANCE    ? LADLE_S_BALANCE
+                                      : c == OPT_BALANCE_MODE ? LADLE_S_BALANCE_MODE
+                                                              : LADLE_S_BALANCE_SPLITS,
+                                      optarg);
+            ratios_given |= c == OPT_RATIOS;
+            dataset_flag = argv[optind - 1];
+            break;
+        case OPT_SHARD_SIZE:
+        case OPT_SHARD_RECORDS:
+            if ((c == OPT_SHARD_SIZE ? ladle_cli_parse_size(optarg, &v)
+                                     : ladle_cli_parse_u64(optarg, &v)) != 0 ||
+                v < 1 || v > INT64_MAX) {
+                rc = usage_error(c == OPT_SHARD_SIZE ? "--shard-size: '%s' is not a size%s (e.g. 256M, 1G)"
+                                                     : "--shard-records: '%s' is not a count%s (1 or more)",
+                                 optarg, "");
+                goto done;
+            }
+            st = ladle_job_set(job, c == OPT_SHARD_SIZE ? LADLE_P_SHARD_SIZE : LADLE_P_SHARD_RECORDS,
+                               (int64_t)v);
+            dataset_flag = c == OPT_SHARD_SIZE ? "--shard-size" : "--shard-records";
+            break;
+        case OPT_LEVEL:
+            if (ladle_cli_parse_u64(optarg, &v) != 0 || v < 1 || v > 19) {
+                rc = usage_error("--level: '%s' is not a zstd level%s (1..19)", optarg, "");
+                goto done;
+            }
+            st = ladle_job_set(job, LADLE_P_LEVEL, (int64_t)v);
+            dataset_flag = "--level";
+            break;
+        case OPT_FORCE:
+            st = ladle_job_set(job, LADLE_P_FORCE, 1);
+            dataset_flag = "--force";
+            break;
         case OPT_RATE: {
             char *end;
             double p = strtod(optarg, &end);
@@ -294,7 +394,10 @@ int ladle_cli_sample(int argc, char **argv)
             verbose = 1;
             break;
         case 'h':
-            ladle_cli_usage_sample(stdout);
+            if (split)
+                ladle_cli_usage_split(stdout);
+            else
+                ladle_cli_usage_sample(stdout);
             goto done;
         case ':':
             rc = usage_error("option '%s' needs a value%s", argv[optind - 1], "");
@@ -367,7 +470,19 @@ int ladle_cli_sample(int argc, char **argv)
         rc = usage_error("--fractions goes with --strata%s%s", "", "");
         goto done;
     }
-    if (designs == 0) {
+    if (split && !out_dir) {
+        rc = usage_error("ladle split needs -o DIR%s%s", "", "");
+        goto done;
+    }
+    if (split && !ratios_given) {
+        rc = usage_error("ladle split needs --ratios (e.g. train=0.8,val=0.1,test=0.1)%s%s", "", "");
+        goto done;
+    }
+    if (dataset_flag && !out_dir) {
+        rc = usage_error("%s goes with -o DIR%s", dataset_flag, "");
+        goto done;
+    }
+    if (designs == 0 && !split) {
         rc = usage_error("choose a design: --rate P, -n N, --head N, --every K, or a field design (see --help)%s%s", "", "");
         goto done;
     }
@@ -386,6 +501,12 @@ int ladle_cli_sample(int argc, char **argv)
             goto done;
         }
     ladle_job_set_notify(job, note_line, &verbose);
+    /* main() passed argv + 1: the manifest records the whole command line. */
+    if (out_dir && ladle_job_set_command(job, argc + 1, (const char *const *)(argv - 1)) != LADLE_OK) {
+        fprintf(stderr, "ladle: %s\n", ladle_job_error(job));
+        rc = LADLE_E_INTERNAL;
+        goto done;
+    }
 
     ladle_report rep;
     double dt;
@@ -403,7 +524,12 @@ int ladle_cli_sample(int argc, char **argv)
     if (rep.records_missing)
         fprintf(stderr, "ladle: %llu record%s without a usable field left out (see --missing)\n",
                 (unsigned long long)rep.records_missing, rep.records_missing == 1 ? "" : "s");
-    if (verbose)
+    if (verbose && out_dir)
+        fprintf(stderr, "ladle: %s: %s (%llu records read in %.3f s, %.0f MB/s, %u threads)\n",
+                out_dir, ladle_job_split_summary(job) ? ladle_job_split_summary(job) : "",
+                (unsigned long long)rep.records_in, dt,
+                dt > 0 ? (double)rep.bytes_in / 1e6 / dt : 0.0, rep.threads);
+    else if (verbose)
         fprintf(stderr,
                 "ladle: sample: %llu records read (%.1f MB, %.1f MB from disk) in %.3f s "
                 "(%.0f MB/s, %u threads, %s); %llu written%s\n",

@@ -25,6 +25,10 @@ int main(int argc, char **argv)
             ladle_cli_usage_sample(stdout);
         else if (argc > 2 && strcmp(argv[2], "stats") == 0)
             ladle_cli_usage_stats(stdout);
+        else if (argc > 2 && strcmp(argv[2], "split") == 0)
+            ladle_cli_usage_split(stdout);
+        else if (argc > 2 && strcmp(argv[2], "verify") == 0)
+            ladle_cli_usage_verify(stdout);
         else
             ladle_cli_usage_main(stdout);
         return 0;
@@ -37,6 +41,10 @@ int main(int argc, char **argv)
         return ladle_cli_sample(argc - 1, argv + 1);
     if (strcmp(cmd, "stats") == 0)
         return ladle_cli_stats(argc - 1, argv + 1);
+    if (strcmp(cmd, "split") == 0)
+        return ladle_cli_split(argc - 1, argv + 1);
+    if (strcmp(cmd, "verify") == 0)
+        return ladle_cli_verify(argc - 1, argv + 1);
     fprintf(stderr, "ladle: unknown command '%s' (see 'ladle --help')\n", cmd);
     return LADLE_E_USAGE;
 }

@@ -39,6 +39,9 @@ ladle_status ladle_cli_run_job(ladle_job *job, int fd, ladle_report *rep, double
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
+    /* Past a file size limit (ulimit -f) a write fails with EFBIG: a clear
+     * error and a clean-up, not a core dump. */
+    signal(SIGXFSZ, SIG_IGN);
     double t0 = now_s();
     ladle_status st = ladle_job_run(job, fd, rep);
     *seconds = now_s() - t0;

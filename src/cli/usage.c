@@ -14,6 +14,8 @@ void ladle_cli_usage_main(FILE *f)
           "Commands:\n"
           "  sample     draw a sample of the records of FILEs (or stdin)\n"
           "  stats      count records and bytes; with --field, its values and top K\n"
+          "  split      train/val/test shards (zstd, seekable) with a manifest\n"
+          "  verify     check a dataset's shards against its manifest\n"
           "  help       show this help, or `ladle help sample`\n"
           "\n"
           "Options:\n"
@@ -92,5 +94,49 @@ void ladle_cli_usage_sample(FILE *f)
           "\n"
           "SIZE takes K, M, G suffixes (powers of 1024). The same command gives the same\n"
           "output for any --threads, --chunk-size or input compression.\n",
+          f);
+}
+
+void ladle_cli_usage_split(FILE *f)
+{
+    fputs("Usage: ladle split -o DIR --ratios NAME=P,... [OPTIONS] [FILE...]\n"
+          "       ladle split -o DIR --ratios NAME,... --time-field F --cutoffs T1,... [FILE...]\n"
+          "\n"
+          "Divides the records (or a sample of them: any design option of ladle sample)\n"
+          "into splits, each written as zstd shards in the seekable format, with\n"
+          "DIR/manifest.json written last (the commit point). On any error or signal\n"
+          "DIR is left as it was.\n"
+          "\n"
+          "Splits:\n"
+          "  --ratios train=0.8,val=0.1,test=0.1\n"
+          "                       names (1-64 of A-Z a-z 0-9 _ -) and shares summing to 1\n"
+          "  --by FIELD           split by the hash of FIELD: a key's records share a split,\n"
+          "                       in every run and file (no leakage)\n"
+          "  --time-field FIELD --cutoffs T1,T2,...\n"
+          "                       records before T1 to the first split, and so on\n"
+          "                       (epoch s or ms, RFC 3339); --ratios gives names only\n"
+          "  --stratify LABEL     exact class shares in every split (two passes)\n"
+          "\n"
+          "Class balance (two passes):\n"
+          "  --balance LABEL      balance the classes of the first split\n"
+          "  --balance-mode M     under (default): down to the smallest class;\n"
+          "                       cap:N at most N per class; ratio:R at most R times the\n"
+          "                       smallest; over: up to the largest, with replacement\n"
+          "  --balance-splits S,...  balance these splits instead of the first\n"
+          "\n"
+          "Shards:\n"
+          "  -o, --output DIR     the dataset folder (created; must be empty)\n"
+          "  --force              replace the dataset in a non-empty DIR\n"
+          "  --shard-size SIZE    uncompressed bytes per shard (default 256M)\n"
+          "  --shard-records N    records per shard instead\n"
+          "  --level L            zstd level 1..19 (default 3)\n"
+          "\n"
+          "Fields, designs, input and run options: as for ladle sample (--help there).\n"
+          "\n"
+          "Examples:\n"
+          "  ladle split -o ds --ratios train=0.8,val=0.1,test=0.1 --by user logs/*.zst\n"
+          "  ladle split -o ds --ratios train,test --time-field ts --cutoffs 2024-06-01 log.gz\n"
+          "  ladle split -o ds --ratios train=0.9,test=0.1 --balance level --rate 0.1 log.zst\n"
+          "  ladle verify ds\n",
           f);
 }

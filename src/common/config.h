@@ -10,6 +10,9 @@
 
 #include "ladle/ladle.h"
 
+struct ladle_split_spec;
+struct ladle_split_state;
+
 #define LADLE_DEFAULT_CHUNK_SIZE ((size_t)1 << 20)
 #define LADLE_DEFAULT_MAX_RECORD ((size_t)64 << 20)
 /* Bytes kept free in front of each chunk so the framer can prepend the
@@ -36,6 +39,10 @@ struct ladle_config {
     uint64_t clusters;    /* --clusters M */
     uint64_t within_size; /* --within-size K */
     struct ladle_plan *plan; /* borrowed from the job: multi-pass designs */
+    /* ladle split / sample -o: how records divide (NULL: write to the fd)
+     * and the output stage's state of it, both borrowed from the job. */
+    const struct ladle_split_spec *split;
+    struct ladle_split_state *split_state;
     ladle_missing missing;
     /* Fields (compiled once, shared read-only by every thread). */
     const struct ladle_field *field; /* borrowed from the job: the design's key */

@@ -76,3 +76,12 @@ void ladle_writer_destroy(struct ladle_writer *w)
     free(w->buf);
     w->buf = NULL;
 }
+
+ladle_status ladle_writer_record(struct ladle_writer *w, const char *rec, size_t len, uint64_t key,
+                                 uint32_t input)
+{
+    ladle_status st = w->record_hook ? w->record_hook(w->hook_arg, rec, len, key, input)
+                                     : ladle_writer_write(w, rec, len);
+    w->records++;
+    return st;
+}

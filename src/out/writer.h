@@ -22,6 +22,11 @@ struct ladle_writer {
     struct ladle_error *err; /* borrowed */
     const atomic_int *cancel; /* borrowed, may be NULL: a write interrupted
                                  (EINTR) once it is set gives up */
+    /* When set (split runs), whole records written with ladle_writer_record
+     * go here instead, with the key and input they came from. */
+    ladle_status (*record_hook)(void *arg, const char *rec, size_t len, uint64_t key,
+                                uint32_t input);
+    void *hook_arg;
 };
 
 /* fd < 0: a writer that discards (passes that only gather state). */
@@ -29,6 +34,10 @@ ladle_status ladle_writer_init(struct ladle_writer *w, int fd, struct ladle_erro
 /* Appends len bytes. Returns LADLE_OK also once closed (bytes are dropped). */
 ladle_status ladle_writer_write(struct ladle_writer *w, const void *data, size_t len);
 ladle_status ladle_writer_flush(struct ladle_writer *w);
+/* One whole record (ending in '\n') with its key and input: to the record
+ * hook if there is one, else written like ladle_writer_write. Counts it. */
+ladle_status ladle_writer_record(struct ladle_writer *w, const char *rec, size_t len, uint64_t key,
+                                 uint32_t input);
 void ladle_writer_destroy(struct ladle_writer *w);
 
 #endif

@@ -7,6 +7,8 @@
  */
 #include "pipeline/run.h"
 
+#include "split/split.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,13 +49,15 @@ static ladle_status take_header(struct run *r, uint32_t i, struct ladle_chunk *c
 static ladle_status bind_fields(struct run *r, uint32_t i)
 {
     const struct ladle_outbuf *h = &r->headers[i];
-    const struct ladle_field *fields[2] = {r->cfg->field, r->cfg->field_to};
-    for (int k = 0; k < 2; k++) {
+    const struct ladle_field *fields[LADLE_BINDINGS_PER_INPUT] = {
+        r->cfg->field, r->cfg->field_to, r->cfg->split ? r->cfg->split->by : NULL,
+        r->cfg->split ? r->cfg->split->label : NULL};
+    for (int k = 0; k < LADLE_BINDINGS_PER_INPUT; k++) {
         if (!fields[k])
             continue;
         ladle_status st = ladle_field_bind(fields[k], r->cfg->header ? h->data : NULL,
                                            r->cfg->header ? h->len : 0, r->io->names[i],
-                                           &r->bindings[2 * i + (unsigned)k], r->err);
+                                           &r->bindings[LADLE_BINDINGS_PER_INPUT * i + (unsigned)k], r->err);
         if (st != LADLE_OK)
             return st;
     }
@@ -121,11 +125,11 @@ static void decode_input(struct run *r, struct ladle_chunk_pool *pool, uint32_t 
             if ((r->cfg->header && ck->len > 0 && take_header(r, i, ck) != LADLE_OK) ||
                 (st = bind_fields(r, i)) != LADLE_OK) {
                 ladle_chunk_put(ck);
-                st = ladle_error_any(r->err) ? r->err->status : LADLE_E_INTERNAL;
+                st = ladle_error_any(r->err) ? ladle_error_status(r->err) : LADLE_E_INTERNAL;
                 break;
             }
         }
-        ck->binding = &r->bindings[2 * i];
+        ck->binding = &r->bindings[LADLE_BINDINGS_PER_INPUT * i];
         if (ck->len == 0 && !eof) {
             ladle_chunk_put(ck);
             continue;

@@ -14,6 +14,7 @@
 #include "ladle/ladle.h"
 #include "pipeline/passes.h"
 #include "pipeline/pipeline.h"
+#include "pipeline/split_run.h"
 #include "sample/plan.h"
 
 struct ladle_job {
@@ -29,6 +30,13 @@ struct ladle_job {
     char *seeds_path;       /* owns: snowball seed keys */
     struct ladle_field *field_to; /* owns */
     struct ladle_plan plan; /* what multi-pass designs carry between passes */
+    /* Datasets: LADLE_S_OUTPUT_DIR .. LADLE_S_BALANCE_SPLITS, owned copies. */
+    char *split_str[LADLE_S_BALANCE_SPLITS - LADLE_S_OUTPUT_DIR + 1];
+    uint64_t shard_size, shard_records;
+    int level, force;
+    char **argv;            /* owns: the command line for the manifest */
+    int argc;
+    char *summary;          /* owns */
     atomic_int cancel;
     int output_closed;
     struct ladle_error err;
@@ -53,6 +61,8 @@ ladle_job *ladle_job_new(void)
     j->cfg.top = 10;
     j->cfg.waves = 2;
     j->cfg.format = LADLE_FORMAT_AUTO;
+    j->shard_size = (uint64_t)256 << 20;
+    j->level = 3;
     atomic_init(&j->cancel, 0);
     ladle_error_init(&j->err);
     return j;
@@ -74,6 +84,12 @@ void ladle_job_free(ladle_job *j)
     ladle_field_free(j->field);
     ladle_field_free(j->field_to);
     ladle_fractions_free(j->fractions);
+    for (size_t i = 0; i < sizeof j->split_str / sizeof j->split_str[0]; i++)
+        free(j->split_str[i]);
+    for (int i = 0; i < j->argc; i++)
+        free(j->argv[i]);
+    free(j->argv);
+    free(j->summary);
     free(j);
 }
 
@@ -167,6 +183,24 @@ ladle_status ladle_job_set(ladle_job *j, ladle_param p, int64_t v)
             return bad(j, "--missing must be skip, error or keep");
         j->cfg.missing = (ladle_missing)v;
         return LADLE_OK;
+    case LADLE_P_SHARD_SIZE:
+        if (v < 1)
+            return bad(j, "--shard-size must be at least 1 byte");
+        j->shard_size = (uint64_t)v;
+        return LADLE_OK;
+    case LADLE_P_SHARD_RECORDS:
+        if (v < 0)
+            return bad(j, "--shard-records must not be negative");
+        j->shard_records = (uint64_t)v;
+        return LADLE_OK;
+    case LADLE_P_LEVEL:
+        if (v < 1 || v > 19)
+            return bad(j, "--level must be 1 to 19");
+        j->level = (int)v;
+        return LADLE_OK;
+    case LADLE_P_FORCE:
+        j->force = v != 0;
+        return LADLE_OK;
     case LADLE_P_IO_MODE:
         if (v < LADLE_IO_AUTO || v > LADLE_IO_PREAD)
             return bad(j, "unknown io mode");
@@ -210,6 +244,22 @@ ladle_status ladle_job_set_string(ladle_job *j, ladle_string_param p, const char
                                           : &j->seeds_path;
         free(*slot);
         *slot = copy;
+        return LADLE_OK;
+    }
+    case LADLE_S_OUTPUT_DIR:
+    case LADLE_S_RATIOS:
+    case LADLE_S_BY:
+    case LADLE_S_TIME_FIELD:
+    case LADLE_S_CUTOFFS:
+    case LADLE_S_STRATIFY:
+    case LADLE_S_BALANCE:
+    case LADLE_S_BALANCE_MODE:
+    case LADLE_S_BALANCE_SPLITS: {
+        char *copy = strdup(v);
+        if (!copy)
+            return ladle_error_set(&j->err, LADLE_E_INTERNAL, "out of memory");
+        free(j->split_str[p - LADLE_S_OUTPUT_DIR]);
+        j->split_str[p - LADLE_S_OUTPUT_DIR] = copy;
         return LADLE_OK;
     }
     case LADLE_S_FORMAT: {
@@ -327,7 +377,8 @@ ladle_status ladle_job_run(ladle_job *j, int out_fd, ladle_report *report)
 {
     ladle_error_init(&j->err);
     j->output_closed = 0;
-    if (j->cfg.design == LADLE_DESIGN_NONE)
+    const char *dir = j->split_str[0];
+    if (j->cfg.design == LADLE_DESIGN_NONE && !(dir && j->split_str[LADLE_S_RATIOS - LADLE_S_OUTPUT_DIR]))
         return bad(j, "no sampling design chosen (--rate, -n, --head or --every)");
     ladle_status prep = prepare_design(j);
     if (prep != LADLE_OK)
@@ -339,7 +390,7 @@ ladle_status ladle_job_run(ladle_job *j, int out_fd, ladle_report *report)
             return bad(j, "--start must be less than --every");
     }
     if (j->count == 0 && ladle_job_add_input(j, "-") != LADLE_OK)
-        return j->err.status;
+        return ladle_error_status(&j->err);
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     j->cfg.threads = j->threads_asked ? j->threads_asked : (cpus > 0 ? (unsigned)cpus : 1);
     struct ladle_pipeline_io io = {
@@ -354,8 +405,32 @@ ladle_status ladle_job_run(ladle_job *j, int out_fd, ladle_report *report)
     ladle_status st = LADLE_OK;
     if (j->cfg.design == LADLE_DESIGN_SNOWBALL)
         st = ladle_passes_load_seeds(&j->cfg, j->seeds_path, &j->err);
-    if (st == LADLE_OK)
+    free(j->summary);
+    j->summary = NULL;
+    if (st == LADLE_OK && dir) {
+        char *const *s = j->split_str;
+        struct ladle_split_request q = {
+            .dir = dir,
+            .ratios = s[LADLE_S_RATIOS - LADLE_S_OUTPUT_DIR] ? s[LADLE_S_RATIOS - LADLE_S_OUTPUT_DIR]
+                                                              : "sample=1",
+            .by = s[LADLE_S_BY - LADLE_S_OUTPUT_DIR],
+            .time_field = s[LADLE_S_TIME_FIELD - LADLE_S_OUTPUT_DIR],
+            .cutoffs = s[LADLE_S_CUTOFFS - LADLE_S_OUTPUT_DIR],
+            .stratify = s[LADLE_S_STRATIFY - LADLE_S_OUTPUT_DIR],
+            .balance = s[LADLE_S_BALANCE - LADLE_S_OUTPUT_DIR],
+            .balance_mode = s[LADLE_S_BALANCE_MODE - LADLE_S_OUTPUT_DIR],
+            .balance_splits = s[LADLE_S_BALANCE_SPLITS - LADLE_S_OUTPUT_DIR],
+            .shard_size = j->shard_size,
+            .shard_records = j->shard_records,
+            .level = j->level,
+            .force = j->force,
+            .argc = j->argc,
+            .argv = (const char *const *)j->argv,
+        };
+        st = ladle_split_run(&j->cfg, &q, &io, &j->err, report, &j->output_closed, &j->summary);
+    } else if (st == LADLE_OK) {
         st = ladle_passes_run(&j->cfg, &io, &j->err, report, &j->output_closed);
+    }
     ladle_plan_free(&j->plan);
     j->cfg.plan = NULL;
     return st;
@@ -374,4 +449,29 @@ void ladle_job_cancel(ladle_job *j)
 const char *ladle_job_error(const ladle_job *j)
 {
     return j->err.msg;
+}
+
+ladle_status ladle_job_set_command(ladle_job *j, int argc, const char *const *argv)
+{
+    char **v = calloc((size_t)(argc > 0 ? argc : 1), sizeof *v);
+    if (!v)
+        return ladle_error_set(&j->err, LADLE_E_INTERNAL, "out of memory");
+    for (int i = 0; i < argc; i++)
+        if (!(v[i] = strdup(argv[i]))) {
+            for (int k = 0; k < i; k++)
+                free(v[k]);
+            free(v);
+            return ladle_error_set(&j->err, LADLE_E_INTERNAL, "out of memory");
+        }
+    for (int i = 0; i < j->argc; i++)
+        free(j->argv[i]);
+    free(j->argv);
+    j->argv = v;
+    j->argc = argc;
+    return LADLE_OK;
+}
+
+const char *ladle_job_split_summary(const ladle_job *j)
+{
+    return j->summary;
 }

@@ -13,6 +13,8 @@
 #include <time.h>
 
 #include "out/weight_column.h"
+#include "shard/shards.h"
+#include "split/assign.h"
 
 static int place(struct reorder *o, struct result *res)
 {
@@ -37,21 +39,28 @@ static ladle_status emit_result(struct run *r, struct output *o, struct result *
     struct ladle_outbuf *b = &res->out;
     const struct ladle_outbuf *h = &r->headers[res->input];
     if (!o->header_written && h->len && !r->design->report && !r->io->skip_header) {
-        /* The first header seen in input order heads the output, once. */
+        /* The first header seen in input order heads the output, once
+         * (or, in a split, every shard). */
         o->header_written = true;
         o->header_from = res->input;
         ladle_status st;
-        if (r->cfg->extra_column) {
+        int split = r->cfg->split && o->w.record_hook;
+        struct ladle_shards *shards = split ? r->cfg->split_state->shards : NULL;
+        if (split && r->cfg->split_state->counting) {
+            st = LADLE_OK;
+        } else if (r->cfg->extra_column) {
             struct ladle_outbuf hw;
             memset(&hw, 0, sizeof hw);
             if (ladle_append_column_header(&hw, h->data, h->len, r->cfg->extra_column,
                                            ladle_weight_delim(r->cfg->format, r->cfg->delim)) != 0)
                 st = ladle_error_set(r->err, LADLE_E_INTERNAL, "output: out of memory");
             else
-                st = ladle_writer_write(&o->w, hw.data, hw.len);
+                st = shards ? ladle_shards_set_header(shards, hw.data, hw.len, r->err)
+                            : ladle_writer_write(&o->w, hw.data, hw.len);
             ladle_outbuf_free(&hw);
         } else {
-            st = ladle_writer_write(&o->w, h->data, h->len);
+            st = shards ? ladle_shards_set_header(shards, h->data, h->len, r->err)
+                        : ladle_writer_write(&o->w, h->data, h->len);
         }
         if (st != LADLE_OK)
             return st;
@@ -72,6 +81,11 @@ static ladle_status emit_result(struct run *r, struct output *o, struct result *
         res->chunk = NULL;
         if (st != LADLE_OK)
             return st;
+    }
+    if (r->cfg->split && o->w.record_hook) {
+        ladle_run_split_count_input(r, res);
+        if (!o->collect)
+            return ladle_run_split_result(r, o, res);
     }
     if (!o->collect && b->records <= o->limit) {
         o->limit -= b->records;

@@ -13,6 +13,7 @@
 
 #include "sample/plan.h"
 #include "sample/sampler.h"
+#include "split/assign.h"
 
 /* The design of each pass; NULL when there is none left. */
 static const struct ladle_sampler_ops *pass_design(const struct ladle_config *cfg, unsigned pass)
@@ -38,8 +39,16 @@ static const struct ladle_sampler_ops *pass_design(const struct ladle_config *cf
     }
 }
 
+/* A split with a label counts its classes in a first round of passes. */
+static int split_rounds(const struct ladle_config *cfg)
+{
+    return cfg->split && cfg->split->label ? 2 : 1;
+}
+
 static int needs_passes(const struct ladle_config *cfg)
 {
+    if (split_rounds(cfg) > 1)
+        return 1;
     /* Stratified -n may need its second pass (known only after the first). */
     return cfg->design == LADLE_DESIGN_SNOWBALL ||
            (cfg->design == LADLE_DESIGN_STRATIFIED && !cfg->per_stratum) ||
@@ -113,6 +122,41 @@ fail:
     return -1;
 }
 
+/* Every pass of the design, once over the inputs each. */
+static ladle_status design_passes(struct ladle_config *cfg, const struct ladle_pipeline_io *io,
+                                  struct ladle_pipeline_io *pio, struct ladle_error *err,
+                                  ladle_report *total, int *output_closed)
+{
+    ladle_status st = LADLE_OK;
+    const struct ladle_sampler_ops *design;
+    memset(total, 0, sizeof *total);
+    for (unsigned pass = 0; (design = pass_design(cfg, pass)) != NULL; pass++) {
+        /* Passes that only gather write nothing. Every snowball wave writes,
+         * and so does stratified's first pass, which may finish the sample. */
+        int sequel = cfg->design == LADLE_DESIGN_SNOWBALL || cfg->design == LADLE_DESIGN_STRATIFIED;
+        int writes = sequel || pass_design(cfg, pass + 1) == NULL;
+        pio->out_fd = writes ? io->out_fd : -1;
+        /* One --header line, written by the first pass that writes. */
+        pio->skip_header = sequel && pass > 0;
+        ladle_report rep;
+        st = ladle_pipeline_run(cfg, design, pio, err, &rep, output_closed);
+        total->records_in = rep.records_in;
+        /* Snowball counts a record without a usable field in one wave only;
+         * the other designs count every pass's records again. */
+        total->records_missing = cfg->design == LADLE_DESIGN_SNOWBALL
+                                     ? total->records_missing + rep.records_missing
+                                     : rep.records_missing;
+        total->bytes_in = rep.bytes_in;
+        total->bytes_compressed = rep.bytes_compressed;
+        total->threads = rep.threads;
+        total->io_uring_used |= rep.io_uring_used;
+        total->records_out += rep.records_out;
+        if (st != LADLE_OK || *output_closed)
+            break;
+    }
+    return st;
+}
+
 ladle_status ladle_passes_run(struct ladle_config *cfg, const struct ladle_pipeline_io *io,
                               struct ladle_error *err, ladle_report *report, int *output_closed)
 {
@@ -134,7 +178,7 @@ ladle_status ladle_passes_run(struct ladle_config *cfg, const struct ladle_pipel
                           S_ISREG(sb.st_mode);
             if (!regular) {
                 if ((fds[i] = spool(io->paths[i], io->names[i], cfg, err)) < 0) {
-                    st = err->status;
+                    st = ladle_error_status(err);
                     goto out;
                 }
                 char p[64];
@@ -151,29 +195,13 @@ ladle_status ladle_passes_run(struct ladle_config *cfg, const struct ladle_pipel
         pio.paths = (const char *const *)paths;
     }
     ladle_report total;
-    memset(&total, 0, sizeof total);
-    const struct ladle_sampler_ops *design;
-    for (unsigned pass = 0; (design = pass_design(cfg, pass)) != NULL; pass++) {
-        /* Passes that only gather write nothing. Every snowball wave writes,
-         * and so does stratified's first pass, which may finish the sample. */
-        int sequel = cfg->design == LADLE_DESIGN_SNOWBALL || cfg->design == LADLE_DESIGN_STRATIFIED;
-        int writes = sequel || pass_design(cfg, pass + 1) == NULL;
-        pio.out_fd = writes ? io->out_fd : -1;
-        /* One --header line, written by the first pass that writes. */
-        pio.skip_header = sequel && pass > 0;
-        ladle_report rep;
-        st = ladle_pipeline_run(cfg, design, &pio, err, &rep, output_closed);
-        total.records_in = rep.records_in;
-        /* Snowball counts a record without a usable field in one wave only;
-         * the other designs count every pass's records again. */
-        total.records_missing = cfg->design == LADLE_DESIGN_SNOWBALL
-                                    ? total.records_missing + rep.records_missing
-                                    : rep.records_missing;
-        total.bytes_in = rep.bytes_in;
-        total.bytes_compressed = rep.bytes_compressed;
-        total.threads = rep.threads;
-        total.io_uring_used |= rep.io_uring_used;
-        total.records_out += rep.records_out;
+    for (int round = 0, rounds = split_rounds(cfg); round < rounds; round++) {
+        if (rounds > 1) {
+            cfg->split_state->counting = round == 0;
+            if (round == 1)
+                ladle_split_state_plan(cfg->split_state);
+        }
+        st = design_passes(cfg, io, &pio, err, &total, output_closed);
         if (st != LADLE_OK || *output_closed)
             break;
     }

@@ -17,6 +17,9 @@
  */
 #include "pipeline/run.h"
 
+#include "shard/shards.h"
+#include "split/assign.h"
+
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -28,6 +31,16 @@
 
 /* The poison pill that ends a worker. */
 struct ladle_chunk ladle_run_poison;
+struct ladle_chunk ladle_run_compress_token;
+
+void ladle_run_wake_compressor(void *arg)
+{
+    struct run *r = arg;
+    /* Best effort: when the queue is full the workers are busy anyway, and
+     * the output thread compresses what nobody took. */
+    if (ladle_ring_push(&r->work_ring, &ladle_run_compress_token))
+        sem_post(&r->work_sem);
+}
 
 static void wake_all(struct run *r)
 {
@@ -108,10 +121,12 @@ ladle_status ladle_pipeline_run(const struct ladle_config *cfg,
     ladle_status status = LADLE_OK;
     struct output o;
     memset(&o, 0, sizeof o);
-    unsigned work_size = ring_size_for(r.ndecoders * CHUNKS_PER_DECODER + r.nworkers);
+    /* Room for every chunk, the pills, and compression tokens besides. */
+    unsigned work_size = ring_size_for(r.ndecoders * CHUNKS_PER_DECODER + 3 * r.nworkers + 8);
     r.pending = calloc(io->count ? io->count : 1, sizeof *r.pending);
     r.headers = calloc(io->count ? io->count : 1, sizeof *r.headers);
-    r.bindings = calloc(io->count ? 2 * (size_t)io->count : 2, sizeof *r.bindings);
+    r.bindings = calloc(LADLE_BINDINGS_PER_INPUT * (size_t)(io->count ? io->count : 1),
+                        sizeof *r.bindings);
     r.pools = calloc(r.ndecoders, sizeof *r.pools);
     r.partials = calloc(r.nworkers + 1, sizeof *r.partials);
     o.order = calloc(io->count ? io->count : 1, sizeof *o.order);
@@ -148,6 +163,23 @@ ladle_status ladle_pipeline_run(const struct ladle_config *cfg,
     o.limit = cfg->design == LADLE_DESIGN_HEAD ? cfg->n : UINT64_MAX;
     o.collect = r.design->streaming && cfg->shuffle;
     o.selector = &r.partials[r.nworkers];
+    o.run = &r;
+    struct ladle_shards *shards = NULL;
+    if (cfg->split && io->out_fd >= 0) { /* passes that only gather write nothing */
+        struct ladle_split_state *ss = cfg->split_state;
+        for (uint32_t i = 0; i < ss->ninputs; i++) {
+            ss->inputs[i].records = ss->inputs[i].missing = 0; /* each pass counts again */
+            ss->inputs[i].decompressed = 0;
+        }
+        if (!(o.scratch = ladle_field_scratch_new())) {
+            status = ladle_error_set(err, LADLE_E_INTERNAL, "pipeline: out of memory");
+            goto out_writer;
+        }
+        o.w.record_hook = ladle_run_split_record_hook;
+        o.w.hook_arg = &o;
+        if ((shards = ss->shards))
+            ladle_shards_set_wake(shards, ladle_run_wake_compressor, &r);
+    }
 
     /* The threads ignore SIGINT, SIGTERM and SIGPIPE (they inherit this
      * mask), so a signal reaches the calling thread: if it is blocked
@@ -190,7 +222,7 @@ ladle_status ladle_pipeline_run(const struct ladle_config *cfg,
         pthread_join(threads[r.ndecoders + k], NULL);
     ladle_run_drain_done(&r, &o);
 
-    status = ladle_error_any(err) ? err->status : LADLE_OK;
+    status = ladle_error_status(err);
     if (status == LADLE_OK && !o.w.closed) {
         if (o.collect)
             status = ladle_kept_emit(o.kept.v, o.kept.count, 1, &o.w);
@@ -218,6 +250,10 @@ ladle_status ladle_pipeline_run(const struct ladle_config *cfg,
     }
     if (output_closed)
         *output_closed = o.w.closed;
+out_writer:
+    if (shards)
+        ladle_shards_set_wake(shards, NULL, NULL);
+    ladle_field_scratch_free(o.scratch);
     ladle_writer_destroy(&o.w);
 
 out_sync:

@@ -26,6 +26,7 @@
 #include "pipeline/ring.h"
 #include "sample/kept.h"
 #include "sample/sampler.h"
+#include "split/route.h"
 
 #define CHUNKS_PER_DECODER 8
 /* Kept records of later inputs waiting for earlier ones: these bytes are
@@ -34,6 +35,7 @@
 #define PENDING_BUDGET ((long long)32 << 20)
 #define RESULT_OVERHEAD 64 /* malloc bookkeeping per result */
 #define DONE_RING_SIZE 4096
+#define LADLE_BINDINGS_PER_INPUT 4
 
 /* What a worker hands to the output stage for one chunk. */
 
@@ -47,6 +49,12 @@ struct result {
     struct ladle_chunk *chunk; /* owns */
     uint32_t *starts;          /* owns */
     size_t nstarts;
+    /* Split runs: where each record of out goes (one per record). */
+    struct ladle_route *routes; /* owns */
+    size_t nroutes, routes_cap;
+    uint64_t records_seen;     /* records of the chunk read, */
+    uint64_t records_missing;  /* of which left out for want of a field */
+    uint64_t end_offset;       /* decompressed bytes of the input up to the chunk's end */
 };
 
 /* Per-input reorder slots, indexed by chunk seq. */
@@ -87,8 +95,9 @@ struct run {
      * any of its chunks is queued (so workers and the output stage may read
      * it once they hold a chunk of that input). */
     struct ladle_outbuf *headers; /* owns, one per input */
-    /* Where the design's fields are in each input (bound from its header):
-     * [2i] the key field, [2i+1] snowball's TO field. */
+    /* Where the fields are in each input (bound from its header), four per
+     * input: the design's key field, snowball's TO field, the split's --by
+     * (or --time-field) and its label. */
     struct ladle_field_binding *bindings; /* owns, two per input */
 };
 
@@ -105,10 +114,16 @@ struct output {
     uint32_t header_from;      /* the input whose header was written */
     struct ladle_sampler *selector; /* borrowed: ordered designs' own state */
     struct ladle_kept_set kept;
+    struct run *run;                /* borrowed: the run this stage belongs to */
+    struct ladle_field_scratch *scratch; /* owns (split runs): fields read here */
 };
 
 /* The poison pill that ends a worker: an address, never read or written. */
 extern struct ladle_chunk ladle_run_poison;
+/* Tells a worker a shard frame waits to be compressed (same kind of address). */
+extern struct ladle_chunk ladle_run_compress_token;
+/* Wakes a worker to compress a frame (struct ladle_shards' wake; arg: the run). */
+void ladle_run_wake_compressor(void *arg);
 
 /* The stop protocol (pipeline.c). */
 void ladle_run_request_stop(struct run *r);
@@ -131,5 +146,11 @@ long long ladle_run_result_charge(const struct result *res);
 void ladle_run_output_loop(struct run *r, struct output *o);
 void ladle_run_drain_done(struct run *r, struct output *o);
 void ladle_run_release_result(struct run *r, struct result *res);
+
+/* split_out.c: the output stage of a split run. */
+ladle_status ladle_run_split_result(struct run *r, struct output *o, struct result *res);
+void ladle_run_split_count_input(struct run *r, const struct result *res);
+ladle_status ladle_run_split_record_hook(void *arg, const char *rec, size_t len, uint64_t key,
+                                         uint32_t input);
 
 #endif

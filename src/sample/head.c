@@ -12,7 +12,7 @@ static ladle_status head_offer(struct ladle_sampler *s, const struct ladle_chunk
 {
     (void)name; /* records are length-checked by the framer */
     const uint64_t n = s->cfg->n;
-    const int want_keys = s->cfg->shuffle;
+    const int want_keys = s->cfg->shuffle || s->cfg->split;
     struct ladle_record_iter it;
     struct ladle_record r;
     ladle_record_iter_init(&it, ck);

@@ -87,11 +87,10 @@ ladle_status ladle_kept_emit_column(struct ladle_kept *v, size_t count, int by_k
                 st = ladle_error_set(err, LADLE_E_INTERNAL, "output: out of memory");
                 break;
             }
-            st = ladle_writer_write(w, line.data, line.len);
+            st = ladle_writer_record(w, line.data, line.len, v[i].key, v[i].input);
         } else {
-            st = ladle_writer_write(w, v[i].data, v[i].len);
+            st = ladle_writer_record(w, v[i].data, v[i].len, v[i].key, v[i].input);
         }
-        w->records++;
     }
     ladle_outbuf_free(&line);
     return st;

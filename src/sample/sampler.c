@@ -12,6 +12,7 @@
 const struct ladle_sampler_ops *ladle_sampler_for(ladle_design d)
 {
     switch (d) {
+    case LADLE_DESIGN_NONE: return &ladle_sampler_all;
     case LADLE_DESIGN_BERNOULLI: return &ladle_sampler_bernoulli;
     case LADLE_DESIGN_BOTTOMK: return &ladle_sampler_bottomk;
     case LADLE_DESIGN_HEAD: return &ladle_sampler_head;
@@ -30,7 +31,7 @@ ladle_status ladle_sampler_init(struct ladle_sampler *s, const struct ladle_samp
     memset(s, 0, sizeof *s);
     s->ops = ops;
     s->cfg = cfg;
-    if (cfg->field && !(s->scratch = ladle_field_scratch_new()))
+    if ((cfg->field || cfg->split) && !(s->scratch = ladle_field_scratch_new()))
         return ladle_error_set(err, LADLE_E_INTERNAL, "sampler: out of memory");
     return ops->create ? ops->create(s, err) : LADLE_OK;
 }
@@ -93,7 +94,7 @@ int ladle_sampler_emit(const struct ladle_sampler *s, struct ladle_outbuf *out, 
                   ? ladle_append_column(out, rec, len, cfg->extra_column, weight,
                                         ladle_weight_delim(cfg->format, cfg->delim))
                   : ladle_outbuf_append(out, rec, len);
-    if (!bad && cfg->shuffle)
+    if (!bad && (cfg->shuffle || cfg->split))
         bad = ladle_outbuf_append_key(out, key);
     if (bad)
         return -1;
@@ -118,7 +119,7 @@ ladle_status ladle_sampler_each_value(struct ladle_sampler *s, const struct ladl
         int got = ladle_sampler_field(s, ck, r.data, r.len, r.offset, name, &v.value, &v.vlen,
                                       err);
         if (got < 0)
-            return err->status;
+            return ladle_error_status(err);
         if (got == 0)
             continue;
         v.data = r.data;

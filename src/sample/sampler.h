@@ -67,6 +67,7 @@ struct ladle_sampler_ops {
     void (*destroy)(struct ladle_sampler *s);
 };
 
+extern const struct ladle_sampler_ops ladle_sampler_all; /* every record (split without a design) */
 extern const struct ladle_sampler_ops ladle_sampler_bernoulli;
 extern const struct ladle_sampler_ops ladle_sampler_bottomk;
 extern const struct ladle_sampler_ops ladle_sampler_head;

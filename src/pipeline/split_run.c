@@ -1,0 +1,208 @@
+/*
+ * split_run.c -- one `ladle split` (or `ladle sample -o DIR`) from start
+ * to commit: check the settings, open the dataset folder, run the passes
+ * (a counting round first when a label is given), close the shards, write
+ * the manifest, commit; on any failure, leave DIR as it was.
+ */
+#include "pipeline/split_run.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "field/field.h"
+#include "pipeline/passes.h"
+#include "shard/shards.h"
+#include "split/assign.h"
+#include "split/dataset.h"
+#include "split/manifest.h"
+#include "split/split.h"
+
+static ladle_status usage(struct ladle_error *err, const char *what)
+{
+    return ladle_error_set(err, LADLE_E_USAGE, "%s", what);
+}
+
+static ladle_status compile(const struct ladle_config *cfg, const char *spec,
+                            struct ladle_field **out, struct ladle_error *err)
+{
+    ladle_status st = ladle_field_compile(out, spec, (enum ladle_format)cfg->format, cfg->delim, err);
+    if (st == LADLE_OK && ladle_field_needs_header(*out) && !cfg->header)
+        return ladle_error_set(err, LADLE_E_USAGE, "field '%s' names a column: it needs --header",
+                               spec);
+    return st;
+}
+
+/* The settings: parsed into spec, fields compiled into by/label. */
+static ladle_status prepare(struct ladle_config *cfg, const struct ladle_split_request *q,
+                            struct ladle_split_spec *spec, struct ladle_field **by,
+                            struct ladle_field **label, struct ladle_error *err)
+{
+    ladle_status st;
+    if (q->time_field && q->by)
+        return usage(err, "--by and --time-field do not go together (a time split groups by time)");
+    if (q->cutoffs && !q->time_field)
+        return usage(err, "--cutoffs needs --time-field FIELD");
+    if (q->time_field && !q->cutoffs)
+        return usage(err, "--time-field needs --cutoffs T1[,T2...]");
+    if ((st = ladle_split_parse_ratios(spec, q->ratios, q->time_field != NULL, err)) != LADLE_OK)
+        return st;
+    if (q->cutoffs && (st = ladle_split_parse_cutoffs(spec, q->cutoffs, err)) != LADLE_OK)
+        return st;
+    if (q->stratify && (q->by || q->time_field))
+        return usage(err, "--stratify cannot be exact with --by or --time-field: give one");
+    if (q->stratify && q->balance && strcmp(q->stratify, q->balance) != 0)
+        return usage(err, "--stratify and --balance must name the same label field");
+    if ((q->balance_mode || q->balance_splits) && !q->balance)
+        return usage(err, "--balance-mode and --balance-splits go with --balance LABEL");
+    if (q->balance) {
+        if ((st = ladle_split_parse_balance(spec, q->balance_mode ? q->balance_mode : "under",
+                                            err)) != LADLE_OK)
+            return st;
+        spec->balance_mask = 1; /* the first split (train) unless told otherwise */
+        if (q->balance_splits &&
+            (st = ladle_split_parse_balance_splits(spec, q->balance_splits, err)) != LADLE_OK)
+            return st;
+    }
+    if (cfg->design == LADLE_DESIGN_STATS)
+        return usage(err, "ladle stats writes a report, not a dataset");
+    int multi_pass = cfg->design == LADLE_DESIGN_SNOWBALL ||
+                     (cfg->design == LADLE_DESIGN_STRATIFIED && !cfg->per_stratum) ||
+                     (cfg->design == LADLE_DESIGN_CLUSTER && cfg->clusters);
+    if ((q->stratify || q->balance) && multi_pass)
+        return usage(err, "--stratify and --balance do not combine with designs that read the "
+                          "input several times (snowball, --strata with -n, --clusters)");
+    const char *by_spec = q->by ? q->by : q->time_field;
+    if (by_spec && (st = compile(cfg, by_spec, by, err)) != LADLE_OK)
+        return st;
+    const char *label_spec = q->stratify ? q->stratify : q->balance;
+    if (label_spec && (st = compile(cfg, label_spec, label, err)) != LADLE_OK)
+        return st;
+    spec->by = *by;
+    spec->label = *label;
+    spec->stratify = q->stratify != NULL;
+    return LADLE_OK;
+}
+
+static const char *extension(const struct ladle_config *cfg)
+{
+    switch ((enum ladle_format)cfg->format) {
+    case LADLE_FORMAT_JSON: return "jsonl";
+    case LADLE_FORMAT_TSV: return "tsv";
+    case LADLE_FORMAT_CSV: return "csv";
+    case LADLE_FORMAT_LINES: return "txt";
+    default: return NULL; /* auto: from the first record written */
+    }
+}
+
+ladle_status ladle_split_run(struct ladle_config *cfg, const struct ladle_split_request *q,
+                             const struct ladle_pipeline_io *io, struct ladle_error *err,
+                             ladle_report *report, int *output_closed, char **summary)
+{
+    struct ladle_split_spec *spec = calloc(1, sizeof *spec);
+    struct ladle_field *by = NULL, *label = NULL;
+    struct ladle_split_state state;
+    struct ladle_dataset ds;
+    struct ladle_shards *shards = NULL;
+    char *manifest = NULL;
+    int state_ready = 0, ds_open = 0;
+    ladle_status st;
+    memset(&ds, 0, sizeof ds);
+    ds.dirfd = ds.tmpfd = -1;
+    if (!spec) {
+        st = ladle_error_set(err, LADLE_E_INTERNAL, "out of memory");
+        goto out;
+    }
+    if ((st = prepare(cfg, q, spec, &by, &label, err)) != LADLE_OK)
+        goto out;
+    if ((st = ladle_split_state_init(&state, spec, cfg->seed, io->count, err)) != LADLE_OK)
+        goto out;
+    state_ready = 1;
+    for (uint32_t i = 0; i < io->count; i++) {
+        struct stat sb;
+        if (strcmp(io->paths[i], "-") != 0 && stat(io->paths[i], &sb) == 0 && S_ISREG(sb.st_mode))
+            state.inputs[i].size = (int64_t)sb.st_size;
+    }
+    ds_open = 1;
+    if ((st = ladle_dataset_open(&ds, q->dir, q->force, spec, err)) != LADLE_OK)
+        goto out;
+    const char *names[LADLE_SPLIT_MAX];
+    for (unsigned k = 0; k < spec->count; k++)
+        names[k] = spec->names[k];
+    struct ladle_shards_config sc = {
+        .dirfd = ds.tmpfd,
+        .dir_name = q->dir,
+        .nsplits = spec->count,
+        .names = names,
+        .ext = extension(cfg),
+        .shard_size = q->shard_size,
+        .shard_records = q->shard_records,
+        .frame_size = LADLE_FRAME_SIZE,
+        .level = q->level,
+        .helpers = cfg->threads,
+    };
+    if ((st = ladle_shards_create(&shards, &sc, err)) != LADLE_OK)
+        goto out;
+    state.shards = shards;
+    cfg->split = spec;
+    cfg->split_state = &state;
+    st = ladle_passes_run(cfg, io, err, report, output_closed);
+    if (st == LADLE_OK)
+        st = ladle_shards_finish(shards, err);
+    if (st != LADLE_OK)
+        goto out;
+    struct ladle_manifest_args ma = {
+        .version = LADLE_VERSION,
+        .argc = q->argc,
+        .argv = q->argv,
+        .seed = cfg->seed,
+        .ext = ladle_shards_ext(shards),
+        .header = cfg->header,
+        .by = by ? ladle_field_spec(by) : NULL,
+        .label = label ? ladle_field_spec(label) : NULL,
+        .frame_size = LADLE_FRAME_SIZE,
+        .paths = io->names,
+        .state = &state,
+    };
+    if (!(manifest = ladle_manifest_json(&ma))) {
+        st = ladle_error_set(err, LADLE_E_INTERNAL, "manifest: out of memory");
+        goto out;
+    }
+    /* The last chance to be interrupted: after the commit the run is done. */
+    if (atomic_load(io->cancel)) {
+        st = ladle_error_set(err, LADLE_E_INTERRUPTED, "interrupted");
+        goto out;
+    }
+    if ((st = ladle_dataset_commit(&ds, manifest, strlen(manifest), err)) != LADLE_OK)
+        goto out;
+    ds_open = 0;
+    if (summary) {
+        size_t cap = 64 + spec->count * (LADLE_SPLIT_NAME_MAX + 24), n = 0;
+        char *s = malloc(cap);
+        if (s) {
+            for (unsigned k = 0; k < spec->count; k++)
+                n += (size_t)snprintf(s + n, cap - n, "%s%s %llu", k ? ", " : "", spec->names[k],
+                                      (unsigned long long)state.records[k]);
+            *summary = s;
+        }
+    }
+    if (report) {
+        report->records_out = 0;
+        for (unsigned k = 0; k < spec->count; k++)
+            report->records_out += state.records[k];
+    }
+out:
+    if (ds_open)
+        ladle_dataset_abort(&ds);
+    ladle_shards_destroy(shards);
+    if (state_ready)
+        ladle_split_state_free(&state);
+    cfg->split = NULL;
+    cfg->split_state = NULL;
+    ladle_field_free(by);
+    ladle_field_free(label);
+    free(manifest);
+    free(spec);
+    return st;
+}

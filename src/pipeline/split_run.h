@@ -1,0 +1,39 @@
+/*
+ * split_run.h -- a whole dataset run: `ladle split`, or `ladle sample -o DIR`.
+ */
+#ifndef LADLE_SPLIT_RUN_H
+#define LADLE_SPLIT_RUN_H
+
+#include <stdint.h>
+
+#include "common/config.h"
+#include "common/error.h"
+#include "pipeline/pipeline.h"
+
+/* What the user asked for, as given (checked by ladle_split_run). */
+struct ladle_split_request {
+    const char *dir;            /* -o DIR */
+    const char *ratios;         /* --ratios (names only for a time split) */
+    const char *by;             /* --by FIELD */
+    const char *time_field;     /* --time-field FIELD */
+    const char *cutoffs;        /* --cutoffs T1,... */
+    const char *stratify;       /* --stratify LABEL */
+    const char *balance;        /* --balance LABEL */
+    const char *balance_mode;   /* --balance-mode */
+    const char *balance_splits; /* --balance-splits */
+    uint64_t shard_size;        /* uncompressed bytes per shard */
+    uint64_t shard_records;     /* records per shard (0: by size) */
+    int level;                  /* zstd level */
+    int force;                  /* replace the dataset in a non-empty DIR */
+    int argc;                   /* the command line, for the manifest */
+    const char *const *argv;
+};
+
+/* Runs it; on success the dataset is committed and *summary (malloc'd,
+ * may be left NULL) reads "train 800, val 100, test 100". On failure DIR
+ * is left as it was. */
+ladle_status ladle_split_run(struct ladle_config *cfg, const struct ladle_split_request *q,
+                             const struct ladle_pipeline_io *io, struct ladle_error *err,
+                             ladle_report *report, int *output_closed, char **summary);
+
+#endif

@@ -1,0 +1,136 @@
+/*
+ * manifest.c -- manifest.json of a dataset (see manifest.h). jansson
+ * builds it; keys keep the order they are added in, and nothing in it
+ * depends on the clock or the thread count, so the same run gives the
+ * same manifest (but for the command line it records).
+ */
+#include "split/manifest.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "shard/shards.h"
+#include "split/assign.h"
+
+static json_t *u64(uint64_t v)
+{
+    return json_integer((json_int_t)v); /* counts stay far below 2^63 */
+}
+
+static json_t *classes_of(const struct ladle_split_state *ss, unsigned k)
+{
+    json_t *a = json_array();
+    uint64_t total = 0, nonempty = 0;
+    for (size_t i = 0; i < ss->nclasses; i++)
+        if (ss->classes[i].after[k]) {
+            total += ss->classes[i].after[k];
+            nonempty++;
+        }
+    for (size_t i = 0; i < ss->nclasses; i++) {
+        const struct ladle_split_class *c = &ss->classes[i];
+        if (!c->n[k] && !c->after[k])
+            continue;
+        /* n / (K * n_c): the weight that evens out the classes in a loss. */
+        double w = c->after[k] ? (double)total / ((double)nonempty * (double)c->after[k]) : 0.0;
+        json_array_append_new(a, json_pack("{s:s%, s:o, s:o, s:f}", "label", c->label,
+                                           c->label_len, "before", u64(c->n[k]), "after",
+                                           u64(c->after[k]), "weight", w));
+    }
+    return a;
+}
+
+char *ladle_manifest_json(const struct ladle_manifest_args *m)
+{
+    const struct ladle_split_state *ss = m->state;
+    const struct ladle_split_spec *sp = ss->spec;
+    json_t *root = json_object();
+    json_t *cmd = json_array();
+    for (int i = 0; i < m->argc; i++)
+        json_array_append_new(cmd, json_string(m->argv[i]));
+    json_object_set_new(root, "ladle_version", json_string(m->version));
+    json_object_set_new(root, "command", cmd);
+    if (m->seed <= (uint64_t)INT64_MAX)
+        json_object_set_new(root, "seed", u64(m->seed));
+    else {
+        char s[24];
+        snprintf(s, sizeof s, "%llu", (unsigned long long)m->seed);
+        json_object_set_new(root, "seed", json_string(s));
+    }
+    json_object_set_new(root, "format", json_string(m->ext));
+    json_object_set_new(root, "header", json_boolean(m->header));
+    json_object_set_new(root, "by", m->by ? json_string(m->by) : json_null());
+    if (sp->by_time)
+        json_object_set_new(root, "time_field", json_string(m->by));
+    if (m->label)
+        json_object_set_new(root, "label", json_string(m->label));
+    json_object_set_new(root, "frame_size", u64(m->frame_size));
+
+    json_t *inputs = json_array();
+    for (uint32_t i = 0; i < ss->ninputs; i++) {
+        const struct ladle_input_count *in = &ss->inputs[i];
+        json_t *skipped = json_pack("{s:o}", "missing", u64(in->missing));
+        json_array_append_new(inputs,
+                              json_pack("{s:s, s:o, s:o, s:o, s:o}", "path", m->paths[i], "size",
+                                        in->size >= 0 ? u64((uint64_t)in->size) : json_null(),
+                                        "decompressed_bytes", u64(in->decompressed), "records",
+                                        u64(in->records), "skipped", skipped));
+    }
+    json_object_set_new(root, "inputs", inputs);
+
+    json_t *splits = json_array();
+    for (unsigned k = 0; k < sp->count; k++) {
+        json_t *o = json_object();
+        json_object_set_new(o, "name", json_string(sp->names[k]));
+        if (sp->by_time) {
+            if (k > 0)
+                json_object_set_new(o, "from_ns", json_integer(sp->cutoff[k - 1]));
+            if (k + 1 < sp->count)
+                json_object_set_new(o, "until_ns", json_integer(sp->cutoff[k]));
+        } else {
+            json_object_set_new(o, "ratio", json_real(sp->ratio[k]));
+        }
+        json_object_set_new(o, "balanced",
+                            json_boolean(sp->balance != LADLE_BALANCE_NONE &&
+                                         (sp->balance_mask >> k & 1)));
+        json_object_set_new(o, "records", u64(ss->records[k]));
+        size_t n;
+        const struct ladle_shard_info *sh = ladle_shards_of(ss->shards, k, &n);
+        uint64_t bytes = 0;
+        json_t *files = json_array();
+        for (size_t i = 0; i < n; i++) {
+            char name[64], path[LADLE_SPLIT_NAME_MAX + 80], hex[33];
+            ladle_shard_file_name(name, sizeof name, (uint32_t)i, m->ext);
+            snprintf(path, sizeof path, "%s/%s", sp->names[k], name);
+            for (int b = 0; b < 16; b++)
+                snprintf(hex + 2 * b, 3, "%02x", sh[i].xxh3_128[b]);
+            bytes += sh[i].bytes;
+            json_array_append_new(files, json_pack("{s:s, s:o, s:o, s:o, s:o, s:s}", "file", path,
+                                                   "records", u64(sh[i].records), "bytes",
+                                                   u64(sh[i].bytes), "compressed_bytes",
+                                                   u64(sh[i].compressed), "frames",
+                                                   u64(sh[i].frames), "xxh3_128", hex));
+        }
+        json_object_set_new(o, "bytes", u64(bytes));
+        json_object_set_new(o, "shards", files);
+        if (sp->label)
+            json_object_set_new(o, "classes", classes_of(ss, k));
+        json_array_append_new(splits, o);
+    }
+    json_object_set_new(root, "splits", splits);
+    char *text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12));
+    json_decref(root);
+    if (!text)
+        return NULL;
+    /* A final newline, as text files have. */
+    size_t len = strlen(text);
+    char *out = realloc(text, len + 2);
+    if (!out) {
+        free(text);
+        return NULL;
+    }
+    out[len] = '\n';
+    out[len + 1] = '\0';
+    return out;
+}
