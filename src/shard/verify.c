@@ -106,7 +106,10 @@ static void check_top_fields(struct verify *v, json_t *root)
     uint64_t seed;
     get_string(v, root, "ladle_version", NULL);
     get_string(v, root, "format", NULL);
-    get_count(v, root, "seed", NULL, &seed);
+    /* Seeds past 2^63 are written as a decimal string (JSON integers are signed). */
+    const char *seed_text = json_string_value(json_object_get(root, "seed"));
+    if (!seed_text || !*seed_text || seed_text[strspn(seed_text, "0123456789")])
+        get_count(v, root, "seed", NULL, &seed);
     if (!json_is_array(json_object_get(root, "command")))
         problem(v, MANIFEST, NULL, "\"command\" is missing or not an array");
     json_t *header = json_object_get(root, "header");
