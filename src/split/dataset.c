@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,12 @@ static void remove_tree_at(int dirfd, const char *name)
             remove_tree_at(fd, e->d_name);
     closedir(d); /* closes fd */
     unlinkat(dirfd, name, AT_REMOVEDIR);
+}
+
+/* A split name from an old manifest: one path component, no dot files. */
+static int name_is_plain(const char *s)
+{
+    return *s && *s != '.' && !strchr(s, '/') && strlen(s) <= LADLE_SPLIT_NAME_MAX;
 }
 
 static int exists_at(int dirfd, const char *name)
@@ -159,16 +166,34 @@ ladle_status ladle_dataset_commit(struct ladle_dataset *d, const char *manifest,
             (oldfd = openat(d->tmpfd, OLD, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
             return ladle_error_set(err, LADLE_E_OUTPUT, "%s: cannot create %s/%s: %s", d->dir,
                                    d->tmpname, OLD, strerror(errno));
-        /* The old manifest first: from here the old dataset is not committed. */
-        if (move_aside(d, oldfd, "manifest.json") != 0)
-            goto rename_failed;
+        /* The old dataset goes: the split folders its manifest lists (so no
+         * stale shards stay behind) and ours, then the manifest itself. */
+        json_t *old = NULL;
+        int mfd = openat(d->dirfd, "manifest.json", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+        if (mfd >= 0) {
+            old = json_loadfd(mfd, 0, NULL);
+            close(mfd);
+        }
+        json_t *splits = json_object_get(old, "splits");
+        for (size_t i = 0; i < json_array_size(splits); i++) {
+            const char *name = json_string_value(json_object_get(json_array_get(splits, i), "name"));
+            if (name && name_is_plain(name) && move_aside(d, oldfd, name) != 0) {
+                json_decref(old);
+                goto rename_failed;
+            }
+        }
+        json_decref(old);
         for (unsigned k = 0; k < d->nsplits; k++)
             if (move_aside(d, oldfd, d->names[k]) != 0)
                 goto rename_failed;
+        if (move_aside(d, oldfd, "manifest.json") != 0)
+            goto rename_failed;
     }
-    for (unsigned k = 0; k < d->nsplits; k++)
+    for (unsigned k = 0; k < d->nsplits; k++) {
         if (renameat(d->tmpfd, d->names[k], d->dirfd, d->names[k]) != 0)
             goto rename_failed;
+        d->placed[k] = 1;
+    }
     if (renameat(d->tmpfd, "manifest.json", d->dirfd, "manifest.json") != 0)
         goto rename_failed;
     /* Committed. */
@@ -194,22 +219,22 @@ rename_failed:
 void ladle_dataset_abort(struct ladle_dataset *d)
 {
     if (d->dirfd >= 0 && d->tmpfd >= 0) {
-        /* Undo a commit that failed half way: our splits back out, the old ones back in. */
+        /* Undo a commit that failed half way: our splits back out, the old entries back in. */
         for (unsigned k = 0; k < d->nsplits; k++)
-            if (!exists_at(d->tmpfd, d->names[k]) && exists_at(d->dirfd, d->names[k]) &&
-                (d->moved_aside || !d->force))
+            if (d->placed[k])
                 renameat(d->dirfd, d->names[k], d->tmpfd, d->names[k]);
-        if (d->moved_aside) {
-            int oldfd = openat(d->tmpfd, OLD, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-            if (oldfd >= 0) {
-                if (exists_at(oldfd, "manifest.json"))
-                    renameat(oldfd, "manifest.json", d->dirfd, "manifest.json");
-                for (unsigned k = 0; k < d->nsplits; k++)
-                    if (exists_at(oldfd, d->names[k]))
-                        renameat(oldfd, d->names[k], d->dirfd, d->names[k]);
-                close(oldfd);
-            }
-        }
+        int oldfd = d->moved_aside ? openat(d->tmpfd, OLD, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+                                                               O_CLOEXEC)
+                                   : -1;
+        DIR *old = oldfd >= 0 ? fdopendir(oldfd) : NULL;
+        struct dirent *e;
+        while (old && (e = readdir(old)) != NULL)
+            if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+                renameat(oldfd, e->d_name, d->dirfd, e->d_name);
+        if (old)
+            closedir(old);
+        else if (oldfd >= 0)
+            close(oldfd);
     }
     if (d->tmpfd >= 0)
         close(d->tmpfd);

@@ -25,6 +25,7 @@ struct ladle_dataset {
     unsigned nsplits;
     const char (*names)[LADLE_SPLIT_NAME_MAX + 1]; /* borrowed */
     int moved_aside;    /* commit moved old entries into tmp/.old */
+    unsigned char placed[LADLE_SPLIT_MAX]; /* commit moved our split k into DIR */
 };
 
 /* Opens DIR (creating it if missing) and the temporary folder with one
