@@ -18,7 +18,9 @@ static ladle_status take(struct run *r, struct output *o, const struct ladle_rou
     struct ladle_split_state *ss = r->cfg->split_state;
     struct ladle_split_class *cls = NULL;
     const struct ladle_field *label = r->cfg->split->label;
-    if (o->limit == 0)
+    /* --head: the limit counts records as they reach the output, unless they
+     * were gathered for --shuffle (the limit was applied then). */
+    if (o->limit == 0 && !o->collect)
         return LADLE_OK;
     if (label) {
         const char *v = "";
@@ -32,7 +34,8 @@ static ladle_status take(struct run *r, struct output *o, const struct ladle_rou
         if (!(cls = ladle_split_class_get(ss, rt->label, v, vlen)))
             return ladle_error_set(r->err, LADLE_E_INTERNAL, "split: out of memory");
     }
-    o->limit--;
+    if (!o->collect)
+        o->limit--;
     return ladle_split_state_take(ss, rt, cls, rec, r->err);
 }
 

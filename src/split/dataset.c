@@ -207,6 +207,8 @@ ladle_status ladle_dataset_commit(struct ladle_dataset *d, const char *manifest,
     close(d->dirfd);
     d->dirfd = -1;
     d->created_dir = 0;
+    free(d->dir);
+    d->dir = NULL;
     return LADLE_OK;
 rename_failed:
     st = ladle_error_set(err, LADLE_E_OUTPUT, "%s: cannot move the dataset into place: %s",
