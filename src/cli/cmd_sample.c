@@ -516,6 +516,10 @@ static int run(int argc, char **argv, int split)
         rc = interrupted_exit;
         goto done;
     }
+    if (st == LADLE_E_USAGE) {
+        rc = usage_error("%s%s", ladle_job_error(job), "");
+        goto done;
+    }
     if (st != LADLE_OK) {
         fprintf(stderr, "ladle: %s\n", ladle_job_error(job));
         rc = st;

@@ -57,6 +57,7 @@ static int needs_passes(const struct ladle_config *cfg)
 
 /* Copies a pipe or stdin to an unlinked temporary file; returns its fd. */
 static int spool(const char *path, const char *name, const struct ladle_config *cfg,
+                 const atomic_int *cancel,
                  struct ladle_error *err)
 {
     int in = strcmp(path, "-") == 0 ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
@@ -81,8 +82,14 @@ static int spool(const char *path, const char *name, const struct ladle_config *
     }
     for (;;) {
         ssize_t n = read(in, buf, SPOOL_BUF);
-        if (n < 0 && errno == EINTR)
+        if (n < 0 && errno == EINTR) {
+            /* A signal interrupts a read from a silent pipe: stop if it was ours. */
+            if (cancel && atomic_load(cancel)) {
+                ladle_error_set(err, LADLE_E_INTERRUPTED, "interrupted");
+                goto fail;
+            }
             continue;
+        }
         if (n < 0) {
             ladle_error_set(err, LADLE_E_INPUT, "%s: read failed: %s (at byte %llu)", name,
                             strerror(errno), total);
@@ -177,7 +184,7 @@ ladle_status ladle_passes_run(struct ladle_config *cfg, const struct ladle_pipel
             int regular = strcmp(io->paths[i], "-") != 0 && stat(io->paths[i], &sb) == 0 &&
                           S_ISREG(sb.st_mode);
             if (!regular) {
-                if ((fds[i] = spool(io->paths[i], io->names[i], cfg, err)) < 0) {
+                if ((fds[i] = spool(io->paths[i], io->names[i], cfg, io->cancel, err)) < 0) {
                     st = ladle_error_status(err);
                     goto out;
                 }

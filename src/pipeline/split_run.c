@@ -141,6 +141,7 @@ ladle_status ladle_split_run(struct ladle_config *cfg, const struct ladle_split_
         .frame_size = LADLE_FRAME_SIZE,
         .level = q->level,
         .helpers = cfg->threads,
+        .cancel = io->cancel,
     };
     if ((st = ladle_shards_create(&shards, &sc, err)) != LADLE_OK)
         goto out;

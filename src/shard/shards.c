@@ -229,6 +229,9 @@ static ladle_status close_shard(struct ladle_shards *s, struct split_out *sp, un
  * it is not ready: the output thread never waits on the workers alone. */
 static ladle_status retire_oldest(struct ladle_shards *s, struct ladle_error *err)
 {
+    /* Interrupted: nothing more is worth compressing (the run will be undone). */
+    if (s->c.cancel && atomic_load_explicit(s->c.cancel, memory_order_relaxed))
+        return ladle_error_set(err, LADLE_E_INTERRUPTED, "interrupted");
     struct frame *f = s->fifo[s->fifo_head];
     while (atomic_load_explicit(&f->state, memory_order_acquire) != FRAME_DONE) {
         struct frame *g;

@@ -17,6 +17,7 @@
 #ifndef LADLE_SHARDS_H
 #define LADLE_SHARDS_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -38,6 +39,7 @@ struct ladle_shards_config {
     unsigned helpers;           /* worker threads that may call ladle_shards_help */
     void (*wake)(void *arg);    /* tells a worker a frame is waiting (may be NULL) */
     void *wake_arg;
+    const atomic_int *cancel;   /* borrowed, may be NULL: set, the remaining frames are dropped */
 };
 
 struct ladle_shard_info {
