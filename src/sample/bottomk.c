@@ -14,6 +14,7 @@
 
 #include "record/records.h"
 #include "sample/kept.h"
+#include "sample/kept_state.h"
 #include "sample/kheap.h"
 #include "sample/sampler.h"
 
@@ -73,76 +74,35 @@ static ladle_status bottomk_finish(struct ladle_sampler *s, struct ladle_writer 
     return ladle_kept_emit(st->heap.v, st->heap.count, s->cfg->shuffle, w);
 }
 
-/* Serialized state: "LDBK" v1, then little-endian u64 fields:
- * n, seed, records_seen, count, and per record key, input, offset, len, bytes. */
-static const char BK_MAGIC[8] = {'L', 'D', 'B', 'K', 0, 0, 0, 1};
+/* Serialized state: kept_state.h's layout, "LDBK" version 2 (version 1
+ * lacked the records' weight field; bottom-k writes 0 there), with the
+ * parameters -n and --seed. */
+#define BK_NPARAMS 2
 
-static int put_u64(struct ladle_outbuf *o, uint64_t v)
+static struct ladle_state_format bk_format(const struct ladle_config *cfg,
+                                           struct ladle_state_param p[BK_NPARAMS])
 {
-    unsigned char b[8];
-    for (int i = 0; i < 8; i++)
-        b[i] = (unsigned char)(v >> (8 * i));
-    return ladle_outbuf_append(o, b, 8);
-}
-
-static int get_u64(const unsigned char **p, const unsigned char *end, uint64_t *v)
-{
-    if (end - *p < 8)
-        return -1;
-    uint64_t x = 0;
-    for (int i = 0; i < 8; i++)
-        x |= (uint64_t)(*p)[i] << (8 * i);
-    *p += 8;
-    *v = x;
-    return 0;
+    p[0] = (struct ladle_state_param){"-n", cfg->n, 0};
+    p[1] = (struct ladle_state_param){"--seed", cfg->seed, 0};
+    return (struct ladle_state_format){{'L', 'D', 'B', 'K'}, 2, "bottom-k", p, BK_NPARAMS};
 }
 
 static ladle_status bottomk_serialize(const struct ladle_sampler *s, struct ladle_outbuf *o,
                                       struct ladle_error *err)
 {
     const struct bottomk_state *st = s->state;
-    int bad = ladle_outbuf_append(o, BK_MAGIC, sizeof BK_MAGIC) | put_u64(o, s->cfg->n) |
-              put_u64(o, s->cfg->seed) | put_u64(o, s->records_seen) | put_u64(o, st->heap.count);
-    for (size_t i = 0; i < st->heap.count && !bad; i++) {
-        const struct ladle_kept *k = &st->heap.v[i];
-        bad = put_u64(o, k->key) | put_u64(o, k->input) | put_u64(o, k->offset) |
-              put_u64(o, k->len) | ladle_outbuf_append(o, k->data, k->len);
-    }
-    return bad ? ladle_error_set(err, LADLE_E_INTERNAL, "sampler: out of memory") : LADLE_OK;
+    struct ladle_state_param p[BK_NPARAMS];
+    const struct ladle_state_format f = bk_format(s->cfg, p);
+    return ladle_kept_state_write(&f, s->records_seen, &st->heap, o, err);
 }
 
 static ladle_status bottomk_deserialize(struct ladle_sampler *s, const void *data, size_t len,
                                         struct ladle_error *err)
 {
     struct bottomk_state *st = s->state;
-    const unsigned char *p = data, *end = p + len;
-    uint64_t n, seed, seen, count;
-    if (len < sizeof BK_MAGIC || memcmp(p, BK_MAGIC, sizeof BK_MAGIC) != 0)
-        return ladle_error_set(err, LADLE_E_INPUT, "state: not a bottom-k sample state");
-    p += sizeof BK_MAGIC;
-    if (get_u64(&p, end, &n) || get_u64(&p, end, &seed) || get_u64(&p, end, &seen) ||
-        get_u64(&p, end, &count))
-        return ladle_error_set(err, LADLE_E_INPUT, "state: truncated");
-    if (n != s->cfg->n || seed != s->cfg->seed)
-        return ladle_error_set(err, LADLE_E_INPUT,
-                               "state: drawn with -n %llu --seed %llu, not this sample's",
-                               (unsigned long long)n, (unsigned long long)seed);
-    for (uint64_t i = 0; i < count; i++) {
-        uint64_t key, input, offset, rlen;
-        if (get_u64(&p, end, &key) || get_u64(&p, end, &input) || get_u64(&p, end, &offset) ||
-            get_u64(&p, end, &rlen) || (uint64_t)(end - p) < rlen || input > UINT32_MAX)
-            return ladle_error_set(err, LADLE_E_INPUT, "state: truncated or corrupt");
-        struct ladle_kept c = {key, offset, (uint32_t)input, (size_t)rlen, malloc(rlen ? rlen : 1),
-                               0.0};
-        if (!c.data)
-            return ladle_error_set(err, LADLE_E_INTERNAL, "state: out of memory");
-        memcpy(c.data, p, rlen);
-        p += rlen;
-        if (ladle_kheap_insert(&st->heap, &c) != 0)
-            return ladle_error_set(err, LADLE_E_INTERNAL, "state: out of memory");
-    }
-    s->records_seen += seen;
-    return LADLE_OK;
+    struct ladle_state_param p[BK_NPARAMS];
+    const struct ladle_state_format f = bk_format(s->cfg, p);
+    return ladle_kept_state_read(&f, data, len, &st->heap, &s->records_seen, err);
 }
 
 static void bottomk_destroy(struct ladle_sampler *s)

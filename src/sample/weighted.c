@@ -12,7 +12,8 @@
  * records with the largest priority w/u win, tau is the (N+1)-th largest
  * priority, and each kept record carries max(w, tau). Summing that column
  * estimates the population's total weight without bias, which ES keys do
- * not give. Both keep N+1 candidates at most; both merge like bottom-k.
+ * not give. Both keep N+1 candidates at most; both merge like bottom-k,
+ * and serialize like it too (kept_state.h), so runs and processes combine.
  *
  * A weight of 0 is never drawn; a weight that is not a finite non-negative
  * number goes to --missing (keep: weight 0).
@@ -24,6 +25,7 @@
 #include "field/field.h"
 #include "out/weight_column.h"
 #include "record/records.h"
+#include "sample/kept_state.h"
 #include "sample/kheap.h"
 #include "sample/sampler.h"
 
@@ -133,6 +135,39 @@ static ladle_status weighted_finish(struct ladle_sampler *s, struct ladle_writer
                                   ladle_weight_delim(cfg->format, cfg->delim), w, err);
 }
 
+/* Serialized state: kept_state.h's layout, "LDWS" version 1, with the
+ * parameters -n, --seed and --emit-weight (which decides both the keys and
+ * the heap's N + 1). Each record carries its weight, which priority
+ * sampling's finish needs. */
+#define WS_NPARAMS 3
+
+static struct ladle_state_format ws_format(const struct ladle_config *cfg,
+                                           struct ladle_state_param p[WS_NPARAMS])
+{
+    p[0] = (struct ladle_state_param){"-n", cfg->n, 0};
+    p[1] = (struct ladle_state_param){"--seed", cfg->seed, 0};
+    p[2] = (struct ladle_state_param){"--emit-weight", cfg->emit_weight ? 1 : 0, 1};
+    return (struct ladle_state_format){{'L', 'D', 'W', 'S'}, 1, "weighted", p, WS_NPARAMS};
+}
+
+static ladle_status weighted_serialize(const struct ladle_sampler *s, struct ladle_outbuf *o,
+                                       struct ladle_error *err)
+{
+    const struct weighted_state *st = s->state;
+    struct ladle_state_param p[WS_NPARAMS];
+    const struct ladle_state_format f = ws_format(s->cfg, p);
+    return ladle_kept_state_write(&f, s->records_seen, &st->heap, o, err);
+}
+
+static ladle_status weighted_deserialize(struct ladle_sampler *s, const void *data, size_t len,
+                                         struct ladle_error *err)
+{
+    struct weighted_state *st = s->state;
+    struct ladle_state_param p[WS_NPARAMS];
+    const struct ladle_state_format f = ws_format(s->cfg, p);
+    return ladle_kept_state_read(&f, data, len, &st->heap, &s->records_seen, err);
+}
+
 static void weighted_destroy(struct ladle_sampler *s)
 {
     struct weighted_state *st = s->state;
@@ -149,5 +184,7 @@ const struct ladle_sampler_ops ladle_sampler_weighted = {
     .offer = weighted_offer,
     .merge = weighted_merge,
     .finish = weighted_finish,
+    .serialize = weighted_serialize,
+    .deserialize = weighted_deserialize,
     .destroy = weighted_destroy,
 };
