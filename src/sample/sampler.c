@@ -3,6 +3,7 @@
  */
 #include "sample/sampler.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "field/field.h"
@@ -61,14 +62,23 @@ int ladle_sampler_bad_value(struct ladle_sampler *s, const char *name, uint64_t 
     }
 }
 
-int ladle_sampler_field(struct ladle_sampler *s, const struct ladle_chunk *ck, const char *rec,
-                        size_t len, uint64_t offset, const char *name, const char **v,
-                        size_t *vlen, struct ladle_error *err)
+const char *ladle_record_where(uint64_t offset, char *buf, size_t size)
 {
-    enum ladle_field_result fr = ladle_field_get(s->cfg->field, ck->binding, rec, len, s->scratch,
-                                                 v, vlen);
+    if (offset == UINT64_MAX)
+        return "a sampled record";
+    snprintf(buf, size, "record at offset %llu", (unsigned long long)offset);
+    return buf;
+}
+
+int ladle_field_under_policy(const struct ladle_config *cfg, const struct ladle_field *f,
+                             const struct ladle_field_binding *b, struct ladle_field_scratch *sc,
+                             const char *rec, size_t len, uint64_t offset, const char *name,
+                             const char **v, size_t *vlen, struct ladle_error *err)
+{
+    enum ladle_field_result fr = ladle_field_get(f, b, rec, len, sc, v, vlen);
     if (fr == LADLE_FIELD_OK)
         return 1;
+    char where[48];
     if (fr == LADLE_FIELD_NOMEM) {
         ladle_error_set(err, LADLE_E_INTERNAL, "%s: out of memory", name);
         return -1;
@@ -76,14 +86,33 @@ int ladle_sampler_field(struct ladle_sampler *s, const struct ladle_chunk *ck, c
     if (fr == LADLE_FIELD_BAD) {
         /* Not a missing value but a broken record (a CSV quote not closed on
          * its line, bad JSON): always an error, whatever --missing says. */
-        ladle_error_set(err, LADLE_E_INPUT,
-                        "%s: malformed record for field '%s' (record at offset %llu)", name,
-                        ladle_field_spec(s->cfg->field), (unsigned long long)offset);
+        ladle_error_set(err, LADLE_E_INPUT, "%s: malformed record for field '%s' (%s)", name,
+                        ladle_field_spec(f), ladle_record_where(offset, where, sizeof where));
         return -1;
     }
     *v = "";
     *vlen = 0;
-    return ladle_sampler_bad_value(s, name, offset, "no field", err);
+    switch (cfg->missing) {
+    case LADLE_MISSING_KEEP:
+        return 1;
+    case LADLE_MISSING_ERROR:
+        ladle_error_set(err, LADLE_E_INPUT, "%s: no field '%s' (%s; see --missing)", name,
+                        ladle_field_spec(f), ladle_record_where(offset, where, sizeof where));
+        return -1;
+    default:
+        return 0;
+    }
+}
+
+int ladle_sampler_field(struct ladle_sampler *s, const struct ladle_chunk *ck, const char *rec,
+                        size_t len, uint64_t offset, const char *name, const char **v,
+                        size_t *vlen, struct ladle_error *err)
+{
+    int got = ladle_field_under_policy(s->cfg, s->cfg->field, ck->binding, s->scratch, rec, len,
+                                       offset, name, v, vlen, err);
+    if (got == 0)
+        s->records_missing++;
+    return got;
 }
 
 int ladle_sampler_emit(const struct ladle_sampler *s, struct ladle_outbuf *out, const char *rec,

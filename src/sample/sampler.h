@@ -29,6 +29,10 @@
 #include "out/writer.h"
 #include "pipeline/chunk.h"
 
+struct ladle_field;
+struct ladle_field_binding;
+struct ladle_field_scratch;
+
 struct ladle_sampler {
     const struct ladle_sampler_ops *ops;
     const struct ladle_config *cfg; /* borrowed */
@@ -88,6 +92,18 @@ const struct ladle_sampler_ops *ladle_sampler_for(ladle_design d);
 ladle_status ladle_sampler_init(struct ladle_sampler *s, const struct ladle_sampler_ops *ops,
                                 const struct ladle_config *cfg, struct ladle_error *err);
 void ladle_sampler_destroy(struct ladle_sampler *s);
+
+/* Field f of record rec under --missing: 1 with the value in v, vlen (KEEP
+ * gives ""), 0 to leave the record out (SKIP; the caller counts it), -1
+ * with an error recorded (ERROR, a malformed record, no memory). offset:
+ * the record's offset for messages, UINT64_MAX when not known (a record a
+ * design copied out of its chunk). */
+int ladle_field_under_policy(const struct ladle_config *cfg, const struct ladle_field *f,
+                             const struct ladle_field_binding *b, struct ladle_field_scratch *sc,
+                             const char *rec, size_t len, uint64_t offset, const char *name,
+                             const char **v, size_t *vlen, struct ladle_error *err);
+/* "record at offset N" in buf, or "a sampled record" for UINT64_MAX. */
+const char *ladle_record_where(uint64_t offset, char *buf, size_t size);
 
 /* The design's field of record rec (of chunk ck, input `name`), with
  * --missing applied: 1 with the value in v, vlen (KEEP gives ""), 0 to leave the

@@ -932,6 +932,18 @@ test_failures() {
     expect_rc_what 3 "truncated input, --force" "$L" split -o ne --force --ratios "$RATIOS" a.jsonl trunc.gz
     expect_unchanged "truncated input, --force over a dataset" ne "$before"
 
+    # --missing error: the message says where the record is, as far as it is known
+    printf '{"user":"a"}\n{"x":1}\n{"user":"b"}\n' >nouser.jsonl
+    expect_rc_what 3 "--by, a record without it, --missing error" \
+        "$L" split -o no-user --by user --missing error --ratios "$RATIOS" nouser.jsonl
+    expect_stderr_match "^ladle: nouser.jsonl: no field 'user' \\(record at offset 13; see --missing\\)$"
+    expect_unchanged "--missing error" no-user absent
+    # after a design the record was copied out of its chunk: no offset to give
+    expect_rc_what 3 "--rate 1 --by, a record without it, --missing error" \
+        "$L" split -o no-user --rate 1 --by user --missing error --ratios "$RATIOS" nouser.jsonl
+    expect_stderr_match "^ladle: nouser.jsonl: no field 'user' \\(a sampled record; see --missing\\)$"
+    expect_unchanged "--rate 1, --missing error" no-user absent
+
     # (h) a symlink named like a split: --force never writes through it
     mkdir elsewhere && echo precious >elsewhere/keep
     local else_before
