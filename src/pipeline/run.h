@@ -147,7 +147,14 @@ void ladle_run_output_loop(struct run *r, struct output *o);
 void ladle_run_drain_done(struct run *r, struct output *o);
 void ladle_run_release_result(struct run *r, struct result *res);
 
-/* split_out.c: the output stage of a split run. */
+/* split_out.c: a split run's part of the pipeline. Workers route a chunk
+ * straight (no design) or the records a design kept in res->out (their
+ * keys there; dropped ones counted in *dropped); the output stage takes
+ * results in order, and the record hook takes records emitted at the end. */
+ladle_status ladle_run_route_chunk(struct run *r, struct ladle_sampler *partial,
+                                   const struct ladle_chunk *ck, struct result *res);
+ladle_status ladle_run_route_kept(struct run *r, struct ladle_field_scratch *scratch,
+                                  uint32_t input, struct result *res, uint64_t *dropped);
 ladle_status ladle_run_split_result(struct run *r, struct output *o, struct result *res);
 void ladle_run_split_count_input(struct run *r, const struct result *res);
 ladle_status ladle_run_split_record_hook(void *arg, const char *rec, size_t len, uint64_t key,

@@ -1,16 +1,105 @@
 /*
- * split_out.c -- the output stage of a split run: records reach the
- * split's sequential decisions (split/assign.h) and its shards in input
- * order, instead of the output fd.
+ * split_out.c -- a split run's part of the pipeline: workers route the
+ * records (split/route.h), and the output stage hands them in input order
+ * to the split's sequential decisions (split/assign.h) and its shards,
+ * instead of the output fd.
  */
 #include "pipeline/run.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "field/field.h"
+#include "record/key.h"
+#include "record/records.h"
 #include "shard/shards.h"
 #include "split/assign.h"
 #include "split/split.h"
+
+/* The split's two fields in input i: --by (or --time-field), then the label. */
+static const struct ladle_field_binding *split_bindings(const struct run *r, uint32_t i)
+{
+    return &r->bindings[LADLE_BINDINGS_PER_INPUT * i + 2];
+}
+
+/* A slot for one more route. */
+static struct ladle_route *next_route(struct result *res)
+{
+    if (res->nroutes == res->routes_cap) {
+        size_t cap = res->routes_cap ? 2 * res->routes_cap : 1024;
+        struct ladle_route *p = realloc(res->routes, cap * sizeof *p);
+        if (!p)
+            return NULL;
+        res->routes = p;
+        res->routes_cap = cap;
+    }
+    return &res->routes[res->nroutes++];
+}
+
+ladle_status ladle_run_route_chunk(struct run *r, struct ladle_sampler *partial,
+                                   const struct ladle_chunk *ck, struct result *res)
+{
+    const struct ladle_config *cfg = r->cfg;
+    const char *name = r->io->names[ck->input];
+    struct ladle_record_iter it;
+    struct ladle_record rec;
+    ladle_record_iter_init(&it, ck);
+    while (ladle_record_next(&it, &rec)) {
+        partial->records_seen++;
+        struct ladle_route *rt = next_route(res);
+        if (!rt)
+            return ladle_error_set(r->err, LADLE_E_INTERNAL, "pipeline: out of memory");
+        int got = ladle_split_route(cfg, partial->scratch, split_bindings(r, ck->input), rec.data,
+                                    rec.len, ladle_record_key(cfg->seed, ck->input, rec.offset),
+                                    name, rec.offset, rt, r->err);
+        if (got < 0)
+            return ladle_error_status(r->err);
+        if (got == 0) {
+            res->nroutes--;
+            partial->records_missing++;
+            continue;
+        }
+        if (ladle_outbuf_append(&res->out, rec.data, rec.len) != 0)
+            return ladle_error_set(r->err, LADLE_E_INTERNAL, "pipeline: out of memory");
+        res->out.records++;
+    }
+    return LADLE_OK;
+}
+
+ladle_status ladle_run_route_kept(struct run *r, struct ladle_field_scratch *scratch,
+                                  uint32_t input, struct result *res, uint64_t *dropped)
+{
+    struct ladle_outbuf *b = &res->out;
+    const char *name = r->io->names[input];
+    size_t at = 0, w = 0, kept = 0;
+    for (size_t i = 0; i < b->records; i++) {
+        const char *p = b->data + at;
+        const char *nl = memchr(p, '\n', b->len - at);
+        size_t len = (size_t)(nl - p) + 1;
+        struct ladle_route *rt = next_route(res);
+        if (!rt)
+            return ladle_error_set(r->err, LADLE_E_INTERNAL, "pipeline: out of memory");
+        int got = ladle_split_route(r->cfg, scratch, split_bindings(r, input), p, len, b->keys[i],
+                                    name, UINT64_MAX, rt, r->err);
+        if (got < 0)
+            return ladle_error_status(r->err);
+        if (got == 0) {
+            res->nroutes--;
+            (*dropped)++;
+        } else {
+            /* Keep it: slide it down over the records dropped before it. */
+            if (w != at)
+                memmove(b->data + w, p, len);
+            w += len;
+            b->keys[kept++] = b->keys[i];
+        }
+        at += len;
+    }
+    b->len = w;
+    b->records = res->nroutes;
+    b->nkeys = kept;
+    return LADLE_OK;
+}
 
 static ladle_status take(struct run *r, struct output *o, const struct ladle_route *rt,
                          const char *rec, uint32_t input)
@@ -39,14 +128,12 @@ static ladle_status take(struct run *r, struct output *o, const struct ladle_rou
     return ladle_split_state_take(ss, rt, cls, rec, r->err);
 }
 
-/* Routes the records of b here, serially (ordered designs, and records
- * emitted at the end), then takes each. */
+/* One record emitted at the end (retaining designs, --shuffle): routed here. */
 static ladle_status route_and_take(struct run *r, struct output *o, const char *rec, size_t len,
                                    uint64_t key, uint32_t input)
 {
     struct ladle_route rt;
-    int got = ladle_split_route(r->cfg, o->scratch,
-                                &r->bindings[LADLE_BINDINGS_PER_INPUT * input + 2], rec, len, key,
+    int got = ladle_split_route(r->cfg, o->scratch, split_bindings(r, input), rec, len, key,
                                 r->io->names[input], UINT64_MAX, &rt, r->err);
     if (got < 0)
         return ladle_error_status(r->err);
@@ -74,18 +161,17 @@ void ladle_run_split_count_input(struct run *r, const struct result *res)
 
 ladle_status ladle_run_split_result(struct run *r, struct output *o, struct result *res)
 {
-    const struct ladle_outbuf *b = &res->out;
-    const char *p = b->data;
     ladle_status st = LADLE_OK;
-    if (!res->routes) {
-        /* Ordered designs chose their records just now: route them here. */
-        for (uint64_t i = 0; i < b->records && st == LADLE_OK; i++) {
-            size_t len = (size_t)((const char *)memchr(p, '\n', (size_t)(b->data + b->len - p)) - p) + 1;
-            st = route_and_take(r, o, p, len, b->keys[i], res->input);
-            p += len;
-        }
-        return st;
+    if (res->nstarts) {
+        /* Ordered designs chose their records just now, here: route them as
+         * a worker routes a design's records. */
+        uint64_t dropped = 0;
+        st = ladle_run_route_kept(r, o->scratch, res->input, res, &dropped);
+        r->cfg->split_state->inputs[res->input].missing += dropped;
+        if (st != LADLE_OK)
+            return st;
     }
+    const char *p = res->out.data;
     for (size_t i = 0; i < res->nroutes && st == LADLE_OK; i++) {
         st = take(r, o, &res->routes[i], p, res->input);
         p += res->routes[i].len;

@@ -10,7 +10,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "record/key.h"
 #include "record/records.h"
 #include "shard/shards.h"
 #include "split/assign.h"
@@ -82,88 +81,6 @@ static ladle_status index_records(struct run *r, struct ladle_sampler *partial,
     return LADLE_OK;
 }
 
-/* Split runs: a slot for one more route. */
-static struct ladle_route *next_route(struct result *res)
-{
-    if (res->nroutes == res->routes_cap) {
-        size_t cap = res->routes_cap ? 2 * res->routes_cap : 1024;
-        struct ladle_route *p = realloc(res->routes, cap * sizeof *p);
-        if (!p)
-            return NULL;
-        res->routes = p;
-        res->routes_cap = cap;
-    }
-    return &res->routes[res->nroutes++];
-}
-
-/* Split runs without a design (every record): routes the chunk's records
- * straight from the chunk, with their offsets for messages. */
-static ladle_status route_chunk(struct run *r, struct ladle_sampler *partial,
-                                const struct ladle_chunk *ck, struct result *res)
-{
-    const struct ladle_config *cfg = r->cfg;
-    const char *name = r->io->names[ck->input];
-    struct ladle_record_iter it;
-    struct ladle_record rec;
-    ladle_record_iter_init(&it, ck);
-    while (ladle_record_next(&it, &rec)) {
-        partial->records_seen++;
-        struct ladle_route *rt = next_route(res);
-        if (!rt)
-            return ladle_error_set(r->err, LADLE_E_INTERNAL, "pipeline: out of memory");
-        int got = ladle_split_route(cfg, partial->scratch, ck->binding + 2, rec.data, rec.len,
-                                    ladle_record_key(cfg->seed, ck->input, rec.offset), name,
-                                    rec.offset, rt, r->err);
-        if (got < 0)
-            return ladle_error_status(r->err);
-        if (got == 0) {
-            res->nroutes--;
-            partial->records_missing++;
-            continue;
-        }
-        if (ladle_outbuf_append(&res->out, rec.data, rec.len) != 0)
-            return ladle_error_set(r->err, LADLE_E_INTERNAL, "pipeline: out of memory");
-        res->out.records++;
-    }
-    return LADLE_OK;
-}
-
-/* Split runs with a design: routes the records it kept (their keys are in out). */
-static ladle_status route_kept(struct run *r, struct ladle_sampler *partial,
-                               const struct ladle_chunk *ck, struct result *res)
-{
-    struct ladle_outbuf *b = &res->out;
-    const char *name = r->io->names[ck->input];
-    size_t at = 0, w = 0, kept = 0;
-    for (size_t i = 0; i < b->records; i++) {
-        const char *p = b->data + at;
-        const char *nl = memchr(p, '\n', b->len - at);
-        size_t len = (size_t)(nl - p) + 1;
-        struct ladle_route *rt = next_route(res);
-        if (!rt)
-            return ladle_error_set(r->err, LADLE_E_INTERNAL, "pipeline: out of memory");
-        int got = ladle_split_route(r->cfg, partial->scratch, ck->binding + 2, p, len,
-                                    b->keys[i], name, UINT64_MAX, rt, r->err);
-        if (got < 0)
-            return ladle_error_status(r->err);
-        if (got == 0) {
-            res->nroutes--;
-            partial->records_missing++;
-        } else {
-            /* Keep it: slide it down over the records dropped before it. */
-            if (w != at)
-                memmove(b->data + w, p, len);
-            w += len;
-            b->keys[kept++] = b->keys[i];
-        }
-        at += len;
-    }
-    b->len = w;
-    b->records = res->nroutes;
-    b->nkeys = kept;
-    return LADLE_OK;
-}
-
 void *ladle_run_worker_main(void *p)
 {
     struct ladle_run_thread *a = p;
@@ -198,16 +115,19 @@ void *ladle_run_worker_main(void *p)
         res->end_offset = ck->offset + ck->len;
         uint64_t seen0 = partial->records_seen, missing0 = partial->records_missing;
         ladle_status st;
-        if (r->cfg->split && r->design == &ladle_sampler_all) {
-            st = route_chunk(r, partial, ck, res);
+        if (r->design == &ladle_sampler_all) { /* a split without a design */
+            st = ladle_run_route_chunk(r, partial, ck, res);
             ladle_chunk_put(ck);
         } else if (r->design->ordered) {
             st = index_records(r, partial, ck, res);
             res->chunk = ck;
         } else {
             st = r->design->offer(partial, ck, &res->out, r->io->names[ck->input], r->err);
-            if (st == LADLE_OK && r->cfg->split)
-                st = route_kept(r, partial, ck, res);
+            if (st == LADLE_OK && r->cfg->split) {
+                uint64_t dropped = 0;
+                st = ladle_run_route_kept(r, partial->scratch, ck->input, res, &dropped);
+                partial->records_missing += dropped;
+            }
             ladle_chunk_put(ck);
         }
         res->records_seen = partial->records_seen - seen0;
