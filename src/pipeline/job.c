@@ -42,6 +42,12 @@ struct ladle_job {
     struct ladle_error err;
 };
 
+/* The slot of a dataset setting (LADLE_S_OUTPUT_DIR .. LADLE_S_BALANCE_SPLITS): NULL until set. */
+static char **split_opt(ladle_job *j, ladle_string_param p)
+{
+    return &j->split_str[p - LADLE_S_OUTPUT_DIR];
+}
+
 const char *ladle_version(void)
 {
     return LADLE_VERSION;
@@ -258,8 +264,8 @@ ladle_status ladle_job_set_string(ladle_job *j, ladle_string_param p, const char
         char *copy = strdup(v);
         if (!copy)
             return ladle_error_set(&j->err, LADLE_E_INTERNAL, "out of memory");
-        free(j->split_str[p - LADLE_S_OUTPUT_DIR]);
-        j->split_str[p - LADLE_S_OUTPUT_DIR] = copy;
+        free(*split_opt(j, p));
+        *split_opt(j, p) = copy;
         return LADLE_OK;
     }
     case LADLE_S_FORMAT: {
@@ -377,8 +383,8 @@ ladle_status ladle_job_run(ladle_job *j, int out_fd, ladle_report *report)
 {
     ladle_error_init(&j->err);
     j->output_closed = 0;
-    const char *dir = j->split_str[0];
-    if (j->cfg.design == LADLE_DESIGN_NONE && !(dir && j->split_str[LADLE_S_RATIOS - LADLE_S_OUTPUT_DIR]))
+    const char *dir = *split_opt(j, LADLE_S_OUTPUT_DIR);
+    if (j->cfg.design == LADLE_DESIGN_NONE && !(dir && *split_opt(j, LADLE_S_RATIOS)))
         return bad(j, "no sampling design chosen (--rate, -n, --head or --every)");
     ladle_status prep = prepare_design(j);
     if (prep != LADLE_OK)
@@ -408,18 +414,17 @@ ladle_status ladle_job_run(ladle_job *j, int out_fd, ladle_report *report)
     free(j->summary);
     j->summary = NULL;
     if (st == LADLE_OK && dir) {
-        char *const *s = j->split_str;
+        const char *ratios = *split_opt(j, LADLE_S_RATIOS);
         struct ladle_split_request q = {
             .dir = dir,
-            .ratios = s[LADLE_S_RATIOS - LADLE_S_OUTPUT_DIR] ? s[LADLE_S_RATIOS - LADLE_S_OUTPUT_DIR]
-                                                              : "sample=1",
-            .by = s[LADLE_S_BY - LADLE_S_OUTPUT_DIR],
-            .time_field = s[LADLE_S_TIME_FIELD - LADLE_S_OUTPUT_DIR],
-            .cutoffs = s[LADLE_S_CUTOFFS - LADLE_S_OUTPUT_DIR],
-            .stratify = s[LADLE_S_STRATIFY - LADLE_S_OUTPUT_DIR],
-            .balance = s[LADLE_S_BALANCE - LADLE_S_OUTPUT_DIR],
-            .balance_mode = s[LADLE_S_BALANCE_MODE - LADLE_S_OUTPUT_DIR],
-            .balance_splits = s[LADLE_S_BALANCE_SPLITS - LADLE_S_OUTPUT_DIR],
+            .ratios = ratios ? ratios : "sample=1",
+            .by = *split_opt(j, LADLE_S_BY),
+            .time_field = *split_opt(j, LADLE_S_TIME_FIELD),
+            .cutoffs = *split_opt(j, LADLE_S_CUTOFFS),
+            .stratify = *split_opt(j, LADLE_S_STRATIFY),
+            .balance = *split_opt(j, LADLE_S_BALANCE),
+            .balance_mode = *split_opt(j, LADLE_S_BALANCE_MODE),
+            .balance_splits = *split_opt(j, LADLE_S_BALANCE_SPLITS),
             .shard_size = j->shard_size,
             .shard_records = j->shard_records,
             .level = j->level,

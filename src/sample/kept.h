@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "common/error.h"
 #include "out/writer.h"
@@ -19,6 +20,22 @@ struct ladle_kept {
     char *data;       /* owns */
     double weight;    /* the record's weight, for designs that emit it */
 };
+
+/* A non-negative double as a key, and back: such doubles order like their
+ * bit patterns read as integers (weighted sampling's keys). */
+static inline uint64_t ladle_double_bits(double d)
+{
+    uint64_t u;
+    memcpy(&u, &d, sizeof u);
+    return u;
+}
+
+static inline double ladle_bits_double(uint64_t u)
+{
+    double d;
+    memcpy(&d, &u, sizeof d);
+    return d;
+}
 
 /* Total orders: by (key, identity) -- the random order and the bottom-k
  * order -- and by identity (input order). */

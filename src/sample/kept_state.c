@@ -30,20 +30,6 @@ static int put_u64(struct ladle_outbuf *o, uint64_t v)
     return ladle_outbuf_append(o, b, 8);
 }
 
-static uint64_t double_bits(double d)
-{
-    uint64_t u;
-    memcpy(&u, &d, sizeof u);
-    return u;
-}
-
-static double bits_double(uint64_t u)
-{
-    double d;
-    memcpy(&d, &u, sizeof d);
-    return d;
-}
-
 ladle_status ladle_kept_state_write(const struct ladle_state_format *f, uint64_t records_seen,
                                     const struct ladle_kheap *h, struct ladle_outbuf *out,
                                     struct ladle_error *err)
@@ -57,7 +43,7 @@ ladle_status ladle_kept_state_write(const struct ladle_state_format *f, uint64_t
     for (size_t i = 0; i < h->count && !bad; i++) {
         const struct ladle_kept *k = &h->v[i];
         bad = put_u64(out, k->key) | put_u64(out, k->input) | put_u64(out, k->offset) |
-              put_u64(out, k->len) | put_u64(out, double_bits(k->weight)) |
+              put_u64(out, k->len) | put_u64(out, ladle_double_bits(k->weight)) |
               ladle_outbuf_append(out, k->data, k->len);
     }
     return bad ? ladle_error_set(err, LADLE_E_INTERNAL, "state: out of memory") : LADLE_OK;
@@ -95,7 +81,7 @@ static int get_record(struct reader *r, struct ladle_kept *k, const unsigned cha
         return -1;
     if (input > UINT32_MAX || len == 0 || (uint64_t)(r->end - r->p) < len || r->p[len - 1] != '\n')
         return -1;
-    *k = (struct ladle_kept){key, offset, (uint32_t)input, (size_t)len, NULL, bits_double(weight)};
+    *k = (struct ladle_kept){key, offset, (uint32_t)input, (size_t)len, NULL, ladle_bits_double(weight)};
     *bytes = r->p;
     r->p += len;
     return 0;

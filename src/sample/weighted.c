@@ -45,21 +45,6 @@ static ladle_status weighted_create(struct ladle_sampler *s, struct ladle_error 
     return LADLE_OK;
 }
 
-/* Non-negative doubles order like their bit patterns read as integers. */
-static uint64_t order_bits(double d)
-{
-    uint64_t u;
-    memcpy(&u, &d, sizeof u);
-    return u;
-}
-
-static double from_bits(uint64_t u)
-{
-    double d;
-    memcpy(&d, &u, sizeof d);
-    return d;
-}
-
 static ladle_status weighted_take(struct ladle_sampler *s, const struct ladle_valued *r,
                                   struct ladle_outbuf *out, struct ladle_error *err)
 {
@@ -80,12 +65,12 @@ static ladle_status weighted_take(struct ladle_sampler *s, const struct ladle_va
         /* Reject most records before the log: -ln(u) >= 1 - u, so when
          * 1 - u >= kmax * w the key -ln(u)/w cannot beat the heap's top. For
          * priority keys u/w the test is exact. */
-        double bound = from_bits(ladle_kheap_top(&st->heap)->key) * w * (1.0 + 1e-12);
+        double bound = ladle_bits_double(ladle_kheap_top(&st->heap)->key) * w * (1.0 + 1e-12);
         if (s->cfg->emit_weight ? u > bound : 1.0 - u > bound)
             return LADLE_OK; /* the margin leaves rounding no say: exact either way */
     }
     double k = s->cfg->emit_weight ? u / w : -log(u) / w;
-    struct ladle_kept c = {order_bits(k), r->offset, r->ck->input, r->len, NULL, w};
+    struct ladle_kept c = {ladle_double_bits(k), r->offset, r->ck->input, r->len, NULL, w};
     if (!ladle_kheap_admits(&st->heap, &c))
         return LADLE_OK;
     if (!(c.data = malloc(r->len)))
@@ -120,7 +105,7 @@ static ladle_status weighted_finish(struct ladle_sampler *s, struct ladle_writer
     double tau = 0.0;
     if (cfg->emit_weight && h->count > cfg->n) {
         /* The heap top is the (N+1)-th priority: it sets tau and is not emitted. */
-        tau = 1.0 / from_bits(ladle_kheap_top(h)->key);
+        tau = 1.0 / ladle_bits_double(ladle_kheap_top(h)->key);
         free(h->v[0].data);
         h->v[0] = h->v[--h->count];
     }

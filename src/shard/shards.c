@@ -135,7 +135,7 @@ ladle_status ladle_shards_create(struct ladle_shards **out, const struct ladle_s
 
 /* ---- compression: any thread ---- */
 
-static void compress_frame(struct ladle_shards *s, struct frame *f, ZSTD_CCtx *z)
+static void compress_frame(struct frame *f, ZSTD_CCtx *z)
 {
     size_t bound = ZSTD_compressBound(f->len);
     f->zerr = 0;
@@ -154,7 +154,6 @@ static void compress_frame(struct ladle_shards *s, struct frame *f, ZSTD_CCtx *z
     else
         f->clen = n;
 done:
-    (void)s;
     atomic_store_explicit(&f->state, FRAME_DONE, memory_order_release);
 }
 
@@ -162,7 +161,7 @@ void ladle_shards_help(struct ladle_shards *s, unsigned slot)
 {
     struct frame *f;
     if (ladle_ring_pop(&s->todo, &f))
-        compress_frame(s, f, s->cctx[slot]);
+        compress_frame(f, s->cctx[slot]);
 }
 
 /* ---- writing: the output thread ---- */
@@ -245,7 +244,7 @@ static ladle_status retire_oldest(struct ladle_shards *s, struct ladle_error *er
     while (atomic_load_explicit(&f->state, memory_order_acquire) != FRAME_DONE) {
         struct frame *g;
         if (ladle_ring_pop(&s->todo, &g)) {
-            compress_frame(s, g, s->cctx[s->c.helpers]);
+            compress_frame(g, s->cctx[s->c.helpers]);
         } else {
             struct timespec ts = {0, 20000};
             nanosleep(&ts, NULL);

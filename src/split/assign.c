@@ -21,10 +21,9 @@ ladle_status ladle_split_state_init(struct ladle_split_state *s, const struct la
     s->spec = spec;
     s->seed = seed;
     s->records = calloc(spec->count, sizeof *s->records);
-    s->bytes = calloc(spec->count, sizeof *s->bytes);
     s->inputs = calloc(ninputs ? ninputs : 1, sizeof *s->inputs);
     s->ninputs = ninputs;
-    if (!s->records || !s->bytes || !s->inputs)
+    if (!s->records || !s->inputs)
         return ladle_error_set(err, LADLE_E_INTERNAL, "split: out of memory");
     for (uint32_t i = 0; i < ninputs; i++)
         s->inputs[i].size = -1;
@@ -40,7 +39,6 @@ void ladle_split_state_free(struct ladle_split_state *s)
     free(s->classes);
     free(s->index);
     free(s->records);
-    free(s->bytes);
     free(s->inputs);
     memset(s, 0, sizeof *s);
 }
@@ -284,6 +282,5 @@ ladle_status ladle_split_state_take(struct ladle_split_state *s, const struct la
     if (cls)
         cls->after[k] += copies;
     s->records[k] += copies;
-    s->bytes[k] += copies * rt->len;
     return LADLE_OK;
 }

@@ -54,7 +54,7 @@ struct ladle_split_state {
     size_t nclasses, cap;
     uint32_t *index;               /* open addressing: class hash -> classes[i] + 1 */
     size_t index_cap;
-    uint64_t *records, *bytes;     /* per split: written */
+    uint64_t *records;             /* per split: written (bytes: the shards count them) */
     struct ladle_input_count *inputs; /* owns, ninputs */
     uint32_t ninputs;
 };

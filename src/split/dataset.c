@@ -63,7 +63,6 @@ static int is_empty(int dirfd)
     while (empty && (e = readdir(d)) != NULL)
         if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
             empty = 0;
-    rewinddir(d);
     closedir(d);
     return empty;
 }
