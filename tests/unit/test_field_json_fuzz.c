@@ -38,6 +38,7 @@ int main(void)
 
 #include "common/error.h"
 #include "field/field.h"
+#include "test_stat.h"
 #include "test_util.h"
 
 #define DOCS 20000
@@ -50,10 +51,7 @@ static int reported;
 
 static uint64_t rnd(void)
 {
-    uint64_t z = (rng_state += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
+    return t_splitmix(&rng_state); /* the suite's one generator (test_stat.c) */
 }
 
 static size_t rnd_below(size_t n)

@@ -44,6 +44,7 @@
 #include "pipeline/chunk.h"
 #include "record/framer.h"
 #include "record/records.h"
+#include "test_stat.h"
 #include "test_util.h"
 
 #define INPUT_TAG 7u
@@ -53,10 +54,7 @@ static uint64_t rng_state;
 
 static uint64_t rnd(void)
 {
-    uint64_t z = (rng_state += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
+    return t_splitmix(&rng_state); /* the suite's one generator (test_stat.c) */
 }
 
 static size_t rnd_below(size_t n)

@@ -29,15 +29,8 @@
 #include <string.h>
 
 #include "record/key.h"
+#include "test_stat.h"
 #include "test_util.h"
-
-static uint64_t splitmix(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-}
 
 static void test_threshold(void)
 {
@@ -122,8 +115,8 @@ static void test_golden(void)
     }
     uint64_t s = 7;
     for (int i = 0; i < 1000; i++) {
-        uint64_t seed = splitmix(&s), off = splitmix(&s) >> (i % 64);
-        uint32_t in = (uint32_t)(splitmix(&s) >> (32 + i % 32));
+        uint64_t seed = t_splitmix(&s), off = t_splitmix(&s) >> (i % 64);
+        uint32_t in = (uint32_t)(t_splitmix(&s) >> (32 + i % 32));
         uint64_t k = ladle_record_key(seed, in, off);
         CHECK(k == key_by_hand(seed, in, off));
         CHECK(k == ladle_record_key(seed, in, off)); /* deterministic */
@@ -152,8 +145,8 @@ static double avalanche(enum field field, int bit, uint64_t *rng)
     const int trials = 256;
     long total = 0;
     for (int t = 0; t < trials; t++) {
-        uint64_t seed = splitmix(rng), off = splitmix(rng) >> 20; /* realistic offsets */
-        uint32_t in = (uint32_t)(splitmix(rng) % 1000);
+        uint64_t seed = t_splitmix(rng), off = t_splitmix(rng) >> 20; /* realistic offsets */
+        uint32_t in = (uint32_t)(t_splitmix(rng) % 1000);
         uint64_t a = ladle_record_key(seed, in, off), b;
         switch (field) {
         case F_SEED: b = ladle_record_key(seed ^ ((uint64_t)1 << bit), in, off); break;

@@ -34,6 +34,7 @@
 #include <unistd.h>
 
 #include "field/timestamp.h"
+#include "test_stat.h"
 #include "test_util.h"
 
 #define S 1000000000LL
@@ -461,14 +462,6 @@ static void test_every_day(void)
     CHECKF(bad == 0, "%ld days wrong", bad);
 }
 
-static uint64_t splitmix(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-}
-
 /* ns formatted as RFC 3339 in a random style; *expect is what must come
  * back, *fits 0 when that lies outside int64 (the parse must fail). */
 static size_t format_rfc3339(int64_t ns, uint64_t *rng, char *buf, size_t cap, int64_t *expect,
@@ -479,7 +472,7 @@ static size_t format_rfc3339(int64_t ns, uint64_t *rng, char *buf, size_t cap, i
         frac += S;
         secs -= 1;
     }
-    uint64_t r = splitmix(rng);
+    uint64_t r = t_splitmix(rng);
     int off_min = 0;
     if (r % 3 != 0)
         off_min = (int)((r >> 8) % 2879) - 1439; /* -23:59 .. +23:59 */
@@ -539,7 +532,7 @@ static void test_round_trip(void)
     long bad = 0;
     enum { N = 300000 };
     for (int i = 0; i < N; i++) {
-        int64_t ns = (int64_t)splitmix(&rng);
+        int64_t ns = (int64_t)t_splitmix(&rng);
         if (i % 4 == 0) /* a quarter near the epoch, where logs live */
             ns %= 4000000000LL * S;
         char buf[128];
