@@ -72,9 +72,7 @@ ladle_status ladle_codec_input_advance(struct ladle_decoder *d, struct ladle_cod
     unsigned slot = in->head;
     in->head = (in->head + 1) % LADLE_CODEC_IN_BUFS;
     if (n < 0)
-        return ladle_error_set(d->err, LADLE_E_INPUT, "%s: read failed: %s (at byte %llu)",
-                               d->name, strerror((int)-n),
-                               (unsigned long long)in->consumed_before);
+        return ladle_source_fail(d->src, n, in->consumed_before, d->err);
     if (n == 0) {
         in->eof = 1;
         return LADLE_OK;

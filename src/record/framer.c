@@ -74,8 +74,8 @@ size_t ladle_framer_chunk_limit(size_t chunk_size, size_t max_record)
 }
 
 /* Appends the fresh bytes to the carry (the record there goes on). */
-static ladle_status append_to_carry(struct ladle_framer *f, struct ladle_chunk *ck,
-                                    size_t spare, struct ladle_error *err)
+static ladle_status append_to_carry(struct ladle_framer *f, struct ladle_chunk *ck, size_t spare,
+                                    struct ladle_error *err)
 {
     if (reserve_carry(f, f->carry_len + ck->len + spare) != 0)
         return out_of_memory(f, err);
