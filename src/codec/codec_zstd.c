@@ -64,9 +64,9 @@ static ladle_status window_too_large(struct ladle_decoder *d, struct zstd_state 
     const struct ladle_zstd_walk *w = &st->walk;
     unsigned long long at = (unsigned long long)w->frame_start;
     uint64_t window = ladle_zstd_walk_window(w, pending, npending);
-    char need[48] = "a window";
+    char need[64] = "a window";
     if (window) {
-        char size[24];
+        char size[32];
         format_size(size, sizeof size, window);
         snprintf(need, sizeof need, "a %s window", size);
     }
