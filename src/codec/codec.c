@@ -10,8 +10,12 @@
 const struct ladle_codec_ops *ladle_codec_detect(const unsigned char *m, size_t n)
 {
     /* zstd frame magic 0xFD2FB528, little-endian. Skippable frames
-     * (0x184D2A50..5F) also start zstd streams. */
-    if (n >= 4 && m[0] == 0x28 && m[1] == 0xB5 && m[2] == 0x2F && m[3] == 0xFD)
+     * (0x184D2A50..5F) also start zstd streams. An input of 2 or 3 bytes
+     * (n < 4 only when that is all there is) that starts the magic is a
+     * cut .zst, which the zstd decoder reports, not text: 0x28 0xB5 is not
+     * UTF-8. The gzip magic is 2 bytes, so a cut .gz already gets here. */
+    static const unsigned char zstd_magic[4] = {0x28, 0xB5, 0x2F, 0xFD};
+    if (n >= 2 && memcmp(m, zstd_magic, n < 4 ? n : 4) == 0)
         return &ladle_codec_zstd;
     if (n >= 4 && (m[0] & 0xF0) == 0x50 && m[1] == 0x2A && m[2] == 0x4D && m[3] == 0x18)
         return &ladle_codec_zstd;
@@ -72,9 +76,7 @@ ladle_status ladle_codec_input_advance(struct ladle_decoder *d, struct ladle_cod
     unsigned slot = in->head;
     in->head = (in->head + 1) % LADLE_CODEC_IN_BUFS;
     if (n < 0)
-        return ladle_error_set(d->err, LADLE_E_INPUT, "%s: read failed: %s (at byte %llu)",
-                               d->name, strerror((int)-n),
-                               (unsigned long long)in->consumed_before);
+        return ladle_source_fail(d->src, n, in->consumed_before, d->err);
     if (n == 0) {
         in->eof = 1;
         return LADLE_OK;

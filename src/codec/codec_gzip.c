@@ -3,6 +3,11 @@
  * times faster than zlib. Multi-member files (cat a.gz b.gz, bgzip) are
  * read member after member; each member's CRC and length are verified by
  * ISA-L (crc_flag = ISAL_GZIP).
+ *
+ * Messages say where: the decoder's position (its bit buffer taken off),
+ * the first byte of the member, and for a CRC-32 failure the member's whole
+ * range. After a member, anything but zero padding or another member's
+ * magic (1F 8B) is named as data that is not gzip, not as a cut member.
  */
 #include "codec/codec.h"
 
@@ -13,8 +18,9 @@
 struct gzip_state {
     struct inflate_state z;
     struct ladle_codec_input in;
-    uint64_t member_in; /* compressed bytes fed to the current member */
-    int zero_tail;      /* reading the zero padding after the last member */
+    uint64_t member_in;    /* compressed bytes fed to the current member */
+    uint64_t member_start; /* compressed offset of the current member */
+    int zero_tail;         /* reading the zero padding after the last member */
     int done;
 };
 
@@ -29,10 +35,14 @@ static ladle_status gzip_open(struct ladle_decoder *d)
     return ladle_codec_input_open(d, &st->in);
 }
 
+/* Where the decoder is: the bytes it took, less those still unread in its
+ * bit buffer (ISA-L loads up to 8 bytes ahead). */
 static unsigned long long compressed_at(const struct gzip_state *st)
 {
     size_t used = st->in.cur ? (size_t)(st->z.next_in - st->in.cur) : 0;
-    return (unsigned long long)(st->in.consumed_before + used);
+    uint64_t at = st->in.consumed_before + used;
+    uint64_t buffered = st->z.read_in_length > 0 ? (uint64_t)st->z.read_in_length / 8 : 0;
+    return (unsigned long long)(buffered <= at ? at - buffered : at);
 }
 
 static const char *isal_error_name(int rc)
@@ -43,7 +53,8 @@ static const char *isal_error_name(int rc)
     case ISAL_INVALID_LOOKBACK: return "invalid lookback distance";
     case ISAL_INVALID_WRAPPER: return "invalid gzip header";
     case ISAL_UNSUPPORTED_METHOD: return "unsupported compression method";
-    case ISAL_INCORRECT_CHECKSUM: return "checksum mismatch";
+    /* The trailer's CRC-32 gets its own message (gzip_next). */
+    case ISAL_INCORRECT_CHECKSUM: return "header checksum mismatch";
     case ISAL_NEED_DICT: return "preset dictionary required";
     default: return "inflate error";
     }
@@ -92,6 +103,16 @@ static ladle_status gzip_next(struct ladle_decoder *d, struct ladle_chunk **out)
                 }
                 continue;
             }
+            if (st->z.next_in[0] != 0x1F || (st->z.avail_in > 1 && st->z.next_in[1] != 0x8B)) {
+                /* Not another member (whose magic is 1F 8B): say so, rather
+                 * than read it as a member that ends early. */
+                fail = ladle_error_set(d->err, LADLE_E_INPUT,
+                                       "%s: data after the last gzip member is not gzip "
+                                       "(at compressed byte %llu)",
+                                       d->name, compressed_at(st));
+                break;
+            }
+            st->member_start = compressed_at(st);
             isal_inflate_reset(&st->z);
             st->z.crc_flag = ISAL_GZIP;
             st->member_in = 0;
@@ -108,9 +129,25 @@ static ladle_status gzip_next(struct ladle_decoder *d, struct ladle_chunk **out)
         uint32_t before_out = st->z.avail_out;
         uint32_t before_in = st->z.avail_in;
         int rc = isal_inflate(&st->z);
+        if (rc == ISAL_INCORRECT_CHECKSUM && st->z.block_state >= ISAL_BLOCK_INPUT_DONE &&
+            st->z.block_state <= ISAL_BLOCK_FINISH) {
+            /* The CRC-32 in the 8-byte trailer (not the optional header CRC):
+             * the damage may be anywhere in the member, so name all of it. */
+            unsigned long long end = compressed_at(st);
+            unsigned long long trailer = end >= 8 ? end - 8 : end;
+            fail = ladle_error_set(d->err, LADLE_E_INPUT,
+                                   "%s: corrupt gzip data: the member at compressed bytes "
+                                   "%llu-%llu does not match its CRC-32 (at compressed byte %llu)",
+                                   d->name, (unsigned long long)st->member_start,
+                                   end ? end - 1 : end, trailer);
+            break;
+        }
         if (rc < 0) {
-            fail = ladle_error_set(d->err, LADLE_E_INPUT, "%s: corrupt gzip data: %s (at compressed byte %llu)",
-                                   d->name, isal_error_name(rc), compressed_at(st));
+            fail = ladle_error_set(d->err, LADLE_E_INPUT,
+                                   "%s: corrupt gzip data: %s, in the member that starts at "
+                                   "compressed byte %llu (at compressed byte %llu)",
+                                   d->name, isal_error_name(rc),
+                                   (unsigned long long)st->member_start, compressed_at(st));
             break;
         }
         st->member_in += before_in - st->z.avail_in;
@@ -122,7 +159,9 @@ static ladle_status gzip_next(struct ladle_decoder *d, struct ladle_chunk **out)
                 break;
             }
             fail = ladle_error_set(d->err, LADLE_E_INPUT,
-                                   "%s: truncated gzip stream (at compressed byte %llu)", d->name,
+                                   "%s: truncated gzip stream: the input ends inside the member "
+                                   "that starts at compressed byte %llu (at compressed byte %llu)",
+                                   d->name, (unsigned long long)st->member_start,
                                    (unsigned long long)d->src->bytes_read);
             break;
         }

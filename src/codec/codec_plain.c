@@ -57,9 +57,8 @@ static ladle_status plain_next(struct ladle_decoder *d, struct ladle_chunk **out
     if (n <= 0) {
         ladle_chunk_put(ck);
         if (n < 0)
-            return ladle_error_set(d->err, LADLE_E_INPUT, "%s: read failed: %s (at byte %llu)",
-                                   d->name, strerror((int)-n), (unsigned long long)at);
-        st->eof_submitted = 1; /* a pipe ended, or a file shrank */
+            return ladle_source_fail(d->src, n, at, d->err);
+        st->eof_submitted = 1; /* a pipe ended */
         return LADLE_OK;
     }
     ck->len = (size_t)n;

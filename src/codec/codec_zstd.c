@@ -3,20 +3,31 @@
  * and skippable frames are handled by libzstd itself. The window is capped
  * at 2^27 (128 MiB) unless --long raises it to 2^31, so a hostile or
  * mistaken file cannot make us allocate gigabytes.
+ *
+ * libzstd is given one unit of the stream at a time (a frame header, a
+ * block header, a block, a checksum: zstd_walk.h), which costs nothing
+ * measurable (a block is up to 128 KiB) and makes every message exact: an
+ * error lies in the unit libzstd was given, and the walker knows where
+ * that unit starts; a stream that ends early ends inside a known unit.
  */
 #include "codec/codec.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zstd.h>
 #include <zstd_errors.h>
 
+#include "codec/zstd_walk.h"
+
+#define WINDOW_LOG_DEFAULT 27
+#define WINDOW_LOG_LONG 31
+
 struct zstd_state {
     ZSTD_DCtx *dctx;
     struct ladle_codec_input in;
     ZSTD_inBuffer zin;
-    size_t last_ret;   /* last ZSTD_decompressStream result: 0 = frame complete */
-    int started;       /* any compressed byte consumed */
+    struct ladle_zstd_walk walk; /* where libzstd is in the stream */
     int done;
 };
 
@@ -26,22 +37,117 @@ static ladle_status zstd_open(struct ladle_decoder *d)
     if (!st)
         return ladle_error_set(d->err, LADLE_E_INTERNAL, "%s: out of memory", d->name);
     d->state = st;
+    ladle_zstd_walk_init(&st->walk);
     st->dctx = ZSTD_createDCtx();
     if (!st->dctx)
         return ladle_error_set(d->err, LADLE_E_INTERNAL, "%s: out of memory", d->name);
-    ZSTD_DCtx_setParameter(st->dctx, ZSTD_d_windowLogMax, d->cfg->zstd_long ? 31 : 27);
+    ZSTD_DCtx_setParameter(st->dctx, ZSTD_d_windowLogMax,
+                           d->cfg->zstd_long ? WINDOW_LOG_LONG : WINDOW_LOG_DEFAULT);
     return ladle_codec_input_open(d, &st->in);
 }
 
-static ladle_status zstd_fail(struct ladle_decoder *d, struct zstd_state *st, size_t r)
+/* "4 GiB", "384 MiB", "1000 bytes". */
+static void format_size(char *buf, size_t len, uint64_t v)
 {
-    unsigned long long at = (unsigned long long)(st->in.consumed_before + st->zin.pos);
-    if (ZSTD_getErrorCode(r) == ZSTD_error_frameParameter_windowTooLarge)
+    static const char *const units[] = {"bytes", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+    unsigned u = 0;
+    while (u + 1 < sizeof units / sizeof units[0] && v >= 1024 && v % 1024 == 0) {
+        v /= 1024;
+        u++;
+    }
+    snprintf(buf, len, "%llu %s", (unsigned long long)v, units[u]);
+}
+
+static ladle_status window_too_large(struct ladle_decoder *d, struct zstd_state *st,
+                                     const unsigned char *pending, size_t npending)
+{
+    const struct ladle_zstd_walk *w = &st->walk;
+    unsigned long long at = (unsigned long long)w->frame_start;
+    uint64_t window = ladle_zstd_walk_window(w, pending, npending);
+    char need[64] = "a window";
+    if (window) {
+        char size[32];
+        format_size(size, sizeof size, window);
+        snprintf(need, sizeof need, "a %s window", size);
+    }
+    if (d->cfg->zstd_long)
         return ladle_error_set(d->err, LADLE_E_INPUT,
-                               "%s: zstd window larger than %s (use --long) (at compressed byte %llu)",
-                               d->name, d->cfg->zstd_long ? "2 GiB" : "128 MiB", at);
-    return ladle_error_set(d->err, LADLE_E_INPUT, "%s: corrupt zstd data: %s (at compressed byte %llu)",
-                           d->name, ZSTD_getErrorName(r), at);
+                               "%s: zstd frame needs %s, over the 2 GiB limit of --long "
+                               "(at compressed byte %llu)",
+                               d->name, need, at);
+    if (window > ((uint64_t)1 << WINDOW_LOG_LONG))
+        return ladle_error_set(d->err, LADLE_E_INPUT,
+                               "%s: zstd frame needs %s, over the 128 MiB limit and the 2 GiB "
+                               "of --long (at compressed byte %llu)",
+                               d->name, need, at);
+    return ladle_error_set(d->err, LADLE_E_INPUT,
+                           "%s: zstd frame needs %s, over the 128 MiB limit (use --long) "
+                           "(at compressed byte %llu)",
+                           d->name, need, at);
+}
+
+/* libzstd refused the bytes `pending` (npending of them) of the current unit. */
+static ladle_status zstd_fail(struct ladle_decoder *d, struct zstd_state *st, size_t r,
+                              const unsigned char *pending, size_t npending)
+{
+    const struct ladle_zstd_walk *w = &st->walk;
+    unsigned long long at = (unsigned long long)w->unit_start;
+    switch (ZSTD_getErrorCode(r)) {
+    case ZSTD_error_frameParameter_windowTooLarge:
+        return window_too_large(d, st, pending, npending);
+    case ZSTD_error_prefix_unknown:
+        if (w->frames > 0)
+            return ladle_error_set(d->err, LADLE_E_INPUT,
+                                   "%s: data after the last zstd frame is not zstd "
+                                   "(at compressed byte %llu)",
+                                   d->name, at);
+        break;
+    case ZSTD_error_checksum_wrong:
+        return ladle_error_set(d->err, LADLE_E_INPUT,
+                               "%s: corrupt zstd data: the frame at compressed bytes %llu-%llu "
+                               "does not match its checksum (at compressed byte %llu)",
+                               d->name, (unsigned long long)w->frame_start, at + 3, at);
+    default:
+        break;
+    }
+    char unit[48];
+    ladle_zstd_walk_describe(w, unit, sizeof unit);
+    return ladle_error_set(d->err, LADLE_E_INPUT,
+                           "%s: corrupt zstd data: %s, in %s (at compressed byte %llu)", d->name,
+                           ZSTD_getErrorName(r), unit, at);
+}
+
+/* Feeds libzstd the rest of the current unit (or what of it is here). */
+static size_t decompress_unit(struct zstd_state *st, ZSTD_outBuffer *zout)
+{
+    size_t avail = st->zin.size - st->zin.pos;
+    uint64_t want = ladle_zstd_walk_want(&st->walk);
+    ZSTD_inBuffer unit = {st->zin.src, st->zin.pos + (want < avail ? (size_t)want : avail),
+                          st->zin.pos};
+    size_t r = ZSTD_decompressStream(st->dctx, zout, &unit);
+    if (ZSTD_isError(r))
+        return r;
+    ladle_zstd_walk_feed(&st->walk, (const unsigned char *)st->zin.src + st->zin.pos,
+                         unit.pos - st->zin.pos);
+    st->zin.pos = unit.pos;
+    return r;
+}
+
+static ladle_status truncated(struct ladle_decoder *d, struct zstd_state *st)
+{
+    const struct ladle_zstd_walk *w = &st->walk;
+    char unit[48];
+    ladle_zstd_walk_describe(w, unit, sizeof unit);
+    if (w->pos == w->unit_start)
+        return ladle_error_set(d->err, LADLE_E_INPUT,
+                               "%s: truncated zstd stream: the input ends where %s should start "
+                               "(at compressed byte %llu)",
+                               d->name, unit, (unsigned long long)w->pos);
+    return ladle_error_set(d->err, LADLE_E_INPUT,
+                           "%s: truncated zstd stream: the input ends inside %s that starts at "
+                           "compressed byte %llu (at compressed byte %llu)",
+                           d->name, unit, (unsigned long long)w->unit_start,
+                           (unsigned long long)w->pos);
 }
 
 static ladle_status zstd_next(struct ladle_decoder *d, struct ladle_chunk **out)
@@ -56,13 +162,12 @@ static ladle_status zstd_next(struct ladle_decoder *d, struct ladle_chunk **out)
     ZSTD_outBuffer zout = {ck->data, d->pool->chunk_size, 0};
     while (zout.pos < zout.size) {
         if (st->zin.pos < st->zin.size) {
-            size_t r = ZSTD_decompressStream(st->dctx, &zout, &st->zin);
+            size_t r = decompress_unit(st, &zout);
             if (ZSTD_isError(r)) {
                 ladle_chunk_put(ck);
-                return zstd_fail(d, st, r);
+                return zstd_fail(d, st, r, (const unsigned char *)st->zin.src + st->zin.pos,
+                                 st->zin.size - st->zin.pos);
             }
-            st->last_ret = r;
-            st->started = 1;
             continue;
         }
         if (!st->in.eof) {
@@ -82,21 +187,16 @@ static ladle_status zstd_next(struct ladle_decoder *d, struct ladle_chunk **out)
         size_t r = ZSTD_decompressStream(st->dctx, &zout, &empty);
         if (ZSTD_isError(r)) {
             ladle_chunk_put(ck);
-            return zstd_fail(d, st, r);
+            return zstd_fail(d, st, r, NULL, 0);
         }
         if (zout.pos == before) {
-            /* No progress: whatever r hints at now (the next frame's header),
-             * the last real step's result says if the stream ended cleanly. */
-            st->done = 1;
+            st->done = 1; /* nothing more to flush */
             break;
         }
-        st->last_ret = r;
     }
-    if (st->done && st->started && st->last_ret != 0) {
+    if (st->done && !ladle_zstd_walk_at_frame_edge(&st->walk)) {
         ladle_chunk_put(ck);
-        return ladle_error_set(d->err, LADLE_E_INPUT,
-                               "%s: truncated zstd stream (at compressed byte %llu)", d->name,
-                               (unsigned long long)d->src->bytes_read);
+        return truncated(d, st);
     }
     if (zout.pos == 0) {
         ladle_chunk_put(ck);

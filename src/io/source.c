@@ -3,7 +3,9 @@
  *
  * Regular files are read at explicit offsets up to the size they had when
  * opened (a snapshot: a log still being appended to is read as it was),
- * with sequential read-ahead requested from the kernel. Pipes and stdin
+ * with sequential read-ahead requested from the kernel. A file that
+ * shrinks under the reader fails the run rather than end it early with a
+ * cut last record. Pipes and stdin
  * are read in order with read(2).
  */
 #include "io/source.h"
@@ -139,7 +141,7 @@ struct ladle_read *ladle_source_push(struct ladle_source *s, void *buf, size_t l
     return r;
 }
 
-void ladle_source_pop(struct ladle_source *s, ssize_t res)
+ssize_t ladle_source_pop(struct ladle_source *s, ssize_t res)
 {
     struct ladle_read *r = &s->q[s->q_head];
     s->q_head = (s->q_head + 1) % LADLE_SOURCE_MAX_INFLIGHT;
@@ -148,6 +150,29 @@ void ladle_source_pop(struct ladle_source *s, ssize_t res)
         s->bytes_read += (uint64_t)res;
         ladle_source_after_read(s, r->off + (uint64_t)res);
     }
+    if (s->regular && res >= 0 && (size_t)res < r->len) {
+        /* The engines finish short reads up to end of file: the file is
+         * shorter now than when it was opened (truncated, or rewritten in
+         * place). Name the size found, or where the bytes ran out if it
+         * has grown back since. */
+        uint64_t end = r->off + (uint64_t)res;
+        struct stat st;
+        s->shrank_to =
+            fstat(s->fd, &st) == 0 && (uint64_t)st.st_size < end ? (uint64_t)st.st_size : end;
+        return LADLE_SOURCE_SHRANK;
+    }
+    return res;
+}
+
+ladle_status ladle_source_fail(const struct ladle_source *s, ssize_t rc, uint64_t at,
+                               struct ladle_error *err)
+{
+    if (rc == LADLE_SOURCE_SHRANK)
+        return ladle_error_set(
+            err, LADLE_E_INPUT, "%s: file shrank while being read (from %llu to %llu bytes)",
+            s->name, (unsigned long long)s->size, (unsigned long long)s->shrank_to);
+    return ladle_error_set(err, LADLE_E_INPUT, "%s: read failed: %s (at byte %llu)", s->name,
+                           strerror((int)-rc), (unsigned long long)at);
 }
 
 void ladle_source_after_read(struct ladle_source *s, uint64_t end_off)

@@ -21,6 +21,10 @@
 
 #define LADLE_SOURCE_MAX_INFLIGHT 8
 
+/* wait()'s result when a regular file shrank under the reader: not an
+ * errno (no errno means that), so that it cannot be mistaken for one. */
+#define LADLE_SOURCE_SHRANK ((ssize_t)-1000000)
+
 struct ladle_source;
 
 struct ladle_source_ops {
@@ -29,8 +33,10 @@ struct ladle_source_ops {
      * submission) into buf. 0: queued; 1: nothing left to read (EOF known
      * ahead, for regular files); -errno on failure. */
     int (*submit)(struct ladle_source *s, void *buf, size_t len);
-    /* Completes the oldest queued read: its byte count (short only at end
-     * of input), 0 at end of input, -errno on failure. */
+    /* Completes the oldest queued read: its byte count (short only at the
+     * end of a pipe), 0 at end of input, -errno on failure, or
+     * LADLE_SOURCE_SHRANK when a regular file ends before the size it had
+     * when opened. Report failures with ladle_source_fail. */
     ssize_t (*wait)(struct ladle_source *s);
     void (*close)(struct ladle_source *s);
 };
@@ -50,6 +56,7 @@ struct ladle_source {
     bool regular;         /* a regular file: pread/io_uring at offsets */
     bool drop_cache;
     uint64_t size;        /* regular files: size when opened (the snapshot read) */
+    uint64_t shrank_to;   /* after LADLE_SOURCE_SHRANK: the size found then */
     uint64_t next_off;    /* offset of the next submission */
     uint64_t bytes_read;  /* bytes delivered by wait() so far */
     uint64_t dropped_to;  /* page cache released below this offset */
@@ -73,12 +80,22 @@ void ladle_source_close(struct ladle_source *s);
  * consuming them. Returns the count read or -errno. */
 ssize_t ladle_source_peek(struct ladle_source *s, unsigned char *buf, size_t n);
 
+/* Records why a read failed (rc from submit or wait) in err, in the form
+ * "NAME: what (where)", at is the input byte the read started at; returns
+ * LADLE_E_INPUT. A file that shrank while being read is an input error
+ * (else its last record would be silently cut). */
+ladle_status ladle_source_fail(const struct ladle_source *s, ssize_t rc, uint64_t at,
+                               struct ladle_error *err);
+
 /* Nonzero if the source runs on io_uring. */
 int ladle_source_is_uring(const struct ladle_source *s);
 
 /* Shared by engines: FIFO bookkeeping and page-cache release. */
 struct ladle_read *ladle_source_push(struct ladle_source *s, void *buf, size_t len);
-void ladle_source_pop(struct ladle_source *s, ssize_t res);
+/* Retires the oldest read with result res and returns wait()'s result: res,
+ * or LADLE_SOURCE_SHRANK for a short read of a regular file (reads are
+ * clipped to the size at open, so short means the file lost bytes). */
+ssize_t ladle_source_pop(struct ladle_source *s, ssize_t res);
 void ladle_source_after_read(struct ladle_source *s, uint64_t end_off);
 /* Pipes: waits until s->fd is readable; 0 if the run is stopping first. */
 int ladle_source_wait_readable(struct ladle_source *s);

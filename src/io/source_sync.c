@@ -75,7 +75,7 @@ static ssize_t fill_at_offset(struct ladle_source *s, char *buf, size_t len, uin
         if (r < 0)
             return -errno;
         if (r == 0)
-            break; /* the file shrank while we read it */
+            break; /* the file shrank while we read it: see ladle_source_pop */
         got += (size_t)r;
     }
     return (ssize_t)got;
@@ -88,8 +88,7 @@ static ssize_t sync_wait(struct ladle_source *s)
     struct ladle_read *r = &s->q[s->q_head];
     ssize_t res = s->regular ? fill_at_offset(s, r->buf, r->len, r->off)
                              : fill_from_pipe(s, r->buf, r->len);
-    ladle_source_pop(s, res);
-    return res;
+    return ladle_source_pop(s, res);
 }
 
 static const struct ladle_source_ops sync_ops = {

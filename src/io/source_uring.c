@@ -6,7 +6,8 @@
  * Completions may arrive out of order; each carries its queue slot in
  * user_data and wait() returns them in submission order. A short read
  * before the snapshot size (a signal, a network filesystem) is finished
- * with pread rather than re-queued, which keeps the FIFO simple.
+ * with pread rather than re-queued, which keeps the FIFO simple; one still
+ * short after that means the file shrank (ladle_source_pop).
  */
 #include "io/source.h"
 
@@ -66,8 +67,7 @@ static ssize_t uring_wait(struct ladle_source *s)
                                                r->off + (uint64_t)res);
         res = more < 0 ? more : res + more;
     }
-    ladle_source_pop(s, res);
-    return res;
+    return ladle_source_pop(s, res);
 }
 
 static void uring_close(struct ladle_source *s)

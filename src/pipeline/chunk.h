@@ -65,5 +65,9 @@ void ladle_chunk_pool_wake(struct ladle_chunk_pool *p);
 
 /* An oversized chunk for records longer than the headroom allows. */
 struct ladle_chunk *ladle_chunk_new_oversized(size_t cap);
+/* The same around an existing malloc'd buffer of cap bytes, which the chunk
+ * owns from then on (ladle_chunk_put frees it). NULL when out of memory,
+ * and mem stays the caller's. */
+struct ladle_chunk *ladle_chunk_adopt_oversized(char *mem, size_t cap);
 
 #endif

@@ -121,18 +121,23 @@ void ladle_chunk_pool_wake(struct ladle_chunk_pool *p)
     sem_post(&p->available);
 }
 
-struct ladle_chunk *ladle_chunk_new_oversized(size_t cap)
+struct ladle_chunk *ladle_chunk_adopt_oversized(char *mem, size_t cap)
 {
     struct ladle_chunk *c = calloc(1, sizeof *c);
     if (!c)
         return NULL;
-    c->mem = malloc(cap);
-    if (!c->mem) {
-        free(c);
-        return NULL;
-    }
+    c->mem = mem;
     c->cap = cap;
     c->data = c->mem;
     c->oversized = true;
+    return c;
+}
+
+struct ladle_chunk *ladle_chunk_new_oversized(size_t cap)
+{
+    char *mem = malloc(cap);
+    struct ladle_chunk *c = mem ? ladle_chunk_adopt_oversized(mem, cap) : NULL;
+    if (!c)
+        free(mem);
     return c;
 }

@@ -1,15 +1,25 @@
 /*
  * framer.c -- whole records per chunk (see framer.h).
  *
+ * Linear in the input whatever the record length and chunk size: each push
+ * scans only its fresh bytes (the carry never holds a '\n', so the record
+ * it belongs to ends at the first '\n' of the fresh bytes and the last
+ * '\n' of a chunk is always among them), and a record that spans many
+ * chunks is appended to the carry, which grows geometrically, instead of
+ * being rejoined with every chunk. f->work counts the bytes scanned and
+ * copied so that tests can hold the framer to that.
+ *
  * Fast path: carry <= headroom, so the carry is copied in front of the
  * fresh bytes and only the new partial tail (usually well under a KiB) is
- * copied out. Slow path, records longer than the headroom: carry and fresh
- * bytes are joined in an oversized chunk.
+ * copied out. Slow path, records longer than the headroom: once the record
+ * completes, the carry's buffer itself (fresh bytes appended) becomes an
+ * oversized chunk: no second copy of the record, and its memory goes with
+ * the chunk instead of staying pinned for the rest of the input.
  *
  * --max-record is enforced here, without walking every record: callers keep
  * fresh bytes per chunk <= max_record (ladle_framer_chunk_limit), so a
  * record over the limit must span a chunk edge, i.e. pass through the
- * carry, and only the record that completes a carry is measured.
+ * carry, and only the record that grows or completes a carry is measured.
  */
 #include "record/framer.h"
 
@@ -53,9 +63,62 @@ static ladle_status too_long(struct ladle_framer *f, uint64_t offset, struct lad
                            f->name, f->max_record, (unsigned long long)offset);
 }
 
+static ladle_status out_of_memory(struct ladle_framer *f, struct ladle_error *err)
+{
+    return ladle_error_set(err, LADLE_E_INTERNAL, "%s: out of memory", f->name);
+}
+
 size_t ladle_framer_chunk_limit(size_t chunk_size, size_t max_record)
 {
     return chunk_size < max_record ? chunk_size : max_record;
+}
+
+/* Appends the fresh bytes to the carry (the record there goes on). */
+static ladle_status append_to_carry(struct ladle_framer *f, struct ladle_chunk *ck, size_t spare,
+                                    struct ladle_error *err)
+{
+    if (reserve_carry(f, f->carry_len + ck->len + spare) != 0)
+        return out_of_memory(f, err);
+    memcpy(f->carry + f->carry_len, ck->data, ck->len);
+    f->carry_len += ck->len;
+    f->work += ck->len;
+    ck->len = 0;
+    return LADLE_OK;
+}
+
+/* Puts the carry in front of the fresh bytes of *ckp: in the headroom when
+ * it fits, else by turning the carry buffer (fresh bytes appended) into an
+ * oversized chunk that replaces *ckp. */
+static ladle_status join_carry(struct ladle_framer *f, struct ladle_chunk **ckp,
+                               struct ladle_error *err)
+{
+    struct ladle_chunk *ck = *ckp;
+    if (f->carry_len <= (size_t)(ck->data - ck->mem)) {
+        ck->data -= f->carry_len;
+        memcpy(ck->data, f->carry, f->carry_len);
+        ck->len += f->carry_len;
+        ck->offset = f->carry_off;
+        f->work += f->carry_len;
+        f->carry_len = 0;
+        return LADLE_OK;
+    }
+    /* Slow path: a record longer than the headroom. The +1 is the spare
+     * byte a chunk keeps after its data. */
+    uint32_t input = ck->input;
+    ladle_status st = append_to_carry(f, ck, 1, err);
+    if (st != LADLE_OK)
+        return st;
+    struct ladle_chunk *big = ladle_chunk_adopt_oversized(f->carry, f->carry_cap);
+    if (!big)
+        return out_of_memory(f, err);
+    big->len = f->carry_len;
+    big->offset = f->carry_off;
+    big->input = input;
+    big->backing = ck;
+    *ckp = big;
+    f->carry = NULL;
+    f->carry_len = f->carry_cap = 0;
+    return LADLE_OK;
 }
 
 ladle_status ladle_framer_push(struct ladle_framer *f, struct ladle_chunk **ckp, int eof,
@@ -67,55 +130,46 @@ ladle_status ladle_framer_push(struct ladle_framer *f, struct ladle_chunk **ckp,
     size_t carried = f->carry_len;
     f->next_off += fresh;
 
-    if (f->carry_len == 0) {
+    if (carried == 0) {
         ck->offset = fresh_off;
-    } else if (f->carry_len <= (size_t)(ck->data - ck->mem)) {
-        ck->data -= f->carry_len;
-        memcpy(ck->data, f->carry, f->carry_len);
-        ck->len += f->carry_len;
-        ck->offset = f->carry_off;
     } else {
-        /* Slow path: a record longer than the headroom. */
-        size_t total = f->carry_len + fresh;
-        struct ladle_chunk *big = ladle_chunk_new_oversized(total + 1);
-        if (!big)
-            return ladle_error_set(err, LADLE_E_INTERNAL, "%s: out of memory", f->name);
-        memcpy(big->data, f->carry, f->carry_len);
-        memcpy(big->data + f->carry_len, ck->data, fresh);
-        big->len = total;
-        big->offset = f->carry_off;
-        big->input = ck->input;
-        big->backing = ck;
-        *ckp = ck = big;
+        /* The carried record ends at the first '\n' of the fresh bytes (or,
+         * at end of input, at the end). */
+        const char *nl = memchr(ck->data, '\n', fresh);
+        f->work += fresh;
+        size_t rec = carried + (nl ? (size_t)(nl - ck->data) : fresh);
+        if (rec > f->max_record)
+            return too_long(f, f->carry_off, err);
+        if (!nl && !eof)
+            return append_to_carry(f, ck, 0, err); /* the record goes on */
+        ladle_status st = join_carry(f, ckp, err);
+        if (st != LADLE_OK)
+            return st;
+        ck = *ckp;
     }
-    f->carry_len = 0;
 
     if (ck->len == 0)
         return LADLE_OK;
-    if (carried) {
-        /* The record the carry belongs to ends at the first '\n' after it
-         * (or, at end of input, at the end). */
-        const char *nl = memchr(ck->data + carried, '\n', ck->len - carried);
-        size_t rec = nl ? (size_t)(nl - ck->data) : ck->len;
-        if ((nl || eof) && rec > f->max_record)
-            return too_long(f, ck->offset, err);
-    }
     if (eof) {
         if (ck->data[ck->len - 1] != '\n')
             ck->data[ck->len++] = '\n'; /* the spare byte after the data */
         return LADLE_OK;
     }
 
-    /* Keep whole records; the tail after the last '\n' waits for more bytes. */
-    const char *nl = memrchr(ck->data, '\n', ck->len);
+    /* Keep whole records; the tail after the last '\n' waits for more bytes.
+     * The carry held no '\n', so only the fresh bytes are searched. */
+    size_t from = ck->len - fresh;
+    const char *nl = memrchr(ck->data + from, '\n', fresh);
+    f->work += fresh;
     size_t whole = nl ? (size_t)(nl - ck->data) + 1 : 0;
     size_t tail = ck->len - whole;
     if (tail) {
         if (tail > f->max_record)
             return too_long(f, ck->offset + whole, err);
         if (reserve_carry(f, tail) != 0)
-            return ladle_error_set(err, LADLE_E_INTERNAL, "%s: out of memory", f->name);
+            return out_of_memory(f, err);
         memcpy(f->carry, ck->data + whole, tail);
+        f->work += tail;
         f->carry_len = tail;
         f->carry_off = ck->offset + whole;
     }

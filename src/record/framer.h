@@ -3,8 +3,9 @@
  *
  * Decoders fill chunks with whatever bytes come next; the framer moves the
  * trailing partial record of each chunk into a carry buffer and puts it in
- * front of the next chunk (into the chunk's headroom, so only the short
- * partial line is copied). At end of input a last record without '\n'
+ * front of the next chunk that completes it (into the chunk's headroom, so
+ * only the short partial line is copied). Work is linear in the input,
+ * however long the records and however small the chunks. At end of input a last record without '\n'
  * gains one. Every chunk the framer returns therefore holds whole records,
  * each ending in '\n', and knows the decompressed offset of its first byte:
  * the record identities of the reproducibility contract.
@@ -24,6 +25,8 @@ struct ladle_framer {
     uint64_t carry_off;   /* decompressed offset of carry[0] */
     uint64_t next_off;    /* decompressed offset of the next fresh byte */
     size_t max_record;
+    uint64_t work;        /* bytes scanned or copied so far: stays within a
+                             small multiple of next_off (tests check it) */
     const char *name;     /* borrowed: input name for messages */
 };
 

@@ -142,7 +142,8 @@ run "$L" sample -n 3 <&-
 expect_eq "closed stdin: exit 3 ($LAST_CMD <&-)" 3 "$RC"
 expect_stderr_match '^ladle: <stdin>: '
 
-# truncated compressed input: "truncated ... stream (at compressed byte N)"
+# truncated compressed input: "truncated ... stream: the input ends inside
+# <the unit that was being read> (at compressed byte N)", N the input's end
 gz_size=$(wc -c <a.gz)
 for cut in 5 11 100 2000 $((gz_size / 2)) $((gz_size - 4)) $((gz_size - 1)); do
     head -c "$cut" a.gz >"cut$cut.gz"
@@ -151,13 +152,13 @@ for cut in 5 11 100 2000 $((gz_size / 2)) $((gz_size - 4)) $((gz_size - 1)); do
 done
 head -c $((gz_size / 2)) a.gz >cut.gz
 expect_rc 3 "$L" sample -n 3 cut.gz
-expect_stderr_match "^ladle: cut.gz: truncated gzip stream \(at compressed byte [0-9]+\)$"
+expect_stderr_match "^ladle: cut.gz: truncated gzip stream: the input ends inside the member that starts at compressed byte 0 \(at compressed byte $((gz_size / 2))\)$"
 # truncated on stdin, and as the second member of a multi-member file
 expect_rc 3 "$L" sample --rate 1 - <cut.gz
-expect_stderr_match '^ladle: <stdin>: truncated gzip stream \(at compressed byte [0-9]+\)$'
+expect_stderr_match '^ladle: <stdin>: truncated gzip stream: .*\(at compressed byte [0-9]+\)$'
 cat a.gz cut.gz >member_cut.gz
 expect_rc 3 "$L" sample -n 3 member_cut.gz
-expect_stderr_match '^ladle: member_cut.gz: truncated gzip stream \(at compressed byte [0-9]+\)$'
+expect_stderr_match "^ladle: member_cut.gz: truncated gzip stream: the input ends inside the member that starts at compressed byte $gz_size \(at compressed byte $((gz_size + gz_size / 2))\)$"
 if [ "$have_zstd" = 1 ]; then
     zst_size=$(wc -c <a.zst)
     for cut in 5 7 100 2000 $((zst_size / 2)) $((zst_size - 4)) $((zst_size - 1)); do
@@ -167,12 +168,16 @@ if [ "$have_zstd" = 1 ]; then
     done
     head -c $((zst_size / 2)) a.zst >cut.zst
     expect_rc 3 "$L" sample -n 3 cut.zst
-    expect_stderr_match '^ladle: cut.zst: truncated zstd stream \(at compressed byte [0-9]+\)$'
+    expect_stderr_match "^ladle: cut.zst: truncated zstd stream: the input ends inside a block of [0-9]+ bytes that starts at compressed byte [0-9]+ \(at compressed byte $((zst_size / 2))\)$"
     expect_rc 3 "$L" sample --head 1000000 - <cut.zst
-    expect_stderr_match '^ladle: <stdin>: truncated zstd stream \(at compressed byte [0-9]+\)$'
+    expect_stderr_match '^ladle: <stdin>: truncated zstd stream: .*\(at compressed byte [0-9]+\)$'
     cat a.zst cut.zst >frame_cut.zst
     expect_rc 3 "$L" sample -n 3 -t 3 --chunk-size 4K frame_cut.zst
-    expect_stderr_match '^ladle: frame_cut.zst: truncated zstd stream \(at compressed byte [0-9]+\)$'
+    expect_stderr_match "^ladle: frame_cut.zst: truncated zstd stream: .*\(at compressed byte $((zst_size + zst_size / 2))\)$"
+    # cut inside the frame header (at least 6 bytes)
+    head -c 5 a.zst >cut5.zst
+    expect_rc 3 "$L" sample -n 3 cut5.zst
+    expect_stderr_match '^ladle: cut5.zst: truncated zstd stream: the input ends inside a frame header that starts at compressed byte 0 \(at compressed byte 5\)$'
 fi
 
 # corrupt compressed input (bytes flipped mid-file): exit 3, one line, the
@@ -200,7 +205,10 @@ expect_stderr_match '^ladle: badcrc.gz: .*\(at compressed byte [0-9]+\)$'
 expect_same "$T/a.log" "$L" sample --rate 1 padded.gz
 (cat a.gz; echo junk) >junk.gz
 expect_rc 3 "$L" sample -n 3 junk.gz
-expect_stderr_match '^ladle: junk.gz: .*\(at compressed byte [0-9]+\)$'
+expect_stderr_match "^ladle: junk.gz: data after the last gzip member is not gzip \(at compressed byte $gz_size\)$"
+head -c 2 a.gz >tiny.gz
+expect_rc 3 "$L" sample --rate 1 tiny.gz
+expect_stderr_match '^ladle: tiny.gz: truncated gzip stream: .*\(at compressed byte 2\)$'
 if [ "$have_zstd" = 1 ]; then
     for off in 300 1000 $((zst_size / 2)) $((zst_size - 20)); do
         cp a.zst "bad$off.zst"
@@ -211,10 +219,28 @@ if [ "$have_zstd" = 1 ]; then
     cp a.zst badsum.zst
     flip badsum.zst $((zst_size - 4))   # only the XXH64 checksum
     expect_rc 3 "$L" sample --rate 1 badsum.zst
-    expect_stderr_match '^ladle: badsum.zst: corrupt zstd data: .*\(at compressed byte [0-9]+\)$'
+    expect_stderr_match "^ladle: badsum.zst: corrupt zstd data: the frame at compressed bytes 0-$((zst_size - 1)) does not match its checksum \(at compressed byte $((zst_size - 4))\)$"
     (cat a.zst; echo junk) >junk.zst
     expect_rc 3 "$L" sample -n 3 junk.zst
-    expect_stderr_match '^ladle: junk.zst: corrupt zstd data: .*\(at compressed byte [0-9]+\)$'
+    expect_stderr_match "^ladle: junk.zst: data after the last zstd frame is not zstd \(at compressed byte $zst_size\)$"
+    # a flipped byte mid-file is found in the block that holds it (not "at
+    # byte 0", the start of the read buffer), or by the frame's checksum
+    for off in 1000 $((zst_size / 2)) $((zst_size - 20)); do
+        run "$L" sample -n 3 "bad$off.zst"
+        at=$(sed -n 's/.*(at compressed byte \([0-9]*\))$/\1/p' "$T/err")
+        if grep -q 'does not match its checksum' "$T/err" ||
+            { [ -n "$at" ] && [ "$at" -gt 0 ] && [ "$at" -le "$off" ] && [ $((off - at)) -lt 131072 ]; }; then
+            pass
+        else
+            fail "$LAST_CMD: damage at $off reported elsewhere" "stderr: $(cat -v "$T/err")"
+        fi
+    done
+    # 2 to 5 bytes that start the zstd magic: a cut .zst, not text
+    for n in 2 3 4 5; do
+        head -c "$n" a.zst >"tiny$n.zst"
+        expect_rc 3 "$L" sample --rate 1 "tiny$n.zst"
+        expect_stderr_match "^ladle: tiny$n.zst: truncated zstd stream: .*\(at compressed byte $n\)$"
+    done
     # corrupt data in the middle of a run with many threads and small chunks
     expect_rc 3 "$L" sample --rate 0.5 -t 4 --chunk-size 1K "bad$((zst_size / 2)).zst"
 fi
@@ -233,7 +259,7 @@ if [ "$have_zstd" = 1 ]; then
     win=$(zstd -lv w28.zst 2>/dev/null | sed -n 's/^Window Size: *\([0-9.]*\) MiB.*/\1/p')
     if [ "$win" = 256 ]; then
         expect_rc 3 "$L" sample -n 3 w28.zst
-        expect_stderr_match '^ladle: w28.zst: zstd window larger than 128 MiB \(use --long\)'
+        expect_stderr_match '^ladle: w28.zst: zstd frame needs a 256 MiB window, over the 128 MiB limit \(use --long\) \(at compressed byte 0\)$'
         expect_rc 3 "$L" sample -n 3 - <w28.zst
         expect_stderr_match '^ladle: <stdin>: .*--long'
         expect_same "$T/w.exp" "$L" sample --rate 1 --long w28.zst
@@ -242,6 +268,16 @@ if [ "$have_zstd" = 1 ]; then
     else
         note "zstd did not write a 256 MiB window here (Window Size: ${win:-?}); --long not checked"
     fi
+fi
+# a frame declaring a 4 GiB window, after a good one: with --long the
+# message names the 2 GiB limit (not "use --long"), and the frame
+printf '\x28\xb5\x2f\xfd\x00\xb0\x01\x00\x00' >w4g.part
+if [ "$have_zstd" = 1 ]; then
+    cat a.zst w4g.part >w4g.zst
+    expect_rc 3 "$L" sample --rate 1 --long w4g.zst
+    expect_stderr_match "^ladle: w4g.zst: zstd frame needs a 4 GiB window, over the 2 GiB limit of --long \(at compressed byte $zst_size\)$"
+    expect_rc 3 "$L" sample --rate 1 w4g.zst
+    expect_stderr_match "^ladle: w4g.zst: zstd frame needs a 4 GiB window, over the 128 MiB limit and the 2 GiB of --long \(at compressed byte $zst_size\)$"
 fi
 
 # ---- output errors: exit 4

@@ -22,6 +22,18 @@
  *   "compressed byte" where it happened; the zstd frames used for the
  *   corruption carry a checksum, since zstd without one may decode a
  *   corrupted literal without noticing;
+ * - that byte is exact: for a .zst, it is the start of a unit (frame
+ *   header, block header, block, checksum) of the undamaged stream as an
+ *   independent parse here finds them, and that unit does not end before
+ *   the damage (damage at byte 600000 was once reported "at compressed
+ *   byte 0"); a checksum failure names the frame's byte range, which holds
+ *   the damage; a gzip error is not reported before the damage, and a
+ *   CRC-32 failure names the member's range;
+ * - data after the last member or frame that is not gzip or zstd is named
+ *   so, at its first byte (not "truncated"); a frame declaring a 4 GiB
+ *   window names that window and the 2 GiB limit under --long (not "use
+ *   --long"); inputs of 2 to 5 bytes that start the zstd magic and the
+ *   gzip magic alone are truncated compressed streams, not text;
  * - an empty file, an empty zstd frame and an empty gzip member give no
  *   output and status OK;
  * - the same streams read from a pipe on stdin ("-"), where the format
@@ -545,6 +557,282 @@ static void write_variant(const char *name, const struct bytes *b, size_t len, s
     free(v.p);
 }
 
+/* ---- the units of a zstd stream, found independently of the decoder ---- */
+
+struct zunits {
+    uint64_t start[4096], len[4096];
+    size_t n;
+};
+
+static uint64_t le(const unsigned char *p, size_t n)
+{
+    uint64_t v = 0;
+    for (size_t i = n; i-- > 0;)
+        v = v << 8 | p[i];
+    return v;
+}
+
+static void zunit(struct zunits *u, uint64_t start, uint64_t len)
+{
+    if (u->n < 4096) {
+        u->start[u->n] = start;
+        u->len[u->n++] = len;
+    }
+}
+
+/* RFC 8878: frame header, then 3-byte block headers each followed by its
+ * content (1 byte for RLE), then a 4-byte checksum when the header says. */
+static void zstd_units(const struct bytes *b, struct zunits *u)
+{
+    u->n = 0;
+    size_t p = 0;
+    while (p + 4 <= b->len) {
+        if ((le(b->p + p, 4) & 0xFFFFFFF0u) == 0x184D2A50u) {
+            uint64_t size = le(b->p + p + 4, 4);
+            zunit(u, p, 8 + size);
+            p += 8 + (size_t)size;
+            continue;
+        }
+        unsigned fhd = b->p[p + 4];
+        static const size_t did[4] = {0, 1, 2, 4}, fcs[4] = {0, 2, 4, 8};
+        int ss = (fhd >> 5) & 1;
+        size_t hsize =
+            5 + (ss ? 0 : 1) + did[fhd & 3] + ((fhd >> 6) == 0 && ss ? 1 : fcs[fhd >> 6]);
+        zunit(u, p, hsize);
+        p += hsize;
+        for (int last = 0; !last && p + 3 <= b->len;) {
+            uint32_t bh = (uint32_t)le(b->p + p, 3);
+            last = bh & 1;
+            uint64_t content = ((bh >> 1) & 3) == 1 ? 1 : bh >> 3;
+            zunit(u, p, 3);
+            p += 3;
+            if (content)
+                zunit(u, p, content);
+            p += (size_t)content;
+        }
+        if ((fhd >> 2) & 1) {
+            zunit(u, p, 4);
+            p += 4;
+        }
+    }
+}
+
+/* The unit starting at `at`, or -1. */
+static long zunit_at(const struct zunits *u, uint64_t at)
+{
+    for (size_t i = 0; i < u->n; i++)
+        if (u->start[i] == at)
+            return (long)i;
+    return -1;
+}
+
+/* True if bytes [f, f + 3) touch a 3-byte unit (a block header) or the
+ * frame header, whose damage moves every later unit. */
+static int touches_header(const struct zunits *u, uint64_t f)
+{
+    for (size_t i = 0; i < u->n; i++)
+        if ((u->len[i] == 3 || u->start[i] == 0) && f < u->start[i] + u->len[i] &&
+            u->start[i] < f + 3)
+            return 1;
+    return 0;
+}
+
+/* The message of one pread run of path (LADLE_E_INPUT expected). */
+static void damaged_message(const char *label, const char *path, char *msg, size_t len)
+{
+    struct run_opts o = {LADLE_IO_PREAD, 0, 0, 2};
+    struct t_output out;
+    run_file(path, &o, &out);
+    CHECKF(out.status == LADLE_E_INPUT, "%s: status %d (%s)", label, out.status, out.error);
+    snprintf(msg, len, "%s", out.error);
+    t_output_free(&out);
+}
+
+/* The message names where the damage at [f, f + 3) was found, exactly. */
+static void check_zstd_where(const char *label, const char *msg, const struct zunits *u, uint64_t f,
+                             uint64_t total)
+{
+    unsigned long long a, b, at;
+    const char *range = strstr(msg, "compressed bytes ");
+    if (strstr(msg, "does not match its checksum")) {
+        CHECKF(range && sscanf(range, "compressed bytes %llu-%llu", &a, &b) == 2 && a <= f &&
+                   f < b && b < total,
+               "%s: '%s' does not name a frame range holding byte %llu", label, msg,
+               (unsigned long long)f);
+        return;
+    }
+    const char *where = strstr(msg, "(at compressed byte ");
+    if (!where || sscanf(where, "(at compressed byte %llu)", &at) != 1) {
+        CHECKF(0, "%s: no compressed byte in '%s'", label, msg);
+        return;
+    }
+    long i = zunit_at(u, at);
+    CHECKF(i >= 0, "%s: '%s': byte %llu starts no frame header, block header, block or checksum",
+           label, msg, at);
+    if (i >= 0)
+        CHECKF(u->start[i] + u->len[i] > f,
+               "%s: '%s': the unit at %llu (%llu bytes) ends before the damage at %llu", label, msg,
+               at, (unsigned long long)u->len[i], (unsigned long long)f);
+}
+
+static void check_gzip_where(const char *label, const char *msg, uint64_t f)
+{
+    unsigned long long a, b, at;
+    const char *range = strstr(msg, "compressed bytes ");
+    if (strstr(msg, "CRC-32")) {
+        CHECKF(range && sscanf(range, "compressed bytes %llu-%llu", &a, &b) == 2 && a <= f &&
+                   f <= b,
+               "%s: '%s' does not name a member range holding byte %llu", label, msg,
+               (unsigned long long)f);
+        return;
+    }
+    const char *where = strstr(msg, "(at compressed byte ");
+    CHECKF(where && sscanf(where, "(at compressed byte %llu)", &at) == 1 && at + 8 >= f,
+           "%s: '%s' reports the damage at byte %llu before it happened", label, msg,
+           (unsigned long long)f);
+}
+
+static void test_damage_where(void)
+{
+    struct bytes z = zstd_stream(text.p, text.len, 0, 1); /* with checksum */
+    struct zunits *u = malloc(sizeof *u);
+    zstd_units(&z, u);
+    CHECKF(u->n > 10 && u->start[u->n - 1] + u->len[u->n - 1] == z.len,
+           "test bug: the unit parse covers %llu of %zu bytes in %zu units",
+           u->n ? (unsigned long long)(u->start[u->n - 1] + u->len[u->n - 1]) : 0ULL, z.len, u->n);
+    int checked = 0;
+    for (int k = 1; k < 20; k++) {
+        uint64_t f = (uint64_t)z.len * (uint64_t)k / 20;
+        while (touches_header(u, f))
+            f += 3;
+        char name[64], label[96], msg[512], *path;
+        snprintf(name, sizeof name, "where%llu-zst.log", (unsigned long long)f);
+        snprintf(label, sizeof label, "zst with bytes %llu..%llu flipped", (unsigned long long)f,
+                 (unsigned long long)f + 2);
+        write_variant(name, &z, z.len, (size_t)f, &path);
+        damaged_message(label, path, msg, sizeof msg);
+        check_zstd_where(label, msg, u, f, z.len);
+        free(path);
+        checked++;
+    }
+    /* A block header flipped: reported at that header (the first unit
+     * whose bytes changed), whatever follows. */
+    for (size_t i = u->n / 2; i < u->n; i++) {
+        if (u->len[i] != 3)
+            continue;
+        char msg[512], *path;
+        write_variant("bh-zst.log", &z, z.len, (size_t)u->start[i], &path);
+        damaged_message("zst with a block header flipped", path, msg, sizeof msg);
+        char want[64];
+        snprintf(want, sizeof want, "(at compressed byte %llu)", (unsigned long long)u->start[i]);
+        CHECKF(strstr(msg, "block header") && strstr(msg, want),
+               "block header at %llu flipped: '%s'", (unsigned long long)u->start[i], msg);
+        free(path);
+        break;
+    }
+    free(u);
+
+    struct bytes g = gzip_isal(text.p, text.len);
+    for (int k = 1; k < 10; k++) {
+        uint64_t f = (uint64_t)g.len * (uint64_t)k / 10;
+        char name[64], label[96], msg[512], *path;
+        snprintf(name, sizeof name, "where%llu-gz.log", (unsigned long long)f);
+        snprintf(label, sizeof label, "gz with bytes %llu..%llu flipped", (unsigned long long)f,
+                 (unsigned long long)f + 2);
+        write_variant(name, &g, g.len, (size_t)f, &path);
+        damaged_message(label, path, msg, sizeof msg);
+        check_gzip_where(label, msg, f);
+        free(path);
+    }
+
+    /* Not-a-member after the last member, not-a-frame after the last frame:
+     * named so, at their first byte. */
+    static const char junk[] = "junk after the data\n";
+    struct {
+        const char *kind, *what;
+        struct bytes *b;
+    } tails[] = {{"gz", "data after the last gzip member is not gzip", &g},
+                 {"zst", "data after the last zstd frame is not zstd", &z}};
+    for (size_t t = 0; t < 2; t++) {
+        struct bytes v = {0};
+        bytes_add(&v, tails[t].b->p, tails[t].b->len);
+        bytes_add(&v, junk, sizeof junk - 1);
+        char name[32], want[160], *path;
+        snprintf(name, sizeof name, "junk-%s.log", tails[t].kind);
+        path = write_file(name, &v);
+        snprintf(want, sizeof want, "%s (at compressed byte %zu)", tails[t].what, tails[t].b->len);
+        expect_bad(name, path, want, path, 0);
+        free(path);
+        free(v.p);
+    }
+    free(z.p);
+    free(g.p);
+}
+
+/* A frame header declaring a 4 GiB window (exponent 22), after a good
+ * frame: the message names the window, the limit in force and the frame. */
+static void test_window_limits(void)
+{
+    struct bytes z = zstd_simple(text.p, 100000);
+    static const unsigned char huge[] = {0x28, 0xB5, 0x2F, 0xFD, 0x00, 22 << 3, 0x01, 0x00, 0x00};
+    struct bytes v = {0};
+    bytes_add(&v, z.p, z.len);
+    bytes_add(&v, huge, sizeof huge);
+    char *path = write_file("w4g-zst.log", &v);
+    char at[64];
+    snprintf(at, sizeof at, "(at compressed byte %zu)", z.len);
+    expect_bad("4 GiB window, --long", path, "needs a 4 GiB window, over the 2 GiB limit of --long",
+               at, 1);
+    expect_bad("4 GiB window, no --long", path, "needs a 4 GiB window, over the 128 MiB limit", at,
+               0);
+    struct t_output out;
+    struct run_opts o = {LADLE_IO_PREAD, 0, 1, 2};
+    run_file(path, &o, &out);
+    CHECKF(strstr(out.error, "use --long") == NULL, "--long given, yet: '%s'", out.error);
+    t_output_free(&out);
+    free(path);
+    free(v.p);
+    free(z.p);
+}
+
+/* Inputs shorter than a frame header that start a compressed format's
+ * magic are cut compressed files, not text. */
+static void test_tiny_compressed(void)
+{
+    static const struct {
+        const char *bytes;
+        size_t len;
+        const char *what;
+    } cases[] = {
+        {"\x28\xB5", 2, "truncated zstd stream"},
+        {"\x28\xB5\x2F", 3, "truncated zstd stream"},
+        {"\x28\xB5\x2F\xFD", 4, "truncated zstd stream"},
+        {"\x28\xB5\x2F\xFD\x04", 5, "truncated zstd stream"},
+        {"\x1F\x8B", 2, "truncated gzip stream"},
+        {"\x1F\x8B\x08", 3, "truncated gzip stream"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char name[32], label[64];
+        snprintf(name, sizeof name, "tiny%zu.log", i);
+        snprintf(label, sizeof label, "a %zu-byte input starting a magic (case %zu)", cases[i].len,
+                 i);
+        char *path = t_write_file(name, cases[i].bytes, cases[i].len);
+        char at[48];
+        snprintf(at, sizeof at, "(at compressed byte %zu)", cases[i].len);
+        expect_bad(label, path, cases[i].what, at, 0);
+        free(path);
+    }
+    /* One byte of the magic is still text. */
+    char *one = t_write_file("tiny-one.log", "(", 1);
+    struct t_output out;
+    struct run_opts o = {LADLE_IO_PREAD, 0, 0, 2};
+    run_file(one, &o, &out);
+    CHECKF(out.status == LADLE_OK && out.len == 2 && memcmp(out.data, "(\n", 2) == 0,
+           "a 1-byte input '(': status %d, %zu bytes", out.status, out.len);
+    t_output_free(&out);
+    free(one);
+}
+
 static void test_damaged(void)
 {
     struct bytes z = zstd_stream(text.p, text.len, 0, 1); /* with checksum */
@@ -735,6 +1023,9 @@ int main(void)
     test_formats();
     test_zstd_long();
     test_damaged();
+    test_damage_where();
+    test_window_limits();
+    test_tiny_compressed();
     test_empty();
     test_stdin();
     test_max_record();

@@ -30,9 +30,13 @@
  *
  * No statistics here: every check is exact.
  *
- * Note on cost: the framer copies the carry on every push, so a record of L
- * bytes cut into p-byte pieces costs O(L^2 / p); the 1- and 7-byte cuts are
- * therefore run on a stream of short records only.
+ * Cost: the framer must be linear in the input, however long the records
+ * and however small the pieces (a 20 MB line in 64 KiB chunks once took
+ * O(L^2 / p)). f.work counts the bytes it scans and copies; for records
+ * many times the piece size (a 4 MiB record in 4 KiB pieces, a 100 KiB
+ * record in 7-byte pieces, a run of records just over the headroom, a long
+ * last record without '\n') it must stay within LINEAR_WORK times the
+ * stream's length. No timing: the count is exact and machine-independent.
  */
 #include <stdatomic.h>
 #include <stdint.h>
@@ -49,6 +53,13 @@
 
 #define INPUT_TAG 7u
 #define NAME "input.log"
+
+/* Bytes scanned or copied per stream byte, at most: each byte is searched
+ * for '\n' at most twice and copied at most three times (into the carry,
+ * out of it in front of a chunk, and the partial tail). */
+#define LINEAR_WORK 5
+
+static uint64_t last_work; /* f.work of the last frame() */
 
 static uint64_t rng_state;
 
@@ -231,6 +242,7 @@ static ladle_status frame(const char *s, size_t n, const size_t *pieces, size_t 
                (unsigned long long)f.next_off, n);
         CHECKF(f.carry_len == 0, "carry left after eof");
     }
+    last_work = f.work;
     ladle_framer_destroy(&f);
     ladle_chunk_pool_destroy(&pool);
     return st;
@@ -565,12 +577,61 @@ static void test_max_record_exhaustive(void)
                 }
 }
 
+/* Framing work stays linear when records are many pieces long. */
+static void expect_linear(const char *what, struct buf *b, struct pieces *p, size_t chunk)
+{
+    size_t n = b->len;
+    run_scheme(what, b, p, chunk);
+    CHECKF(last_work <= (uint64_t)LINEAR_WORK * n,
+           "%s: the framer scanned or copied %llu bytes for a %zu-byte stream (%.1f per byte, "
+           "want <= %d): quadratic in the record length",
+           what, (unsigned long long)last_work, n, (double)last_work / (double)n, LINEAR_WORK);
+}
+
+static void test_linear_work(void)
+{
+    rng_state = 5;
+    struct pieces p = {0};
+    struct buf b = {0};
+    add_short_mix(&b, 20);
+    add_line(&b, (size_t)4 << 20, "\n");
+    add_short_mix(&b, 20);
+    pieces_fixed(&p, b.len, 4096);
+    expect_linear("a 4 MiB record in 4 KiB pieces", &b, &p, 4096);
+    free(b.p);
+
+    memset(&b, 0, sizeof b);
+    add_short_mix(&b, 20);
+    add_line(&b, 100 << 10, "\n");
+    add_short_mix(&b, 20);
+    pieces_fixed(&p, b.len, 7);
+    expect_linear("a 100 KiB record in 7-byte pieces", &b, &p, 7);
+    free(b.p);
+
+    memset(&b, 0, sizeof b);
+    for (int i = 0; i < 40; i++)
+        add_line(&b, LADLE_CHUNK_HEADROOM + rnd_below(3000), "\n");
+    pieces_fixed(&p, b.len, 65536);
+    expect_linear("records just over the headroom in 64 KiB pieces", &b, &p, 65536);
+    pieces_random(&p, b.len, 8192);
+    expect_linear("records just over the headroom in random pieces", &b, &p, 8192);
+    free(b.p);
+
+    memset(&b, 0, sizeof b);
+    add_short_mix(&b, 20);
+    add_line(&b, (size_t)2 << 20, ""); /* last, without '\n' */
+    pieces_fixed(&p, b.len, 1000);
+    expect_linear("a 2 MiB last record without newline in 1000-byte pieces", &b, &p, 1000);
+    free(b.p);
+}
+
 int main(void)
 {
     test_small_cases();
     test_short_records();
     test_medium();
     test_large();
+    test_linear_work();
     test_max_record();
     test_max_record_exhaustive();
     return t_done("test_framer");
