@@ -167,6 +167,14 @@ const char *ladle_job_split_summary(const ladle_job *job);
 
 const char *ladle_version(void);
 
+/* The reproducibility contract: what a seed gives. Two ladles with the
+ * same contract version draw the same sample from the same input, seed and
+ * options; a new version means some outputs changed on purpose (man page,
+ * REPRODUCIBILITY). 1: ladle 0.1.0. 2: ladle 0.2.0 (seeds strongly mixed
+ * per domain before hashing, and after; exact systematic start; unbiased
+ * --clusters weights). Written in --version and in dataset manifests. */
+#define LADLE_CONTRACT_VERSION 2
+
 #ifdef __cplusplus
 }
 #endif

@@ -6,8 +6,8 @@
  *
  * Population: 400 clusters "u<c>" of 1 to 30 records (about 6200 records),
  * their records shuffled over two TSV files, so every cluster of some size
- * spans both files. Value key of a cluster = XXH3_64bits_withSeed(value,
- * len, seed), computed here from <xxhash.h>; record key =
+ * spans both files. Value key of a cluster = ladle_value_key(seed, value,
+ * len) (record/key.h); record key =
  * ladle_record_key(seed, input, offset).
  *
  * 1. --rate P: the output is exactly the records of the clusters whose
@@ -177,7 +177,7 @@ static void files_free(struct files *f)
 
 static uint64_t vkey(uint64_t seed, int c)
 {
-    return XXH3_64bits_withSeed(cname[c], strlen(cname[c]), seed);
+    return ladle_value_key(seed, cname[c], strlen(cname[c]));
 }
 
 static uint64_t rkey(const struct files *f, uint64_t seed, size_t i)
