@@ -74,6 +74,7 @@ typedef enum {
     LADLE_P_TOP,           /* STATS: how many most frequent values to list (default 10) */
     LADLE_P_BARS,          /* STATS: 1: draw a bar per listed value */
     LADLE_P_PER_STRATUM,   /* STRATIFIED: min(N, size) from every stratum instead of n in total */
+    LADLE_P_MIN_PER_STRATUM, /* STRATIFIED with n: at least min(K, size) per stratum (default 1) */
     LADLE_P_CLUSTERS,      /* CLUSTER: exactly M clusters (two passes) instead of a rate */
     LADLE_P_WITHIN_SIZE,   /* CLUSTER: second stage, K records per kept cluster */
     LADLE_P_WAVES,         /* SNOWBALL: last wave (default 2) */
