@@ -39,7 +39,7 @@
  *    M covers every cluster; exact, for M = 1, 2, 100, 40, 500.
  *    Unbiasedness of the --clusters M weights for M = 1, 2, 5: on 20
  *    clusters (319 records), the Horvitz-Thompson total (the sum of the
- *    output's weights) averaged over S = 3000 seeds is within 5 standard
+ *    output's weights) averaged over S = 1500 seeds is within 5 standard
  *    errors (observed sd / sqrt(S)) of the true 319. At M = 1 the
  *    estimator's variance is infinite (the tail of 1/tau is ~x^-2), so the
  *    observed sd there is a rough scale; the bound still rejects contract
@@ -724,7 +724,7 @@ static void test_weights(void)
  * u0..u19: its mean is within 5 standard errors of the true total. */
 static void test_clusters_unbiased(void)
 {
-    enum { SMALL = 20, S = 3000 };
+    enum { SMALL = 20, S = 1500 };
     struct files f;
     memset(&f, 0, sizeof f);
     f.nfiles = 1;
