@@ -74,6 +74,7 @@ typedef enum {
     LADLE_P_TOP,           /* STATS: how many most frequent values to list (default 10) */
     LADLE_P_BARS,          /* STATS: 1: draw a bar per listed value */
     LADLE_P_PER_STRATUM,   /* STRATIFIED: min(N, size) from every stratum instead of n in total */
+    LADLE_P_MIN_PER_STRATUM, /* STRATIFIED with n: at least min(K, size) per stratum (default 1) */
     LADLE_P_CLUSTERS,      /* CLUSTER: exactly M clusters (two passes) instead of a rate */
     LADLE_P_WITHIN_SIZE,   /* CLUSTER: second stage, K records per kept cluster */
     LADLE_P_WAVES,         /* SNOWBALL: last wave (default 2) */
@@ -166,6 +167,14 @@ ladle_status ladle_job_set_command(ladle_job *job, int argc, const char *const *
 const char *ladle_job_split_summary(const ladle_job *job);
 
 const char *ladle_version(void);
+
+/* The reproducibility contract: what a seed gives. Two ladles with the
+ * same contract version draw the same sample from the same input, seed and
+ * options; a new version means some outputs changed on purpose (man page,
+ * REPRODUCIBILITY). 1: ladle 0.1.0. 2: ladle 0.2.0 (seeds strongly mixed
+ * per domain before hashing, and after; exact systematic start; unbiased
+ * --clusters weights). Written in --version and in dataset manifests. */
+#define LADLE_CONTRACT_VERSION 2
 
 #ifdef __cplusplus
 }

@@ -14,9 +14,10 @@
 #include "cli/cli.h"
 #include "ladle/ladle.h"
 
+/* Notes show with -v; warnings ("warning: ...") always. */
 static void note_line(void *arg, const char *line)
 {
-    if (*(int *)arg)
+    if (*(int *)arg || strncmp(line, "warning: ", 9) == 0)
         fprintf(stderr, "ladle: %s\n", line);
 }
 
@@ -37,7 +38,7 @@ enum {
     OPT_CLUSTERS, OPT_WITHIN_SIZE, OPT_SNOWBALL, OPT_SEEDS, OPT_LINK, OPT_WAVES, OPT_MAX_NODES,
     OPT_EMIT_WAVE, OPT_RATIOS, OPT_BY, OPT_TIME_FIELD, OPT_CUTOFFS, OPT_STRATIFY, OPT_BALANCE,
     OPT_BALANCE_MODE, OPT_BALANCE_SPLITS, OPT_SHARD_SIZE, OPT_SHARD_RECORDS, OPT_LEVEL,
-    OPT_FORCE,
+    OPT_FORCE, OPT_MIN_PER_STRATUM,
 };
 
 static const struct option long_opts[] = {
@@ -57,6 +58,7 @@ static const struct option long_opts[] = {
     {"weight", required_argument, NULL, OPT_WEIGHT},
     {"emit-weight", no_argument, NULL, OPT_EMIT_WEIGHT},
     {"per-stratum", required_argument, NULL, OPT_PER_STRATUM},
+    {"min-per-stratum", required_argument, NULL, OPT_MIN_PER_STRATUM},
     {"clusters", required_argument, NULL, OPT_CLUSTERS},
     {"within-size", required_argument, NULL, OPT_WITHIN_SIZE},
     {"snowball", no_argument, NULL, OPT_SNOWBALL},
@@ -127,7 +129,7 @@ static int run(int argc, char **argv, int split)
     int verbose = 0, designs = 0, rc = 0, start_given = 0, field_opt = 0, within_given = 0,
         fractions_given = 0;
     const char *field_flag = NULL, *snowball_opts = NULL;
-    int per_stratum = 0, clusters = 0, snowball = 0;
+    int per_stratum = 0, clusters = 0, snowball = 0, min_per_stratum = 0;
     const char *design_flag = NULL, *out_dir = NULL, *dataset_flag = NULL;
     int ratios_given = 0;
     uint64_t v;
@@ -329,6 +331,15 @@ static int run(int argc, char **argv, int split)
                 snowball_opts = flag;
             break;
         }
+        case OPT_MIN_PER_STRATUM:
+            if (ladle_cli_parse_u64(optarg, &v) != 0 || v > INT64_MAX) {
+                rc = usage_error("--min-per-stratum: '%s' is not a count (0 or more)%s", optarg,
+                                 "");
+                goto done;
+            }
+            st = ladle_job_set(job, LADLE_P_MIN_PER_STRATUM, (int64_t)v);
+            min_per_stratum = 1;
+            break;
         case OPT_SNOWBALL:
             snowball = 1;
             break;
@@ -452,6 +463,10 @@ static int run(int argc, char **argv, int split)
     }
     if (clusters && field_opt != OPT_CLUSTER) {
         rc = usage_error("--clusters goes with --cluster FIELD%s%s", "", "");
+        goto done;
+    }
+    if (min_per_stratum && (field_opt != OPT_STRATA || !plain_n)) {
+        rc = usage_error("--min-per-stratum goes with --strata FIELD -n N%s%s", "", "");
         goto done;
     }
     if (per_stratum && field_opt != OPT_STRATA) {

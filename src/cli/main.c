@@ -34,7 +34,8 @@ int main(int argc, char **argv)
         return 0;
     }
     if (strcmp(cmd, "-V") == 0 || strcmp(cmd, "--version") == 0) {
-        printf("ladle %s\n", ladle_version());
+        printf("ladle %s (reproducibility contract %d)\n", ladle_version(),
+               LADLE_CONTRACT_VERSION);
         return 0;
     }
     if (strcmp(cmd, "sample") == 0)

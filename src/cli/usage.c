@@ -54,6 +54,7 @@ void ladle_cli_usage_sample(FILE *f)
           "path such as user.id, or re:PATTERN with one capture group):\n"
           "      --strata F -n N  stratified, N in total, proportional allocation\n"
           "                       (largest remainder; two passes)\n"
+          "        --min-per-stratum K   at least min(K, size) per stratum (default 1)\n"
           "      --strata F --per-stratum N   min(N, size) from every stratum\n"
           "      --strata F --fractions 'ERROR=1,WARN=0.2,*=0.01'   a rate per stratum\n"
           "      --cluster F --rate P         whole clusters, each kept with probability P\n"

@@ -36,6 +36,7 @@ struct ladle_config {
     uint64_t top;        /* ladle stats --top K */
     int bars;            /* ladle stats: draw bars */
     uint64_t per_stratum; /* --per-stratum N */
+    uint64_t min_per_stratum; /* --min-per-stratum K (default 1) */
     uint64_t clusters;    /* --clusters M */
     uint64_t within_size; /* --within-size K */
     struct ladle_plan *plan; /* borrowed from the job: multi-pass designs */

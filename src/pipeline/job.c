@@ -66,6 +66,7 @@ ladle_job *ladle_job_new(void)
     j->cfg.within_rate = 1.0;
     j->cfg.top = 10;
     j->cfg.waves = 2;
+    j->cfg.min_per_stratum = 1;
     j->cfg.format = LADLE_FORMAT_AUTO;
     j->shard_size = (uint64_t)256 << 20;
     j->level = 3;
@@ -161,6 +162,11 @@ ladle_status ladle_job_set(ladle_job *j, ladle_param p, int64_t v)
         if (v < 0)
             return bad(j, "--top must not be negative");
         j->cfg.top = (uint64_t)v;
+        return LADLE_OK;
+    case LADLE_P_MIN_PER_STRATUM:
+        if (v < 0)
+            return bad(j, "--min-per-stratum must not be negative");
+        j->cfg.min_per_stratum = (uint64_t)v;
         return LADLE_OK;
     case LADLE_P_PER_STRATUM:
     case LADLE_P_CLUSTERS:

@@ -8,6 +8,8 @@
  * a second stage keeps each record of a kept cluster with probability Q,
  * by its own record key (independent of the cluster decision).
  * --emit-weight gives the inverse inclusion probability 1/(P*Q).
+ * --clusters M keeps the M clusters of smallest key (bottom-M); its weight
+ * is 2^64 / tau, tau the (M+1)-th smallest key: see pass 1 below.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -40,9 +42,7 @@ static ladle_status cluster_create(struct ladle_sampler *s, struct ladle_error *
         const struct ladle_plan *plan = c->plan;
         st->all = plan->cluster_threshold == UINT64_MAX;
         st->threshold = plan->cluster_threshold + (st->all ? 0 : 1);
-        p_cluster = plan->clusters_estimate > (double)c->clusters
-                        ? (double)c->clusters / plan->clusters_estimate
-                        : 1.0;
+        p_cluster = plan->cluster_p;
     } else {
         st->all = c->rate >= 1.0;
         st->threshold = ladle_rate_threshold(c->rate);
@@ -151,13 +151,21 @@ const struct ladle_sampler_ops ladle_sampler_cluster_groups = {
 };
 
 /*
- * --clusters M, pass 1: the M smallest distinct cluster keys (a KMV
+ * --clusters M, pass 1: the M+1 smallest distinct cluster keys (a KMV
  * sketch). A cluster's records all carry the same key, so a key already
  * in the heap must not enter twice: a set remembers the keys that entered.
  * Keys evicted since stay in the set harmlessly: the heap's largest key only
  * shrinks, so an evicted key never passes the admission test again.
- * The M-th smallest key T is the pass-2 threshold, and (M-1) * 2^64 / T
- * estimates how many clusters there are (for --emit-weight).
+ *
+ * The M-th smallest key T is the pass-2 threshold. The weight is the
+ * bottom-k (priority sampling) one: tau, the (M+1)-th smallest key, is the
+ * threshold a kept cluster had to beat given every other cluster's key, so
+ * given the others it was kept with probability exactly tau / 2^64, and
+ * sum over kept clusters of y / (tau / 2^64) is unbiased for the total of y
+ * for every M >= 1 (M 2^64 / tau estimates the number of clusters, also
+ * unbiased). Contract 1 used (M-1) 2^64 / T, which is 0 at M = 1. At M = 1
+ * the estimator is unbiased but its variance is infinite (1/tau with tau
+ * the second smallest of uniforms); the man page says so.
  */
 struct keys_state {
     struct ladle_kheap heap; /* records carry no bytes: key only */
@@ -169,7 +177,7 @@ static ladle_status keys_create(struct ladle_sampler *s, struct ladle_error *err
     struct keys_state *st = calloc(1, sizeof *st);
     if (!st)
         return ladle_sampler_nomem(err);
-    ladle_kheap_init(&st->heap, s->cfg->clusters);
+    ladle_kheap_init(&st->heap, s->cfg->clusters + 1); /* M <= INT64_MAX (job.c) */
     ladle_vmap_init(&st->entered, 1);
     s->state = st;
     return LADLE_OK;
@@ -222,13 +230,16 @@ static ladle_status keys_finish(struct ladle_sampler *s, struct ladle_writer *w,
     struct ladle_plan *plan = s->cfg->plan;
     if (st->heap.count < st->heap.cap || st->heap.count == 0) {
         plan->cluster_threshold = UINT64_MAX; /* M or fewer clusters: all of them */
-        plan->clusters_estimate = (double)st->heap.count;
+        plan->cluster_p = 1.0;
         return LADLE_OK;
     }
-    uint64_t t = ladle_kheap_top(&st->heap)->key;
+    /* A max-heap of M+1 >= 2 keys: tau on top, T the larger of its children. */
+    const struct ladle_kept *v = st->heap.v;
+    uint64_t tau = v[0].key, t = v[1].key;
+    if (st->heap.count > 2 && v[2].key > t)
+        t = v[2].key;
     plan->cluster_threshold = t;
-    plan->clusters_estimate =
-        (double)(st->heap.count - 1) * 18446744073709551616.0 / ((double)t + 1.0);
+    plan->cluster_p = (double)tau / 18446744073709551616.0; /* P(key < tau) */
     return LADLE_OK;
 }
 

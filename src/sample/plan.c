@@ -12,6 +12,7 @@ void ladle_plan_init(struct ladle_plan *p)
     ladle_vmap_init(&p->frontier, 1);
     ladle_vmap_init(&p->visited, 1);
     p->cluster_threshold = UINT64_MAX;
+    p->cluster_p = 1.0;
 }
 
 void ladle_plan_free(struct ladle_plan *p)

@@ -20,9 +20,10 @@ struct ladle_plan {
     /* stratified -n: value -> struct ladle_stratum_plan */
     struct ladle_vmap strata;
     int strata_second_pass; /* pass 1 could not keep every candidate: draw again */
-    /* --clusters M: keep clusters whose value key <= threshold */
+    /* --clusters M: keep clusters whose value key <= threshold (the M-th
+     * smallest), each with inclusion probability cluster_p (cluster.c) */
     uint64_t cluster_threshold;
-    double clusters_estimate; /* number of clusters in the population (KMV estimate) */
+    double cluster_p;
     /* snowball: the nodes of the current wave, and every node seen so far */
     struct ladle_vmap frontier, visited;
     unsigned wave;

@@ -5,6 +5,7 @@
  * rate, or are left out when there is none. --emit-weight gives each kept
  * record 1/rate of its stratum.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -47,7 +48,13 @@ const struct ladle_sampler_ops ladle_sampler_fractions = {
  * counts records per stratum and allocates by largest remainder
  * (Hamilton): floor(N * N_h / total) each, the leftover seats to the
  * largest remainders, ties to the smaller value bytes -- exactly N in
- * total, never more than a stratum has. Each stratum's sample is its n_h
+ * total, never more than a stratum has. --min-per-stratum K (default 1)
+ * first gives min(K, N_h) to every stratum whose share is below K, and
+ * splits the other seats so among the rest, again until no share of the
+ * rest falls below K: a stratum with no seat has no weight to carry its
+ * records, and an estimated total would miss them. When N cannot give
+ * every stratum its minimum, the allocation is the plain one and a warning
+ * names the strata left without a record. Each stratum's sample is its n_h
  * smallest record keys. No stratum gets more than N, so while there are few
  * strata pass 1 also keeps each one's N smallest and the sample is done in
  * one pass; when that would hold more than STRATA_RETAIN_BYTES it lets
@@ -160,6 +167,7 @@ struct seat {
     size_t len;
     uint64_t size, floor;
     unsigned __int128 remainder;
+    int fixed; /* given its minimum, out of the proportional split */
 };
 
 struct seats_ctx {
@@ -171,18 +179,93 @@ struct seats_ctx {
 static void collect_seat(void *arg, const char *v, size_t len, void *payload)
 {
     struct seats_ctx *c = arg;
-    c->v[c->count++] = (struct seat){v, len, *(uint64_t *)payload, 0, 0};
+    c->v[c->count++] = (struct seat){v, len, *(uint64_t *)payload, 0, 0, 0};
     c->total += *(uint64_t *)payload;
 }
 
 static int cmp_remainder(const void *x, const void *y)
 {
     const struct seat *a = x, *b = y;
+    if (a->fixed != b->fixed)
+        return a->fixed - b->fixed; /* the fixed strata take no leftover seat */
     if (a->remainder != b->remainder)
         return a->remainder > b->remainder ? -1 : 1;
     size_t n = a->len < b->len ? a->len : b->len;
     int c = memcmp(a->value, b->value, n);
     return c ? c : (a->len > b->len) - (a->len < b->len);
+}
+
+static uint64_t min_u64(uint64_t a, uint64_t b)
+{
+    return a < b ? a : b;
+}
+
+/* The seats of n over v[]: floor and remainder of each free stratum's
+ * share, the minimum of each fixed one (see the top of this part).
+ * Returns the seats given by floors and minimums; the caller hands the
+ * rest to the largest remainders. Returns with no stratum fixed when the
+ * minimums do not fit in n (or k is 0). */
+static uint64_t allocate(struct seat *v, size_t count, uint64_t total, uint64_t n, uint64_t k)
+{
+    unsigned __int128 need = 0;
+    for (size_t i = 0; i < count; i++)
+        need += min_u64(k, v[i].size);
+    int changed = k > 0 && need <= n;
+    uint64_t rest = n, rest_size = total;
+    while (changed) { /* at most count rounds: each fixes a stratum or ends */
+        changed = 0;
+        for (size_t i = 0; i < count; i++)
+            if (!v[i].fixed &&
+                (unsigned __int128)rest * v[i].size < (unsigned __int128)k * rest_size) {
+                v[i].fixed = 1;
+                rest -= min_u64(k, v[i].size); /* fits: need <= n */
+                rest_size -= v[i].size;
+                changed = 1;
+            }
+    }
+    /* rest <= rest_size (a fixed stratum takes at least its share), so no
+     * free stratum's share exceeds its size. */
+    uint64_t given = 0;
+    for (size_t i = 0; i < count; i++) {
+        if (v[i].fixed) {
+            v[i].floor = min_u64(k, v[i].size);
+            v[i].remainder = 0;
+        } else if (rest_size) {
+            unsigned __int128 q = (unsigned __int128)rest * v[i].size;
+            v[i].floor = (uint64_t)(q / rest_size);
+            v[i].remainder = q % rest_size;
+        }
+        given += v[i].floor;
+    }
+    return given;
+}
+
+/* Names (up to 10) the strata -n N leaves without a record, through the
+ * job's notify as a warning: their records weigh nothing in a total. */
+static void warn_empty_strata(const struct ladle_config *cfg, const struct seat *v, size_t count,
+                              const uint64_t *alloc, uint64_t n)
+{
+    size_t empty = 0;
+    for (size_t i = 0; i < count; i++)
+        empty += alloc[i] == 0 && v[i].size > 0;
+    if (!empty || !cfg->notify)
+        return;
+    char line[1024];
+    int len = snprintf(line, sizeof line,
+                       "warning: -n %llu gives %zu of %zu strata no record (totals weighted "
+                       "with --emit-weight miss them; see --min-per-stratum):",
+                       (unsigned long long)n, empty, count);
+    size_t named = 0;
+    for (size_t i = 0; i < count && named < 10 && len > 0 && (size_t)len < sizeof line; i++)
+        if (alloc[i] == 0 && v[i].size > 0) {
+            int vl = v[i].len > 40 ? 40 : (int)v[i].len;
+            len += snprintf(line + len, sizeof line - (size_t)len, "%s '%.*s'", named ? "," : "",
+                            vl, v[i].value);
+            named++;
+        }
+    if (empty > named && len > 0 && (size_t)len < sizeof line)
+        snprintf(line + len, sizeof line - (size_t)len, " and %zu more", empty - named);
+    cfg->notify(cfg->notify_arg, line);
 }
 
 /* Pass 1's end: the allocation, into the plan. */
@@ -192,16 +275,15 @@ static ladle_status count_finish(struct ladle_sampler *s, struct ladle_writer *w
     struct count_state *st = s->state;
     struct ladle_plan *plan = s->cfg->plan;
     struct seats_ctx c = {calloc(st->counts.count ? st->counts.count : 1, sizeof *c.v), 0, 0};
-    if (!c.v)
+    uint64_t *alloc = calloc(st->counts.count ? st->counts.count : 1, sizeof *alloc);
+    if (!c.v || !alloc) {
+        free(c.v);
+        free(alloc);
         return ladle_sampler_nomem(err);
-    ladle_vmap_each(&st->counts, collect_seat, &c);
-    uint64_t n = s->cfg->n < c.total ? s->cfg->n : c.total, given = 0;
-    for (size_t i = 0; i < c.count && c.total; i++) {
-        unsigned __int128 q = (unsigned __int128)n * c.v[i].size;
-        c.v[i].floor = (uint64_t)(q / c.total);
-        c.v[i].remainder = q % c.total;
-        given += c.v[i].floor;
     }
+    ladle_vmap_each(&st->counts, collect_seat, &c);
+    uint64_t n = s->cfg->n < c.total ? s->cfg->n : c.total;
+    uint64_t given = allocate(c.v, c.count, c.total, n, s->cfg->min_per_stratum);
     qsort(c.v, c.count, sizeof *c.v, cmp_remainder);
     ladle_status status = LADLE_OK;
     for (size_t i = 0; i < c.count; i++) {
@@ -212,7 +294,7 @@ static ladle_status count_finish(struct ladle_sampler *s, struct ladle_writer *w
             break;
         }
         p->size = c.v[i].size;
-        p->alloc = c.v[i].floor + (i < n - given ? 1 : 0);
+        p->alloc = alloc[i] = c.v[i].floor + (i < n - given ? 1 : 0);
         if (!st->overflowed) {
             /* One pass was enough: each stratum keeps its n_h smallest. */
             struct ladle_group *grp = ladle_vmap_find(&st->groups.map, c.v[i].value, c.v[i].len);
@@ -222,6 +304,9 @@ static ladle_status count_finish(struct ladle_sampler *s, struct ladle_writer *w
             }
         }
     }
+    if (status == LADLE_OK)
+        warn_empty_strata(s->cfg, c.v, c.count, alloc, s->cfg->n);
+    free(alloc);
     free(c.v);
     if (status != LADLE_OK)
         return status;

@@ -7,8 +7,9 @@
  * of each chunk in parallel, and select() runs in the output stage, in
  * input order, where the global index of each chunk's first record is
  * known. Choosing is then arithmetic, not a scan. Without --start, S is
- * drawn from the seed (uniform on 0..K-1), which makes the sample a
- * probability sample: every record has inclusion probability 1/K.
+ * drawn from the seed (exactly uniform on 0..K-1: ladle_draw_below), which
+ * makes the sample a probability sample: every record has inclusion
+ * probability 1/K.
  */
 #include <stdlib.h>
 
@@ -28,9 +29,9 @@ static ladle_status systematic_create(struct ladle_sampler *s, struct ladle_erro
     if (s->cfg->start >= 0) {
         st->start = (uint64_t)s->cfg->start;
     } else {
-        /* A key no record can have (input UINT32_MAX), reduced without
-         * modulo bias worth the name: K is far below 2^64. */
-        st->start = ladle_record_key(s->cfg->seed, UINT32_MAX, UINT64_MAX) % st->every;
+        /* Its own domain of the seed, reduced by rejection: exactly
+         * uniform on 0..K-1 (key.h, and the man page's --every). */
+        st->start = ladle_draw_below(s->cfg->seed, LADLE_DOMAIN_START, st->every);
     }
     s->state = st;
     return LADLE_OK;

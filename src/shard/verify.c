@@ -106,6 +106,10 @@ static void check_top_fields(struct verify *v, json_t *root)
     uint64_t seed;
     get_string(v, root, "ladle_version", NULL);
     get_string(v, root, "format", NULL);
+    /* "contract" appeared with contract 2: absent means contract 1. */
+    json_t *contract = json_object_get(root, "contract");
+    if (contract && (!json_is_integer(contract) || json_integer_value(contract) < 1))
+        problem(v, MANIFEST, NULL, "\"contract\" is not a positive integer");
     /* Seeds past 2^63 are written as a decimal string (JSON integers are signed). */
     const char *seed_text = json_string_value(json_object_get(root, "seed"));
     if (!seed_text || !*seed_text || seed_text[strspn(seed_text, "0123456789")])

@@ -4,7 +4,6 @@
  */
 #include "split/assign.h"
 
-#include <endian.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -193,11 +192,6 @@ static inline uint64_t below(uint64_t u, uint64_t m)
     return (uint64_t)(((unsigned __int128)u * m) >> 64);
 }
 
-static uint64_t draw(uint64_t key, uint64_t seed, uint64_t salt)
-{
-    uint64_t le = htole64(key);
-    return XXH3_64bits_withSeed(&le, sizeof le, seed ^ salt);
-}
 
 static uint64_t splitmix(uint64_t *x)
 {
@@ -246,7 +240,7 @@ ladle_status ladle_split_state_take(struct ladle_split_state *s, const struct la
     if (k == LADLE_ROUTE_PENDING) {
         /* --stratify: this record takes one of the class's remaining places. */
         if (cls && cls->left) {
-            uint64_t u = below(draw(rt->key, s->seed, LADLE_SALT_STRATIFY), cls->left);
+            uint64_t u = below(ladle_draw(s->seed, LADLE_DOMAIN_STRATIFY, rt->key), cls->left);
             for (k = 0; k + 1 < sp->count && u >= cls->quota[k]; k++)
                 u -= cls->quota[k];
             if (cls->quota[k])
@@ -254,14 +248,14 @@ ladle_status ladle_split_state_take(struct ladle_split_state *s, const struct la
             cls->left--;
         } else {
             /* The input changed between the passes: fall back to the ratios. */
-            k = ladle_split_of_hash(sp, draw(rt->key, s->seed, LADLE_SALT_SPLIT));
+            k = ladle_split_of_hash(sp, ladle_draw(s->seed, LADLE_DOMAIN_SPLIT, rt->key));
         }
     }
     uint64_t copies = 1;
     if (cls && sp->balance != LADLE_BALANCE_NONE && (sp->balance_mask >> k & 1)) {
         uint64_t n = cls->n[k], seen = cls->seen[k]++;
         uint64_t m = n > seen ? n - seen : 1; /* records of (class, split) still to come, this one included */
-        uint64_t u = draw(rt->key, s->seed, LADLE_SALT_BALANCE);
+        uint64_t u = ladle_draw(s->seed, LADLE_DOMAIN_BALANCE, rt->key);
         if (sp->balance == LADLE_BALANCE_OVER) {
             uint64_t extra_all = cls->target[k] > n ? cls->target[k] - n : 0;
             uint64_t e = extra_all > cls->placed[k] ? extra_all - cls->placed[k] : 0;

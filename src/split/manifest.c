@@ -50,6 +50,9 @@ char *ladle_manifest_json(const struct ladle_manifest_args *m)
     for (int i = 0; i < m->argc; i++)
         json_array_append_new(cmd, json_string(m->argv[i]));
     json_object_set_new(root, "ladle_version", json_string(m->version));
+    /* What the seed means (ladle.h): a dataset re-made by a ladle of another
+     * contract may route records differently. */
+    json_object_set_new(root, "contract", json_integer(LADLE_CONTRACT_VERSION));
     json_object_set_new(root, "command", cmd);
     if (m->seed <= (uint64_t)INT64_MAX)
         json_object_set_new(root, "seed", u64(m->seed));

@@ -3,7 +3,6 @@
  */
 #include "split/route.h"
 
-#include <endian.h>
 
 #include "field/field.h"
 #include "field/timestamp.h"
@@ -54,11 +53,9 @@ int ladle_split_route(const struct ladle_config *cfg, struct ladle_field_scratch
         if ((got = ladle_field_under_policy(cfg, sp->by, &bind[0], scratch, rec, len, offset, name,
                                             &v, &vlen, err)) <= 0)
             return got;
-        out->split = ladle_split_of_hash(sp, ladle_value_key(cfg->seed ^ LADLE_SALT_SPLIT, v, vlen));
+        out->split = ladle_split_of_hash(sp, ladle_domain_key(cfg->seed, LADLE_DOMAIN_SPLIT, v, vlen));
     } else {
-        uint64_t le = htole64(key); /* the same split on every host */
-        out->split = ladle_split_of_hash(sp, XXH3_64bits_withSeed(&le, sizeof le,
-                                                                  cfg->seed ^ LADLE_SALT_SPLIT));
+        out->split = ladle_split_of_hash(sp, ladle_draw(cfg->seed, LADLE_DOMAIN_SPLIT, key));
     }
     return 1;
 }

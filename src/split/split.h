@@ -84,10 +84,8 @@ static inline unsigned ladle_split_of_time(const struct ladle_split_spec *s, int
     return k;
 }
 
-/* Salts that make the split, stratification and balance draws independent
- * of each other and of the sampling design's own decisions on the same key. */
-#define LADLE_SALT_SPLIT 0x73706c6974000001ULL
-#define LADLE_SALT_STRATIFY 0x73706c6974000002ULL
-#define LADLE_SALT_BALANCE 0x73706c6974000003ULL
+/* The split, stratification and balance draws each have their own domain
+ * of the seed (record/key.h: LADLE_DOMAIN_SPLIT, _STRATIFY, _BALANCE), so
+ * they are independent of each other and of the design's own decisions. */
 
 #endif

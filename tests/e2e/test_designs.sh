@@ -124,8 +124,10 @@ alloc() {
 }
 
 json_field level <"$J" | sort | uniq -c >"$T/level_counts"
+# --min-per-stratum 0: the plain allocation (the default minimum of 1 is
+# tests/e2e/test_contract.sh's and test_stratified's).
 for n in 1000 7 1; do
-    run "$L" sample --strata level -n "$n" --seed 3 "$J"
+    run "$L" sample --strata level -n "$n" --min-per-stratum 0 --seed 3 "$J"
     expect_eq "--strata level -n $n: exit" 0 "$RC"
     expect_eq "--strata level -n $n: total" "$n" "$(lines_of "$T/out")"
     expect_eq "--strata level -n $n: per-level counts are the largest-remainder allocation" \
@@ -135,6 +137,10 @@ for n in 1000 7 1; do
 done
 run "$L" sample --strata level -n 30000 "$J"
 expect_output_file "$J"
+# The default --min-per-stratum 1: every level has a record at -n 7.
+run "$L" sample --strata level -n 7 --seed 3 "$J"
+expect_eq "--strata level -n 7: every level drawn" "$(json_field level <"$J" | sort -u)" \
+    "$(json_field level <"$T/out" | sort -u)"
 
 # --per-stratum: min(N, N_h) from each level.
 run "$L" sample --strata level --per-stratum 50 "$J"

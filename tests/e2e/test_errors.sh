@@ -94,8 +94,11 @@ expect_stderr_match "^ladle: unknown command '--frobnicate'"
 expect_rc 2 "$L" ""
 expect_stderr_match "^ladle: unknown command"
 expect_rc 0 "$L" --version
+src=${LADLE_SRC:-$(dirname "$0")/../..}
 expect_eq "ladle --version" "ladle $(sed -n 's/^project(ladle VERSION \([0-9.]*\).*/\1/p' \
-    "${LADLE_SRC:-$(dirname "$0")/../..}/CMakeLists.txt")" "$(cat "$T/out")"
+    "$src/CMakeLists.txt") (reproducibility contract $(sed -n \
+    's/^#define LADLE_CONTRACT_VERSION \([0-9]*\).*/\1/p' "$src/include/ladle/ladle.h"))" \
+    "$(cat "$T/out")"
 expect_stderr_empty
 expect_rc 0 "$L" -V
 expect_rc 0 "$L" --help

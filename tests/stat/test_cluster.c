@@ -6,8 +6,8 @@
  *
  * Population: 400 clusters "u<c>" of 1 to 30 records (about 6200 records),
  * their records shuffled over two TSV files, so every cluster of some size
- * spans both files. Value key of a cluster = XXH3_64bits_withSeed(value,
- * len, seed), computed here from <xxhash.h>; record key =
+ * spans both files. Value key of a cluster = ladle_value_key(seed, value,
+ * len) (record/key.h); record key =
  * ladle_record_key(seed, input, offset).
  *
  * 1. --rate P: the output is exactly the records of the clusters whose
@@ -34,9 +34,17 @@
  * 5. --within-size K: exactly min(K, size) records per kept cluster, the K
  *    smallest record keys of the cluster.
  * 6. --emit-weight: 1/P, 1/(P Q) for the rate designs; with --within-size,
- *    (1/P) size/kept; for --clusters M, P is M over the KMV estimate of the
- *    number of clusters, (M-1) 2^64 / (T+1) with T the M-th smallest value
- *    key (cluster.c), or 1 when M covers every cluster.
+ *    (1/P) size/kept; for --clusters M, P is tau / 2^64 with tau the
+ *    (M+1)-th smallest value key (the bottom-k weight, cluster.c), or 1 when
+ *    M covers every cluster; exact, for M = 1, 2, 100, 40, 500.
+ *    Unbiasedness of the --clusters M weights for M = 1, 2, 5: on 20
+ *    clusters (319 records), the Horvitz-Thompson total (the sum of the
+ *    output's weights) averaged over S = 1500 seeds is within 5 standard
+ *    errors (observed sd / sqrt(S)) of the true 319. At M = 1 the
+ *    estimator's variance is infinite (the tail of 1/tau is ~x^-2), so the
+ *    observed sd there is a rough scale; the bound still rejects contract
+ *    1's weights (1 at M = 1: a mean of about 319/20; for M >= 2
+ *    contract 1's (M-1) 2^64 / T was unbiased too), computed from the same runs.
  * 7. Determinism: byte-identical output for threads 1..4 and chunk sizes
  *    {1, 7, 4096} (rate + within-rate, --clusters, --within-size, shuffled:
  *    record-key order).
@@ -177,7 +185,7 @@ static void files_free(struct files *f)
 
 static uint64_t vkey(uint64_t seed, int c)
 {
-    return XXH3_64bits_withSeed(cname[c], strlen(cname[c]), seed);
+    return ladle_value_key(seed, cname[c], strlen(cname[c]));
 }
 
 static uint64_t rkey(const struct files *f, uint64_t seed, size_t i)
@@ -661,8 +669,8 @@ static void check_weights(const struct opts *o, const char *what)
     sort_f = &two;
     qsort(order, m, sizeof *order, cmp_file);
     /* The first stage's inclusion probability: P, or for --clusters M the
-     * KMV estimate (cluster.c): M / ((M-1) 2^64 / (T+1)), T the M-th
-     * smallest value key (1 when M covers every cluster). */
+     * bottom-k one (cluster.c): tau / 2^64, tau the (M+1)-th smallest value
+     * key (1 when M covers every cluster). */
     double p1 = o->rate;
     if (o->clusters) {
         uint64_t keys[NC];
@@ -674,10 +682,7 @@ static void check_weights(const struct opts *o, const char *what)
                 keys[b] = keys[b - 1];
                 keys[b - 1] = t;
             }
-        double est = o->clusters >= NC ? NC
-                                       : (double)(o->clusters - 1) * 18446744073709551616.0 /
-                                             ((double)keys[o->clusters - 1] + 1.0);
-        p1 = est > (double)o->clusters ? (double)o->clusters / est : 1.0;
+        p1 = o->clusters >= NC ? 1.0 : (double)keys[o->clusters] / 18446744073709551616.0;
     }
     int bad = 0;
     for (size_t k = 0; ok && k < m; k++) {
@@ -709,6 +714,65 @@ static void test_weights(void)
     check_weights(&e, "--clusters 500 --within-rate 0.5 --emit-weight");
     struct opts f = {0, 40, 0, 3, 5, 2, 0, 0, 1};
     check_weights(&f, "--clusters 40 --within-size 3 --emit-weight");
+    struct opts g = {0, 1, 0, 0, 5, 2, 0, 0, 1};
+    check_weights(&g, "--clusters 1 --emit-weight");
+    struct opts h = {0, 2, 0, 0, 6, 2, 0, 0, 1};
+    check_weights(&h, "--clusters 2 --emit-weight");
+}
+
+/* The --clusters M Horvitz-Thompson total over S seeds, on the clusters
+ * u0..u19: its mean is within 5 standard errors of the true total. */
+static void test_clusters_unbiased(void)
+{
+    enum { SMALL = 20, S = 1500 };
+    struct files f;
+    memset(&f, 0, sizeof f);
+    f.nfiles = 1;
+    f.r = malloc(nlines * sizeof *f.r);
+    for (size_t i = 0; i < nlines; i++)
+        if (line_cluster[i] < SMALL) {
+            f.r[f.n++] = (struct rec){0, f.len[0], line_len[i], line_cluster[i], i};
+            files_add(&f, 0, lines[i], line_len[i]);
+        }
+    f.paths[0] = t_write_file("unbiased.tsv", f.data[0], f.len[0]);
+    const double truth = (double)f.n;
+    double *w = malloc((f.n + 1) * sizeof *w);
+    static const uint64_t ms[] = {1, 2, 5};
+    for (size_t mi = 0; mi < 3; mi++) {
+        double sum = 0, sum2 = 0, old_sum = 0;
+        int bad_runs = 0;
+        for (uint64_t seed = 0; seed < S; seed++) {
+            struct opts o = {0, ms[mi], 0, 0, 1000 + seed, 1, 0, 0, 1};
+            struct t_output out;
+            run_cluster(&f, &o, &out);
+            int n = out.status == LADLE_OK ? cut_weights(&out, w, f.n) : -1;
+            t_output_free(&out);
+            if (n <= 0) {
+                bad_runs++;
+                continue;
+            }
+            double total = 0;
+            for (int k = 0; k < n; k++)
+                total += w[k];
+            sum += total;
+            sum2 += total * total;
+            old_sum += (double)n; /* contract 1 at M = 1: every weight 1 */
+        }
+        CHECKF(bad_runs == 0, "--clusters %llu: %d runs failed", (unsigned long long)ms[mi],
+               bad_runs);
+        double mean = sum / S, sd = sqrt((sum2 - S * mean * mean) / (S - 1)), se = sd / sqrt(S);
+        printf("--clusters %llu: mean HT total %.2f (true %.0f, se %.2f)", (unsigned long long)ms[mi],
+               mean, truth, se);
+        if (ms[mi] == 1)
+            printf("; contract 1 %.2f", old_sum / S);
+        printf("\n");
+        CHECKF(fabs(mean - truth) < 5 * se, "--clusters %llu: mean total %.2f, true %.0f, se %.2f",
+               (unsigned long long)ms[mi], mean, truth, se);
+        if (ms[mi] == 1)
+            CHECKF(fabs(old_sum / S - truth) >= 5 * se, "contract 1's M = 1 weights not rejected");
+    }
+    free(w);
+    files_free(&f);
 }
 
 /* ---- 7. determinism ---- */
@@ -766,6 +830,7 @@ int main(void)
     test_within_rate();
     test_within_size();
     test_weights();
+    test_clusters_unbiased();
     test_determinism();
     files_free(&two);
     free(assign2);

@@ -15,8 +15,8 @@
  * included), are wave w+1's frontier; output is waves 0..W, wave after
  * wave, each in input order; the run stops when a frontier is empty;
  * --max-nodes M bounds the visited nodes: when the new nodes would exceed
- * the room left, those of smallest value key (XXH3_64bits_withSeed(value,
- * len, seed)) are taken.
+ * the room left, those of smallest value key (ladle_value_key(seed, value,
+ * len), record/key.h) are taken.
  *
  * 1. Waves 0..W for W in 0..7 (with and without --emit-wave), the seeds
  *    file read with CRLF and blank lines, other seed sets (a seed with no
@@ -165,8 +165,8 @@ static uint64_t sort_seed;
 static int cmp_node(const void *x, const void *y)
 {
     const char *a = x, *b = y;
-    uint64_t ka = XXH3_64bits_withSeed(a, strlen(a), sort_seed),
-             kb = XXH3_64bits_withSeed(b, strlen(b), sort_seed);
+    uint64_t ka = ladle_value_key(sort_seed, a, strlen(a)),
+             kb = ladle_value_key(sort_seed, b, strlen(b));
     if (ka != kb)
         return ka < kb ? -1 : 1;
     return strcmp(a, b);
@@ -465,7 +465,7 @@ static void test_max_nodes(void)
     /* Main graph, M = 3: after wave 1 the room is one of C, D: the smaller key. */
     int orders[2] = {0, 0};
     for (uint64_t seed = 0; seed < 8; seed++) {
-        uint64_t kc = XXH3_64bits_withSeed("C", 1, seed), kd = XXH3_64bits_withSeed("D", 1, seed);
+        uint64_t kc = ladle_value_key(seed, "C", 1), kd = ladle_value_key(seed, "D", 1);
         orders[kc < kd]++;
         for (uint64_t m = 1; m <= 6; m++) {
             struct opts o = {10, m, seed, 1, LADLE_MISSING_SKIP, 2, 0, 0};
@@ -484,7 +484,7 @@ static void test_max_nodes(void)
     graph_write(g, "loop");
     int fails[2] = {0, 0}, tried[2] = {0, 0};
     for (uint64_t seed = 0; seed < 8; seed++) {
-        int a_first = XXH3_64bits_withSeed("A", 1, seed) < XXH3_64bits_withSeed("B", 1, seed);
+        int a_first = ladle_value_key(seed, "A", 1) < ladle_value_key(seed, "B", 1);
         tried[a_first]++;
         struct opts o = {5, 2, seed, 1, LADLE_MISSING_SKIP, 1, 0, 0};
         int wave_of[3];

@@ -17,6 +17,20 @@
  *    ("uniformly: the smallest record keys", stratified.c). The test also
  *    asserts that some N split the four-way tie, so the tie rule is
  *    exercised, not just stated.
+ *    The same for --min-per-stratum K in 0..3 (0: the plain allocation
+ *    above; the default is 1): while a stratum's share of the seats left is
+ *    below K, it gets min(K, N_h) and leaves the split, the others split
+ *    the rest as above; when the minimums do not fit in N, the plain
+ *    allocation. The minimum must hold whenever it fits, and change the
+ *    allocation for many N.
+ * 1b. Unbiased totals with the minimum: strata of 50, 30, 15, 4, 1 records,
+ *    N = 10, y = 1 + the line number. With --min-per-stratum 1 every
+ *    stratum has a seat, so sum of weights is exactly 100 in every run,
+ *    and the Horvitz-Thompson total of y, averaged over 2000 seeds, is
+ *    within 5 standard errors (observed) of the true total. Power: with
+ *    --min-per-stratum 0 the strata of 4 and 1 get no seat, the weights sum
+ *    to 95 and the mean total misses by ~5 %, which the same bound rejects.
+ *    The warning naming strata without a seat: tests/e2e/test_contract.sh.
  * 2. Uniformity within strata: three strata of 20, 30, 10 records, N = 12
  *    (allocation 4, 6, 2: no remainders), 1500 seeds. In each stratum,
  *    exactly k of n are drawn each time, so the inclusion counts c_i have
@@ -182,6 +196,7 @@ struct seat {
     size_t h;
     const char *v;
     uint64_t floor, rem;
+    int fixed;
 };
 
 static int cmp_bytes(const char *a, const char *b)
@@ -194,31 +209,64 @@ static int cmp_bytes(const char *a, const char *b)
 static int cmp_seat(const void *x, const void *y)
 {
     const struct seat *a = x, *b = y;
+    if (a->fixed != b->fixed)
+        return a->fixed ? 1 : -1;
     if (a->rem != b->rem)
         return a->rem > b->rem ? -1 : 1;
     return cmp_bytes(a->v, b->v);
 }
 
-/* Largest remainder (Hamilton). Returns 1 if the leftover split a tie. */
-static int hamilton(const char *const *names, const uint64_t *sizes, size_t ns, uint64_t n,
-                    uint64_t *alloc)
+/* Largest remainder (Hamilton) with --min-per-stratum k: while some
+ * stratum's share of the seats left, n_rest N_h / N_rest, is below k, all
+ * such strata get min(k, N_h) and leave the split (in rounds: every
+ * stratum below k in a round at once); the rest split n_rest by largest
+ * remainder. If the minimums sum past n (or k = 0), plain Hamilton.
+ * Returns 1 if the leftover split a tie. */
+static int allocation(const char *const *names, const uint64_t *sizes, size_t ns, uint64_t n,
+                      uint64_t k, uint64_t *alloc)
 {
-    uint64_t total = 0, given = 0;
-    for (size_t h = 0; h < ns; h++)
+    uint64_t total = 0, given = 0, need = 0;
+    for (size_t h = 0; h < ns; h++) {
         total += sizes[h];
+        need += sizes[h] < k ? sizes[h] : k;
+    }
     if (n > total)
         n = total;
+    int fixed[MAXS + 1] = {0};
+    uint64_t rest = n, rest_size = total;
+    for (int round = 1; k && need <= n && round;) {
+        round = 0;
+        int below[MAXS + 1] = {0};
+        for (size_t h = 0; h < ns; h++)
+            below[h] = !fixed[h] && rest * sizes[h] < k * rest_size;
+        for (size_t h = 0; h < ns; h++)
+            if (below[h]) {
+                fixed[h] = round = 1;
+                rest -= sizes[h] < k ? sizes[h] : k;
+                rest_size -= sizes[h];
+            }
+    }
     struct seat s[MAXS + 1];
     for (size_t h = 0; h < ns; h++) {
-        s[h] = (struct seat){h, names[h], total ? n * sizes[h] / total : 0,
-                             total ? n * sizes[h] % total : 0};
+        if (fixed[h])
+            s[h] = (struct seat){h, names[h], sizes[h] < k ? sizes[h] : k, 0, 1};
+        else
+            s[h] = (struct seat){h, names[h], rest_size ? rest * sizes[h] / rest_size : 0,
+                                 rest_size ? rest * sizes[h] % rest_size : 0, 0};
         given += s[h].floor;
     }
     qsort(s, ns, sizeof s[0], cmp_seat);
     uint64_t left = n - given;
     for (size_t i = 0; i < ns; i++)
         alloc[s[i].h] = s[i].floor + (i < left);
-    return left > 0 && left < ns && s[left - 1].rem == s[left].rem;
+    return left > 0 && left < ns && s[left - 1].rem == s[left].rem && !s[left].fixed;
+}
+
+/* The default allocation (--min-per-stratum 1). */
+static int hamilton(const char *const *names, const uint64_t *sizes, size_t ns, uint64_t n,
+                    uint64_t *alloc)
+{
+    return allocation(names, sizes, ns, n, 1, alloc);
 }
 
 /* ---- expected samples ---- */
@@ -375,6 +423,8 @@ struct opts {
     int64_t chunk;
     int shuffle, emit_weight, header;
     ladle_missing missing;
+    int min_given; /* 0: --min-per-stratum's default (1) */
+    uint64_t min_per_stratum;
 };
 
 static void run_strata(const struct pop *p, const struct opts *o, struct t_output *out)
@@ -398,6 +448,8 @@ static void run_strata(const struct pop *p, const struct opts *o, struct t_outpu
     CHECK(ladle_job_set(j, LADLE_P_EMIT_WEIGHT, o->emit_weight) == LADLE_OK);
     CHECK(ladle_job_set(j, LADLE_P_HEADER, o->header) == LADLE_OK);
     CHECK(ladle_job_set(j, LADLE_P_MISSING, o->missing) == LADLE_OK);
+    if (o->min_given)
+        CHECK(ladle_job_set(j, LADLE_P_MIN_PER_STRATUM, (int64_t)o->min_per_stratum) == LADLE_OK);
     for (int f = 0; f < NFILES; f++)
         CHECK(ladle_job_add_input(j, p->paths[f]) == LADLE_OK);
     t_run_job(j, out);
@@ -508,23 +560,39 @@ static void test_allocation(void)
     static const uint64_t more[] = {77, 100, 250, 333, 500, 924, 925, 926, 5000};
     for (size_t i = 0; i < sizeof more / sizeof more[0]; i++)
         ns[cnt++] = more[i];
-    for (size_t i = 0; i < cnt && failures < 5; i++) {
-        uint64_t n = ns[i];
-        ties_split += hamilton(names1, sizes, NS1, n, alloc);
-        uint64_t sum = 0;
-        for (size_t h = 0; h < NS1; h++)
-            sum += alloc[h];
-        CHECK(sum == (n < total ? n : total));
-        char what[64];
-        snprintf(what, sizeof what, "--strata 1 -n %llu", (unsigned long long)n);
-        struct opts o = {LADLE_DESIGN_STRATIFIED, n, 0, NULL, NULL, 3, 2, 0, 0, 0, 0, 0};
-        failures += !check_sample(&pop1, &o, alloc, NS1, NULL, what);
-    }
+    int minimum_used = 0;
+    for (uint64_t k = 0; k <= 3; k++)
+        for (size_t i = 0; i < cnt && failures < 5; i++) {
+            uint64_t n = ns[i], plain[MAXS + 1];
+            ties_split += allocation(names1, sizes, NS1, n, k, alloc);
+            allocation(names1, sizes, NS1, n, 0, plain);
+            uint64_t sum = 0, need = 0;
+            int differs = 0;
+            for (size_t h = 0; h < NS1; h++) {
+                sum += alloc[h];
+                need += sizes[h] < k ? sizes[h] : k;
+                differs |= alloc[h] != plain[h];
+                CHECK(alloc[h] <= sizes[h]);
+            }
+            for (size_t h = 0; h < NS1 && need <= n; h++) /* the minimum holds when it fits */
+                CHECK(alloc[h] >= (sizes[h] < k ? sizes[h] : k));
+            minimum_used += differs;
+            CHECK(sum == (n < total ? n : total));
+            char what[64];
+            snprintf(what, sizeof what, "--strata 1 -n %llu --min-per-stratum %llu",
+                     (unsigned long long)n, (unsigned long long)k);
+            struct opts o = {LADLE_DESIGN_STRATIFIED, n, 0, NULL, NULL, 3, 2, 0, 0, 0, 0, 0, 1, k};
+            failures += !check_sample(&pop1, &o, alloc, NS1, NULL, what);
+        }
+    /* The minimum changes the allocation for many N (else the loop over k
+     * tests nothing new). */
+    fprintf(stderr, "allocation: the minimum changed %d allocations\n", minimum_used);
+    CHECK(minimum_used > 50);
     fprintf(stderr, "allocation: %d values of N split a tie among equal remainders\n",
             ties_split);
     CHECK(ties_split >= 3);
     /* N >= population: the whole input, in input order. */
-    struct opts all = {LADLE_DESIGN_STRATIFIED, 1000000, 0, NULL, NULL, 3, 2, 0, 0, 0, 0, 0};
+    struct opts all = {LADLE_DESIGN_STRATIFIED, 1000000, 0, NULL, NULL, 3, 2, 0, 0, 0, 0, 0, 0, 0};
     struct t_output out;
     run_strata(&pop1, &all, &out);
     CHECK(out.status == LADLE_OK && out.len == pop1.len[0] + pop1.len[1] &&
@@ -532,6 +600,78 @@ static void test_allocation(void)
           memcmp(out.data + pop1.len[0], pop1.data[1], pop1.len[1]) == 0);
     CHECK(out.report.records_in == total);
     t_output_free(&out);
+}
+
+/* ---- 1b. unbiased totals with --min-per-stratum ---- */
+
+/* Sum of weights and HT total of y = 1 + i over the output of one run
+ * ("value\tR<i>\tpad\t<weight>"). Returns 0, or -1 on a bad run. */
+static int ht_totals(const struct pop *p, const struct opts *o, double *wsum, double *ysum)
+{
+    struct t_output out;
+    run_strata(p, o, &out);
+    int rc = out.status == LADLE_OK ? 0 : -1;
+    *wsum = *ysum = 0;
+    for (char *q = out.data, *end = out.data + out.len; rc == 0 && q < end;) {
+        char *nl = memchr(q, '\n', (size_t)(end - q)), *r = memchr(q, '\t', (size_t)(end - q));
+        char *wt = nl ? nl : end;
+        while (wt > q && *wt != '\t')
+            wt--;
+        if (!nl || !r || r[1] != 'R' || wt <= r) {
+            rc = -1;
+            break;
+        }
+        double w = strtod(wt + 1, NULL), y = 1.0 + strtod(r + 2, NULL);
+        *wsum += w;
+        *ysum += w * y;
+        q = nl + 1;
+    }
+    t_output_free(&out);
+    return rc;
+}
+
+static void test_min_unbiased(void)
+{
+    static const char *const names[] = {"A", "B", "C", "D", "E"};
+    static const size_t sizes[] = {50, 30, 15, 4, 1};
+    struct pop p;
+    make_pop(&p, names, sizes, 5, 0, 0, 0, "minps");
+    double truth = 0;
+    for (size_t i = 0; i < p.n; i++)
+        truth += 1.0 + (double)i;
+    enum { S = 2000 };
+    for (uint64_t k = 0; k <= 1; k++) {
+        double sum = 0, sum2 = 0, wmin = 1e300, wmax = 0;
+        int bad = 0;
+        for (uint64_t seed = 0; seed < S; seed++) {
+            struct opts o = {LADLE_DESIGN_STRATIFIED, 10, 0, NULL, NULL, 500 + seed, 1, 0, 0, 1,
+                             0, 0, 1, k};
+            double ws, ys;
+            if (ht_totals(&p, &o, &ws, &ys) != 0) {
+                bad++;
+                continue;
+            }
+            sum += ys;
+            sum2 += ys * ys;
+            wmin = ws < wmin ? ws : wmin;
+            wmax = ws > wmax ? ws : wmax;
+        }
+        CHECK(bad == 0);
+        double mean = sum / S, se = sqrt((sum2 - S * mean * mean) / (S - 1) / S);
+        fprintf(stderr,
+                "--min-per-stratum %llu: weights sum to %.4g..%.4g; mean HT total %.1f (true "
+                "%.0f, se %.1f)\n",
+                (unsigned long long)k, wmin, wmax, mean, truth, se);
+        if (k == 1) {
+            CHECK(fabs(wmin - 100) < 1e-9 && fabs(wmax - 100) < 1e-9);
+            CHECKF(fabs(mean - truth) < 5 * se, "mean total %.1f, true %.0f, se %.1f", mean, truth,
+                   se);
+        } else { /* power: the plain allocation drops D and E */
+            CHECK(fabs(wmax - 95) < 1e-9);
+            CHECK(fabs(mean - truth) >= 5 * se);
+        }
+    }
+    pop_free(&p);
 }
 
 /* ---- 2. uniformity within strata ---- */
@@ -586,7 +726,8 @@ static void test_uniform(void)
     }
     for (size_t s = 0; s < SEEDS; s++) {
         uint64_t seed = 0xABC000 + s * 31;
-        struct opts o = {LADLE_DESIGN_STRATIFIED, 12, 0, NULL, NULL, seed, 1, 4096, 0, 0, 0, 0};
+        struct opts o = {LADLE_DESIGN_STRATIFIED, 12, 0, NULL, NULL, seed, 1, 4096, 0, 0, 0, 0,
+                         0, 0};
         bottom_per_stratum(&p, seed, alloc, 3, sel);
         struct t_output out;
         run_strata(&p, &o, &out);
@@ -656,7 +797,7 @@ static void test_per_stratum(void)
             snprintf(what, sizeof what, "--per-stratum %llu%s", (unsigned long long)ns[i],
                      ew ? " --emit-weight" : "");
             struct opts o = {LADLE_DESIGN_STRATIFIED, 0, ns[i], NULL, NULL, 11, 2, 0, 0, ew, 0,
-                             0};
+                             0, 0, 0};
             check_sample(&pop1, &o, take, NS1, w, what);
         }
     /* -n N --emit-weight: N_h / n_h (strata given nothing have no record). */
@@ -667,7 +808,7 @@ static void test_per_stratum(void)
             w[h] = alloc[h] ? (double)sizes[h] / (double)alloc[h] : 0;
         char what[64];
         snprintf(what, sizeof what, "-n %llu --emit-weight", (unsigned long long)nn[i]);
-        struct opts o = {LADLE_DESIGN_STRATIFIED, nn[i], 0, NULL, NULL, 12, 2, 0, 0, 1, 0, 0};
+        struct opts o = {LADLE_DESIGN_STRATIFIED, nn[i], 0, NULL, NULL, 12, 2, 0, 0, 1, 0, 0, 0, 0};
         check_sample(&pop1, &o, alloc, NS1, w, what);
     }
 }
@@ -710,7 +851,7 @@ static void test_fractions(void)
                 size_t wlen, wcount;
                 char *want = render(&p, sel, seed, 0, 0, &wlen, &wcount, order);
                 struct opts o = {LADLE_DESIGN_FRACTIONS, 0, 0, specs[sp].text, NULL, seed, 2,
-                                 0, 0, ew, 0, 0};
+                                 0, 0, ew, 0, 0, 0, 0};
                 struct t_output out;
                 run_strata(&p, &o, &out);
                 double *w = malloc((p.n + 1) * sizeof *w);
@@ -767,7 +908,7 @@ static void test_missing(void)
     hamilton(names, sizes, 2, 25, alloc);
     alloc[2] = 0;
     struct opts skip = {LADLE_DESIGN_STRATIFIED, 25, 0, NULL, NULL, 8, 2, 0, 0, 0, 0,
-                        LADLE_MISSING_SKIP};
+                        LADLE_MISSING_SKIP, 0, 0};
     check_sample(&p, &skip, alloc, 3, NULL, "--missing skip -n 25");
     struct t_output out;
     run_strata(&p, &skip, &out);
@@ -776,7 +917,7 @@ static void test_missing(void)
     t_output_free(&out);
     /* --per-stratum and --fractions skip them too. */
     struct opts ps = {LADLE_DESIGN_STRATIFIED, 0, 1000, NULL, NULL, 8, 2, 0, 0, 0, 0,
-                      LADLE_MISSING_SKIP};
+                      LADLE_MISSING_SKIP, 0, 0};
     uint64_t everything[3] = {100, 60, 0};
     check_sample(&p, &ps, everything, 3, NULL, "--missing skip --per-stratum 1000");
     run_strata(&p, &ps, &out);
@@ -838,7 +979,7 @@ static void test_determinism(void)
             char what[96];
             snprintf(what, sizeof what, "-n 120 threads %u chunk %lld", th, (long long)chunks[c]);
             struct opts o = {LADLE_DESIGN_STRATIFIED, 120, 0, NULL, NULL, 21, th, chunks[c],
-                             0, 1, 0, 0};
+                             0, 1, 0, 0, 0, 0};
             check_sample(&pop1, &o, alloc, NS1, w, what);
             snprintf(what, sizeof what, "-n 120 --shuffle threads %u chunk %lld", th,
                      (long long)chunks[c]);
@@ -848,13 +989,13 @@ static void test_determinism(void)
             snprintf(what, sizeof what, "--per-stratum 4 threads %u chunk %lld", th,
                      (long long)chunks[c]);
             struct opts ps = {LADLE_DESIGN_STRATIFIED, 0, 4, NULL, NULL, 21, th, chunks[c],
-                              0, 0, 0, 0};
+                              0, 0, 0, 0, 0, 0};
             check_sample(&pop1, &ps, take, NS1, NULL, what);
         }
     /* --fractions across threads/chunks: identical bytes. */
     struct t_output ref;
     struct opts fo = {LADLE_DESIGN_FRACTIONS, 0, 0, "a=0.5,c=1,*=0.25", NULL, 21, 1, 0, 0, 1,
-                      0, 0};
+                      0, 0, 0, 0};
     run_strata(&pop1, &fo, &ref);
     CHECK(ref.status == LADLE_OK && ref.len > 0);
     for (unsigned th = 1; th <= 4; th++)
@@ -881,7 +1022,7 @@ static void test_determinism(void)
         w[h] = (double)sizes[h] / (double)alloc[h];
     for (size_t c = 0; c < 3; c++) {
         struct opts o = {LADLE_DESIGN_STRATIFIED, 40, 0, NULL, "lvl", 4, (unsigned)(c + 1),
-                         chunks[c], 0, 0, 1, 0};
+                         chunks[c], 0, 0, 1, 0, 0, 0};
         check_sample(&hp, &o, alloc, 3, NULL, "--header --strata lvl -n 40");
         o.emit_weight = 1;
         check_sample(&hp, &o, alloc, 3, w, "--header --strata lvl -n 40 --emit-weight");
@@ -892,6 +1033,7 @@ static void test_determinism(void)
 int main(void)
 {
     test_allocation();
+    test_min_unbiased();
     test_uniform();
     test_per_stratum();
     test_fractions();

@@ -26,6 +26,18 @@
  *    reduction of a hash ((h >> 60) % 10: starts 0..5 twice as likely),
  *    and, through the lower tail, a round-robin start (seed % 10, too even
  *    to be random).
+ * 2b. Power to see a 5 % bias. Each run above also checks that the start
+ *    is ladle_draw_below(seed, LADLE_DOMAIN_START, K), the draw the man
+ *    page documents, so its law can be tested without a job per seed: for
+ *    K in {2, 3, 5, 10} and 400,000 seeds, X2 (K-1 dof) must be below the
+ *    p = 1e-4 point. A start with a 5 % bias (one start with probability
+ *    1.05/K, the others sharing the rest: a mixture with weight
+ *    0.05/(K-1) on that start) has noncentrality 400000 * 0.0025/(K-1) >=
+ *    111, so the same test rejects it with power > 0.999 for every K here;
+ *    the test checks that it does, from the same seeds. Large K: for K =
+ *    3 * 2^62, a start reduced by plain modulo falls below 2^62 half of the
+ *    time instead of a third; over 40,000 seeds the observed share of the
+ *    rejection draw must be within 5 sd of 1/3 (and modulo's is not).
  * 3. Determinism: byte-identical output for threads 1..4 and chunk sizes
  *    {1, 7, 4096}, with and without --start; with shuffle, the same
  *    records in record-key order.
@@ -355,6 +367,8 @@ static void test_start_uniform(void)
             s = strtol(out.data + 1, NULL, 10);
         if (s >= 0 && s < KU) {
             counts[s]++;
+            /* The start is the documented draw (key.h, ladle(1) --every). */
+            CHECK((uint64_t)s == ladle_draw_below(seed, LADLE_DOMAIN_START, KU));
             size_t wlen, wcount;
             char *want = expected(ins, 1, KU, (uint64_t)s, seed, 0, 0, &wlen, &wcount);
             if (!same(&out, want, wlen) && bad_runs++ < 3)
@@ -390,6 +404,48 @@ static void test_start_uniform(void)
     CHECK(xc > hi);
     free(path);
     text_free(&t);
+}
+
+/* ---- 2b. power against a 5 % bias ---- */
+
+static void test_start_power(void)
+{
+    enum { N = 400000 };
+    static const uint64_t ks[] = {2, 3, 5, 10};
+    for (size_t i = 0; i < sizeof ks / sizeof ks[0]; i++) {
+        const uint64_t k = ks[i];
+        const double hi = t_chi2_quantile(1 - 1e-4, (int)k - 1);
+        /* The biased start: 0 with probability eps, else the uniform draw. */
+        const uint64_t eps = ladle_rate_threshold(0.05 / (double)(k - 1));
+        long c[10] = {0}, b[10] = {0};
+        for (uint64_t seed = 0; seed < N; seed++) {
+            uint64_t s = ladle_draw_below(seed, LADLE_DOMAIN_START, k);
+            c[s]++;
+            b[ladle_draw(seed, LADLE_DOMAIN_BALANCE, 0) < eps ? 0 : s]++;
+        }
+        double e = (double)N / (double)k, x = 0, xb = 0;
+        for (uint64_t s = 0; s < k; s++) {
+            x += ((double)c[s] - e) * ((double)c[s] - e) / e;
+            xb += ((double)b[s] - e) * ((double)b[s] - e) / e;
+        }
+        fprintf(stderr, "start, K = %llu: chi-square %.2f, 5 %% biased %.1f (reject above %.2f)\n",
+                (unsigned long long)k, x, xb, hi);
+        CHECKF(x < hi, "K = %llu: start not uniform, chi-square %.2f", (unsigned long long)k, x);
+        CHECKF(xb > hi, "K = %llu: a 5 %% bias goes unseen (%.2f)", (unsigned long long)k, xb);
+    }
+    /* Large K: no modulo bias. */
+    enum { NL = 40000 };
+    const uint64_t k = (uint64_t)3 << 62, third = (uint64_t)1 << 62;
+    long low = 0, low_mod = 0;
+    for (uint64_t seed = 0; seed < NL; seed++) {
+        low += ladle_draw_below(seed, LADLE_DOMAIN_START, k) < third;
+        low_mod += ladle_draw(seed, LADLE_DOMAIN_START, 0) % k < third;
+    }
+    double sd = sqrt(NL * (1.0 / 3) * (2.0 / 3));
+    fprintf(stderr, "start, K = 3*2^62: %ld of %d below 2^62 (modulo: %ld), expected %.0f\n",
+            low, NL, low_mod, NL / 3.0);
+    CHECK(fabs((double)low - NL / 3.0) < 5 * sd);
+    CHECK(fabs((double)low_mod - NL / 3.0) > 5 * sd);
 }
 
 /* ---- 3. determinism ---- */
@@ -473,6 +529,7 @@ int main(void)
 {
     test_exact();
     test_start_uniform();
+    test_start_power();
     test_determinism();
     test_header();
     text_free(&in_a);
