@@ -25,6 +25,18 @@ int ladle_cli_parse_u64(const char *s, uint64_t *out);
 ladle_status ladle_cli_run_job(ladle_job *job, int fd, ladle_report *rep, double *seconds,
                                int *interrupted_exit);
 
+/* out.c: the standard streams. ladle_cli_std_fds fills closed fds 0-2 (at
+ * startup, before anything opens a file); ladle_cli_out is the stream every
+ * report and help text is printed to; ladle_cli_out_close flushes and
+ * closes it at exit and returns rc, or LADLE_E_OUTPUT after one message if
+ * a write failed (a reader that went away, EPIPE, is not a failure). */
+void ladle_cli_std_fds(void);
+FILE *ladle_cli_out(void);
+int ladle_cli_out_close(int rc);
+/* 1, after saying so, when fd 1 was closed at startup: a command that
+ * prints fails at once instead of after its work. */
+int ladle_cli_stdout_closed(void);
+
 int ladle_cli_sample(int argc, char **argv);
 int ladle_cli_stats(int argc, char **argv);
 void ladle_cli_usage_stats(FILE *f);

@@ -406,9 +406,9 @@ static int run(int argc, char **argv, int split)
             break;
         case 'h':
             if (split)
-                ladle_cli_usage_split(stdout);
+                ladle_cli_usage_split(ladle_cli_out());
             else
-                ladle_cli_usage_sample(stdout);
+                ladle_cli_usage_sample(ladle_cli_out());
             goto done;
         case ':':
             rc = usage_error("option '%s' needs a value%s", argv[optind - 1], "");
@@ -523,6 +523,10 @@ static int run(int argc, char **argv, int split)
         goto done;
     }
 
+    if (!out_dir && ladle_cli_stdout_closed()) {
+        rc = LADLE_E_OUTPUT;
+        goto done;
+    }
     ladle_report rep;
     double dt;
     int interrupted_exit;

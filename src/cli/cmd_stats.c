@@ -5,11 +5,13 @@
  * the pipeline (sample/stats.c) into a memory file, so the totals, known
  * only at the end, can be printed above it.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -122,7 +124,7 @@ int ladle_cli_stats(int argc, char **argv)
                                : strcmp(optarg, "pread") == 0 ? LADLE_IO_PREAD
                                                               : -1);
             break;
-        case 'h': ladle_cli_usage_stats(stdout); goto done;
+        case 'h': ladle_cli_usage_stats(ladle_cli_out()); goto done;
         case ':': rc = usage("option needs a value:", argv[optind - 1]); goto done;
         default: rc = usage("unknown option", argv[optind - 1]); goto done;
         }
@@ -139,6 +141,10 @@ int ladle_cli_stats(int argc, char **argv)
             rc = LADLE_E_INTERNAL;
             goto done;
         }
+    if (ladle_cli_stdout_closed()) {
+        rc = LADLE_E_OUTPUT;
+        goto done;
+    }
     int report_fd = memfd_create("ladle-stats", MFD_CLOEXEC);
     if (report_fd < 0) {
         perror("ladle: memfd_create");
@@ -156,21 +162,30 @@ int ladle_cli_stats(int argc, char **argv)
         close(report_fd);
         goto done;
     }
-    printf("records      %llu\n", (unsigned long long)rep.records_in);
-    printf("bytes        %.1f MB decompressed, %.1f MB read", (double)rep.bytes_in / 1e6,
-           (double)rep.bytes_compressed / 1e6);
+    FILE *out = ladle_cli_out();
+    fprintf(out, "records      %llu\n", (unsigned long long)rep.records_in);
+    fprintf(out, "bytes        %.1f MB decompressed, %.1f MB read", (double)rep.bytes_in / 1e6,
+            (double)rep.bytes_compressed / 1e6);
     if (rep.bytes_compressed && rep.bytes_compressed != rep.bytes_in)
-        printf(" (%.1fx)", (double)rep.bytes_in / (double)rep.bytes_compressed);
-    printf("\ntime         %.3f s (%.2f M records/s, %.0f MB/s)\n", dt,
-           dt > 0 ? (double)rep.records_in / dt / 1e6 : 0.0,
-           dt > 0 ? (double)rep.bytes_in / dt / 1e6 : 0.0);
-    fflush(stdout);
+        fprintf(out, " (%.1fx)", (double)rep.bytes_in / (double)rep.bytes_compressed);
+    fprintf(out, "\ntime         %.3f s (%.2f M records/s, %.0f MB/s)\n", dt,
+            dt > 0 ? (double)rep.records_in / dt / 1e6 : 0.0,
+            dt > 0 ? (double)rep.bytes_in / dt / 1e6 : 0.0);
+    /* The field report, as long as it was when the run ended: a copy loop
+     * never chases its own output. A failed write is reported at exit. */
+    struct stat sb;
+    off_t size = fstat(report_fd, &sb) == 0 ? sb.st_size : 0;
     char buf[1 << 14];
-    ssize_t n;
-    off_t off = 0;
-    while ((n = pread(report_fd, buf, sizeof buf, off)) > 0) {
-        if (write(STDOUT_FILENO, buf, (size_t)n) != n)
-            break; /* a closed stdout: nothing more to say */
+    for (off_t off = 0; off < size && !ferror(out);) {
+        size_t want = size - off < (off_t)sizeof buf ? (size_t)(size - off) : sizeof buf;
+        ssize_t n = pread(report_fd, buf, want, off);
+        if (n <= 0) {
+            fprintf(stderr, "ladle: stats: cannot read the report back: %s\n",
+                    n < 0 ? strerror(errno) : "short file");
+            rc = LADLE_E_INTERNAL;
+            break;
+        }
+        fwrite(buf, 1, (size_t)n, out);
         off += n;
     }
     close(report_fd);

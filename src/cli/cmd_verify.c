@@ -42,7 +42,7 @@ int ladle_cli_verify(int argc, char **argv)
     while ((c = getopt_long(argc, argv, ":qh", verify_opts, NULL)) != -1) {
         switch (c) {
         case 'q': quiet = 1; break;
-        case 'h': ladle_cli_usage_verify(stdout); return 0;
+        case 'h': ladle_cli_usage_verify(ladle_cli_out()); return 0;
         default:
             fprintf(stderr, "ladle: unknown option '%s' (see 'ladle verify --help')\n",
                     argv[optind - 1]);
@@ -57,7 +57,7 @@ int ladle_cli_verify(int argc, char **argv)
     struct ladle_error err;
     struct ladle_verify_totals tot;
     ladle_error_init(&err);
-    ladle_status st = ladle_verify_dir(dir, stderr, quiet ? NULL : stdout, &tot, &err);
+    ladle_status st = ladle_verify_dir(dir, stderr, quiet ? NULL : ladle_cli_out(), &tot, &err);
     if (st == LADLE_E_INPUT)
         fprintf(stderr, "ladle: %s: verify failed: %llu %s\n", dir,
                 (unsigned long long)tot.problems, tot.problems == 1 ? "problem" : "problems");

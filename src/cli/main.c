@@ -9,33 +9,34 @@
 #include "cli/cli.h"
 #include "ladle/ladle.h"
 
-int main(int argc, char **argv)
+static int dispatch(int argc, char **argv)
 {
+    FILE *out = ladle_cli_out();
     if (argc < 2) {
         ladle_cli_usage_main(stderr);
         return LADLE_E_USAGE;
     }
     const char *cmd = argv[1];
     if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0) {
-        ladle_cli_usage_main(stdout);
+        ladle_cli_usage_main(out);
         return 0;
     }
     if (strcmp(cmd, "help") == 0) {
         if (argc > 2 && strcmp(argv[2], "sample") == 0)
-            ladle_cli_usage_sample(stdout);
+            ladle_cli_usage_sample(out);
         else if (argc > 2 && strcmp(argv[2], "stats") == 0)
-            ladle_cli_usage_stats(stdout);
+            ladle_cli_usage_stats(out);
         else if (argc > 2 && strcmp(argv[2], "split") == 0)
-            ladle_cli_usage_split(stdout);
+            ladle_cli_usage_split(out);
         else if (argc > 2 && strcmp(argv[2], "verify") == 0)
-            ladle_cli_usage_verify(stdout);
+            ladle_cli_usage_verify(out);
         else
-            ladle_cli_usage_main(stdout);
+            ladle_cli_usage_main(out);
         return 0;
     }
     if (strcmp(cmd, "-V") == 0 || strcmp(cmd, "--version") == 0) {
-        printf("ladle %s (reproducibility contract %d)\n", ladle_version(),
-               LADLE_CONTRACT_VERSION);
+        fprintf(out, "ladle %s (reproducibility contract %d)\n", ladle_version(),
+                LADLE_CONTRACT_VERSION);
         return 0;
     }
     if (strcmp(cmd, "sample") == 0)
@@ -48,4 +49,12 @@ int main(int argc, char **argv)
         return ladle_cli_verify(argc - 1, argv + 1);
     fprintf(stderr, "ladle: unknown command '%s' (see 'ladle --help')\n", cmd);
     return LADLE_E_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+    ladle_cli_std_fds();
+    /* A reader that goes away is EPIPE, handled quietly, not a signal death. */
+    signal(SIGPIPE, SIG_IGN);
+    return ladle_cli_out_close(dispatch(argc, argv));
 }

@@ -1,8 +1,9 @@
 /*
  * run_job.c -- running a job the way every command does: SIGINT and
  * SIGTERM cancel it (the library stops cleanly and reports
- * LADLE_E_INTERRUPTED), SIGPIPE is ignored (a closed pipe is EPIPE,
- * handled quietly), and the wall time is measured.
+ * LADLE_E_INTERRUPTED) and then, once the run is over, end the process at
+ * once; SIGPIPE is ignored (main.c: a closed pipe is EPIPE, handled
+ * quietly), and the wall time is measured.
  */
 #include <signal.h>
 #include <string.h>
@@ -38,14 +39,21 @@ ladle_status ladle_cli_run_job(ladle_job *job, int fd, ladle_report *rep, double
     running_job = job;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);
     /* Past a file size limit (ulimit -f) a write fails with EFBIG: a clear
      * error and a clean-up, not a core dump. */
     signal(SIGXFSZ, SIG_IGN);
     double t0 = now_s();
     ladle_status st = ladle_job_run(job, fd, rep);
     *seconds = now_s() - t0;
+    /* What follows (a report written to a stalled reader) has nothing to
+     * clean up: a signal ends it the default way, at once. One that came
+     * as the run ended still counts: the user asked to stop. */
+    sa.sa_handler = SIG_DFL;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
     running_job = NULL;
+    if (signal_seen && st == LADLE_OK)
+        st = LADLE_E_INTERRUPTED;
     *interrupted_exit = signal_seen == SIGTERM ? LADLE_EXIT_SIGTERM : LADLE_E_INTERRUPTED;
     return st;
 }

@@ -416,7 +416,7 @@ ladle_status ladle_job_run(ladle_job *j, int out_fd, ladle_report *report)
     j->cfg.plan = &j->plan;
     ladle_status st = LADLE_OK;
     if (j->cfg.design == LADLE_DESIGN_SNOWBALL)
-        st = ladle_passes_load_seeds(&j->cfg, j->seeds_path, &j->err);
+        st = ladle_passes_load_seeds(&j->cfg, j->seeds_path, &j->cancel, &j->err);
     free(j->summary);
     j->summary = NULL;
     if (st == LADLE_OK && dir) {

@@ -60,9 +60,15 @@ static int spool(const char *path, const char *name, const struct ladle_config *
                  const atomic_int *cancel,
                  struct ladle_error *err)
 {
-    int in = strcmp(path, "-") == 0 ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
-    if (in < 0) {
-        ladle_error_set(err, LADLE_E_INPUT, "%s: cannot open: %s", name, strerror(errno));
+    int in = STDIN_FILENO;
+    /* A FIFO blocks in open(2) until a writer comes; a signal ends that. */
+    while (strcmp(path, "-") != 0 && (in = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+        if (errno == EINTR && !(cancel && atomic_load(cancel)))
+            continue;
+        if (errno == EINTR)
+            ladle_error_set(err, LADLE_E_INTERRUPTED, "interrupted");
+        else
+            ladle_error_set(err, LADLE_E_INPUT, "%s: cannot open: %s", name, strerror(errno));
         return -1;
     }
     const char *dir = getenv("TMPDIR");
@@ -81,15 +87,15 @@ static int spool(const char *path, const char *name, const struct ladle_config *
         goto fail;
     }
     for (;;) {
-        ssize_t n = read(in, buf, SPOOL_BUF);
-        if (n < 0 && errno == EINTR) {
-            /* A signal interrupts a read from a silent pipe: stop if it was ours. */
-            if (cancel && atomic_load(cancel)) {
-                ladle_error_set(err, LADLE_E_INTERRUPTED, "interrupted");
-                goto fail;
-            }
-            continue;
+        /* Looked at every block, not only on EINTR: a fast producer never
+         * leaves ladle waiting in read(2) when the signal comes. */
+        if (cancel && atomic_load(cancel)) {
+            ladle_error_set(err, LADLE_E_INTERRUPTED, "interrupted");
+            goto fail;
         }
+        ssize_t n = read(in, buf, SPOOL_BUF);
+        if (n < 0 && errno == EINTR)
+            continue;
         if (n < 0) {
             ladle_error_set(err, LADLE_E_INPUT, "%s: read failed: %s (at byte %llu)", name,
                             strerror(errno), total);
@@ -228,26 +234,77 @@ out:
 }
 
 ladle_status ladle_passes_load_seeds(struct ladle_config *cfg, const char *path,
-                                     struct ladle_error *err)
+                                     const atomic_int *cancel, struct ladle_error *err)
 {
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return ladle_error_set(err, LADLE_E_INPUT, "%s: cannot open: %s", path, strerror(errno));
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t n;
+    int fd;
+    /* A FIFO blocks in open(2) until a writer comes; a signal ends that. */
+    while ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+        if (errno != EINTR)
+            return ladle_error_set(err, LADLE_E_INPUT, "%s: cannot open: %s", path,
+                                   strerror(errno));
+        if (cancel && atomic_load(cancel))
+            return ladle_error_set(err, LADLE_E_INTERRUPTED, "interrupted");
+    }
+    /* The whole file first, bounded: a wrong path (/dev/zero, a log in
+     * place of a key list) is an error at once, not memory without end. */
+    size_t cap = (size_t)1 << 16, len = 0;
+    char *buf = malloc(cap);
     ladle_status st = LADLE_OK;
-    while ((n = getline(&line, &cap, f)) >= 0) {
-        while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-            n--;
-        if (n && !ladle_vmap_put(&cfg->plan->frontier, line, (size_t)n, NULL)) {
-            st = ladle_error_set(err, LADLE_E_INTERNAL, "%s: out of memory", path);
+    if (!buf)
+        st = ladle_error_set(err, LADLE_E_INTERNAL, "%s: out of memory", path);
+    while (st == LADLE_OK) {
+        if (cancel && atomic_load(cancel)) {
+            st = ladle_error_set(err, LADLE_E_INTERRUPTED, "interrupted");
+            break;
+        }
+        if (len == cap) {
+            /* One byte past the limit tells a file of exactly the limit from a larger one. */
+            size_t grown = 2 * cap < LADLE_SEEDS_MAX_BYTES + 1 ? 2 * cap : LADLE_SEEDS_MAX_BYTES + 1;
+            char *b = realloc(buf, grown);
+            if (!b) {
+                st = ladle_error_set(err, LADLE_E_INTERNAL, "%s: out of memory", path);
+                break;
+            }
+            buf = b;
+            cap = grown;
+        }
+        ssize_t n = read(fd, buf + len, cap - len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            st = ladle_error_set(err, LADLE_E_INPUT, "%s: read failed: %s (at byte %zu)", path,
+                                 strerror(errno), len);
+            break;
+        }
+        if (n == 0)
+            break;
+        len += (size_t)n;
+        if (len > LADLE_SEEDS_MAX_BYTES) {
+            st = ladle_error_set(err, LADLE_E_INPUT,
+                                 "%s: seed file larger than %zu MiB (the --seeds limit)", path,
+                                 LADLE_SEEDS_MAX_BYTES >> 20);
             break;
         }
     }
-    if (st == LADLE_OK && ferror(f))
-        st = ladle_error_set(err, LADLE_E_INPUT, "%s: read failed", path);
-    free(line);
-    fclose(f);
+    close(fd);
+    uint64_t line_no = 0;
+    for (size_t at = 0; st == LADLE_OK && at < len;) {
+        const char *nl = memchr(buf + at, '\n', len - at);
+        size_t end = nl ? (size_t)(nl - buf) : len, n = end - at;
+        line_no++;
+        while (n && buf[at + n - 1] == '\r')
+            n--;
+        if (n && !ladle_vmap_put(&cfg->plan->frontier, buf + at, n, NULL))
+            st = ladle_error_set(err, LADLE_E_INTERNAL, "%s: out of memory", path);
+        else if (cfg->plan->frontier.count > LADLE_SEEDS_MAX_KEYS)
+            st = ladle_error_set(err, LADLE_E_INPUT,
+                                 "%s: more than %u seed keys (the --seeds limit; line %llu)",
+                                 path, (unsigned)LADLE_SEEDS_MAX_KEYS,
+                                 (unsigned long long)line_no);
+        at = end + 1;
+    }
+    free(buf);
+    if (st == LADLE_OK)
+        st = ladle_snowball_cap_seeds(cfg->plan, cfg, err);
     return st;
 }

@@ -20,8 +20,15 @@
 ladle_status ladle_passes_run(struct ladle_config *cfg, const struct ladle_pipeline_io *io,
                               struct ladle_error *err, ladle_report *report, int *output_closed);
 
-/* Loads snowball seed keys (one per line; '\r' and empty lines ignored). */
+/* What a --seeds file may hold: it is read whole before wave 0. */
+#define LADLE_SEEDS_MAX_BYTES ((size_t)64 << 20)
+#define LADLE_SEEDS_MAX_KEYS 1000000
+
+/* Loads snowball seed keys (one per line; '\r' and empty lines ignored)
+ * into cfg->plan->frontier, at most the limits above (LADLE_E_INPUT past
+ * them), then keeps the --max-nodes ones with the smallest value keys.
+ * cancel (may be NULL) set: LADLE_E_INTERRUPTED. */
 ladle_status ladle_passes_load_seeds(struct ladle_config *cfg, const char *path,
-                                     struct ladle_error *err);
+                                     const atomic_int *cancel, struct ladle_error *err);
 
 #endif

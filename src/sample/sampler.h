@@ -86,6 +86,12 @@ extern const struct ladle_sampler_ops ladle_sampler_cluster_keys; /* pass 1 of -
 extern const struct ladle_sampler_ops ladle_sampler_cluster_groups; /* --within-size */
 extern const struct ladle_sampler_ops ladle_sampler_snowball;      /* one wave per pass */
 
+struct ladle_plan;
+/* Snowball, before wave 0: more seed keys in plan->frontier than
+ * --max-nodes leave only the max_nodes with the smallest value keys. */
+ladle_status ladle_snowball_cap_seeds(struct ladle_plan *plan, const struct ladle_config *cfg,
+                                      struct ladle_error *err);
+
 /* The ops for a design, or NULL. */
 const struct ladle_sampler_ops *ladle_sampler_for(ladle_design d);
 

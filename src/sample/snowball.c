@@ -10,9 +10,10 @@
  * each record belongs to one wave at most.
  *
  * The next frontier is a set union, merged from the workers' partial sets,
- * so it does not depend on threads. --max-nodes bounds the visited nodes:
- * when a frontier would overflow it, the nodes with the smallest keys are
- * taken (a uniform choice among them, and again independent of threads).
+ * so it does not depend on threads. --max-nodes bounds the visited nodes,
+ * the seeds included: when the seeds or a frontier would overflow it, the
+ * nodes with the smallest value keys are taken (a uniform choice among
+ * them, and again independent of threads).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -151,6 +152,32 @@ static int cmp_node(const void *x, const void *y)
     return c ? c : (a->len > b->len) - (a->len < b->len);
 }
 
+/* Fills `into` with the nodes of `from` that are not in `exclude`: all of
+ * them, or the `limit` ones with the smallest value keys when there are
+ * more (limit UINT64_MAX: no limit). */
+static ladle_status take_smallest(struct ladle_vmap *into, const struct ladle_vmap *from,
+                                  const struct ladle_vmap *exclude, uint64_t limit,
+                                  uint64_t seed, struct ladle_error *err)
+{
+    struct nodes_ctx c = {calloc(from->count ? from->count : 1, sizeof *c.v), 0, seed, exclude};
+    if (!c.v)
+        return ladle_sampler_nomem(err);
+    ladle_vmap_each(from, list_node, &c);
+    size_t take = c.count;
+    if (limit < take) {
+        qsort(c.v, c.count, sizeof *c.v, cmp_node);
+        take = (size_t)limit;
+    }
+    ladle_status status = LADLE_OK;
+    for (size_t i = 0; i < take; i++)
+        if (!ladle_vmap_put(into, c.v[i].v, c.v[i].len, NULL)) {
+            status = ladle_sampler_nomem(err);
+            break;
+        }
+    free(c.v);
+    return status;
+}
+
 /* The wave's end: visited += frontier, frontier = next (capped by --max-nodes). */
 static ladle_status snowball_finish(struct ladle_sampler *s, struct ladle_writer *w,
                                     struct ladle_error *err)
@@ -160,36 +187,34 @@ static ladle_status snowball_finish(struct ladle_sampler *s, struct ladle_writer
     struct ladle_plan *plan = s->cfg->plan;
     struct union_ctx u = {&plan->visited, 0};
     ladle_vmap_each(&plan->frontier, add_node, &u);
-    struct nodes_ctx c = {calloc(st->next.count ? st->next.count : 1, sizeof *c.v), 0,
-                          s->cfg->seed, &plan->visited};
-    if (u.failed || !c.v) {
-        free(c.v);
+    if (u.failed)
         return ladle_sampler_nomem(err);
-    }
     /* New nodes only (a TO inside this wave's frontier is already visited),
      * and --max-nodes cuts among those. */
-    ladle_vmap_each(&st->next, list_node, &c);
-    size_t take = c.count;
-    if (s->cfg->max_nodes) {
-        uint64_t room = s->cfg->max_nodes > plan->visited.count
-                            ? s->cfg->max_nodes - plan->visited.count
-                            : 0;
-        if (room < take) {
-            qsort(c.v, c.count, sizeof *c.v, cmp_node);
-            take = (size_t)room;
-        }
-    }
+    uint64_t room = UINT64_MAX;
+    if (s->cfg->max_nodes)
+        room = s->cfg->max_nodes > plan->visited.count ? s->cfg->max_nodes - plan->visited.count
+                                                       : 0;
     ladle_vmap_free(&plan->frontier);
     ladle_vmap_init(&plan->frontier, 1);
-    ladle_status status = LADLE_OK;
-    for (size_t i = 0; i < take; i++)
-        if (!ladle_vmap_put(&plan->frontier, c.v[i].v, c.v[i].len, NULL)) {
-            status = ladle_sampler_nomem(err);
-            break;
-        }
-    free(c.v);
+    ladle_status status =
+        take_smallest(&plan->frontier, &st->next, &plan->visited, room, s->cfg->seed, err);
     plan->wave++;
     return status;
+}
+
+ladle_status ladle_snowball_cap_seeds(struct ladle_plan *plan, const struct ladle_config *cfg,
+                                      struct ladle_error *err)
+{
+    if (!cfg->max_nodes || plan->frontier.count <= cfg->max_nodes)
+        return LADLE_OK;
+    struct ladle_vmap none, seeds = plan->frontier;
+    ladle_vmap_init(&none, 1);
+    ladle_vmap_init(&plan->frontier, 1);
+    ladle_status st = take_smallest(&plan->frontier, &seeds, &none, cfg->max_nodes, cfg->seed, err);
+    ladle_vmap_free(&seeds);
+    ladle_vmap_free(&none);
+    return st;
 }
 
 static void snowball_destroy(struct ladle_sampler *s)

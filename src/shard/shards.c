@@ -135,8 +135,15 @@ ladle_status ladle_shards_create(struct ladle_shards **out, const struct ladle_s
 
 /* ---- compression: any thread ---- */
 
-static void compress_frame(struct frame *f, ZSTD_CCtx *z)
+/* f->zerr when an interrupted run stopped the frame half-way. */
+#define FRAME_INTERRUPTED ((size_t)-2)
+
+/* Streamed in slices, so that an interrupted run stops within a slice's
+ * time, not a whole frame's (seconds at level 19). The pledged size makes
+ * the frame the one-shot call would make, whatever the slicing. */
+static void compress_frame(struct frame *f, ZSTD_CCtx *z, const atomic_int *cancel)
 {
+    enum { SLICE = 256 << 10 };
     size_t bound = ZSTD_compressBound(f->len);
     f->zerr = 0;
     if (f->ccap < bound) {
@@ -148,11 +155,29 @@ static void compress_frame(struct frame *f, ZSTD_CCtx *z)
         f->comp = p;
         f->ccap = bound;
     }
-    size_t n = ZSTD_compress2(z, f->comp, f->ccap, f->raw, f->len);
-    if (ZSTD_isError(n))
-        f->zerr = n;
-    else
-        f->clen = n;
+    ZSTD_CCtx_reset(z, ZSTD_reset_session_only);
+    size_t r = ZSTD_CCtx_setPledgedSrcSize(z, f->len);
+    if (ZSTD_isError(r)) {
+        f->zerr = r;
+        goto done;
+    }
+    ZSTD_outBuffer out = {f->comp, f->ccap, 0};
+    ZSTD_inBuffer in = {f->raw, 0, 0};
+    do {
+        if (cancel && atomic_load_explicit(cancel, memory_order_relaxed)) {
+            f->zerr = FRAME_INTERRUPTED;
+            goto done;
+        }
+        in.size = f->len - in.pos > SLICE ? in.pos + SLICE : f->len;
+        ZSTD_EndDirective end = in.size == f->len ? ZSTD_e_end : ZSTD_e_continue;
+        r = ZSTD_compressStream2(z, &out, &in, end);
+        if (ZSTD_isError(r)) {
+            f->zerr = r;
+            goto done;
+        }
+        /* Output room is the bound: ZSTD_e_end finishes in one call. */
+    } while (in.pos < f->len || r != 0);
+    f->clen = out.pos;
 done:
     atomic_store_explicit(&f->state, FRAME_DONE, memory_order_release);
 }
@@ -160,8 +185,12 @@ done:
 void ladle_shards_help(struct ladle_shards *s, unsigned slot)
 {
     struct frame *f;
+    /* Interrupted: the frames are dropped (retire_oldest), so a worker
+     * takes no new one, and the run ends within one frame's compression. */
+    if (s->c.cancel && atomic_load_explicit(s->c.cancel, memory_order_relaxed))
+        return;
     if (ladle_ring_pop(&s->todo, &f))
-        compress_frame(f, s->cctx[slot]);
+        compress_frame(f, s->cctx[slot], s->c.cancel);
 }
 
 /* ---- writing: the output thread ---- */
@@ -244,7 +273,7 @@ static ladle_status retire_oldest(struct ladle_shards *s, struct ladle_error *er
     while (atomic_load_explicit(&f->state, memory_order_acquire) != FRAME_DONE) {
         struct frame *g;
         if (ladle_ring_pop(&s->todo, &g)) {
-            compress_frame(g, s->cctx[s->c.helpers]);
+            compress_frame(g, s->cctx[s->c.helpers], s->c.cancel);
         } else {
             struct timespec ts = {0, 20000};
             nanosleep(&ts, NULL);
@@ -255,6 +284,10 @@ static ladle_status retire_oldest(struct ladle_shards *s, struct ladle_error *er
     unsigned k = f->split;
     struct split_out *sp = &s->splits[k];
     ladle_status st = LADLE_OK;
+    if (f->zerr == FRAME_INTERRUPTED) {
+        st = ladle_error_set(err, LADLE_E_INTERRUPTED, "interrupted");
+        goto out;
+    }
     if (f->zerr) {
         st = ladle_error_set(err, LADLE_E_INTERNAL, "%s/%s: zstd: %s", s->c.dir_name,
                              s->c.names[k],

@@ -31,6 +31,8 @@
  *    after wave 0 the visited set is {A}, so there is room for exactly the
  *    one new node B: the cap must count new nodes only, whatever the keys
  *    of A (already visited, though it is a TO of the self-loop) and B.
+ *    With more seeds than M, the M seeds of smallest value key (exact, and
+ *    each seed as often as the others over 400 seeds).
  * 5. --header: the header line is written once, first (with "\t_wave"
  *    added under --emit-wave), however many waves run.
  * 6. Determinism: a random graph of 300 nodes and 2000 edges in JSON
@@ -191,6 +193,13 @@ static int reference(const struct graph *g, const struct nodes *seeds, const str
 {
     static struct nodes frontier, visited, fresh;
     frontier = *seeds;
+    /* The seeds count among the M nodes: more seeds than M, the M of
+     * smallest value key. */
+    if (o->max_nodes && frontier.n > o->max_nodes) {
+        sort_seed = o->seed;
+        qsort(frontier.v, frontier.n, sizeof frontier.v[0], cmp_node);
+        frontier.n = (size_t)o->max_nodes;
+    }
     visited.n = 0;
     *skipped = 0;
     for (size_t i = 0; i < g->n; i++)
@@ -505,6 +514,70 @@ static void test_max_nodes(void)
     free(g);
 }
 
+/* ---- 4b. --max-nodes below the number of seeds ---- */
+
+/* Ten seeds s0..s9, each with one edge si->ti and ti->ui. --max-nodes M < 10
+ * visits the M seeds of smallest value key (the man page: "the seeds
+ * included"), so wave 0 has M records, not 10, and the chosen seeds change
+ * with the seed: over 400 seeds, M = 3, each seed key is chosen about
+ * 400*3/10 = 120 times (sd 9.2; a choice by bytes or by line would give
+ * 400 or 0). */
+static void test_max_nodes_seeds(void)
+{
+    struct graph *g = malloc(sizeof *g);
+    memset(g, 0, sizeof *g);
+    g->nfiles = 1;
+    struct nodes seeds;
+    seeds.n = 0;
+    char text[128] = "", a[16], b[16], c[16];
+    for (int i = 0; i < 10; i++) {
+        snprintf(a, sizeof a, "s%d", i);
+        snprintf(b, sizeof b, "t%d", i);
+        snprintf(c, sizeof c, "u%d", i);
+        add_edge(g, 0, a, b);
+        add_edge(g, 0, b, c);
+        put(&seeds, a);
+        strcat(text, a);
+        strcat(text, "\n");
+    }
+    graph_write(g, "tenseeds");
+    char *path = t_write_file("seeds-ten.txt", text, strlen(text));
+    for (uint64_t seed = 0; seed < 4; seed++)
+        for (uint64_t m = 1; m <= 11; m++) {
+            struct opts o = {2, m, seed, 1, LADLE_MISSING_SKIP, 2, 0, 0};
+            check_run(g, path, &seeds, &o, "ten seeds --max-nodes");
+            struct t_output out;
+            run_snow(g, path, &o, &out);
+            size_t wave0 = 0;
+            for (const char *q = out.data; q && (q = strstr(q, "\t0\n")) != NULL; q++)
+                wave0++;
+            CHECKF(out.status == LADLE_OK && wave0 == (m < 10 ? m : 10),
+                   "ten seeds --max-nodes %llu (seed %llu): %zu records in wave 0, want %llu",
+                   (unsigned long long)m, (unsigned long long)seed, wave0,
+                   (unsigned long long)(m < 10 ? m : 10));
+            t_output_free(&out);
+        }
+    unsigned chosen[10] = {0};
+    enum { RUNS = 400 };
+    for (uint64_t seed = 1000; seed < 1000 + RUNS; seed++) {
+        struct opts o = {0, 3, seed, 0, LADLE_MISSING_SKIP, 1, 0, 0};
+        struct t_output out;
+        run_snow(g, path, &o, &out);
+        CHECK(out.status == LADLE_OK && t_count_lines(&out) == 3);
+        for (const char *q = out.data; q && (q = strchr(q, 's')) != NULL; q++)
+            if (q[1] >= '0' && q[1] <= '9')
+                chosen[q[1] - '0']++;
+        t_output_free(&out);
+    }
+    for (int i = 0; i < 10; i++)
+        CHECKF(chosen[i] >= 120 - 46 && chosen[i] <= 120 + 46,
+               "--max-nodes 3 of 10 seeds over %d seeds: s%d chosen %u times, want 120 +- 46",
+               RUNS, i, chosen[i]);
+    free(path);
+    graph_free(g);
+    free(g);
+}
+
 /* ---- 5. --header ---- */
 
 static void test_header(void)
@@ -586,6 +659,7 @@ int main(void)
     test_early_stop();
     test_missing();
     test_max_nodes();
+    test_max_nodes_seeds();
     test_header();
     test_determinism();
     graph_free(&hand);
