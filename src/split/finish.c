@@ -427,6 +427,41 @@ static void say(ladle_dataset_say *fn, void *arg, const char *fmt, const char *a
     fn(arg, line);
 }
 
+/* ladle 0.1.0 committed by moving the old dataset's entries into T/.old
+ * under their own names before moving the new ones in: a run killed part
+ * way left DIR's manifest listing splits that are only in T/.old (or no
+ * manifest, with the old one in T/.old). Those go back before T is
+ * removed. (This version's T/.old is only ever filled after the commit
+ * point, under other names, and only once every split DIR's manifest
+ * lists is in place: nothing of it is missing from DIR.) */
+static void restore_legacy(int dirfd, const char *dir, const char *tmp, ladle_dataset_say *sayfn,
+                           void *say_arg)
+{
+    char old[64];
+    snprintf(old, sizeof old, "%s/" OLD, tmp);
+    int oldfd = openat(dirfd, old, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (oldfd < 0)
+        return;
+    struct stat sb;
+    if (fstatat(dirfd, "manifest.json", &sb, AT_SYMLINK_NOFOLLOW) != 0 &&
+        fstatat(oldfd, "manifest.json", &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
+        renameat(oldfd, "manifest.json", dirfd, "manifest.json") == 0)
+        say(sayfn, say_arg, "%s/manifest.json: put back from %s/%s (a run of ladle 0.1.0 that did "
+            "not finish)", dir, old, "");
+    json_t *m = ladle_dataset_load_json(dirfd, "manifest.json");
+    json_t *splits = json_object_get(m, "splits");
+    for (size_t i = 0; i < json_array_size(splits); i++) {
+        const char *n = json_string_value(json_object_get(json_array_get(splits, i), "name"));
+        if (n && retirable(n) && fstatat(dirfd, n, &sb, AT_SYMLINK_NOFOLLOW) != 0 &&
+            fstatat(oldfd, n, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
+            renameat(oldfd, n, dirfd, n) == 0)
+            say(sayfn, say_arg, "%s/%s: put back from %s (a run of ladle 0.1.0 that did not "
+                "finish)", dir, n, old);
+    }
+    json_decref(m);
+    close(oldfd);
+}
+
 ladle_status ladle_dataset_recover(int dirfd, const char *dir, ladle_dataset_say *sayfn,
                                    void *say_arg, struct ladle_error *err)
 {
@@ -462,6 +497,7 @@ ladle_status ladle_dataset_recover(int dirfd, const char *dir, ladle_dataset_say
     for (size_t i = 0; i < n; i++) {
         if (!ladle_dataset_is_tmp_name(names[i]))
             continue;
+        restore_legacy(dirfd, dir, names[i], sayfn, say_arg);
         if (ladle_dataset_remove_tree(dirfd, names[i]) == 0)
             say(sayfn, say_arg, "%s/%s: removed: a temporary folder left by a run that did not "
                 "finish%s", dir, names[i], "");

@@ -19,7 +19,9 @@
  *   LADLE_FAULT_COUNT=FILE    at exit, write the number of calls seen to FILE
  *   LADLE_FAULT_LOG=FILE      append "N call argument" for every call seen
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>

@@ -90,7 +90,7 @@ for sc in new force; do
     NEW_SNAP[$sc]=$(snap D)
     NEW_LOG[$sc]=$(logical D)
     COUNT[$sc]=$(wc -l <"log.$sc")
-    COMMIT[$sc]=$(awk '$2 ~ /^rename/ && $3 == "staged.json" { print $1; exit }' "log.$sc")
+    COMMIT[$sc]=$(awk '$2 ~ /^rename/ && ($3 == "staged.json" || $3 == "manifest.json") { print $1; exit }' "log.$sc")
     [ -n "${COMMIT[$sc]}" ] || { fail "$sc: no commit rename in the call log" "$(tail -5 "log.$sc")"; finish; }
     setup "$sc"
     "$L" "${FORCE[@]}" >/dev/null 2>&1
