@@ -106,11 +106,14 @@ one_case() {
     what="$sc DIR, $mode at call $n ($(sed -n "${n}p" "log.$sc"))"
     CASES=$((CASES + 1))
     setup "$sc"
-    # (in a subshell: bash's "Killed" notice goes nowhere)
+    # (in a subshell that outlives it: bash's "Killed" notice goes nowhere)
     # shellcheck disable=SC2086
-    (timeout -k 5 120 env LD_PRELOAD="$LADLE_FAULT_SHIM" LADLE_FAULT_AT="$n" LADLE_FAULT_MODE="$mode" \
-        "$L" ${ARGS[$sc]} >out 2>err) 2>/dev/null
-    rc=$?
+    (
+        timeout -k 5 120 env LD_PRELOAD="$LADLE_FAULT_SHIM" LADLE_FAULT_AT="$n" LADLE_FAULT_MODE="$mode" \
+            "$L" ${ARGS[$sc]} >out 2>err
+        echo $? >rc
+    ) 2>/dev/null
+    rc=$(cat rc)
     lg=$(logical D)
     if [ "$lg" = "${NEW_LOG[$sc]}" ]; then
         state=new
@@ -127,8 +130,9 @@ one_case() {
         # a success: the new dataset in place, the fault harmless or told
         local call
         call=$(sed -n "${n}p" "log.$sc" | awk '{ print $2 }')
-        if [ "$call" != close ] && ! grep -q '^ladle: warning: ' err; then
-            fail "$what: exit 0 with no warning: the fault went unnoticed" "stderr: $(head -c 400 err)"
+        if [ "$call" != close ] && ! grep -q '^ladle: warning: D/\.ladle-tmp-[A-Za-z0-9]*: ' err; then
+            fail "$what: exit 0 without a warning naming the folder left: the fault went unnoticed" \
+                "stderr: $(head -c 400 err)"
         fi
         [ "$(snap D)" = "${NEW_SNAP[$sc]}" ] ||
             fail "$what: exit 0 but DIR is not the new dataset in place" "stderr: $(head -c 400 err)"
@@ -149,6 +153,12 @@ one_case() {
         fi
     fi
     SEEN[$sc.$mode.$state]=$((${SEEN[$sc.$mode.$state]:-0} + 1))
+    # a commit left pending: verify says so (and does not pass)
+    if grep -q '"commit_pending"' D/manifest.json 2>/dev/null; then
+        run "$L" verify D
+        [ "$RC" = 3 ] && grep -q 'a commit that did not finish' "$T/err" ||
+            fail "$what: ladle verify on a pending commit: exit $RC" "stderr: $(head -c 400 "$T/err")"
+    fi
     # what a user does next: repair, then (or instead) run again
     if [ -e D/manifest.json ] || [ "${BEFORE[$sc]}" != absent ]; then
         run "$L" verify --repair D
