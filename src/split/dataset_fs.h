@@ -22,7 +22,7 @@ void ladle_dataset_free_list(char **names, size_t count);
 int ladle_dataset_is_tmp_name(const char *s);
 /* part-*: a shard's file name. */
 int ladle_dataset_is_part_name(const char *s);
-/* *out: the JSON object in dirfd/name, or NULL when the file is missing or
+/* *out: the JSON object in dirfd/name, or NULL when the file is missing, a link or
  * not a JSON object. 0, or -1 with errno when it cannot be opened or read. */
 int ladle_dataset_read_json(int dirfd, const char *name, json_t **out);
 /* The JSON object in dirfd/name, or NULL (missing, unreadable, not an object). */
