@@ -96,8 +96,8 @@ static ladle_status write_file(struct ladle_dataset *d, const char *name, const 
 {
     int fd = openat(d->tmpfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
     if (fd < 0)
-        return ladle_error_set(err, LADLE_E_OUTPUT, "%s/manifest.json: cannot create: %s",
-                               d->dir, strerror(errno));
+        return ladle_error_set(err, LADLE_E_OUTPUT, "%s/manifest.json: cannot create: %s", d->dir,
+                               strerror(errno));
     const char *p = text;
     while (len) {
         ssize_t w = write(fd, p, len);
@@ -129,8 +129,7 @@ static ladle_status write_file(struct ladle_dataset *d, const char *name, const 
 /* The staged manifest: the final one with every file under T/, the
  * pending commit's folder and the split names of old (the old manifest,
  * may be NULL: gone once this one replaces it). NULL when out of memory. */
-static char *staged_manifest(struct ladle_dataset *d, const char *manifest, size_t len,
-                             json_t *old)
+static char *staged_manifest(struct ladle_dataset *d, const char *manifest, size_t len, json_t *old)
 {
     json_t *m = json_loadb(manifest, len, 0, NULL);
     json_t *splits = json_object_get(m, "splits");
@@ -190,14 +189,16 @@ ladle_status ladle_dataset_commit(struct ladle_dataset *d, const char *manifest,
         return ladle_error_set(err, LADLE_E_OUTPUT, "%s/%s: cannot sync: %s", d->dir, d->tmpname,
                                strerror(errno));
     if (renameat(d->tmpfd, STAGED, d->dirfd, "manifest.json") != 0)
-        return ladle_error_set(err, LADLE_E_OUTPUT, "%s/manifest.json: cannot rename %s/%s over it: %s",
-                               d->dir, d->tmpname, STAGED, strerror(errno));
+        return ladle_error_set(err, LADLE_E_OUTPUT,
+                               "%s/manifest.json: cannot rename %s/%s over it: %s", d->dir,
+                               d->tmpname, STAGED, strerror(errno));
     /* Committed: from here on, an error leaves the new dataset (in T). */
     d->committed = 1;
     if (fsync(d->dirfd) != 0)
         return ladle_error_set(err, LADLE_E_OUTPUT,
                                "%s: the new dataset is committed, but the folder cannot be "
-                               "synced: %s", d->dir, strerror(errno));
+                               "synced: %s",
+                               d->dir, strerror(errno));
     if ((st = ladle_dataset_finish(d->dirfd, d->dir, d->tmpname, err)) != LADLE_OK)
         return st;
     close(d->tmpfd);

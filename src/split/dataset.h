@@ -43,13 +43,13 @@
 typedef void ladle_dataset_say(void *arg, const char *line);
 
 struct ladle_dataset {
-    char *dir;          /* owns: DIR as given */
-    int dirfd;          /* DIR, flock'ed */
-    int tmpfd;          /* DIR/.ladle-tmp-XXXXXX */
+    char *dir; /* owns: DIR as given */
+    int dirfd; /* DIR, flock'ed */
+    int tmpfd; /* DIR/.ladle-tmp-XXXXXX */
     char tmpname[32];
-    int created_dir;    /* DIR did not exist: abort removes it */
+    int created_dir; /* DIR did not exist: abort removes it */
     int force;
-    int committed;      /* the commit point is passed: abort keeps T */
+    int committed; /* the commit point is passed: abort keeps T */
     unsigned nsplits;
     const char (*names)[LADLE_SPLIT_NAME_MAX + 1]; /* borrowed */
     ladle_dataset_say *say;

@@ -446,17 +446,20 @@ static void restore_legacy(int dirfd, const char *dir, const char *tmp, ladle_da
     if (fstatat(dirfd, "manifest.json", &sb, AT_SYMLINK_NOFOLLOW) != 0 &&
         fstatat(oldfd, "manifest.json", &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
         renameat(oldfd, "manifest.json", dirfd, "manifest.json") == 0)
-        say(sayfn, say_arg, "%s/manifest.json: put back from %s/%s (a run of ladle 0.1.0 that did "
-            "not finish)", dir, old, "");
+        say(sayfn, say_arg,
+            "%s/manifest.json: put back from %s/%s (a run of ladle 0.1.0 that did "
+            "not finish)",
+            dir, old, "");
     json_t *m = ladle_dataset_load_json(dirfd, "manifest.json");
     json_t *splits = json_object_get(m, "splits");
     for (size_t i = 0; i < json_array_size(splits); i++) {
         const char *n = json_string_value(json_object_get(json_array_get(splits, i), "name"));
         if (n && retirable(n) && fstatat(dirfd, n, &sb, AT_SYMLINK_NOFOLLOW) != 0 &&
-            fstatat(oldfd, n, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
-            renameat(oldfd, n, dirfd, n) == 0)
-            say(sayfn, say_arg, "%s/%s: put back from %s (a run of ladle 0.1.0 that did not "
-                "finish)", dir, n, old);
+            fstatat(oldfd, n, &sb, AT_SYMLINK_NOFOLLOW) == 0 && renameat(oldfd, n, dirfd, n) == 0)
+            say(sayfn, say_arg,
+                "%s/%s: put back from %s (a run of ladle 0.1.0 that did not "
+                "finish)",
+                dir, n, old);
     }
     json_decref(m);
     close(oldfd);
@@ -481,8 +484,8 @@ ladle_status ladle_dataset_recover(int dirfd, const char *dir, ladle_dataset_say
                                  "manifest.json to use the folder again)",
                                  dir, tmp);
         } else if ((st = ladle_dataset_finish(dirfd, dir, tmp, err)) == LADLE_OK) {
-            say(sayfn, say_arg, "%s: finished the commit of a run that was interrupted (%s%s)",
-                dir, tmp, "");
+            say(sayfn, say_arg, "%s: finished the commit of a run that was interrupted (%s%s)", dir,
+                tmp, "");
         }
     }
     json_decref(m);
@@ -499,11 +502,15 @@ ladle_status ladle_dataset_recover(int dirfd, const char *dir, ladle_dataset_say
             continue;
         restore_legacy(dirfd, dir, names[i], sayfn, say_arg);
         if (ladle_dataset_remove_tree(dirfd, names[i]) == 0)
-            say(sayfn, say_arg, "%s/%s: removed: a temporary folder left by a run that did not "
-                "finish%s", dir, names[i], "");
+            say(sayfn, say_arg,
+                "%s/%s: removed: a temporary folder left by a run that did not "
+                "finish%s",
+                dir, names[i], "");
         else
-            say(sayfn, say_arg, "warning: %s/%s: cannot remove this temporary folder left by a run "
-                "that did not finish: %s", dir, names[i], strerror(errno));
+            say(sayfn, say_arg,
+                "warning: %s/%s: cannot remove this temporary folder left by a run "
+                "that did not finish: %s",
+                dir, names[i], strerror(errno));
     }
     ladle_dataset_free_list(names, n);
     return LADLE_OK; /* (unsynced: a folder back after a crash is removed next time) */
