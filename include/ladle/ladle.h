@@ -165,6 +165,10 @@ const char *ladle_job_error(const ladle_job *job);
 ladle_status ladle_job_set_command(ladle_job *job, int argc, const char *const *argv);
 /* After a dataset run: "train 800, val 100, test 100", or NULL. */
 const char *ladle_job_split_summary(const ladle_job *job);
+/* After a dataset run, whether it succeeded or not: lines for the user,
+ * each ending in '\n' (warnings start with "warning: "; notes say what was
+ * cleaned up after runs that died), or NULL. Owned by the job. */
+const char *ladle_job_split_notes(const ladle_job *job);
 
 const char *ladle_version(void);
 

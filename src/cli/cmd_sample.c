@@ -531,6 +531,9 @@ static int run(int argc, char **argv, int split)
     double dt;
     int interrupted_exit;
     ladle_status st = ladle_cli_run_job(job, STDOUT_FILENO, &rep, &dt, &interrupted_exit);
+    /* A dataset's warnings and clean-up notes, success or not. */
+    for (const char *p = ladle_job_split_notes(job), *nl; p && (nl = strchr(p, '\n')); p = nl + 1)
+        fprintf(stderr, "ladle: %.*s\n", (int)(nl - p), p);
     if (st == LADLE_E_INTERRUPTED) {
         rc = interrupted_exit;
         goto done;

@@ -37,6 +37,7 @@ struct ladle_job {
     char **argv;            /* owns: the command line for the manifest */
     int argc;
     char *summary;          /* owns */
+    char *notes;            /* owns: a dataset run's lines for the user */
     atomic_int cancel;
     int output_closed;
     struct ladle_error err;
@@ -97,6 +98,7 @@ void ladle_job_free(ladle_job *j)
         free(j->argv[i]);
     free(j->argv);
     free(j->summary);
+    free(j->notes);
     free(j);
 }
 
@@ -419,6 +421,8 @@ ladle_status ladle_job_run(ladle_job *j, int out_fd, ladle_report *report)
         st = ladle_passes_load_seeds(&j->cfg, j->seeds_path, &j->cancel, &j->err);
     free(j->summary);
     j->summary = NULL;
+    free(j->notes);
+    j->notes = NULL;
     if (st == LADLE_OK && dir) {
         const char *ratios = *split_opt(j, LADLE_S_RATIOS);
         struct ladle_split_request q = {
@@ -438,7 +442,8 @@ ladle_status ladle_job_run(ladle_job *j, int out_fd, ladle_report *report)
             .argc = j->argc,
             .argv = (const char *const *)j->argv,
         };
-        st = ladle_split_run(&j->cfg, &q, &io, &j->err, report, &j->output_closed, &j->summary);
+        st = ladle_split_run(&j->cfg, &q, &io, &j->err, report, &j->output_closed, &j->summary,
+                             &j->notes);
     } else if (st == LADLE_OK) {
         st = ladle_passes_run(&j->cfg, &io, &j->err, report, &j->output_closed);
     }
@@ -480,6 +485,11 @@ ladle_status ladle_job_set_command(ladle_job *j, int argc, const char *const *ar
     j->argv = v;
     j->argc = argc;
     return LADLE_OK;
+}
+
+const char *ladle_job_split_notes(const ladle_job *j)
+{
+    return j->notes;
 }
 
 const char *ladle_job_split_summary(const ladle_job *j)

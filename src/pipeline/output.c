@@ -94,6 +94,8 @@ static ladle_status emit_result(struct run *r, struct output *o, struct result *
             o->w.records += b->records; /* the reader may have left: count what it took */
         return st;
     }
+    if (!b->len)
+        return LADLE_OK; /* (b->data may be NULL: no pointer sums on it) */
     const char *p = b->data, *end = b->data + b->len;
     for (size_t k = 0; p < end && o->limit > 0; k++) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));

@@ -49,9 +49,9 @@ ladle_status ladle_run_route_chunk(struct run *r, struct ladle_sampler *partial,
         struct ladle_route *rt = next_route(res);
         if (!rt)
             return ladle_error_set(r->err, LADLE_E_INTERNAL, "pipeline: out of memory");
+        uint64_t key = ladle_record_key(cfg->seed, ck->input, rec.offset);
         int got = ladle_split_route(cfg, partial->scratch, split_bindings(r, ck->input), rec.data,
-                                    rec.len, ladle_record_key(cfg->seed, ck->input, rec.offset),
-                                    name, rec.offset, rt, r->err);
+                                    rec.len, key, name, rec.offset, rt, r->err);
         if (got < 0)
             return ladle_error_status(r->err);
         if (got == 0) {
@@ -59,7 +59,10 @@ ladle_status ladle_run_route_chunk(struct run *r, struct ladle_sampler *partial,
             partial->records_missing++;
             continue;
         }
-        if (ladle_outbuf_append(&res->out, rec.data, rec.len) != 0)
+        /* --shuffle gathers the records at the output to sort them by key
+         * (output.c): each needs its key, as a design's kept records have. */
+        if (ladle_outbuf_append(&res->out, rec.data, rec.len) != 0 ||
+            (cfg->shuffle && ladle_outbuf_append_key(&res->out, key) != 0))
             return ladle_error_set(r->err, LADLE_E_INTERNAL, "pipeline: out of memory");
         res->out.records++;
     }

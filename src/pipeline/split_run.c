@@ -19,6 +19,20 @@
 #include "split/manifest.h"
 #include "split/split.h"
 
+/* Lines the dataset has to tell the user, gathered for the caller. */
+static void add_note(void *arg, const char *line)
+{
+    char **notes = arg;
+    size_t have = *notes ? strlen(*notes) : 0, n = strlen(line);
+    char *p = realloc(*notes, have + n + 2);
+    if (!p)
+        return; /* a lost note is not worth failing a run for */
+    memcpy(p + have, line, n);
+    p[have + n] = '\n';
+    p[have + n + 1] = '\0';
+    *notes = p;
+}
+
 static ladle_status usage(struct ladle_error *err, const char *what)
 {
     return ladle_error_set(err, LADLE_E_USAGE, "%s", what);
@@ -98,7 +112,8 @@ static const char *extension(const struct ladle_config *cfg)
 
 ladle_status ladle_split_run(struct ladle_config *cfg, const struct ladle_split_request *q,
                              const struct ladle_pipeline_io *io, struct ladle_error *err,
-                             ladle_report *report, int *output_closed, char **summary)
+                             ladle_report *report, int *output_closed, char **summary,
+                             char **notes)
 {
     struct ladle_split_spec *spec = calloc(1, sizeof *spec);
     struct ladle_field *by = NULL, *label = NULL;
@@ -125,7 +140,8 @@ ladle_status ladle_split_run(struct ladle_config *cfg, const struct ladle_split_
             state.inputs[i].size = (int64_t)sb.st_size;
     }
     ds_open = 1;
-    if ((st = ladle_dataset_open(&ds, q->dir, q->force, spec, err)) != LADLE_OK)
+    if ((st = ladle_dataset_open(&ds, q->dir, q->force, spec, notes ? add_note : NULL,
+                                 notes, err)) != LADLE_OK)
         goto out;
     const char *names[LADLE_SPLIT_MAX];
     for (unsigned k = 0; k < spec->count; k++)
@@ -175,9 +191,11 @@ ladle_status ladle_split_run(struct ladle_config *cfg, const struct ladle_split_
         st = ladle_error_set(err, LADLE_E_INTERRUPTED, "interrupted");
         goto out;
     }
-    if ((st = ladle_dataset_commit(&ds, manifest, strlen(manifest), err)) != LADLE_OK)
-        goto out;
+    st = ladle_dataset_commit(&ds, manifest, strlen(manifest), err);
+    ladle_dataset_abort(&ds); /* after a commit: only closes DIR and releases the lock */
     ds_open = 0;
+    if (st != LADLE_OK)
+        goto out;
     if (summary) {
         size_t cap = 64 + spec->count * (LADLE_SPLIT_NAME_MAX + 24), n = 0;
         char *s = malloc(cap);

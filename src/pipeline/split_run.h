@@ -31,9 +31,13 @@ struct ladle_split_request {
 
 /* Runs it; on success the dataset is committed and *summary (malloc'd,
  * may be left NULL) reads "train 800, val 100, test 100". On failure DIR
- * is left as it was. */
+ * is left as it was, or holds the new dataset committed but not yet in its
+ * folders (err says which). *notes (malloc'd, appended to; may be NULL)
+ * gets lines for the user, success or not: warnings ("warning: ...") and
+ * what was cleaned up after dead runs. */
 ladle_status ladle_split_run(struct ladle_config *cfg, const struct ladle_split_request *q,
                              const struct ladle_pipeline_io *io, struct ladle_error *err,
-                             ladle_report *report, int *output_closed, char **summary);
+                             ladle_report *report, int *output_closed, char **summary,
+                             char **notes);
 
 #endif

@@ -24,6 +24,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -33,6 +34,7 @@
 #include <xxhash.h>
 
 #include "shard/seekable.h"
+#include "split/dataset.h"
 
 #define READ_BLOCK (1u << 20)
 #define MANIFEST "manifest.json"
@@ -43,6 +45,7 @@ struct verify {
     struct ladle_error *err;
     struct ladle_verify_totals tot;
     int dirfd;
+    int live;          /* a ladle run holds DIR's lock: its temporary folder is no stray */
     int header;        /* manifest "header": each shard's first line is a header */
     unsigned char *in; /* READ_BLOCK bytes of file */
     unsigned char *out;
@@ -510,6 +513,13 @@ static int find_strays(struct verify *v, const char **listed, size_t nlisted)
     struct dirent *de;
     while (rc == 0 && (de = readdir(d))) {
         struct stat st;
+        if (!v->live && strncmp(de->d_name, LADLE_DATASET_TMP_PREFIX,
+                                strlen(LADLE_DATASET_TMP_PREFIX)) == 0) {
+            problem(v, de->d_name, NULL,
+                    "a temporary folder left by a run that did not finish "
+                    "('ladle verify --repair %s' removes it)", v->dir);
+            continue;
+        }
         if (de->d_name[0] == '.' || fstatat(v->dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
             !S_ISDIR(st.st_mode))
             continue;
@@ -621,6 +631,17 @@ ladle_status ladle_verify_dir(const char *dir, FILE *problems, FILE *summary,
         problem(&v, NULL, NULL, "cannot open: %s", strerror(errno));
         goto done;
     }
+    /* A run writing DIR holds an exclusive lock on it (split/dataset.h):
+     * what it writes is in flux, and its temporary folder is no stray. */
+    if (flock(v.dirfd, LOCK_SH | LOCK_NB) == 0)
+        flock(v.dirfd, LOCK_UN);
+    else if (errno == EWOULDBLOCK)
+        v.live = 1;
+    if (v.live) {
+        problem(&v, NULL, NULL, "a ladle run is writing this folder now: verify it once the run "
+                                "has finished");
+        goto done;
+    }
     int mfd = openat(v.dirfd, MANIFEST, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
     if (mfd < 0) {
         problem(&v, MANIFEST, NULL, "cannot open: %s",
@@ -634,6 +655,15 @@ ladle_status ladle_verify_dir(const char *dir, FILE *problems, FILE *summary,
         char where[64];
         snprintf(where, sizeof where, "line %d, column %d", jerr.line, jerr.column);
         problem(&v, MANIFEST, where, "not valid JSON: %s", jerr.text);
+        goto done;
+    }
+    json_t *pending = json_object_get(root, LADLE_DATASET_PENDING);
+    if (pending) {
+        const char *f = json_string_value(json_object_get(pending, "folder"));
+        problem(&v, MANIFEST, NULL,
+                "a commit that did not finish: the dataset it lists is still in %s ('ladle verify "
+                "--repair %s', or the next ladle run on it, finishes it)",
+                f ? f : "?", dir);
         goto done;
     }
     if (check_manifest(&v, root) != 0)

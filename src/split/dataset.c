@@ -1,9 +1,9 @@
 /*
- * dataset.c -- the temporary folder and the commit by renames (see dataset.h).
+ * dataset.c -- a run's life in DIR: the lock, the temporary folder, the
+ * staged manifest and its rename, the commit point (see dataset.h).
  */
 #include "split/dataset.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -13,68 +13,36 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define OLD ".old" /* inside the temporary folder: what --force moved aside */
+#include "split/dataset_fs.h"
 
-/* Removes name (a file or a folder tree) under dirfd, never following links. */
-static void remove_tree_at(int dirfd, const char *name)
-{
-    if (unlinkat(dirfd, name, 0) == 0 || errno == ENOENT)
-        return;
-    int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0)
-        return;
-    DIR *d = fdopendir(fd);
-    if (!d) {
-        close(fd);
-        return;
-    }
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL)
-        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
-            remove_tree_at(fd, e->d_name);
-    closedir(d); /* closes fd */
-    unlinkat(dirfd, name, AT_REMOVEDIR);
-}
+#define STAGED "staged.json" /* in T: the manifest renamed over DIR's at the commit point */
 
-/* A split name from an old manifest: one path component, no dot files. */
-static int name_is_plain(const char *s)
+/* DIR has entries besides temporary folders (which a run that holds the
+ * lock has removed, or could not: they are not a dataset either way). */
+static int has_entries(int dirfd)
 {
-    return *s && *s != '.' && !strchr(s, '/') && strlen(s) <= LADLE_SPLIT_NAME_MAX;
-}
-
-static int exists_at(int dirfd, const char *name)
-{
-    struct stat sb;
-    return fstatat(dirfd, name, &sb, AT_SYMLINK_NOFOLLOW) == 0;
-}
-
-static int is_empty(int dirfd)
-{
-    int fd = dup(dirfd);
-    if (fd < 0)
-        return 0;
-    DIR *d = fdopendir(fd);
-    if (!d) {
-        close(fd);
-        return 0;
-    }
-    int empty = 1;
-    struct dirent *e;
-    while (empty && (e = readdir(d)) != NULL)
-        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
-            empty = 0;
-    closedir(d);
-    return empty;
+    char **names;
+    size_t n;
+    if (ladle_dataset_list(dirfd, &names, &n) != 0)
+        return 1;
+    int found = 0;
+    for (size_t i = 0; i < n && !found; i++)
+        found = !ladle_dataset_is_tmp_name(names[i]);
+    ladle_dataset_free_list(names, n);
+    return found;
 }
 
 ladle_status ladle_dataset_open(struct ladle_dataset *d, const char *dir, int force,
-                                const struct ladle_split_spec *spec, struct ladle_error *err)
+                                const struct ladle_split_spec *spec, ladle_dataset_say *say,
+                                void *say_arg, struct ladle_error *err)
 {
     memset(d, 0, sizeof *d);
     d->dirfd = d->tmpfd = -1;
     d->force = force;
     d->nsplits = spec->count;
     d->names = spec->names;
+    d->say = say;
+    d->say_arg = say_arg;
     if (!(d->dir = strdup(dir)))
         return ladle_error_set(err, LADLE_E_INTERNAL, "out of memory");
     if (mkdir(dir, 0777) == 0)
@@ -86,7 +54,15 @@ ladle_status ladle_dataset_open(struct ladle_dataset *d, const char *dir, int fo
     if (d->dirfd < 0)
         return ladle_error_set(err, LADLE_E_OUTPUT, "%s: cannot open the folder: %s", dir,
                                strerror(errno));
-    if (!force && !is_empty(d->dirfd))
+    int locked;
+    ladle_status st = ladle_dataset_lock(d->dirfd, dir, &locked, err);
+    if (st != LADLE_OK) {
+        d->created_dir = 0; /* the other run's now */
+        return st;
+    }
+    if (locked && (st = ladle_dataset_recover(d->dirfd, dir, say, say_arg, err)) != LADLE_OK)
+        return st;
+    if (!force && has_entries(d->dirfd))
         return ladle_error_set(err, LADLE_E_OUTPUT,
                                "%s: folder is not empty (--force replaces its dataset)", dir);
     /* mkdtemp wants a path: the name is made relative to DIR's fd below. */
@@ -94,7 +70,7 @@ ladle_status ladle_dataset_open(struct ladle_dataset *d, const char *dir, int fo
     char *path = malloc(n + 32);
     if (!path)
         return ladle_error_set(err, LADLE_E_INTERNAL, "out of memory");
-    snprintf(path, n + 32, "%s/.ladle-tmp-XXXXXX", dir);
+    snprintf(path, n + 32, "%s/" LADLE_DATASET_TMP_PREFIX "XXXXXX", dir);
     if (!mkdtemp(path)) {
         ladle_error_set(err, LADLE_E_OUTPUT, "%s: cannot create a temporary folder: %s", dir,
                         strerror(errno));
@@ -114,14 +90,14 @@ ladle_status ladle_dataset_open(struct ladle_dataset *d, const char *dir, int fo
     return LADLE_OK;
 }
 
-static ladle_status write_manifest(struct ladle_dataset *d, const char *text, size_t len,
-                                   struct ladle_error *err)
+/* Writes T/name (text, len) and syncs it. */
+static ladle_status write_file(struct ladle_dataset *d, const char *name, const char *text,
+                               size_t len, struct ladle_error *err)
 {
-    int fd = openat(d->tmpfd, "manifest.json",
-                    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    int fd = openat(d->tmpfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
     if (fd < 0)
-        return ladle_error_set(err, LADLE_E_OUTPUT, "%s/manifest.json: cannot create: %s",
-                               d->dir, strerror(errno));
+        return ladle_error_set(err, LADLE_E_OUTPUT, "%s/manifest.json: cannot create: %s", d->dir,
+                               strerror(errno));
     const char *p = text;
     while (len) {
         ssize_t w = write(fd, p, len);
@@ -136,115 +112,121 @@ static ladle_status write_manifest(struct ladle_dataset *d, const char *text, si
         p += w;
         len -= (size_t)w;
     }
-    /* The commit point must not reach the disk before what it points to
-     * does: the manifest is synced, and so are the folders after the renames. */
-    if (fsync(fd) != 0 || close(fd) != 0)
+    /* The commit point must not reach the disk before what it points to. */
+    if (fsync(fd) != 0) {
+        int e = errno;
+        close(fd);
+        errno = e;
+        return ladle_error_set(err, LADLE_E_OUTPUT, "%s/manifest.json: cannot write: %s", d->dir,
+                               strerror(errno));
+    }
+    if (close(fd) != 0)
         return ladle_error_set(err, LADLE_E_OUTPUT, "%s/manifest.json: cannot write: %s", d->dir,
                                strerror(errno));
     return LADLE_OK;
 }
 
-/* Moves DIR/name into tmp/.old (--force), if it exists. */
-static int move_aside(struct ladle_dataset *d, int oldfd, const char *name)
+/* The staged manifest: the final one with every file under T/, the
+ * pending commit's folder and the split names of old (the old manifest,
+ * may be NULL: gone once this one replaces it). NULL when out of memory. */
+static char *staged_manifest(struct ladle_dataset *d, const char *manifest, size_t len, json_t *old)
 {
-    if (!exists_at(d->dirfd, name))
-        return 0;
-    d->moved_aside = 1;
-    return renameat(d->dirfd, name, oldfd, name);
+    json_t *m = json_loadb(manifest, len, 0, NULL);
+    json_t *splits = json_object_get(m, "splits");
+    for (size_t i = 0; i < json_array_size(splits); i++) {
+        json_t *shards = json_object_get(json_array_get(splits, i), "shards");
+        for (size_t j = 0; j < json_array_size(shards); j++) {
+            json_t *sh = json_array_get(shards, j);
+            const char *f = json_string_value(json_object_get(sh, "file"));
+            if (!f)
+                continue;
+            char *p = malloc(strlen(d->tmpname) + strlen(f) + 2);
+            if (!p)
+                goto nomem;
+            sprintf(p, "%s/%s", d->tmpname, f);
+            json_object_set_new(sh, "file", json_string(p));
+            free(p);
+        }
+    }
+    json_t *retire = json_array();
+    json_t *osplits = json_object_get(old, "splits");
+    for (size_t i = 0; i < json_array_size(osplits); i++) {
+        json_t *name = json_object_get(json_array_get(osplits, i), "name");
+        if (json_is_string(name))
+            json_array_append(retire, name);
+    }
+    json_object_set_new(m, LADLE_DATASET_PENDING,
+                        json_pack("{s:s, s:o}", "folder", d->tmpname, "retire", retire));
+    char *text = json_dumps(m, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12));
+    json_decref(m);
+    return text;
+nomem:
+    json_decref(m);
+    return NULL;
 }
 
 ladle_status ladle_dataset_commit(struct ladle_dataset *d, const char *manifest, size_t len,
                                   struct ladle_error *err)
 {
-    ladle_status st = write_manifest(d, manifest, len, err);
+    ladle_status st = write_file(d, "manifest.json", manifest, len, err);
     if (st != LADLE_OK)
         return st;
-    int oldfd = -1;
-    if (d->force) {
-        if (mkdirat(d->tmpfd, OLD, 0700) != 0 ||
-            (oldfd = openat(d->tmpfd, OLD, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
-            return ladle_error_set(err, LADLE_E_OUTPUT, "%s: cannot create %s/%s: %s", d->dir,
-                                   d->tmpname, OLD, strerror(errno));
-        /* The old dataset goes: the split folders its manifest lists (so no
-         * stale shards stay behind) and ours, then the manifest itself. */
-        json_t *old = NULL;
-        int mfd = openat(d->dirfd, "manifest.json", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-        if (mfd >= 0) {
-            old = json_loadfd(mfd, 0, NULL);
-            close(mfd);
-        }
-        json_t *splits = json_object_get(old, "splits");
-        for (size_t i = 0; i < json_array_size(splits); i++) {
-            const char *name = json_string_value(json_object_get(json_array_get(splits, i), "name"));
-            if (name && name_is_plain(name) && move_aside(d, oldfd, name) != 0) {
-                json_decref(old);
-                goto rename_failed;
-            }
-        }
-        json_decref(old);
-        for (unsigned k = 0; k < d->nsplits; k++)
-            if (move_aside(d, oldfd, d->names[k]) != 0)
-                goto rename_failed;
-        if (move_aside(d, oldfd, "manifest.json") != 0)
-            goto rename_failed;
-    }
-    for (unsigned k = 0; k < d->nsplits; k++) {
-        if (renameat(d->tmpfd, d->names[k], d->dirfd, d->names[k]) != 0)
-            goto rename_failed;
-        d->placed[k] = 1;
-    }
-    if (renameat(d->tmpfd, "manifest.json", d->dirfd, "manifest.json") != 0)
-        goto rename_failed;
-    /* Committed. */
-    if (oldfd >= 0)
-        close(oldfd);
-    d->moved_aside = 0;
+    /* An old manifest that cannot be read (not one that is corrupt: that
+     * names no splits) stops the run: its splits would be left behind. */
+    json_t *old;
+    if (ladle_dataset_read_json(d->dirfd, "manifest.json", &old) != 0)
+        return ladle_error_set(err, LADLE_E_OUTPUT, "%s/manifest.json: cannot read: %s", d->dir,
+                               strerror(errno));
+    char *staged = staged_manifest(d, manifest, len, old);
+    json_decref(old);
+    if (!staged)
+        return ladle_error_set(err, LADLE_E_INTERNAL, "manifest: out of memory");
+    st = write_file(d, STAGED, staged, strlen(staged), err);
+    free(staged);
+    if (st != LADLE_OK)
+        return st;
+    if (fsync(d->tmpfd) != 0)
+        return ladle_error_set(err, LADLE_E_OUTPUT, "%s/%s: cannot sync: %s", d->dir, d->tmpname,
+                               strerror(errno));
+    if (renameat(d->tmpfd, STAGED, d->dirfd, "manifest.json") != 0)
+        return ladle_error_set(err, LADLE_E_OUTPUT,
+                               "%s/manifest.json: cannot rename %s/%s over it: %s", d->dir,
+                               d->tmpname, STAGED, strerror(errno));
+    /* Committed: from here on, an error leaves the new dataset (in T). */
+    d->committed = 1;
+    if (fsync(d->dirfd) != 0)
+        return ladle_error_set(err, LADLE_E_OUTPUT,
+                               "%s: the new dataset is committed, but the folder cannot be "
+                               "synced: %s",
+                               d->dir, strerror(errno));
+    if ((st = ladle_dataset_finish(d->dirfd, d->dir, d->tmpname, err)) != LADLE_OK)
+        return st;
     close(d->tmpfd);
     d->tmpfd = -1;
-    remove_tree_at(d->dirfd, d->tmpname);
-    fsync(d->dirfd);
-    close(d->dirfd);
-    d->dirfd = -1;
-    d->created_dir = 0;
-    free(d->dir);
-    d->dir = NULL;
-    return LADLE_OK;
-rename_failed:
-    st = ladle_error_set(err, LADLE_E_OUTPUT, "%s: cannot move the dataset into place: %s",
-                         d->dir, strerror(errno));
-    if (oldfd >= 0)
-        close(oldfd);
-    return st;
+    if (ladle_dataset_remove_tree(d->dirfd, d->tmpname) != 0 && d->say) {
+        char line[600];
+        snprintf(line, sizeof line,
+                 "warning: %s/%s: cannot remove this temporary folder (it holds the replaced "
+                 "dataset): %s; the dataset is complete, and the next ladle run on %s, or "
+                 "'ladle verify --repair %s', removes it",
+                 d->dir, d->tmpname, strerror(errno), d->dir, d->dir);
+        d->say(d->say_arg, line);
+    }
+    return LADLE_OK; /* T's removal unsynced: back after a crash, the next run removes it */
 }
 
 void ladle_dataset_abort(struct ladle_dataset *d)
 {
-    if (d->dirfd >= 0 && d->tmpfd >= 0) {
-        /* Undo a commit that failed half way: our splits back out, the old entries back in. */
-        for (unsigned k = 0; k < d->nsplits; k++)
-            if (d->placed[k])
-                renameat(d->dirfd, d->names[k], d->tmpfd, d->names[k]);
-        int oldfd = d->moved_aside ? openat(d->tmpfd, OLD, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-                                                               O_CLOEXEC)
-                                   : -1;
-        DIR *old = oldfd >= 0 ? fdopendir(oldfd) : NULL;
-        struct dirent *e;
-        while (old && (e = readdir(old)) != NULL)
-            if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
-                renameat(oldfd, e->d_name, d->dirfd, e->d_name);
-        if (old)
-            closedir(old);
-        else if (oldfd >= 0)
-            close(oldfd);
-    }
     if (d->tmpfd >= 0)
         close(d->tmpfd);
-    if (d->dirfd >= 0 && d->tmpname[0])
-        remove_tree_at(d->dirfd, d->tmpname);
+    if (!d->committed) {
+        if (d->dirfd >= 0 && d->tmpname[0])
+            ladle_dataset_remove_tree(d->dirfd, d->tmpname);
+        if (d->created_dir && d->dir)
+            rmdir(d->dir);
+    }
     if (d->dirfd >= 0)
-        close(d->dirfd);
-    if (d->created_dir && d->dir)
-        rmdir(d->dir);
+        close(d->dirfd); /* and the lock with it */
     free(d->dir);
     memset(d, 0, sizeof *d);
     d->dirfd = d->tmpfd = -1;

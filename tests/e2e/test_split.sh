@@ -18,6 +18,8 @@
 #   designs       a design (--rate, -n) then the split; ladle sample -o DIR
 #   failures      write errors, signals, non-empty DIR and --force, usage
 #                 errors, DIR a file, symlinks: DIR always left as it was
+#   commit        --force over a corrupt manifest, dead runs' temporary
+#                 folders, a pending commit, verify --repair, a live run's lock
 #
 # Env: LADLE, LADLE_GEN (an awk fallback makes the same fields when the
 # generator does not work). Needs zstd (skips without it) and gzip.
@@ -693,6 +695,27 @@ test_designs() {
             fail "design: the splits of $h together are not the first 500 records" "$(show_diff ds.exp ds.got)"
         fi
     done
+    # --shuffle without a design (issue 7, item 1: was SIGSEGV, leaving
+    # .ladle-tmp-*): every record, each split the records it has without
+    # --shuffle, written in key order instead of input order
+    split_ok "--shuffle, no design" split -o ds-shuf --ratios a=0.5,b=0.5 --seed "$SEED" --shuffle a.jsonl &&
+        split_ok "no --shuffle, no design" split -o ds-noshuf --ratios a=0.5,b=0.5 --seed "$SEED" a.jsonl && {
+        ds_cat ds-shuf | sort >ds.got
+        if cmp -s a.sorted ds.got; then pass; else
+            fail "--shuffle, no design: the splits together are not the input" "$(show_diff a.sorted ds.got)"
+        fi
+        local s
+        for s in a b; do
+            expect_eq "--shuffle, no design: split $s holds the records it holds without --shuffle" \
+                "$(split_cat ds-noshuf "$s" | sort | sha_of /dev/stdin)" "$(split_cat ds-shuf "$s" | sort | sha_of /dev/stdin)"
+            split_cat ds-shuf "$s" >ds.got
+            if [ "$(split_cat ds-noshuf "$s" | sha_of /dev/stdin)" = "$(sha_of ds.got)" ]; then
+                fail "--shuffle, no design: split $s is in input order"
+            else pass; fi
+        done
+        check_dataset "--shuffle, no design" ds-shuf
+        expect_rc 0 "$L" verify ds-shuf
+    }
     # ladle sample -o DIR: one split named sample
     split_ok "sample -o" sample -o so -n 50 --seed "$SEED" a.jsonl || return
     expect_eq "sample -o so -n 50: the files" "so/manifest.json so/sample/part-00000.jsonl.zst" \
@@ -975,8 +998,119 @@ test_failures() {
     expect_rc 0 "$L" verify sl2
 }
 
+# ---------------------------------------------------------------- 12 commit
+
+# The commit, the lock and what dead runs leave (issue 7, item 7; the
+# sweep in tests/fault injects the faults themselves).
+# stderr_has REGEX: a line of the last run's stderr matches (egrep).
+stderr_has() {
+    if grep -qE "$1" "$T/err"; then pass; else
+        fail "$LAST_CMD: no stderr line matches /$1/" "stderr: $(head -c 600 "$T/err" | cat -v)"
+    fi
+}
+
+test_commit() {
+    local before lpid spid i
+    # --force over a dataset whose manifest is corrupt: every folder that
+    # holds only part-* files goes, unrelated files stay
+    split_ok "old dataset" split -o cm --ratios "$RATIOS" --seed 1 a.jsonl || return
+    echo unrelated >cm/notes.txt
+    mkdir cm/mine && echo mine >cm/mine/part-notes.txt && echo x >cm/mine/readme
+    echo '{"splits": [' >cm/manifest.json
+    split_ok "--force over a corrupt manifest" split -o cm --force --ratios a=0.5,b=0.5 --seed 2 a.jsonl
+    expect_eq "--force over a corrupt manifest: only the new dataset and the unrelated entries remain" \
+        "cm/a/part-00000.jsonl.zst cm/b/part-00000.jsonl.zst cm/manifest.json cm/mine/part-notes.txt cm/mine/readme cm/notes.txt" \
+        "$(find cm -type f | sort | tr '\n' ' ' | sed 's/ $//')"
+    expect_rc 0 "$L" verify cm
+
+    # a dead run's temporary folder: verify reports it, the next run (even
+    # without --force, in an otherwise empty DIR) removes it and says so
+    mkdir -p dead/.ladle-tmp-AbC123/train && echo partial >dead/.ladle-tmp-AbC123/train/part-00000.jsonl.zst
+    split_ok "a DIR holding only a dead run's temporary folder" split -o dead --ratios "$RATIOS" a.jsonl
+    stderr_has '^ladle: dead/\.ladle-tmp-AbC123: removed: a temporary folder left by a run that did not finish$'
+    check_dataset "after a dead run" dead
+    mkdir -p dead/.ladle-tmp-XyZ789/val
+    expect_rc_what 3 "verify, a stray temporary folder" "$L" verify dead
+    stderr_has '^ladle: dead/\.ladle-tmp-XyZ789: a temporary folder left by a run that did not finish'
+    expect_rc_what 0 "verify --repair, a stray temporary folder" "$L" verify --repair dead
+    stderr_has '^ladle: dead/\.ladle-tmp-XyZ789: removed'
+    expect_eq "verify --repair: the stray is gone" "" "$(find dead -maxdepth 1 -name '.ladle-tmp-*')"
+    # --force, too, removes it (0.1.0 kept it beside the new dataset)
+    mkdir -p dead/.ladle-tmp-XyZ789/val
+    split_ok "--force, a dead run's temporary folder" split -o dead --force --ratios "$RATIOS" a.jsonl
+    check_dataset "--force after a dead run" dead
+    # verify reports split folders the manifest does not list
+    mkdir dead/old && cp dead/val/part-00000.jsonl.zst dead/old/
+    expect_rc_what 3 "verify, an unlisted split folder" "$L" verify dead
+    stderr_has '^ladle: dead/old/part-00000\.jsonl\.zst: not listed in manifest\.json'
+    rm -r dead/old
+
+    # a pending commit (what a kill between the commit point and the end
+    # leaves): the staged manifest lists the dataset in the temporary folder
+    split_ok "a dataset to stage" split -o pend-src --ratios "$RATIOS" --seed 3 a.jsonl || return
+    split_ok "an old dataset" split -o pend --ratios a=0.5,b=0.5 --seed 4 a.jsonl || return
+    local tmp=.ladle-tmp-Pend01
+    mkdir "pend/$tmp" && cp -r pend-src/train pend-src/val pend-src/test pend-src/manifest.json "pend/$tmp/"
+    awk -v t="$tmp" '/"file": "/ { sub(/"file": "/, "\"file\": \"" t "/") }
+        /^}/ { print "  ,\"commit_pending\": {\"folder\": \"" t "\", \"retire\": [\"a\", \"b\"]}" } { print }' \
+        pend-src/manifest.json >"pend/$tmp/staged"
+    mv "pend/$tmp/staged" pend/manifest.json
+    expect_rc_what 3 "verify, a pending commit" "$L" verify pend
+    stderr_has '^ladle: pend/manifest\.json: a commit that did not finish'
+    expect_rc_what 0 "verify --repair, a pending commit" "$L" verify --repair pend
+    stderr_has "^ladle: pend: finished the commit of a run that was interrupted \\($tmp\\)\$"
+    expect_eq "verify --repair: the staged dataset in place, the old one gone" \
+        "pend/manifest.json pend/test/part-00000.jsonl.zst pend/train/part-00000.jsonl.zst pend/val/part-00000.jsonl.zst" \
+        "$(find pend -type f | sort | tr '\n' ' ' | sed 's/ $//')"
+    expect_eq "verify --repair: the manifest is the staged run's" "$(cat pend-src/manifest.json)" "$(cat pend/manifest.json)"
+    check_dataset "after --repair" pend
+
+    # what a kill left in ladle 0.1.0's commit: train moved into
+    # .ladle-tmp-*/.old, the old manifest still in place: put back
+    split_ok "a dataset" split -o legacy --ratios "$RATIOS" --seed 5 a.jsonl || return
+    before=$(snap legacy)
+    mkdir -p legacy/.ladle-tmp-Leg001/.old legacy/.ladle-tmp-Leg001/train
+    mv legacy/train legacy/.ladle-tmp-Leg001/.old/
+    expect_rc_what 0 "verify --repair, a 0.1.0 commit killed half way" "$L" verify --repair legacy
+    stderr_has '^ladle: legacy/train: put back from \.ladle-tmp-Leg001/\.old'
+    expect_unchanged "verify --repair, a 0.1.0 commit killed half way" legacy "$before"
+
+    # a live run holds DIR: a second run and --repair are refused, verify
+    # says a run is writing; the first run is left to finish (here: TERM)
+    split_ok "a dataset under a live run" split -o live --ratios "$RATIOS" --seed 1 a.jsonl || return
+    before=$(snap live)
+    exec 3< <(exec bash -c "head -c 200000 a.jsonl; exec sleep 60")
+    spid=$!
+    E2E_PIDS+=("$spid")
+    "$L" split -o live --force --ratios "$RATIOS" - <&3 >/dev/null 2>live.err &
+    lpid=$!
+    E2E_PIDS+=("$lpid")
+    exec 3<&-
+    if wait_handlers "$lpid" 30; then
+        for ((i = 0; i < 100; i++)); do
+            [ -n "$(find live -maxdepth 1 -name '.ladle-tmp-*')" ] && break
+            sleep 0.05
+        done
+        expect_rc_what 4 "a second run on a DIR a live run holds" "$L" split -o live --force --ratios "$RATIOS" a.jsonl
+        stderr_has '^ladle: live: another ladle run is writing this folder'
+        expect_rc_what 3 "verify while a run writes" "$L" verify live
+        stderr_has '^ladle: live: a ladle run is writing this folder now'
+        expect_rc_what 4 "verify --repair while a run writes" "$L" verify --repair live
+        kill -TERM "$lpid"
+        wait_gone "$lpid" 10
+        wait "$lpid"
+        expect_eq "the live run, TERM: exit" 143 "$?"
+        expect_unchanged "the live run, TERM" live "$before"
+    else
+        fail "a live run: ladle never installed its signal handlers" "$(head -c 300 live.err)"
+        kill -9 "$lpid" 2>/dev/null
+    fi
+    kill "$spid" 2>/dev/null
+    wait "$spid" 2>/dev/null
+}
+
 SECONDS=0
-for t in shares union grouped time stratify balance verify determinism shards designs failures; do
+for t in shares union grouped time stratify balance verify determinism shards designs failures commit; do
     s0=$SECONDS
     f0=$FAILED
     "test_$t"

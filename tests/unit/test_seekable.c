@@ -329,7 +329,7 @@ static void verdict_free(struct verdict *r)
 static void flip_byte(const char *path, long off)
 {
     int fd = open(path, O_RDWR);
-    unsigned char c;
+    unsigned char c = 0;
     CHECK(fd >= 0 && pread(fd, &c, 1, off) == 1);
     c ^= 0x40;
     CHECK(pwrite(fd, &c, 1, off) == 1);
