@@ -32,13 +32,13 @@ static ladle_status bernoulli_offer(struct ladle_sampler *s, const struct ladle_
 {
     (void)name; /* records are length-checked by the framer */
     const struct bernoulli_state *st = s->state;
-    const uint64_t seed = s->cfg->seed;
+    const struct ladle_seed d = s->record_seed; /* a copy the loop keeps in registers */
     struct ladle_record_iter it;
     struct ladle_record r;
     ladle_record_iter_init(&it, ck);
     while (ladle_record_next(&it, &r)) {
         s->records_seen++;
-        uint64_t key = ladle_record_key(seed, ck->input, r.offset);
+        uint64_t key = ladle_record_key_d(d, ck->input, r.offset);
         if (!st->keep_all && key >= st->threshold)
             continue;
         if (ladle_sampler_emit(s, out, r.data, r.len, key, st->inverse_p) != 0)

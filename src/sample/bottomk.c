@@ -39,13 +39,13 @@ static ladle_status bottomk_offer(struct ladle_sampler *s, const struct ladle_ch
     (void)name; /* records are length-checked by the framer */
     (void)out;
     struct bottomk_state *st = s->state;
-    const uint64_t seed = s->cfg->seed;
+    const struct ladle_seed d = s->record_seed; /* a copy the loop keeps in registers */
     struct ladle_record_iter it;
     struct ladle_record r;
     ladle_record_iter_init(&it, ck);
     while (ladle_record_next(&it, &r)) {
         s->records_seen++;
-        struct ladle_kept c = {ladle_record_key(seed, ck->input, r.offset), r.offset, ck->input,
+        struct ladle_kept c = {ladle_record_key_d(d, ck->input, r.offset), r.offset, ck->input,
                                r.len, NULL, 0.0};
         if (!ladle_kheap_admits(&st->heap, &c))
             continue;

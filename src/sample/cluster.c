@@ -61,10 +61,9 @@ static ladle_status cluster_take(struct ladle_sampler *s, const struct ladle_val
                                  struct ladle_outbuf *out, struct ladle_error *err)
 {
     const struct cluster_state *st = s->state;
-    const uint64_t seed = s->cfg->seed;
-    if (!st->all && ladle_value_key(seed, r->value, r->vlen) >= st->threshold)
+    if (!st->all && ladle_seeded_hash(s->value_seed, r->value, r->vlen) >= st->threshold)
         return LADLE_OK;
-    uint64_t key = ladle_record_key(seed, r->ck->input, r->offset);
+    uint64_t key = ladle_record_key_d(s->record_seed, r->ck->input, r->offset);
     if (!st->within_all && key >= st->within_threshold)
         return LADLE_OK;
     if (ladle_sampler_emit(s, out, r->data, r->len, key, st->weight) != 0)
@@ -103,11 +102,10 @@ static ladle_status groups_take(struct ladle_sampler *s, const struct ladle_valu
 {
     (void)out;
     struct cluster_state *st = s->state;
-    const uint64_t seed = s->cfg->seed;
-    if (!st->all && ladle_value_key(seed, r->value, r->vlen) >= st->threshold)
+    if (!st->all && ladle_seeded_hash(s->value_seed, r->value, r->vlen) >= st->threshold)
         return LADLE_OK;
     struct ladle_group *grp = ladle_groups_get(&st->groups, r->value, r->vlen, s->cfg->within_size);
-    if (!grp || ladle_group_offer(grp, ladle_record_key(seed, r->ck->input, r->offset),
+    if (!grp || ladle_group_offer(grp, ladle_record_key_d(s->record_seed, r->ck->input, r->offset),
                                   r->ck->input, r->offset, r->data, r->len) != 0)
         return ladle_sampler_nomem(err);
     return LADLE_OK;
@@ -198,7 +196,7 @@ static ladle_status keys_take(struct ladle_sampler *s, const struct ladle_valued
                               struct ladle_outbuf *out, struct ladle_error *err)
 {
     (void)out;
-    if (offer_key(s->state, ladle_value_key(s->cfg->seed, r->value, r->vlen)) != 0)
+    if (offer_key(s->state, ladle_seeded_hash(s->value_seed, r->value, r->vlen)) != 0)
         return ladle_sampler_nomem(err);
     return LADLE_OK;
 }

@@ -32,6 +32,8 @@ ladle_status ladle_sampler_init(struct ladle_sampler *s, const struct ladle_samp
     memset(s, 0, sizeof *s);
     s->ops = ops;
     s->cfg = cfg;
+    s->record_seed = ladle_seed_derive(cfg->seed, LADLE_DOMAIN_RECORD);
+    s->value_seed = ladle_seed_derive(cfg->seed, LADLE_DOMAIN_VALUE);
     if ((cfg->field || cfg->split) && !(s->scratch = ladle_field_scratch_new()))
         return ladle_error_set(err, LADLE_E_INTERNAL, "sampler: out of memory");
     return ops->create ? ops->create(s, err) : LADLE_OK;

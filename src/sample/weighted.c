@@ -60,7 +60,7 @@ static ladle_status weighted_take(struct ladle_sampler *s, const struct ladle_va
     }
     if (!(w > 0.0))
         return LADLE_OK; /* weight 0: never drawn */
-    double u = ladle_key_unit(ladle_record_key(s->cfg->seed, r->ck->input, r->offset));
+    double u = ladle_key_unit(ladle_record_key_d(s->record_seed, r->ck->input, r->offset));
     if (st->heap.count == st->heap.cap && st->heap.cap) {
         /* Reject most records before the log: -ln(u) >= 1 - u, so when
          * 1 - u >= kmax * w the key -ln(u)/w cannot beat the heap's top. For
