@@ -251,6 +251,25 @@ wait_gone() {
     return 0
 }
 
+# signal_expect SIG PID WANT WHAT [ERRFILE]: sends SIG to PID (a child of this
+# shell), then expects it to exit with status WANT within 5 s; a hang is a
+# failure and the process is killed. ERRFILE's first lines are shown on a miss.
+signal_expect() {
+    local sig=$1 pid=$2 want=$3 what=$4 errf=${5:-/dev/null} rc
+    kill -"$sig" "$pid"
+    if wait_gone "$pid" 5; then
+        wait "$pid"
+        rc=$?
+        expect_eq "SIG$sig, $what: exit status" "$want" "$rc"
+        [ "$rc" = "$want" ] || sed 's/^/    stderr: /' "$errf" | head -3
+    else
+        fail "SIG$sig, $what: still running 5 s after the signal (hang)" \
+            "stderr so far: $(head -c 300 "$errf")"
+        kill -9 "$pid" 2>/dev/null
+        wait "$pid" 2>/dev/null
+    fi
+}
+
 # wait_handlers PID SECONDS: 0 once PID catches SIGINT and SIGTERM (its
 # handlers are installed, per /proc/PID/status SigCgt).
 wait_handlers() {

@@ -70,18 +70,7 @@ interrupt() {
         fail "SIG$sig, $what: ladle ended (exit $?) before the signal (the test did not hold it)" \
             "stderr: $(head -c 300 "$T/sig.err")"
     else
-        kill -"$sig" "$lpid"
-        if wait_gone "$lpid" 5; then
-            wait "$lpid"
-            rc=$?
-            expect_eq "SIG$sig, $what (ladle $*): exit status" "$want" "$rc"
-            [ "$rc" = "$want" ] || sed 's/^/    stderr: /' "$T/sig.err" | head -3
-        else
-            fail "SIG$sig, $what (ladle $*): still running 5 s after the signal (hang)" \
-                "stderr so far: $(head -c 300 "$T/sig.err")"
-            kill -9 "$lpid" 2>/dev/null
-            wait "$lpid" 2>/dev/null
-        fi
+        signal_expect "$sig" "$lpid" "$want" "$what (ladle $*)" "$T/sig.err"
     fi
     kill "$spid" 2>/dev/null
     wait "$spid" 2>/dev/null

@@ -88,18 +88,7 @@ interrupt() {
         return
     fi
     sleep 0.7
-    kill -"$sig" "$lpid"
-    if wait_gone "$lpid" 5; then
-        wait "$lpid"
-        rc=$?
-        expect_eq "SIG$sig, $what (ladle sample $* <pipe): exit status" "$want" "$rc"
-        [ "$rc" = "$want" ] || sed 's/^/    stderr: /' "$T/sig.err" | head -3
-    else
-        fail "SIG$sig, $what (ladle sample $* <pipe): still running 5 s after the signal (hang)" \
-            "stderr so far: $(head -c 300 "$T/sig.err")"
-        kill -9 "$lpid" 2>/dev/null
-        wait "$lpid" 2>/dev/null
-    fi
+    signal_expect "$sig" "$lpid" "$want" "$what (ladle sample $* <pipe)" "$T/sig.err"
     kill "$spid" 2>/dev/null
     wait "$spid" 2>/dev/null
 }

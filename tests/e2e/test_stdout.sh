@@ -106,16 +106,7 @@ for sig in INT TERM; do
         wait "$lpid"
         fail "SIG$sig, stats report to a stalled reader: ladle ended (exit $?) before the signal"
     else
-        kill -"$sig" "$lpid"
-        if wait_gone "$lpid" 5; then
-            wait "$lpid"
-            expect_eq "SIG$sig while stats writes its report to a stalled reader: exit status" \
-                "$want" "$?"
-        else
-            fail "SIG$sig while stats writes its report to a stalled reader: still running 5 s later"
-            kill -9 "$lpid" 2>/dev/null
-            wait "$lpid" 2>/dev/null
-        fi
+        signal_expect "$sig" "$lpid" "$want" "stats writing its report to a stalled reader" "$T/sig.err"
     fi
     kill "$spid" 2>/dev/null
     wait "$spid" 2>/dev/null
