@@ -14,6 +14,11 @@
  *
  * Checked: the run ends with LADLE_OK or LADLE_E_INPUT, and an error
  * message names the input first ("fuzz: ..."), as every message must.
+ * And against a reference decoder of the same bytes (the target passes
+ * one: libzstd's streaming API used directly, or zlib for gzip): ladle
+ * accepts exactly the inputs the reference accepts, and its records are
+ * the reference's bytes (plus the '\n' a last line without one gains).
+ * This is what catches a damaged or cut stream read as a shorter one.
  */
 #ifndef LADLE_FUZZ_CODEC_H
 #define LADLE_FUZZ_CODEC_H
@@ -33,9 +38,47 @@
 #include "record/framer.h"
 
 #define FUZZ_CODEC_OUT_CAP ((uint64_t)64 << 20)
+/* Past this much output the reference gives up and nothing is compared. */
+#define FUZZ_CODEC_REF_CAP ((size_t)16 << 20)
 
-static int fuzz_codec_run(const uint8_t *data, size_t size, const struct ladle_codec_ops *ops)
+/* A reference decoding: ok (accepted), too_big (over FUZZ_CODEC_REF_CAP). */
+struct fuzz_ref {
+    unsigned char *out; /* owns */
+    size_t len, cap;
+    int ok, too_big;
+};
+
+/* Appends n bytes to r; 0, or -1 when past the cap. */
+static int fuzz_ref_add(struct fuzz_ref *r, const void *p, size_t n)
 {
+    if (r->len + n > FUZZ_CODEC_REF_CAP) {
+        r->too_big = 1;
+        return -1;
+    }
+    if (r->len + n > r->cap) {
+        size_t cap = r->cap ? r->cap : 65536;
+        while (cap < r->len + n)
+            cap *= 2;
+        unsigned char *q = realloc(r->out, cap);
+        if (!q)
+            abort();
+        r->out = q;
+        r->cap = cap;
+    }
+    if (n)
+        memcpy(r->out + r->len, p, n);
+    r->len += n;
+    return 0;
+}
+
+static int fuzz_codec_run(const uint8_t *data, size_t size, const struct ladle_codec_ops *ops,
+                          void (*reference)(const uint8_t *, size_t, struct fuzz_ref *))
+{
+    struct fuzz_ref ref;
+    memset(&ref, 0, sizeof ref);
+    reference(data, size, &ref);
+    struct fuzz_ref got; /* what ladle's records hold */
+    memset(&got, 0, sizeof got);
     int fd = fuzz_memfd(data, size);
     char path[64];
     snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
@@ -78,6 +121,8 @@ static int fuzz_codec_run(const uint8_t *data, size_t size, const struct ladle_c
         if (!eof && (ck->len == 0 || ck->len > cfg.chunk_size))
             abort(); /* next() hands back 1..chunk_size fresh bytes */
         st = ladle_framer_push(&fr, &ck, eof, &err);
+        if (st == LADLE_OK)
+            (void)fuzz_ref_add(&got, ck->data, ck->len);
         ladle_chunk_put(ck);
         if (eof)
             break;
@@ -95,6 +140,24 @@ static int fuzz_codec_run(const uint8_t *data, size_t size, const struct ladle_c
         abort(); /* a failure has its message, and only a failure */
     if (st != LADLE_OK && strncmp(err.msg, "fuzz: ", 6) != 0)
         abort(); /* messages start with the input's name */
+    if (!ref.too_big && !got.too_big && !atomic_load(&stop)) {
+        if ((st == LADLE_OK) != ref.ok) {
+            fprintf(stderr, "fuzz_codec: ladle %s, the reference %s (%s)\n",
+                    st == LADLE_OK ? "accepts" : "refuses", ref.ok ? "accepts" : "refuses",
+                    err.msg);
+            abort();
+        }
+        if (ref.ok && ref.len && ref.out[ref.len - 1] != '\n')
+            (void)fuzz_ref_add(&ref, "\n", 1);
+        if (st == LADLE_OK &&
+            (got.len != ref.len || (ref.len && memcmp(got.out, ref.out, ref.len) != 0))) {
+            fprintf(stderr, "fuzz_codec: ladle decoded %zu bytes, the reference %zu\n", got.len,
+                    ref.len);
+            abort();
+        }
+    }
+    free(ref.out);
+    free(got.out);
     return 0;
 }
 
