@@ -3,11 +3,18 @@
  * and skippable frames are handled by libzstd itself. The window is capped
  * at 2^27 (128 MiB) unless --long raises it to 2^31, so a hostile or
  * mistaken file cannot make us allocate gigabytes.
+ *
+ * Each frame's decoded size is checked against the content size its header
+ * declares: libzstd 1.5's streaming decoder skips that check when a frame
+ * ends in an empty last block and the output buffer is smaller than the
+ * declared size, so such a damaged frame would read as shorter data (or
+ * as nothing), and only with small --chunk-size values.
  */
 #include "codec/codec.h"
 
 #include <stdlib.h>
 #include <string.h>
+#define ZSTD_STATIC_LINKING_ONLY /* ZSTD_getFrameHeader: exported by the shared library */
 #include <zstd.h>
 #include <zstd_errors.h>
 
@@ -18,6 +25,12 @@ struct zstd_state {
     size_t last_ret;   /* last ZSTD_decompressStream result: 0 = frame complete */
     int started;       /* any compressed byte consumed */
     int done;
+    /* The current frame: its first header bytes, and bytes decoded so far. */
+    unsigned char hdr[ZSTD_FRAMEHEADERSIZE_MAX];
+    size_t hdr_len;
+    int hdr_done;           /* hdr parsed (or past hope of it) */
+    unsigned long long fcs; /* declared content size, or ZSTD_CONTENTSIZE_UNKNOWN */
+    uint64_t frame_out;
 };
 
 static ladle_status zstd_open(struct ladle_decoder *d)
@@ -44,6 +57,40 @@ static ladle_status zstd_fail(struct ladle_decoder *d, struct zstd_state *st, si
                            d->name, ZSTD_getErrorName(r), at);
 }
 
+/* One ZSTD_decompressStream step, plus the frame content size check. */
+static size_t zstd_step(struct zstd_state *st, ZSTD_outBuffer *zout, ZSTD_inBuffer *zin)
+{
+    if (!st->hdr_done && zin->pos < zin->size) {
+        size_t take = sizeof st->hdr - st->hdr_len;
+        if (take > zin->size - zin->pos)
+            take = zin->size - zin->pos;
+        memcpy(st->hdr + st->hdr_len, (const unsigned char *)zin->src + zin->pos, take);
+        st->hdr_len += take;
+    }
+    size_t before = zout->pos;
+    size_t r = ZSTD_decompressStream(st->dctx, zout, zin);
+    if (ZSTD_isError(r))
+        return r;
+    if (!st->hdr_done) {
+        ZSTD_frameHeader zfh;
+        size_t h = ZSTD_getFrameHeader(&zfh, st->hdr, st->hdr_len);
+        if (h == 0 || ZSTD_isError(h) || st->hdr_len == sizeof st->hdr) {
+            st->hdr_done = 1;
+            st->fcs = h == 0 && zfh.frameType == ZSTD_frame ? zfh.frameContentSize
+                                                              : ZSTD_CONTENTSIZE_UNKNOWN;
+        }
+    }
+    st->frame_out += zout->pos - before;
+    if (r == 0) { /* a frame ended */
+        if (st->hdr_done && st->fcs != ZSTD_CONTENTSIZE_UNKNOWN && st->frame_out != st->fcs)
+            return (size_t)-ZSTD_error_corruption_detected;
+        st->hdr_len = 0;
+        st->hdr_done = 0;
+        st->frame_out = 0;
+    }
+    return r;
+}
+
 static ladle_status zstd_next(struct ladle_decoder *d, struct ladle_chunk **out)
 {
     struct zstd_state *st = d->state;
@@ -56,7 +103,7 @@ static ladle_status zstd_next(struct ladle_decoder *d, struct ladle_chunk **out)
     ZSTD_outBuffer zout = {ck->data, d->pool->chunk_size, 0};
     while (zout.pos < zout.size) {
         if (st->zin.pos < st->zin.size) {
-            size_t r = ZSTD_decompressStream(st->dctx, &zout, &st->zin);
+            size_t r = zstd_step(st, &zout, &st->zin);
             if (ZSTD_isError(r)) {
                 ladle_chunk_put(ck);
                 return zstd_fail(d, st, r);
@@ -79,7 +126,7 @@ static ladle_status zstd_next(struct ladle_decoder *d, struct ladle_chunk **out)
         /* End of input: flush what the decoder still holds. */
         ZSTD_inBuffer empty = {NULL, 0, 0};
         size_t before = zout.pos;
-        size_t r = ZSTD_decompressStream(st->dctx, &zout, &empty);
+        size_t r = zstd_step(st, &zout, &empty);
         if (ZSTD_isError(r)) {
             ladle_chunk_put(ck);
             return zstd_fail(d, st, r);
