@@ -149,6 +149,9 @@ static inline void fuzz_verify_dir(const char *dir)
         char *nl = strchr(p, '\n');
         if (!nl)
             abort();
+        for (char *c = p; c < nl; c++)
+            if ((unsigned char)*c < 0x20 || *c == 0x7f)
+                abort(); /* one line, no control bytes from the manifest */
         lines++;
         p = nl + 1;
     }

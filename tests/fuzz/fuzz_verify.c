@@ -8,8 +8,9 @@
  *
  * Checked: the result is LADLE_OK (and then no problem and a summary line
  * "DIR: OK: ...") or LADLE_E_INPUT (and then at least one problem), every
- * problem line is "ladle: DIR...", and the count of problem lines is the
- * count verify reports.
+ * problem line is "ladle: DIR..." without control bytes (a manifest's
+ * names must not break the one-line report), and the count of problem
+ * lines is the count verify reports.
  */
 #include <stdint.h>
 #include <stdio.h>
