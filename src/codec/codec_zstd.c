@@ -9,12 +9,19 @@
  * measurable (a block is up to 128 KiB) and makes every message exact: an
  * error lies in the unit libzstd was given, and the walker knows where
  * that unit starts; a stream that ends early ends inside a known unit.
+ *
+ * Each frame's decoded size is checked against the content size its header
+ * declares: libzstd 1.5's streaming decoder skips that check when a frame
+ * ends in an empty last block and the output buffer is smaller than the
+ * declared size, so such a damaged frame would read as shorter data (or as
+ * nothing). Found by tests/fuzz (fuzz_codec_zstd).
  */
 #include "codec/codec.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#define ZSTD_STATIC_LINKING_ONLY /* ZSTD_getFrameHeader: exported by the shared library */
 #include <zstd.h>
 #include <zstd_errors.h>
 
@@ -29,6 +36,14 @@ struct zstd_state {
     ZSTD_inBuffer zin;
     struct ladle_zstd_walk walk; /* where libzstd is in the stream */
     int done;
+    /* The current frame: its declared content size (once its header is
+     * read) and the bytes decoded from it so far. */
+    int fcs_known;
+    unsigned long long fcs; /* or ZSTD_CONTENTSIZE_UNKNOWN */
+    uint64_t frame_out;
+    uint64_t frame_start;   /* compressed offset of the current frame */
+    uint64_t frame_out_final; /* a frame of the wrong size: what it decoded to */
+    int size_mismatch;      /* the error is a frame of the wrong size */
 };
 
 static ladle_status zstd_open(struct ladle_decoder *d)
@@ -92,6 +107,15 @@ static ladle_status zstd_fail(struct ladle_decoder *d, struct zstd_state *st, si
 {
     const struct ladle_zstd_walk *w = &st->walk;
     unsigned long long at = (unsigned long long)w->unit_start;
+    if (st->size_mismatch)
+        return ladle_error_set(d->err, LADLE_E_INPUT,
+                               "%s: corrupt zstd data: the frame at compressed bytes %llu-%llu "
+                               "decodes to %llu bytes, its header declares %llu "
+                               "(at compressed byte %llu)",
+                               d->name, (unsigned long long)st->frame_start,
+                               (unsigned long long)w->pos - 1,
+                               (unsigned long long)st->frame_out_final, st->fcs,
+                               (unsigned long long)st->frame_start);
     switch (ZSTD_getErrorCode(r)) {
     case ZSTD_error_frameParameter_windowTooLarge:
         return window_too_large(d, st, pending, npending);
@@ -117,6 +141,35 @@ static ladle_status zstd_fail(struct ladle_decoder *d, struct zstd_state *st, si
                            ZSTD_getErrorName(r), unit, at);
 }
 
+/* Counts what a step decoded and, when libzstd says a frame is complete
+ * (r == 0), checks it against the frame's declared content size. */
+static size_t account(struct zstd_state *st, size_t decoded, size_t r)
+{
+    const struct ladle_zstd_walk *w = &st->walk;
+    if (!st->fcs_known && w->unit != LADLE_ZSTD_MAGIC && w->unit != LADLE_ZSTD_FRAME_DESC &&
+        w->unit != LADLE_ZSTD_HEADER && w->hdr_len >= 5) {
+        ZSTD_frameHeader zfh;
+        size_t h = ZSTD_getFrameHeader(&zfh, w->hdr, w->hdr_len);
+        st->fcs = h == 0 && zfh.frameType == ZSTD_frame ? zfh.frameContentSize
+                                                          : ZSTD_CONTENTSIZE_UNKNOWN;
+        st->fcs_known = 1;
+        st->frame_start = w->frame_start;
+    }
+    st->frame_out += decoded;
+    if (r == 0) {
+        int bad = st->fcs_known && st->fcs != ZSTD_CONTENTSIZE_UNKNOWN &&
+                  st->frame_out != st->fcs;
+        st->frame_out_final = st->frame_out;
+        st->fcs_known = 0;
+        st->frame_out = 0;
+        if (bad) {
+            st->size_mismatch = 1;
+            return (size_t)-ZSTD_error_corruption_detected;
+        }
+    }
+    return r;
+}
+
 /* Feeds libzstd the rest of the current unit (or what of it is here). */
 static size_t decompress_unit(struct zstd_state *st, ZSTD_outBuffer *zout)
 {
@@ -124,13 +177,14 @@ static size_t decompress_unit(struct zstd_state *st, ZSTD_outBuffer *zout)
     uint64_t want = ladle_zstd_walk_want(&st->walk);
     ZSTD_inBuffer unit = {st->zin.src, st->zin.pos + (want < avail ? (size_t)want : avail),
                           st->zin.pos};
+    size_t before = zout->pos;
     size_t r = ZSTD_decompressStream(st->dctx, zout, &unit);
     if (ZSTD_isError(r))
         return r;
     ladle_zstd_walk_feed(&st->walk, (const unsigned char *)st->zin.src + st->zin.pos,
                          unit.pos - st->zin.pos);
     st->zin.pos = unit.pos;
-    return r;
+    return account(st, zout->pos - before, r);
 }
 
 static ladle_status truncated(struct ladle_decoder *d, struct zstd_state *st)
@@ -185,6 +239,8 @@ static ladle_status zstd_next(struct ladle_decoder *d, struct ladle_chunk **out)
         ZSTD_inBuffer empty = {NULL, 0, 0};
         size_t before = zout.pos;
         size_t r = ZSTD_decompressStream(st->dctx, &zout, &empty);
+        if (!ZSTD_isError(r))
+            r = account(st, zout.pos - before, r);
         if (ZSTD_isError(r)) {
             ladle_chunk_put(ck);
             return zstd_fail(d, st, r, NULL, 0);

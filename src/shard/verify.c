@@ -73,6 +73,11 @@ __attribute__((format(printf, 4, 5))) static void problem(struct verify *v, cons
     const char *sep = !file ? "" : (dl && v->dir[dl - 1] == '/') ? "" : "/";
     snprintf(line, sizeof line, "%s%s%s: %s%s%s%s", v->dir, sep, file ? file : "", what,
              where ? " (" : "", where ? where : "", where ? ")" : "");
+    /* Names come from the manifest: a control byte in one (a '\n', an escape
+     * sequence) must not break the one-line report or reach the terminal. */
+    for (char *c = line; *c; c++)
+        if ((unsigned char)*c < 0x20 || *c == 0x7f)
+            *c = '?';
     v->tot.problems++;
     ladle_error_set(v->err, LADLE_E_INPUT, "%s", line);
     if (v->problems)

@@ -1,0 +1,69 @@
+/*
+ * fuzz_codec_zstd.c -- the zstd decoder (src/codec/codec_zstd.c) on
+ * arbitrary bytes, framed into records as a run does, against libzstd's
+ * streaming decoder used directly (see fuzz_codec.h).
+ */
+#include <zstd.h>
+
+#include "fuzz_codec.h"
+
+/* The reference: libzstd's streaming decoder with the same 2^27 window
+ * limit, given the whole input and one output buffer large enough for
+ * every frame's declared content size, so that it decodes each frame in
+ * one shot, which checks the frame's size against its header (its
+ * buffered path does not after an empty last block: the bug
+ * corpus/codec_zstd/crash-* hold). Accepted when the input is empty or its
+ * last frame is complete. Inputs declaring more than the cap are not
+ * compared. */
+static void reference(const uint8_t *data, size_t size, struct fuzz_ref *r)
+{
+    static unsigned char *buf; /* FUZZ_CODEC_REF_CAP bytes, for the process's life */
+    if (!buf && !(buf = malloc(FUZZ_CODEC_REF_CAP)))
+        abort();
+    unsigned long long declared = 0;
+    for (size_t pos = 0; pos < size;) {
+        size_t fsz = ZSTD_findFrameCompressedSize(data + pos, size - pos);
+        if (ZSTD_isError(fsz))
+            break; /* the decoder below meets it too */
+        unsigned long long fcs = ZSTD_getFrameContentSize(data + pos, size - pos);
+        if (fcs != ZSTD_CONTENTSIZE_UNKNOWN && fcs != ZSTD_CONTENTSIZE_ERROR)
+            declared += fcs;
+        if (declared > FUZZ_CODEC_REF_CAP) {
+            r->too_big = 1;
+            return;
+        }
+        pos += fsz;
+    }
+    ZSTD_DCtx *dctx = ZSTD_createDCtx();
+    if (!dctx)
+        abort();
+    ZSTD_DCtx_setParameter(dctx, ZSTD_d_windowLogMax, 27);
+    ZSTD_inBuffer in = {data, size, 0};
+    ZSTD_outBuffer out = {buf, FUZZ_CODEC_REF_CAP, 0};
+    size_t last = 0;
+    r->ok = 1;
+    for (;;) {
+        size_t ret = ZSTD_decompressStream(dctx, &out, &in);
+        if (ZSTD_isError(ret)) {
+            r->ok = 0;
+            break;
+        }
+        last = ret;
+        if (out.pos == out.size) {
+            r->too_big = 1; /* frames without a declared size filled the buffer */
+            break;
+        }
+        if (in.pos == in.size)
+            break; /* all input consumed, and room was left: all flushed */
+    }
+    if (r->ok && size && last != 0)
+        r->ok = 0; /* the last frame is cut */
+    if (!r->too_big)
+        (void)fuzz_ref_add(r, buf, out.pos);
+    ZSTD_freeDCtx(dctx);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    return fuzz_codec_run(data, size, &ladle_codec_zstd, reference);
+}

@@ -1,0 +1,106 @@
+/*
+ * fuzz_framer.c -- the record framer (src/record/framer.c) against a
+ * reference split of the same bytes.
+ *
+ * Input: byte 0 picks the piece size (1..64 bytes, as a decoder's chunks),
+ * byte 1 the headroom (0..31 bytes, so the slow path of records longer
+ * than the headroom is reached with short inputs) and --max-record (none,
+ * or 1..56 bytes); the rest is the stream. The pieces are pushed through a
+ * real chunk pool, each at most ladle_framer_chunk_limit bytes as the
+ * pipeline arranges, then an empty push with eof.
+ *
+ * Checked: every chunk handed back holds whole records ending in '\n'; the
+ * records and their offsets, concatenated, are exactly the stream cut at
+ * each '\n' (a last line without one gains it); and the run fails (with
+ * LADLE_E_INPUT) exactly when some record is longer than --max-record.
+ */
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/error.h"
+#include "fuzz_util.h"
+#include "pipeline/chunk.h"
+#include "record/framer.h"
+#include "record/records.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size < 2)
+        return 0;
+    size_t piece = 1 + (data[0] & 63u);
+    size_t headroom = data[1] & 31u;
+    size_t max_record = (data[1] >> 5) ? (size_t)(data[1] >> 5) * 8 : (size_t)1 << 30;
+    const char *stream = (const char *)data + 2;
+    size_t len = size - 2;
+    piece = ladle_framer_chunk_limit(piece, max_record);
+
+    /* The reference: is some record longer than max_record (without its '\n')? */
+    int too_long = 0;
+    for (size_t i = 0, start = 0; i <= len; i++)
+        if (i == len || stream[i] == '\n') {
+            if (i - start > max_record && (i < len || i > start))
+                too_long = 1;
+            start = i + 1;
+        }
+
+    struct ladle_chunk_pool pool;
+    if (ladle_chunk_pool_init(&pool, 2, piece, headroom) != 0)
+        abort();
+    atomic_int stop = 0;
+    struct ladle_error err;
+    ladle_error_init(&err);
+    struct ladle_framer fr;
+    ladle_framer_init(&fr, max_record, "fuzz");
+
+    size_t pos = 0;    /* stream bytes pushed */
+    uint64_t seen = 0; /* stream bytes handed back as records */
+    ladle_status st = LADLE_OK;
+    for (int eof = 0; !eof && st == LADLE_OK;) {
+        struct ladle_chunk *ck = ladle_chunk_get(&pool, &stop);
+        if (!ck)
+            abort();
+        size_t n = len - pos < piece ? len - pos : piece;
+        eof = n == 0;
+        memcpy(ck->data, stream + pos, n);
+        ck->len = n;
+        pos += n;
+        st = ladle_framer_push(&fr, &ck, eof, &err);
+        if (st == LADLE_OK) {
+            if (ck->len && ck->data[ck->len - 1] != '\n')
+                abort(); /* a chunk must end at a record edge */
+            if (ck->len && ck->offset != seen)
+                abort(); /* records' identities are stream offsets */
+            struct ladle_record_iter it;
+            struct ladle_record r;
+            ladle_record_iter_init(&it, ck);
+            while (ladle_record_next(&it, &r)) {
+                if (r.offset != seen || r.data[r.len - 1] != '\n')
+                    abort();
+                /* The record's bytes are the stream's, plus a final '\n'
+                 * only for an unterminated last line. */
+                size_t body = r.len - 1;
+                if (seen + body > len || memcmp(r.data, stream + seen, body) != 0)
+                    abort();
+                if (seen + body < len ? stream[seen + body] != '\n' : !eof)
+                    abort();
+                seen += r.len;
+            }
+        }
+        ladle_chunk_put(ck);
+    }
+    if (st != LADLE_OK) {
+        if (!too_long || st != LADLE_E_INPUT)
+            abort(); /* only an over-long record may fail the framer */
+    } else {
+        if (too_long)
+            abort(); /* an over-long record passed */
+        uint64_t want = len + (len && stream[len - 1] != '\n');
+        if (seen != want)
+            abort(); /* records lost or invented */
+    }
+    ladle_framer_destroy(&fr);
+    ladle_chunk_pool_destroy(&pool);
+    return 0;
+}

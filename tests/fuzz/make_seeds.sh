@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# Writes the seed inputs of tests/fuzz/corpus/<target>/ (files named
+# seed-*; crashes found later are checked in beside them as crash-*).
+# usage: tests/fuzz/make_seeds.sh PATH/TO/ladle
+# Needs python3, zstd and gzip. Deterministic: rerunning it gives the same files.
+set -euo pipefail
+ladle=$(realpath "$1")
+cd "$(dirname "$0")"
+c=corpus
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+put() { mkdir -p "$c/$1"; printf '%b' "$3" >"$c/$1/seed-$2"; }
+
+# framer: byte 0 piece size, byte 1 headroom and --max-record, then the stream.
+put framer lines '\x07\x03a\nbb\n\nccc\r\nlast'
+put framer long '\x00\x000123456789abcdefghijklmnopqrstuvwxyz0123456789\nx\n'
+put framer maxrec '\x03\x44abcdefgh\nabcdefghi\n'
+put framer empty '\x05\x00'
+
+# field extractors: flags byte, spec line, [header line], records.
+put field_tsv num '\x00' ; printf '2\na\tb\tc\n1\t\t3\nx\n' >>"$c/field_tsv/seed-num"
+put field_tsv header '\x04'; printf 'user\nid\tuser\n1\talice\n2\n' >>"$c/field_tsv/seed-header"
+put field_tsv link '\x10'; printf '1:2\na\tb\n' >>"$c/field_tsv/seed-link"
+put field_csv quoted '\x00'; printf '2\na,"b,""c""",d\n"x\n1,,2\n' >>"$c/field_csv/seed-quoted"
+put field_csv header '\x05'; printf 'name\nid;name\n1;"bob"\n2;"a""b"\n' >>"$c/field_csv/seed-header"
+put field_json path '\x00'; printf 'user.id\n{"user":{"id":"a\\u00e9\\n"},"x":[1,2]}\n{"user":{"id":12.5e3}}\n{"user":null}\n' >>"$c/field_json/seed-path"
+put field_json array '\x08'; printf 'items.1.sku\n{"items":[{"sku":"a"},{"sku":"b\\"c"}]}\nplain text\n  {"items":[]}\n' >>"$c/field_json/seed-array"
+put field_json weight '\x00'; printf 'w\n{"w":1.5}\n{"w":"2"}\n{"w":-1}\n{"w":true}\n' >>"$c/field_json/seed-weight"
+put field_regex user '\x00'; printf 'user=(\\w+)\nuser=alice id=1\nnone\n' >>"$c/field_regex/seed-user"
+put field_regex time '\x00'; printf '^(\\S+)\n2024-03-05T10:11:12Z GET /\n1700000000.5 x\n' >>"$c/field_regex/seed-time"
+
+# timestamps
+put timestamp rfc3339 '2024-02-29T23:59:60.123456789+05:30'
+put timestamp simple '2000-01-01T00:00:00Z'
+put timestamp space '1999-12-31 23:59:59,5'
+put timestamp epoch '1700000000.123456'
+put timestamp epochms '-1700000000123.5'
+put timestamp date '1677-09-21'
+
+# decoders: real streams, several frames/members, a skippable frame.
+text=$tmp/text
+{ for i in $(seq 1 200); do echo "line $i of the seed text"; done; printf 'no newline'; } >"$text"
+mkdir -p "$c/codec_zstd" "$c/codec_gzip"
+zstd -q -c --no-check "$text" >"$c/codec_zstd/seed-plain"
+zstd -q -c -19 "$text" >"$c/codec_zstd/seed-checksum"
+{ head -c 100 "$text" | zstd -q -c; printf '\x50\x2a\x4d\x18\x04\x00\x00\x00abcd'; tail -c +101 "$text" | zstd -q -c; } >"$c/codec_zstd/seed-frames"
+printf '' | zstd -q -c >"$c/codec_zstd/seed-empty"
+gzip -n -c "$text" >"$c/codec_gzip/seed-plain"
+{ head -c 100 "$text" | gzip -n -c; tail -c +101 "$text" | gzip -n -9 -c; } >"$c/codec_gzip/seed-members"
+printf '' | gzip -n -c >"$c/codec_gzip/seed-empty"
+
+# datasets (verify, seekable, manifest): real `ladle split` output.
+printf 'alpha\nbravo\ncharlie\ndelta\necho\nfoxtrot\ngolf\nhotel\n' >"$tmp/input.txt"
+"$ladle" split -o "$tmp/ds1" --ratios all=1 --shard-records 3 --seed 1 --threads 1 "$tmp/input.txt"
+"$ladle" split -o "$tmp/ds2" --ratios train=0.5,test=0.5 --seed 7 --threads 1 "$tmp/input.txt"
+mkdir -p "$c/verify" "$c/seekable" "$c/manifest"
+python3 pack_dataset.py "$tmp/ds1" "$c/verify/seed-three-shards"
+python3 pack_dataset.py "$tmp/ds2" "$c/verify/seed-two-splits"
+cp "$tmp/ds1/manifest.json" "$c/manifest/seed-ok.json"
+cp "$tmp/ds1/all/part-00000.txt.zst" "$c/seekable/seed-shard"
+python3 - "$c/seekable/seed-nochecksum" <<'PY'
+import struct, sys
+# Two frames of 5 and 0 bytes (not real zstd: the table is what is read), no checksums.
+body = b"ABCDE"
+table = struct.pack("<II", 5, 100) + struct.pack("<II", 0, 0)
+frame = struct.pack("<II", 0x184D2A5E, len(table) + 9) + table + struct.pack("<IBI", 2, 0, 0x8F92EAB1)
+open(sys.argv[1], "wb").write(body + frame)
+PY
+
+# sample states (kept_state.h's layout), -n 3 --seed 1: byte 0 is the target's flags.
+mkdir -p "$c/kept_state"
+python3 - "$c/kept_state" <<'PY'
+import struct, sys
+def state(letters, version, params, recs):
+    out = letters + b"\0\0\0" + bytes([version])
+    out += b"".join(struct.pack("<Q", p) for p in params)
+    out += struct.pack("<QQ", 10, len(recs))
+    for key, inp, off, w, data in recs:
+        out += struct.pack("<QQQQd", key, inp, off, len(data), w) + data
+    return out
+recs = [(0x1234, 0, 0, 0.0, b"alpha\n"), (0x9999, 1, 6, 0.0, b"b\tc\n"), (0x10, 0, 12, 0.0, b"{\"x\":1}\n")]
+wrecs = [(k, i, o, w, d) for (k, i, o, _, d), w in zip(recs, (1.5, 1e300, 5e-324))]
+d = sys.argv[1]
+open(d + "/seed-bottomk", "wb").write(b"\x00" + state(b"LDBK", 2, [3, 1], recs))
+open(d + "/seed-bottomk-json", "wb").write(b"\x1c" + state(b"LDBK", 2, [3, 1], recs[:2]))
+open(d + "/seed-weighted", "wb").write(b"\x01" + state(b"LDWS", 1, [3, 1, 0], wrecs))
+open(d + "/seed-weighted-emit", "wb").write(b"\x0b" + state(b"LDWS", 1, [3, 1, 1], wrecs))
+open(d + "/seed-weighted-empty", "wb").write(b"\x03" + state(b"LDWS", 1, [3, 1, 1], []))
+PY
+
+# option parsers: byte 0 picks the parser (split_spec), then the text.
+put split_spec ratios '\x00train=0.8,val=0.1,test=0.1'
+put split_spec cutoffs '\x01train,val,test\n2024-01-01,1717200000'
+put split_spec balance_splits '\x02a=0.25,b=0.75\nb,a'
+put split_spec balance '\x03ratio:1.5'
+put split_spec cap '\x03cap:10'
+put fractions basic 'ERROR=1,WARN=0.2,*=0.01\nERROR\nINFO\nWARN'
+put fractions eq 'a=b=0.5,=1\na=b'
+put sizes k '64K'
+put sizes mib '1MiB'
+put sizes plain '18446744073709551615'
