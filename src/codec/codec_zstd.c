@@ -6,9 +6,9 @@
  *
  * Each frame's decoded size is checked against the content size its header
  * declares: libzstd 1.5's streaming decoder skips that check when a frame
- * ends in an empty last block and the output buffer is smaller than the
- * declared size, so such a damaged frame would read as shorter data (or
- * as nothing), and only with small --chunk-size values.
+ * ends in an empty last block and the output buffer (one chunk) is smaller
+ * than the declared size, so such a damaged frame would read as shorter
+ * data, or as nothing, whenever it declares more than a chunk holds.
  */
 #include "codec/codec.h"
 
