@@ -12,9 +12,10 @@
  *
  * Each frame's decoded size is checked against the content size its header
  * declares: libzstd 1.5's streaming decoder skips that check when a frame
- * ends in an empty last block and the output buffer is smaller than the
- * declared size, so such a damaged frame would read as shorter data (or as
- * nothing). Found by tests/fuzz (fuzz_codec_zstd).
+ * ends in an empty last block and the output buffer (one chunk) is smaller
+ * than the declared size, so such a damaged frame would read as shorter
+ * data, or as nothing, whenever it declares more than a chunk holds.
+ * Found by tests/fuzz (fuzz_codec_zstd).
  */
 #include "codec/codec.h"
 
