@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#define ZSTD_STATIC_LINKING_ONLY /* ZSTD_c_stableInBuffer / ZSTD_c_stableOutBuffer */
 #include <zstd.h>
 
 #define XXH_INLINE_ALL
@@ -83,7 +84,12 @@ static ZSTD_CCtx *cctx_new(int level)
     /* The content checksum doubles as the seek table's (both are XXH64's low 32 bits). */
     if (ZSTD_isError(ZSTD_CCtx_setParameter(z, ZSTD_c_compressionLevel, level)) ||
         ZSTD_isError(ZSTD_CCtx_setParameter(z, ZSTD_c_checksumFlag, 1)) ||
-        ZSTD_isError(ZSTD_CCtx_setParameter(z, ZSTD_c_contentSizeFlag, 1))) {
+        ZSTD_isError(ZSTD_CCtx_setParameter(z, ZSTD_c_contentSizeFlag, 1)) ||
+        /* compress_frame streams a frame in slices from and to buffers that
+         * stay put: without these, libzstd copies every input byte into its
+         * own window buffer first (a memmove of all the data). */
+        ZSTD_isError(ZSTD_CCtx_setParameter(z, ZSTD_c_stableInBuffer, 1)) ||
+        ZSTD_isError(ZSTD_CCtx_setParameter(z, ZSTD_c_stableOutBuffer, 1))) {
         ZSTD_freeCCtx(z);
         return NULL;
     }
