@@ -15,6 +15,8 @@ void ladle_outbuf_free(struct ladle_outbuf *b)
 
 int ladle_outbuf_append(struct ladle_outbuf *b, const void *data, size_t len)
 {
+    if (len == 0) /* an empty record on an empty buffer: data may be NULL */
+        return 0;
     if (b->len + len > b->cap) {
         size_t cap = b->cap ? b->cap : 4096;
         while (cap < b->len + len)
