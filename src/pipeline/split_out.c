@@ -49,7 +49,7 @@ ladle_status ladle_run_route_chunk(struct run *r, struct ladle_sampler *partial,
         struct ladle_route *rt = next_route(res);
         if (!rt)
             return ladle_error_set(r->err, LADLE_E_INTERNAL, "pipeline: out of memory");
-        uint64_t key = ladle_record_key(cfg->seed, ck->input, rec.offset);
+        uint64_t key = ladle_record_key_d(partial->record_seed, ck->input, rec.offset);
         int got = ladle_split_route(cfg, partial->scratch, split_bindings(r, ck->input), rec.data,
                                     rec.len, key, name, rec.offset, rt, r->err);
         if (got < 0)
