@@ -189,10 +189,10 @@ static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
     *y = (int64_t)yoe + era * 400 + (*m <= 2);
 }
 
-static int64_t ts_base_sec;    /* unix seconds of 2026-11-01T00:00:00Z */
-static uint64_t ts_us;         /* microseconds since the base */
+static int64_t ts_base_sec; /* unix seconds of 2026-11-01T00:00:00Z */
+static uint64_t ts_us;      /* microseconds since the base */
 static uint64_t ts_cached_sec = UINT64_MAX;
-static char ts_cached[19];     /* "YYYY-MM-DDTHH:MM:SS" */
+static char ts_cached[19]; /* "YYYY-MM-DDTHH:MM:SS" */
 
 static void ts_refresh(uint64_t sec)
 {
@@ -238,7 +238,7 @@ static inline char *put_ts(char *p)
 #define ZIPF_Q 5.0 /* Zipf-Mandelbrot offset: hottest user gets ~2% of traffic, not ~12% */
 #define GUIDE_BITS 16
 
-static uint32_t *zipf_cdf;                      /* scaled to 2^32 */
+static uint32_t *zipf_cdf; /* scaled to 2^32 */
 static uint32_t zipf_guide[(1u << GUIDE_BITS) + 1];
 
 static void zipf_init(void)
@@ -333,8 +333,7 @@ static inline int pick_level(void)
 /* Status codes. */
 static const unsigned status_code[] = {200, 201, 204, 301, 304, 400, 401,
                                        403, 404, 429, 500, 502, 503};
-static const unsigned status_weight[] = {800, 40, 30, 5, 40, 20, 15,
-                                         8, 25, 7, 5, 3, 2};
+static const unsigned status_weight[] = {800, 40, 30, 5, 40, 20, 15, 8, 25, 7, 5, 3, 2};
 #define N_STATUS (sizeof status_code / sizeof status_code[0])
 static uint8_t status_lut[LUT_SIZE];
 static char status_str[N_STATUS][3];
@@ -457,10 +456,13 @@ static const char *const msg_info[] = {
     "recommendations computed for %u in %m ms",
     "websocket opened by %u",
     "ok",
-    "checkout completed for %u: order %d, 3 items, total 129.97 EUR, payment method \"card\", shipping standard",
-    "feature flags evaluated for %u: search-ranker-b=on, checkout-v2=off, feed-cache=on (rule \"beta users\")",
+    "checkout completed for %u: order %d, 3 items, total 129.97 EUR, payment method \"card\", "
+    "shipping standard",
+    "feature flags evaluated for %u: search-ranker-b=on, checkout-v2=off, feed-cache=on (rule "
+    "\"beta users\")",
     "outbound call to payments-svc POST /v2/charges took %m ms (pool=default, conn reused=true)",
-    "served %d bytes for GET /api/v1/items?page=%k&sort=price_desc&filter=in_stock from cache shard %k",
+    "served %d bytes for GET /api/v1/items?page=%k&sort=price_desc&filter=in_stock from cache "
+    "shard %k",
 };
 
 static const char *const msg_debug[] = {
@@ -527,7 +529,7 @@ static const char *const msg_long[] = {
 struct seg {
     const char *lit[2]; /* [0] raw (TSV), [1] JSON-escaped */
     uint16_t len[2];
-    char ph;            /* placeholder after the literal, 0 = none */
+    char ph; /* placeholder after the literal, 0 = none */
 };
 
 struct msg_tmpl {
@@ -619,26 +621,13 @@ static char *put_tmpl(char *p, const struct msg_tmpl *t, int json, uint32_t uid)
         const struct seg *s = &t->seg[i];
         p = put(p, s->lit[json], s->len[json]);
         switch (s->ph) {
-        case 0:
-            break;
-        case 'd':
-            p = put_u64(p, 1 + rnd_below(99999));
-            break;
-        case 'k':
-            p = put_u64(p, 1 + rnd_below(64));
-            break;
-        case 'm':
-            p = put_u64(p, 1 + rnd_below(5000));
-            break;
-        case 'u':
-            p = put_user(p, uid);
-            break;
-        case 'h':
-            p = put_hex32(p, rnd32());
-            break;
-        default:
-            *p++ = s->ph;
-            break;
+        case 0: break;
+        case 'd': p = put_u64(p, 1 + rnd_below(99999)); break;
+        case 'k': p = put_u64(p, 1 + rnd_below(64)); break;
+        case 'm': p = put_u64(p, 1 + rnd_below(5000)); break;
+        case 'u': p = put_user(p, uid); break;
+        case 'h': p = put_hex32(p, rnd32()); break;
+        default: *p++ = s->ph; break;
         }
     }
     return p;
@@ -792,20 +781,11 @@ static char *gen_record(char *p, int json)
 
     p = put(p, pt->pre, path_pre_len[pi]);
     switch (pt->kind) {
-    case P_INT:
-        p = put_u64(p, pick_int_id());
-        break;
-    case P_USER:
-        p = put_user(p, rnd_below(8) ? uid : user_id_of_rank(zipf_rank()));
-        break;
-    case P_HEX:
-        p = put_hex32(p, rnd32());
-        break;
-    case P_SMALL:
-        p = put_u64(p, 1 + rnd_below(50));
-        break;
-    default:
-        break;
+    case P_INT: p = put_u64(p, pick_int_id()); break;
+    case P_USER: p = put_user(p, rnd_below(8) ? uid : user_id_of_rank(zipf_rank())); break;
+    case P_HEX: p = put_hex32(p, rnd32()); break;
+    case P_SMALL: p = put_u64(p, 1 + rnd_below(50)); break;
+    default: break;
     }
     p = put(p, pt->suf, path_suf_len[pi]);
 
@@ -853,20 +833,21 @@ static void write_all(const char *p, size_t n)
 
 static void usage(FILE *f)
 {
-    fputs("usage: ladle-gen [--format json|tsv] [--records N | --bytes SIZE] [--seed S] [--header]\n"
-          "\n"
-          "Writes a deterministic, realistic service log to stdout, one record per line.\n"
-          "\n"
-          "  --format json|tsv  JSON lines (default) or tab-separated values\n"
-          "  --records N        number of records (default 1000)\n"
-          "  --bytes SIZE       stop at the first record boundary at or after SIZE bytes;\n"
-          "                     SIZE takes a K, M, G or T suffix (powers of 1024)\n"
-          "  --seed S           64-bit seed (default 1); same seed, same output\n"
-          "  --header           TSV only: first line names the columns\n"
-          "  -h, --help         this text\n"
-          "\n"
-          "Fields, in order: ts level user session status latency_ms path msg\n",
-          f);
+    fputs(
+        "usage: ladle-gen [--format json|tsv] [--records N | --bytes SIZE] [--seed S] [--header]\n"
+        "\n"
+        "Writes a deterministic, realistic service log to stdout, one record per line.\n"
+        "\n"
+        "  --format json|tsv  JSON lines (default) or tab-separated values\n"
+        "  --records N        number of records (default 1000)\n"
+        "  --bytes SIZE       stop at the first record boundary at or after SIZE bytes;\n"
+        "                     SIZE takes a K, M, G or T suffix (powers of 1024)\n"
+        "  --seed S           64-bit seed (default 1); same seed, same output\n"
+        "  --header           TSV only: first line names the columns\n"
+        "  -h, --help         this text\n"
+        "\n"
+        "Fields, in order: ts level user session status latency_ms path msg\n",
+        f);
 }
 
 static _Noreturn void bad(const char *what, const char *arg)
@@ -904,10 +885,26 @@ static int parse_size(const char *s, uint64_t *out)
     unsigned shift = 0;
     switch (*e) {
     case 0: break;
-    case 'k': case 'K': shift = 10; e++; break;
-    case 'm': case 'M': shift = 20; e++; break;
-    case 'g': case 'G': shift = 30; e++; break;
-    case 't': case 'T': shift = 40; e++; break;
+    case 'k':
+    case 'K':
+        shift = 10;
+        e++;
+        break;
+    case 'm':
+    case 'M':
+        shift = 20;
+        e++;
+        break;
+    case 'g':
+    case 'G':
+        shift = 30;
+        e++;
+        break;
+    case 't':
+    case 'T':
+        shift = 40;
+        e++;
+        break;
     default: return 0;
     }
     if (shift && (*e == 'i' || *e == 'I'))

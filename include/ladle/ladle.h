@@ -27,25 +27,26 @@ extern "C" {
 /* Status codes; the CLI uses them as exit codes. */
 typedef enum {
     LADLE_OK = 0,
-    LADLE_E_USAGE = 2,     /* bad parameter or option value */
-    LADLE_E_INPUT = 3,     /* unreadable, corrupt or truncated input; record too long */
-    LADLE_E_OUTPUT = 4,    /* write failed (ENOSPC, EIO, ...) */
-    LADLE_E_INTERNAL = 5,  /* out of memory, thread creation failed */
+    LADLE_E_USAGE = 2,         /* bad parameter or option value */
+    LADLE_E_INPUT = 3,         /* unreadable, corrupt or truncated input; record too long */
+    LADLE_E_OUTPUT = 4,        /* write failed (ENOSPC, EIO, ...) */
+    LADLE_E_INTERNAL = 5,      /* out of memory, thread creation failed */
     LADLE_E_INTERRUPTED = 130, /* stopped by ladle_job_cancel (SIGINT, SIGTERM) */
 } ladle_status;
 
 typedef enum {
     LADLE_DESIGN_NONE = 0,
-    LADLE_DESIGN_BERNOULLI, /* each record kept with probability rate */
-    LADLE_DESIGN_BOTTOMK,   /* exactly n records, uniform without replacement */
-    LADLE_DESIGN_HEAD,      /* the first n records (convenience sample) */
+    LADLE_DESIGN_BERNOULLI,  /* each record kept with probability rate */
+    LADLE_DESIGN_BOTTOMK,    /* exactly n records, uniform without replacement */
+    LADLE_DESIGN_HEAD,       /* the first n records (convenience sample) */
     LADLE_DESIGN_SYSTEMATIC, /* records start, start+every, ... by global index */
-    LADLE_DESIGN_CLUSTER,   /* whole clusters (key field) kept with probability rate */
-    LADLE_DESIGN_FRACTIONS, /* Bernoulli with a rate per stratum (key field) */
-    LADLE_DESIGN_WEIGHTED,  /* n records, weighted by a numeric field, without replacement */
-    LADLE_DESIGN_STATS,     /* no sample: `ladle stats`, a report on the records (and a field) */
-    LADLE_DESIGN_STRATIFIED, /* by a field: n in total (proportional, two passes) or per_stratum each */
-    LADLE_DESIGN_SNOWBALL,  /* link tracing from seed keys over FROM:TO records, one pass per wave */
+    LADLE_DESIGN_CLUSTER,    /* whole clusters (key field) kept with probability rate */
+    LADLE_DESIGN_FRACTIONS,  /* Bernoulli with a rate per stratum (key field) */
+    LADLE_DESIGN_WEIGHTED,   /* n records, weighted by a numeric field, without replacement */
+    LADLE_DESIGN_STATS,      /* no sample: `ladle stats`, a report on the records (and a field) */
+    LADLE_DESIGN_STRATIFIED, /* by a field: n in total (proportional, two passes) or per_stratum
+                                each */
+    LADLE_DESIGN_SNOWBALL, /* link tracing from seed keys over FROM:TO records, one pass per wave */
 } ladle_design;
 
 typedef enum {
@@ -56,30 +57,30 @@ typedef enum {
 
 /* Integer parameters for ladle_job_set (one extensible setter, as in zstd). */
 typedef enum {
-    LADLE_P_DESIGN,        /* ladle_design */
-    LADLE_P_N,             /* sample size for BOTTOMK and HEAD */
-    LADLE_P_SEED,          /* uint64 seed (default 0) */
-    LADLE_P_SHUFFLE,       /* 1: emit in random (key) order, 0: input order */
-    LADLE_P_THREADS,       /* worker threads, 0 = online CPUs */
-    LADLE_P_CHUNK_SIZE,    /* bytes per pipeline chunk (default 1 MiB) */
-    LADLE_P_MAX_RECORD,    /* longest record accepted (default 64 MiB) */
-    LADLE_P_ZSTD_LONG,     /* 1: accept zstd windows up to 2^31 (default 2^27) */
-    LADLE_P_DROP_CACHE,    /* 1: drop page cache behind the reader */
-    LADLE_P_IO_MODE,       /* ladle_io_mode */
-    LADLE_P_HEADER,        /* 1: each input's first line is a header: not sampled, written once first */
-    LADLE_P_EVERY,         /* SYSTEMATIC: the interval K >= 1 */
-    LADLE_P_START,         /* SYSTEMATIC: first index, 0..K-1; -1 (default) draws it from the seed */
-    LADLE_P_EMIT_WEIGHT,   /* 1: add each record's estimator weight (see ladle(1)) */
-    LADLE_P_MISSING,       /* ladle_missing: a record without the field (or a bad weight) */
-    LADLE_P_TOP,           /* STATS: how many most frequent values to list (default 10) */
-    LADLE_P_BARS,          /* STATS: 1: draw a bar per listed value */
-    LADLE_P_PER_STRATUM,   /* STRATIFIED: min(N, size) from every stratum instead of n in total */
+    LADLE_P_DESIGN,     /* ladle_design */
+    LADLE_P_N,          /* sample size for BOTTOMK and HEAD */
+    LADLE_P_SEED,       /* uint64 seed (default 0) */
+    LADLE_P_SHUFFLE,    /* 1: emit in random (key) order, 0: input order */
+    LADLE_P_THREADS,    /* worker threads, 0 = online CPUs */
+    LADLE_P_CHUNK_SIZE, /* bytes per pipeline chunk (default 1 MiB) */
+    LADLE_P_MAX_RECORD, /* longest record accepted (default 64 MiB) */
+    LADLE_P_ZSTD_LONG,  /* 1: accept zstd windows up to 2^31 (default 2^27) */
+    LADLE_P_DROP_CACHE, /* 1: drop page cache behind the reader */
+    LADLE_P_IO_MODE,    /* ladle_io_mode */
+    LADLE_P_HEADER, /* 1: each input's first line is a header: not sampled, written once first */
+    LADLE_P_EVERY,  /* SYSTEMATIC: the interval K >= 1 */
+    LADLE_P_START,  /* SYSTEMATIC: first index, 0..K-1; -1 (default) draws it from the seed */
+    LADLE_P_EMIT_WEIGHT,     /* 1: add each record's estimator weight (see ladle(1)) */
+    LADLE_P_MISSING,         /* ladle_missing: a record without the field (or a bad weight) */
+    LADLE_P_TOP,             /* STATS: how many most frequent values to list (default 10) */
+    LADLE_P_BARS,            /* STATS: 1: draw a bar per listed value */
+    LADLE_P_PER_STRATUM,     /* STRATIFIED: min(N, size) from every stratum instead of n in total */
     LADLE_P_MIN_PER_STRATUM, /* STRATIFIED with n: at least min(K, size) per stratum (default 1) */
-    LADLE_P_CLUSTERS,      /* CLUSTER: exactly M clusters (two passes) instead of a rate */
-    LADLE_P_WITHIN_SIZE,   /* CLUSTER: second stage, K records per kept cluster */
-    LADLE_P_WAVES,         /* SNOWBALL: last wave (default 2) */
-    LADLE_P_MAX_NODES,     /* SNOWBALL: most nodes visited (0: no limit) */
-    LADLE_P_EMIT_WAVE,     /* SNOWBALL: 1: add each record's wave number */
+    LADLE_P_CLUSTERS,        /* CLUSTER: exactly M clusters (two passes) instead of a rate */
+    LADLE_P_WITHIN_SIZE,     /* CLUSTER: second stage, K records per kept cluster */
+    LADLE_P_WAVES,           /* SNOWBALL: last wave (default 2) */
+    LADLE_P_MAX_NODES,       /* SNOWBALL: most nodes visited (0: no limit) */
+    LADLE_P_EMIT_WAVE,       /* SNOWBALL: 1: add each record's wave number */
     /* Datasets (LADLE_S_OUTPUT_DIR set): */
     LADLE_P_SHARD_SIZE,    /* uncompressed bytes per shard (default 256 MiB) */
     LADLE_P_SHARD_RECORDS, /* records per shard instead (0: by size) */
@@ -125,13 +126,13 @@ typedef struct ladle_job ladle_job;
 
 /* What a finished run saw; filled by ladle_job_run. */
 typedef struct {
-    uint64_t records_in;    /* records read (all inputs) */
-    uint64_t records_out;   /* records written */
-    uint64_t bytes_in;      /* decompressed bytes read */
+    uint64_t records_in;       /* records read (all inputs) */
+    uint64_t records_out;      /* records written */
+    uint64_t bytes_in;         /* decompressed bytes read */
     uint64_t bytes_compressed; /* bytes read from the files themselves */
-    uint64_t records_missing; /* records without the field or with a bad weight */
-    unsigned threads;       /* worker threads used */
-    int io_uring_used;      /* 1 if the io_uring reader served at least one file */
+    uint64_t records_missing;  /* records without the field or with a bad weight */
+    unsigned threads;          /* worker threads used */
+    int io_uring_used;         /* 1 if the io_uring reader served at least one file */
 } ladle_report;
 
 ladle_job *ladle_job_new(void);

@@ -40,9 +40,9 @@ int ladle_cli_stdout_closed(void);
 int ladle_cli_sample(int argc, char **argv);
 int ladle_cli_stats(int argc, char **argv);
 void ladle_cli_usage_stats(FILE *f);
-int ladle_cli_split(int argc, char **argv);   /* cmd_sample.c: sample's flags plus the split's */
+int ladle_cli_split(int argc, char **argv); /* cmd_sample.c: sample's flags plus the split's */
 void ladle_cli_usage_split(FILE *f);
-int ladle_cli_verify(int argc, char **argv);  /* cmd_verify.c */
+int ladle_cli_verify(int argc, char **argv); /* cmd_verify.c */
 void ladle_cli_usage_verify(FILE *f);
 
 #endif

@@ -32,13 +32,48 @@ static int usage_error(const char *fmt, const char *a, const char *b)
 }
 
 enum {
-    OPT_RATE = 256, OPT_HEAD, OPT_SHUFFLE, OPT_SEED, OPT_CHUNK, OPT_MAXREC, OPT_LONG,
-    OPT_DROP, OPT_IO, OPT_EVERY, OPT_START, OPT_HEADER, OPT_FORMAT, OPT_MISSING, OPT_CLUSTER,
-    OPT_WITHIN_RATE, OPT_STRATA, OPT_FRACTIONS, OPT_WEIGHT, OPT_EMIT_WEIGHT, OPT_PER_STRATUM,
-    OPT_CLUSTERS, OPT_WITHIN_SIZE, OPT_SNOWBALL, OPT_SEEDS, OPT_LINK, OPT_WAVES, OPT_MAX_NODES,
-    OPT_EMIT_WAVE, OPT_RATIOS, OPT_BY, OPT_TIME_FIELD, OPT_CUTOFFS, OPT_STRATIFY, OPT_BALANCE,
-    OPT_BALANCE_MODE, OPT_BALANCE_SPLITS, OPT_SHARD_SIZE, OPT_SHARD_RECORDS, OPT_LEVEL,
-    OPT_FORCE, OPT_MIN_PER_STRATUM,
+    OPT_RATE = 256,
+    OPT_HEAD,
+    OPT_SHUFFLE,
+    OPT_SEED,
+    OPT_CHUNK,
+    OPT_MAXREC,
+    OPT_LONG,
+    OPT_DROP,
+    OPT_IO,
+    OPT_EVERY,
+    OPT_START,
+    OPT_HEADER,
+    OPT_FORMAT,
+    OPT_MISSING,
+    OPT_CLUSTER,
+    OPT_WITHIN_RATE,
+    OPT_STRATA,
+    OPT_FRACTIONS,
+    OPT_WEIGHT,
+    OPT_EMIT_WEIGHT,
+    OPT_PER_STRATUM,
+    OPT_CLUSTERS,
+    OPT_WITHIN_SIZE,
+    OPT_SNOWBALL,
+    OPT_SEEDS,
+    OPT_LINK,
+    OPT_WAVES,
+    OPT_MAX_NODES,
+    OPT_EMIT_WAVE,
+    OPT_RATIOS,
+    OPT_BY,
+    OPT_TIME_FIELD,
+    OPT_CUTOFFS,
+    OPT_STRATIFY,
+    OPT_BALANCE,
+    OPT_BALANCE_MODE,
+    OPT_BALANCE_SPLITS,
+    OPT_SHARD_SIZE,
+    OPT_SHARD_RECORDS,
+    OPT_LEVEL,
+    OPT_FORCE,
+    OPT_MIN_PER_STRATUM,
 };
 
 static const struct option long_opts[] = {
@@ -155,12 +190,12 @@ static int run(int argc, char **argv, int split)
         case OPT_BALANCE_MODE:
         case OPT_BALANCE_SPLITS:
             st = ladle_job_set_string(job,
-                                      c == OPT_RATIOS       ? LADLE_S_RATIOS
-                                      : c == OPT_BY         ? LADLE_S_BY
-                                      : c == OPT_TIME_FIELD ? LADLE_S_TIME_FIELD
-                                      : c == OPT_CUTOFFS    ? LADLE_S_CUTOFFS
-                                      : c == OPT_STRATIFY   ? LADLE_S_STRATIFY
-                                      : c == OPT_BALANCE    ? LADLE_S_BALANCE
+                                      c == OPT_RATIOS         ? LADLE_S_RATIOS
+                                      : c == OPT_BY           ? LADLE_S_BY
+                                      : c == OPT_TIME_FIELD   ? LADLE_S_TIME_FIELD
+                                      : c == OPT_CUTOFFS      ? LADLE_S_CUTOFFS
+                                      : c == OPT_STRATIFY     ? LADLE_S_STRATIFY
+                                      : c == OPT_BALANCE      ? LADLE_S_BALANCE
                                       : c == OPT_BALANCE_MODE ? LADLE_S_BALANCE_MODE
                                                               : LADLE_S_BALANCE_SPLITS,
                                       optarg);
@@ -172,13 +207,14 @@ static int run(int argc, char **argv, int split)
             if ((c == OPT_SHARD_SIZE ? ladle_cli_parse_size(optarg, &v)
                                      : ladle_cli_parse_u64(optarg, &v)) != 0 ||
                 v < 1 || v > INT64_MAX) {
-                rc = usage_error(c == OPT_SHARD_SIZE ? "--shard-size: '%s' is not a size%s (e.g. 256M, 1G)"
-                                                     : "--shard-records: '%s' is not a count%s (1 or more)",
+                rc = usage_error(c == OPT_SHARD_SIZE
+                                     ? "--shard-size: '%s' is not a size%s (e.g. 256M, 1G)"
+                                     : "--shard-records: '%s' is not a count%s (1 or more)",
                                  optarg, "");
                 goto done;
             }
-            st = ladle_job_set(job, c == OPT_SHARD_SIZE ? LADLE_P_SHARD_SIZE : LADLE_P_SHARD_RECORDS,
-                               (int64_t)v);
+            st = ladle_job_set(
+                job, c == OPT_SHARD_SIZE ? LADLE_P_SHARD_SIZE : LADLE_P_SHARD_RECORDS, (int64_t)v);
             dataset_flag = c == OPT_SHARD_SIZE ? "--shard-size" : "--shard-records";
             break;
         case OPT_LEVEL:
@@ -245,17 +281,12 @@ static int run(int argc, char **argv, int split)
             st = ladle_job_set(job, LADLE_P_START, (int64_t)v);
             start_given = 1;
             break;
-        case OPT_SHUFFLE:
-            st = ladle_job_set(job, LADLE_P_SHUFFLE, 1);
-            break;
-        case OPT_HEADER:
-            st = ladle_job_set(job, LADLE_P_HEADER, 1);
-            break;
-        case OPT_FORMAT:
-            st = ladle_job_set_string(job, LADLE_S_FORMAT, optarg);
-            break;
+        case OPT_SHUFFLE: st = ladle_job_set(job, LADLE_P_SHUFFLE, 1); break;
+        case OPT_HEADER: st = ladle_job_set(job, LADLE_P_HEADER, 1); break;
+        case OPT_FORMAT: st = ladle_job_set_string(job, LADLE_S_FORMAT, optarg); break;
         case 'd':
-            st = ladle_job_set_string(job, LADLE_S_DELIM, strcmp(optarg, "\\t") == 0 ? "\t" : optarg);
+            st = ladle_job_set_string(job, LADLE_S_DELIM,
+                                      strcmp(optarg, "\\t") == 0 ? "\t" : optarg);
             break;
         case OPT_MISSING:
             if (strcmp(optarg, "skip") == 0)
@@ -274,7 +305,9 @@ static int run(int argc, char **argv, int split)
         case OPT_WEIGHT:
             if (field_flag) {
                 rc = usage_error("%s and %s: one field design at a time", field_flag,
-                                 c == OPT_CLUSTER ? "--cluster" : c == OPT_STRATA ? "--strata" : "--weight");
+                                 c == OPT_CLUSTER  ? "--cluster"
+                                 : c == OPT_STRATA ? "--strata"
+                                                   : "--weight");
                 goto done;
             }
             field_flag = c == OPT_CLUSTER ? "--cluster" : c == OPT_STRATA ? "--strata" : "--weight";
@@ -285,8 +318,10 @@ static int run(int argc, char **argv, int split)
             char *end;
             double q = strtod(optarg, &end);
             if ((!isdigit((unsigned char)*optarg) && *optarg != '.') ||
-                optarg[strspn(optarg, "0123456789.eE+-")] != '\0' || *end || !(q >= 0.0 && q <= 1.0)) {
-                rc = usage_error("--within-rate: '%s' is not a probability%s (expected 0..1)", optarg, "");
+                optarg[strspn(optarg, "0123456789.eE+-")] != '\0' || *end ||
+                !(q >= 0.0 && q <= 1.0)) {
+                rc = usage_error("--within-rate: '%s' is not a probability%s (expected 0..1)",
+                                 optarg, "");
                 goto done;
             }
             st = ladle_job_set_double(job, LADLE_D_WITHIN_RATE, q);
@@ -297,29 +332,28 @@ static int run(int argc, char **argv, int split)
             st = ladle_job_set_string(job, LADLE_S_FRACTIONS, optarg);
             fractions_given = 1;
             break;
-        case OPT_EMIT_WEIGHT:
-            st = ladle_job_set(job, LADLE_P_EMIT_WEIGHT, 1);
-            break;
+        case OPT_EMIT_WEIGHT: st = ladle_job_set(job, LADLE_P_EMIT_WEIGHT, 1); break;
         case OPT_PER_STRATUM:
         case OPT_CLUSTERS:
         case OPT_WITHIN_SIZE:
         case OPT_WAVES:
         case OPT_MAX_NODES: {
-            const char *flag = c == OPT_PER_STRATUM ? "--per-stratum"
-                               : c == OPT_CLUSTERS  ? "--clusters"
+            const char *flag = c == OPT_PER_STRATUM   ? "--per-stratum"
+                               : c == OPT_CLUSTERS    ? "--clusters"
                                : c == OPT_WITHIN_SIZE ? "--within-size"
-                               : c == OPT_WAVES     ? "--waves"
-                                                    : "--max-nodes";
+                               : c == OPT_WAVES       ? "--waves"
+                                                      : "--max-nodes";
             if (ladle_cli_parse_u64(optarg, &v) != 0 || v > INT64_MAX ||
                 (v == 0 && c != OPT_WAVES)) {
                 rc = usage_error("%s: '%s' is not a count (1 or more)", flag, optarg);
                 goto done;
             }
-            st = ladle_job_set(job, c == OPT_PER_STRATUM ? LADLE_P_PER_STRATUM
-                                    : c == OPT_CLUSTERS  ? LADLE_P_CLUSTERS
-                                    : c == OPT_WITHIN_SIZE ? LADLE_P_WITHIN_SIZE
-                                    : c == OPT_WAVES     ? LADLE_P_WAVES
-                                                         : LADLE_P_MAX_NODES,
+            st = ladle_job_set(job,
+                               c == OPT_PER_STRATUM   ? LADLE_P_PER_STRATUM
+                               : c == OPT_CLUSTERS    ? LADLE_P_CLUSTERS
+                               : c == OPT_WITHIN_SIZE ? LADLE_P_WITHIN_SIZE
+                               : c == OPT_WAVES       ? LADLE_P_WAVES
+                                                      : LADLE_P_MAX_NODES,
                                (int64_t)v);
             if (c == OPT_PER_STRATUM)
                 per_stratum = 1;
@@ -333,16 +367,14 @@ static int run(int argc, char **argv, int split)
         }
         case OPT_MIN_PER_STRATUM:
             if (ladle_cli_parse_u64(optarg, &v) != 0 || v > INT64_MAX) {
-                rc = usage_error("--min-per-stratum: '%s' is not a count (0 or more)%s", optarg,
-                                 "");
+                rc =
+                    usage_error("--min-per-stratum: '%s' is not a count (0 or more)%s", optarg, "");
                 goto done;
             }
             st = ladle_job_set(job, LADLE_P_MIN_PER_STRATUM, (int64_t)v);
             min_per_stratum = 1;
             break;
-        case OPT_SNOWBALL:
-            snowball = 1;
-            break;
+        case OPT_SNOWBALL: snowball = 1; break;
         case OPT_SEEDS:
             st = ladle_job_set_string(job, LADLE_S_SEEDS, optarg);
             snowball_opts = "--seeds";
@@ -383,12 +415,8 @@ static int run(int argc, char **argv, int split)
             st = ladle_job_set(job, c == OPT_CHUNK ? LADLE_P_CHUNK_SIZE : LADLE_P_MAX_RECORD,
                                (int64_t)v);
             break;
-        case OPT_LONG:
-            st = ladle_job_set(job, LADLE_P_ZSTD_LONG, 1);
-            break;
-        case OPT_DROP:
-            st = ladle_job_set(job, LADLE_P_DROP_CACHE, 1);
-            break;
+        case OPT_LONG: st = ladle_job_set(job, LADLE_P_ZSTD_LONG, 1); break;
+        case OPT_DROP: st = ladle_job_set(job, LADLE_P_DROP_CACHE, 1); break;
         case OPT_IO:
             if (strcmp(optarg, "auto") == 0)
                 st = ladle_job_set(job, LADLE_P_IO_MODE, LADLE_IO_AUTO);
@@ -401,21 +429,15 @@ static int run(int argc, char **argv, int split)
                 goto done;
             }
             break;
-        case 'v':
-            verbose = 1;
-            break;
+        case 'v': verbose = 1; break;
         case 'h':
             if (split)
                 ladle_cli_usage_split(ladle_cli_out());
             else
                 ladle_cli_usage_sample(ladle_cli_out());
             goto done;
-        case ':':
-            rc = usage_error("option '%s' needs a value%s", argv[optind - 1], "");
-            goto done;
-        default:
-            rc = usage_error("unknown option '%s'%s", argv[optind - 1], "");
-            goto done;
+        case ':': rc = usage_error("option '%s' needs a value%s", argv[optind - 1], ""); goto done;
+        default: rc = usage_error("unknown option '%s'%s", argv[optind - 1], ""); goto done;
         }
         if (st != LADLE_OK) {
             rc = usage_error("%s%s", ladle_job_error(job), "");
@@ -490,7 +512,8 @@ static int run(int argc, char **argv, int split)
         goto done;
     }
     if (split && !ratios_given) {
-        rc = usage_error("ladle split needs --ratios (e.g. train=0.8,val=0.1,test=0.1)%s%s", "", "");
+        rc =
+            usage_error("ladle split needs --ratios (e.g. train=0.8,val=0.1,test=0.1)%s%s", "", "");
         goto done;
     }
     if (dataset_flag && !out_dir) {
@@ -498,7 +521,9 @@ static int run(int argc, char **argv, int split)
         goto done;
     }
     if (designs == 0 && !split) {
-        rc = usage_error("choose a design: --rate P, -n N, --head N, --every K, or a field design (see --help)%s%s", "", "");
+        rc = usage_error("choose a design: --rate P, -n N, --head N, --every K, or a field design "
+                         "(see --help)%s%s",
+                         "", "");
         goto done;
     }
     if (start_given && design_flag && strcmp(design_flag, "--every") != 0) {
@@ -517,7 +542,8 @@ static int run(int argc, char **argv, int split)
         }
     ladle_job_set_notify(job, note_line, &verbose);
     /* main() passed argv + 1: the manifest records the whole command line. */
-    if (out_dir && ladle_job_set_command(job, argc + 1, (const char *const *)(argv - 1)) != LADLE_OK) {
+    if (out_dir &&
+        ladle_job_set_command(job, argc + 1, (const char *const *)(argv - 1)) != LADLE_OK) {
         fprintf(stderr, "ladle: %s\n", ladle_job_error(job));
         rc = LADLE_E_INTERNAL;
         goto done;
@@ -562,8 +588,7 @@ static int run(int argc, char **argv, int split)
                 (unsigned long long)rep.records_in, (double)rep.bytes_in / 1e6,
                 (double)rep.bytes_compressed / 1e6, dt,
                 dt > 0 ? (double)rep.bytes_in / 1e6 / dt : 0.0, rep.threads,
-                rep.io_uring_used ? "io_uring" : "pread/read",
-                (unsigned long long)rep.records_out,
+                rep.io_uring_used ? "io_uring" : "pread/read", (unsigned long long)rep.records_out,
                 ladle_job_output_closed(job) ? " (output closed early)" : "");
 done:
     ladle_job_free(job);

@@ -50,17 +50,33 @@ static int usage(const char *what, const char *arg)
     return LADLE_E_USAGE;
 }
 
-enum { OPT_BARS = 256, OPT_NO_BARS, OPT_FORMAT, OPT_HEADER, OPT_MISSING, OPT_CHUNK, OPT_MAXREC,
-       OPT_LONG, OPT_IO };
+enum {
+    OPT_BARS = 256,
+    OPT_NO_BARS,
+    OPT_FORMAT,
+    OPT_HEADER,
+    OPT_MISSING,
+    OPT_CHUNK,
+    OPT_MAXREC,
+    OPT_LONG,
+    OPT_IO
+};
 
 static const struct option stats_opts[] = {
-    {"field", required_argument, NULL, 'f'},   {"top", required_argument, NULL, 'k'},
-    {"bars", no_argument, NULL, OPT_BARS},      {"no-bars", no_argument, NULL, OPT_NO_BARS},
-    {"format", required_argument, NULL, OPT_FORMAT}, {"delimiter", required_argument, NULL, 'd'},
-    {"header", no_argument, NULL, OPT_HEADER},  {"missing", required_argument, NULL, OPT_MISSING},
-    {"threads", required_argument, NULL, 't'},  {"chunk-size", required_argument, NULL, OPT_CHUNK},
-    {"max-record", required_argument, NULL, OPT_MAXREC}, {"long", no_argument, NULL, OPT_LONG},
-    {"io", required_argument, NULL, OPT_IO},    {"help", no_argument, NULL, 'h'},
+    {"field", required_argument, NULL, 'f'},
+    {"top", required_argument, NULL, 'k'},
+    {"bars", no_argument, NULL, OPT_BARS},
+    {"no-bars", no_argument, NULL, OPT_NO_BARS},
+    {"format", required_argument, NULL, OPT_FORMAT},
+    {"delimiter", required_argument, NULL, 'd'},
+    {"header", no_argument, NULL, OPT_HEADER},
+    {"missing", required_argument, NULL, OPT_MISSING},
+    {"threads", required_argument, NULL, 't'},
+    {"chunk-size", required_argument, NULL, OPT_CHUNK},
+    {"max-record", required_argument, NULL, OPT_MAXREC},
+    {"long", no_argument, NULL, OPT_LONG},
+    {"io", required_argument, NULL, OPT_IO},
+    {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
 
@@ -90,7 +106,8 @@ int ladle_cli_stats(int argc, char **argv)
         case OPT_NO_BARS: bars = 0; break;
         case OPT_FORMAT: st = ladle_job_set_string(job, LADLE_S_FORMAT, optarg); break;
         case 'd':
-            st = ladle_job_set_string(job, LADLE_S_DELIM, strcmp(optarg, "\\t") == 0 ? "\t" : optarg);
+            st = ladle_job_set_string(job, LADLE_S_DELIM,
+                                      strcmp(optarg, "\\t") == 0 ? "\t" : optarg);
             break;
         case OPT_HEADER: st = ladle_job_set(job, LADLE_P_HEADER, 1); break;
         case OPT_MISSING:

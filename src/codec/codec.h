@@ -19,13 +19,13 @@
 
 struct ladle_decoder {
     const struct ladle_codec_ops *ops;
-    struct ladle_source *src;           /* borrowed */
-    struct ladle_chunk_pool *pool;      /* borrowed */
-    const struct ladle_config *cfg;     /* borrowed */
-    struct ladle_error *err;            /* borrowed */
-    const atomic_int *stop;             /* borrowed: set when the run must end */
-    const char *name;                   /* borrowed */
-    void *state;                        /* owns: the codec's own state */
+    struct ladle_source *src;       /* borrowed */
+    struct ladle_chunk_pool *pool;  /* borrowed */
+    const struct ladle_config *cfg; /* borrowed */
+    struct ladle_error *err;        /* borrowed */
+    const atomic_int *stop;         /* borrowed: set when the run must end */
+    const char *name;               /* borrowed */
+    void *state;                    /* owns: the codec's own state */
 };
 
 struct ladle_codec_ops {
@@ -53,12 +53,12 @@ const struct ladle_codec_ops *ladle_codec_detect(const unsigned char *magic, siz
 
 struct ladle_codec_input {
     unsigned char *buf[LADLE_CODEC_IN_BUFS]; /* owns */
-    unsigned head, inflight;   /* oldest in-flight buffer, count in flight */
-    int eof_submitted;         /* the source said nothing more to read */
-    int eof;                   /* every byte has been delivered */
-    const unsigned char *cur;  /* borrowed: the buffer being consumed */
+    unsigned head, inflight;                 /* oldest in-flight buffer, count in flight */
+    int eof_submitted;                       /* the source said nothing more to read */
+    int eof;                                 /* every byte has been delivered */
+    const unsigned char *cur;                /* borrowed: the buffer being consumed */
     size_t cur_len;
-    uint64_t consumed_before;  /* compressed bytes before cur */
+    uint64_t consumed_before; /* compressed bytes before cur */
 };
 
 ladle_status ladle_codec_input_open(struct ladle_decoder *d, struct ladle_codec_input *in);

@@ -42,9 +42,9 @@ struct zstd_state {
     int fcs_known;
     unsigned long long fcs; /* or ZSTD_CONTENTSIZE_UNKNOWN */
     uint64_t frame_out;
-    uint64_t frame_start;   /* compressed offset of the current frame */
+    uint64_t frame_start;     /* compressed offset of the current frame */
     uint64_t frame_out_final; /* a frame of the wrong size: what it decoded to */
-    int size_mismatch;      /* the error is a frame of the wrong size */
+    int size_mismatch;        /* the error is a frame of the wrong size */
 };
 
 static ladle_status zstd_open(struct ladle_decoder *d)
@@ -109,14 +109,13 @@ static ladle_status zstd_fail(struct ladle_decoder *d, struct zstd_state *st, si
     const struct ladle_zstd_walk *w = &st->walk;
     unsigned long long at = (unsigned long long)w->unit_start;
     if (st->size_mismatch)
-        return ladle_error_set(d->err, LADLE_E_INPUT,
-                               "%s: corrupt zstd data: the frame at compressed bytes %llu-%llu "
-                               "decodes to %llu bytes, its header declares %llu "
-                               "(at compressed byte %llu)",
-                               d->name, (unsigned long long)st->frame_start,
-                               (unsigned long long)w->pos - 1,
-                               (unsigned long long)st->frame_out_final, st->fcs,
-                               (unsigned long long)st->frame_start);
+        return ladle_error_set(
+            d->err, LADLE_E_INPUT,
+            "%s: corrupt zstd data: the frame at compressed bytes %llu-%llu "
+            "decodes to %llu bytes, its header declares %llu "
+            "(at compressed byte %llu)",
+            d->name, (unsigned long long)st->frame_start, (unsigned long long)w->pos - 1,
+            (unsigned long long)st->frame_out_final, st->fcs, (unsigned long long)st->frame_start);
     switch (ZSTD_getErrorCode(r)) {
     case ZSTD_error_frameParameter_windowTooLarge:
         return window_too_large(d, st, pending, npending);
@@ -132,8 +131,7 @@ static ladle_status zstd_fail(struct ladle_decoder *d, struct zstd_state *st, si
                                "%s: corrupt zstd data: the frame at compressed bytes %llu-%llu "
                                "does not match its checksum (at compressed byte %llu)",
                                d->name, (unsigned long long)w->frame_start, at + 3, at);
-    default:
-        break;
+    default: break;
     }
     char unit[48];
     ladle_zstd_walk_describe(w, unit, sizeof unit);
@@ -151,15 +149,14 @@ static size_t account(struct zstd_state *st, size_t decoded, size_t r)
         w->unit != LADLE_ZSTD_HEADER && w->hdr_len >= 5) {
         ZSTD_frameHeader zfh;
         size_t h = ZSTD_getFrameHeader(&zfh, w->hdr, w->hdr_len);
-        st->fcs = h == 0 && zfh.frameType == ZSTD_frame ? zfh.frameContentSize
-                                                          : ZSTD_CONTENTSIZE_UNKNOWN;
+        st->fcs =
+            h == 0 && zfh.frameType == ZSTD_frame ? zfh.frameContentSize : ZSTD_CONTENTSIZE_UNKNOWN;
         st->fcs_known = 1;
         st->frame_start = w->frame_start;
     }
     st->frame_out += decoded;
     if (r == 0) {
-        int bad = st->fcs_known && st->fcs != ZSTD_CONTENTSIZE_UNKNOWN &&
-                  st->frame_out != st->fcs;
+        int bad = st->fcs_known && st->fcs != ZSTD_CONTENTSIZE_UNKNOWN && st->frame_out != st->fcs;
         st->frame_out_final = st->frame_out;
         st->fcs_known = 0;
         st->frame_out = 0;

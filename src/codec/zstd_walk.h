@@ -33,13 +33,13 @@ enum ladle_zstd_unit {
 
 struct ladle_zstd_walk {
     enum ladle_zstd_unit unit;
-    uint64_t pos;         /* compressed offset of the next byte */
-    uint64_t unit_start;  /* compressed offset of the current unit (of the
-                             frame, for the pieces of a frame header) */
-    uint64_t need;        /* bytes left in the current unit (>= 1) */
-    uint64_t frame_start; /* compressed offset of the current frame */
-    uint64_t frames;      /* frames completed (skippable ones too) */
-    uint64_t block_size;  /* the current block's content size */
+    uint64_t pos;          /* compressed offset of the next byte */
+    uint64_t unit_start;   /* compressed offset of the current unit (of the
+                              frame, for the pieces of a frame header) */
+    uint64_t need;         /* bytes left in the current unit (>= 1) */
+    uint64_t frame_start;  /* compressed offset of the current frame */
+    uint64_t frames;       /* frames completed (skippable ones too) */
+    uint64_t block_size;   /* the current block's content size */
     unsigned char hdr[18]; /* the current frame's header so far */
     size_t hdr_len;
     unsigned char small[4]; /* a block header or skippable size so far */

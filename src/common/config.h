@@ -22,24 +22,24 @@ struct ladle_split_state;
 
 struct ladle_config {
     ladle_design design;
-    uint64_t n;          /* -n / --head */
-    uint64_t every;      /* --every K */
-    int64_t start;       /* --start S, -1: drawn from the seed */
-    double rate;         /* --rate */
-    double within_rate;  /* --within-rate (cluster second stage) */
-    int emit_weight;     /* --emit-weight */
-    int emit_wave;       /* --emit-wave (snowball) */
-    const char *extra_column; /* "_weight", "_wave" or NULL: the column added to output */
+    uint64_t n;                         /* -n / --head */
+    uint64_t every;                     /* --every K */
+    int64_t start;                      /* --start S, -1: drawn from the seed */
+    double rate;                        /* --rate */
+    double within_rate;                 /* --within-rate (cluster second stage) */
+    int emit_weight;                    /* --emit-weight */
+    int emit_wave;                      /* --emit-wave (snowball) */
+    const char *extra_column;           /* "_weight", "_wave" or NULL: the column added to output */
     const struct ladle_field *field_to; /* borrowed: snowball's TO field */
-    uint64_t waves;      /* snowball --waves W */
-    uint64_t max_nodes;  /* snowball --max-nodes M (0: no limit) */
-    uint64_t top;        /* ladle stats --top K */
-    int bars;            /* ladle stats: draw bars */
-    uint64_t per_stratum; /* --per-stratum N */
-    uint64_t min_per_stratum; /* --min-per-stratum K (default 1) */
-    uint64_t clusters;    /* --clusters M */
-    uint64_t within_size; /* --within-size K */
-    struct ladle_plan *plan; /* borrowed from the job: multi-pass designs */
+    uint64_t waves;                     /* snowball --waves W */
+    uint64_t max_nodes;                 /* snowball --max-nodes M (0: no limit) */
+    uint64_t top;                       /* ladle stats --top K */
+    int bars;                           /* ladle stats: draw bars */
+    uint64_t per_stratum;               /* --per-stratum N */
+    uint64_t min_per_stratum;           /* --min-per-stratum K (default 1) */
+    uint64_t clusters;                  /* --clusters M */
+    uint64_t within_size;               /* --within-size K */
+    struct ladle_plan *plan;            /* borrowed from the job: multi-pass designs */
     /* ladle split / sample -o: how records divide (NULL: write to the fd)
      * and the output stage's state of it, both borrowed from the job. */
     const struct ladle_split_spec *split;
@@ -47,13 +47,13 @@ struct ladle_config {
     ladle_missing missing;
     /* Fields (compiled once, shared read-only by every thread). */
     const struct ladle_field *field; /* borrowed from the job: the design's key */
-    int format;          /* enum ladle_format */
+    int format;                      /* enum ladle_format */
     char delim;
     const struct ladle_fractions *fractions; /* borrowed from the job */
     uint64_t seed;
     int shuffle;
-    int header;          /* the first record of each input is a header */
-    unsigned threads;    /* resolved: >= 1 */
+    int header;       /* the first record of each input is a header */
+    unsigned threads; /* resolved: >= 1 */
     size_t chunk_size;
     size_t max_record;
     int zstd_long;

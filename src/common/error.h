@@ -15,8 +15,8 @@
 #define LADLE_ERROR_MAX 512
 
 struct ladle_error {
-    atomic_int claimed;       /* 0 until the first error claims the slot */
-    atomic_int published;     /* 1 once status and msg are written */
+    atomic_int claimed;   /* 0 until the first error claims the slot */
+    atomic_int published; /* 1 once status and msg are written */
     ladle_status status;
     char msg[LADLE_ERROR_MAX];
 };

@@ -51,22 +51,22 @@ struct ladle_read {
 
 struct ladle_source {
     const struct ladle_source_ops *ops;
-    const char *name;     /* borrowed: display name ("<stdin>" for "-") */
+    const char *name; /* borrowed: display name ("<stdin>" for "-") */
     int fd;
-    bool regular;         /* a regular file: pread/io_uring at offsets */
+    bool regular; /* a regular file: pread/io_uring at offsets */
     bool drop_cache;
-    uint64_t size;        /* regular files: size when opened (the snapshot read) */
-    uint64_t shrank_to;   /* after LADLE_SOURCE_SHRANK: the size found then */
-    uint64_t next_off;    /* offset of the next submission */
-    uint64_t bytes_read;  /* bytes delivered by wait() so far */
-    uint64_t dropped_to;  /* page cache released below this offset */
+    uint64_t size;           /* regular files: size when opened (the snapshot read) */
+    uint64_t shrank_to;      /* after LADLE_SOURCE_SHRANK: the size found then */
+    uint64_t next_off;       /* offset of the next submission */
+    uint64_t bytes_read;     /* bytes delivered by wait() so far */
+    uint64_t dropped_to;     /* page cache released below this offset */
     unsigned char prefix[4]; /* bytes peeked from a pipe, served first */
     size_t prefix_len;
     struct ladle_read q[LADLE_SOURCE_MAX_INFLIGHT];
     unsigned q_head, q_count;
-    bool at_eof;          /* a pipe returned end of file */
+    bool at_eof;            /* a pipe returned end of file */
     const atomic_int *stop; /* borrowed, may be NULL: a pipe read gives up once set */
-    void *engine;         /* owns: engine state (the io_uring ring) */
+    void *engine;           /* owns: engine state (the io_uring ring) */
 };
 
 /* Opens path ("-" is stdin) with the engine the config asks for. On

@@ -86,8 +86,8 @@ static ssize_t sync_wait(struct ladle_source *s)
     if (s->q_count == 0)
         return 0;
     struct ladle_read *r = &s->q[s->q_head];
-    ssize_t res = s->regular ? fill_at_offset(s, r->buf, r->len, r->off)
-                             : fill_from_pipe(s, r->buf, r->len);
+    ssize_t res =
+        s->regular ? fill_at_offset(s, r->buf, r->len, r->off) : fill_from_pipe(s, r->buf, r->len);
     return ladle_source_pop(s, res);
 }
 

@@ -10,11 +10,11 @@
 #include <stdint.h>
 
 struct ladle_outbuf {
-    char *data;        /* owns */
+    char *data; /* owns */
     size_t len, cap;
-    uint64_t *keys;    /* owns: one per record, only when keys are kept */
+    uint64_t *keys; /* owns: one per record, only when keys are kept */
     size_t nkeys, keys_cap;
-    uint64_t records;  /* records in data */
+    uint64_t records; /* records in data */
 };
 
 void ladle_outbuf_free(struct ladle_outbuf *b);

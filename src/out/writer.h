@@ -15,11 +15,11 @@
 
 struct ladle_writer {
     int fd;
-    char *buf;       /* owns */
+    char *buf; /* owns */
     size_t len, cap;
-    int closed;      /* the reader went away (EPIPE) */
+    int closed; /* the reader went away (EPIPE) */
     uint64_t records;
-    struct ladle_error *err; /* borrowed */
+    struct ladle_error *err;  /* borrowed */
     const atomic_int *cancel; /* borrowed, may be NULL: a write interrupted
                                  (EINTR) once it is set gives up */
     /* When set (split runs), whole records written with ladle_writer_record

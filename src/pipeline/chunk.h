@@ -22,24 +22,24 @@ struct ladle_chunk_pool;
 struct ladle_field_binding;
 
 struct ladle_chunk {
-    char *mem;           /* owns: allocation of `cap` bytes */
+    char *mem; /* owns: allocation of `cap` bytes */
     size_t cap;
-    char *data;          /* borrowed, inside mem: first record */
-    size_t len;          /* bytes of whole records at data */
-    uint64_t offset;     /* decompressed byte offset of data[0] in its input */
-    uint32_t input;      /* input ordinal (argument order) */
-    uint64_t seq;        /* order of this chunk within its input */
-    bool last;           /* the last chunk of its input (may be empty) */
-    bool oversized;      /* one-off allocation for long records: freed, not pooled */
-    struct ladle_chunk *backing; /* owns (oversized only): the pool chunk it replaced,
-                                    held so long records still count against the pool */
+    char *data;                    /* borrowed, inside mem: first record */
+    size_t len;                    /* bytes of whole records at data */
+    uint64_t offset;               /* decompressed byte offset of data[0] in its input */
+    uint32_t input;                /* input ordinal (argument order) */
+    uint64_t seq;                  /* order of this chunk within its input */
+    bool last;                     /* the last chunk of its input (may be empty) */
+    bool oversized;                /* one-off allocation for long records: freed, not pooled */
+    struct ladle_chunk *backing;   /* owns (oversized only): the pool chunk it replaced,
+                                      held so long records still count against the pool */
     struct ladle_chunk_pool *pool; /* where it returns */
     const struct ladle_field_binding *binding; /* borrowed: the design field's
                                                   column in this input */
 };
 
 struct ladle_chunk_pool {
-    size_t chunk_size;     /* data bytes per chunk, after the headroom */
+    size_t chunk_size; /* data bytes per chunk, after the headroom */
     size_t headroom;
     unsigned count;
     struct ladle_chunk *chunks;  /* owns */

@@ -55,9 +55,9 @@ static ladle_status bind_fields(struct run *r, uint32_t i)
     for (int k = 0; k < LADLE_BINDINGS_PER_INPUT; k++) {
         if (!fields[k])
             continue;
-        ladle_status st = ladle_field_bind(fields[k], r->cfg->header ? h->data : NULL,
-                                           r->cfg->header ? h->len : 0, r->io->names[i],
-                                           &r->bindings[LADLE_BINDINGS_PER_INPUT * i + (unsigned)k], r->err);
+        ladle_status st = ladle_field_bind(
+            fields[k], r->cfg->header ? h->data : NULL, r->cfg->header ? h->len : 0,
+            r->io->names[i], &r->bindings[LADLE_BINDINGS_PER_INPUT * i + (unsigned)k], r->err);
         if (st != LADLE_OK)
             return st;
     }

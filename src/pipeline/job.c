@@ -23,21 +23,21 @@ struct ladle_job {
     char **paths;           /* owns */
     char **names;           /* owns */
     uint32_t count, cap;
-    char *field_spec;       /* owns: compiled at run time, once format and -d are known */
+    char *field_spec;          /* owns: compiled at run time, once format and -d are known */
     struct ladle_field *field; /* owns */
     struct ladle_fractions *fractions; /* owns */
-    char *link_spec;        /* owns: snowball FROM:TO */
-    char *seeds_path;       /* owns: snowball seed keys */
-    struct ladle_field *field_to; /* owns */
-    struct ladle_plan plan; /* what multi-pass designs carry between passes */
+    char *link_spec;                   /* owns: snowball FROM:TO */
+    char *seeds_path;                  /* owns: snowball seed keys */
+    struct ladle_field *field_to;      /* owns */
+    struct ladle_plan plan;            /* what multi-pass designs carry between passes */
     /* Datasets: LADLE_S_OUTPUT_DIR .. LADLE_S_BALANCE_SPLITS, owned copies. */
     char *split_str[LADLE_S_BALANCE_SPLITS - LADLE_S_OUTPUT_DIR + 1];
     uint64_t shard_size, shard_records;
     int level, force;
-    char **argv;            /* owns: the command line for the manifest */
+    char **argv; /* owns: the command line for the manifest */
     int argc;
-    char *summary;          /* owns */
-    char *notes;            /* owns: a dataset run's lines for the user */
+    char *summary; /* owns */
+    char *notes;   /* owns: a dataset run's lines for the user */
     atomic_int cancel;
     int output_closed;
     struct ladle_error err;
@@ -120,12 +120,8 @@ ladle_status ladle_job_set(ladle_job *j, ladle_param p, int64_t v)
             return bad(j, "sample size must not be negative");
         j->cfg.n = (uint64_t)v;
         return LADLE_OK;
-    case LADLE_P_SEED:
-        j->cfg.seed = (uint64_t)v;
-        return LADLE_OK;
-    case LADLE_P_SHUFFLE:
-        j->cfg.shuffle = v != 0;
-        return LADLE_OK;
+    case LADLE_P_SEED: j->cfg.seed = (uint64_t)v; return LADLE_OK;
+    case LADLE_P_SHUFFLE: j->cfg.shuffle = v != 0; return LADLE_OK;
     case LADLE_P_THREADS:
         if (v < 0 || v > 1024)
             return bad(j, "threads must be 0 (all CPUs) to 1024");
@@ -141,15 +137,9 @@ ladle_status ladle_job_set(ladle_job *j, ladle_param p, int64_t v)
             return bad(j, "max record must be 1 byte to 1 GiB");
         j->cfg.max_record = (size_t)v;
         return LADLE_OK;
-    case LADLE_P_HEADER:
-        j->cfg.header = v != 0;
-        return LADLE_OK;
-    case LADLE_P_ZSTD_LONG:
-        j->cfg.zstd_long = v != 0;
-        return LADLE_OK;
-    case LADLE_P_DROP_CACHE:
-        j->cfg.drop_cache = v != 0;
-        return LADLE_OK;
+    case LADLE_P_HEADER: j->cfg.header = v != 0; return LADLE_OK;
+    case LADLE_P_ZSTD_LONG: j->cfg.zstd_long = v != 0; return LADLE_OK;
+    case LADLE_P_DROP_CACHE: j->cfg.drop_cache = v != 0; return LADLE_OK;
     case LADLE_P_EVERY:
         if (v < 1)
             return bad(j, "--every must be at least 1");
@@ -177,21 +167,15 @@ ladle_status ladle_job_set(ladle_job *j, ladle_param p, int64_t v)
     case LADLE_P_MAX_NODES:
         if (v < 0)
             return bad(j, "a count must not be negative");
-        *(p == LADLE_P_PER_STRATUM ? &j->cfg.per_stratum
-          : p == LADLE_P_CLUSTERS  ? &j->cfg.clusters
+        *(p == LADLE_P_PER_STRATUM   ? &j->cfg.per_stratum
+          : p == LADLE_P_CLUSTERS    ? &j->cfg.clusters
           : p == LADLE_P_WITHIN_SIZE ? &j->cfg.within_size
-          : p == LADLE_P_WAVES     ? &j->cfg.waves
-                                   : &j->cfg.max_nodes) = (uint64_t)v;
+          : p == LADLE_P_WAVES       ? &j->cfg.waves
+                                     : &j->cfg.max_nodes) = (uint64_t)v;
         return LADLE_OK;
-    case LADLE_P_BARS:
-        j->cfg.bars = v != 0;
-        return LADLE_OK;
-    case LADLE_P_EMIT_WAVE:
-        j->cfg.emit_wave = v != 0;
-        return LADLE_OK;
-    case LADLE_P_EMIT_WEIGHT:
-        j->cfg.emit_weight = v != 0;
-        return LADLE_OK;
+    case LADLE_P_BARS: j->cfg.bars = v != 0; return LADLE_OK;
+    case LADLE_P_EMIT_WAVE: j->cfg.emit_wave = v != 0; return LADLE_OK;
+    case LADLE_P_EMIT_WEIGHT: j->cfg.emit_weight = v != 0; return LADLE_OK;
     case LADLE_P_MISSING:
         if (v < LADLE_MISSING_SKIP || v > LADLE_MISSING_KEEP)
             return bad(j, "--missing must be skip, error or keep");
@@ -212,9 +196,7 @@ ladle_status ladle_job_set(ladle_job *j, ladle_param p, int64_t v)
             return bad(j, "--level must be 1 to 19");
         j->level = (int)v;
         return LADLE_OK;
-    case LADLE_P_FORCE:
-        j->force = v != 0;
-        return LADLE_OK;
+    case LADLE_P_FORCE: j->force = v != 0; return LADLE_OK;
     case LADLE_P_IO_MODE:
         if (v < LADLE_IO_AUTO || v > LADLE_IO_PREAD)
             return bad(j, "unknown io mode");
@@ -234,12 +216,8 @@ ladle_status ladle_job_set_double(ladle_job *j, ladle_double_param p, double v)
     if (!(v >= 0.0 && v <= 1.0))
         return bad(j, "a rate must be a probability between 0 and 1");
     switch (p) {
-    case LADLE_D_RATE:
-        j->cfg.rate = v;
-        return LADLE_OK;
-    case LADLE_D_WITHIN_RATE:
-        j->cfg.within_rate = v;
-        return LADLE_OK;
+    case LADLE_D_RATE: j->cfg.rate = v; return LADLE_OK;
+    case LADLE_D_WITHIN_RATE: j->cfg.within_rate = v; return LADLE_OK;
     }
     return bad(j, "unknown parameter");
 }
@@ -253,7 +231,7 @@ ladle_status ladle_job_set_string(ladle_job *j, ladle_string_param p, const char
         char *copy = strdup(v);
         if (!copy)
             return ladle_error_set(&j->err, LADLE_E_INTERNAL, "out of memory");
-        char **slot = p == LADLE_S_FIELD ? &j->field_spec
+        char **slot = p == LADLE_S_FIELD  ? &j->field_spec
                       : p == LADLE_S_LINK ? &j->link_spec
                                           : &j->seeds_path;
         free(*slot);
@@ -286,8 +264,8 @@ ladle_status ladle_job_set_string(ladle_job *j, ladle_string_param p, const char
     }
     case LADLE_S_DELIM:
         if (strlen(v) != 1 || v[0] == '\n' || v[0] == '"')
-            return ladle_error_set(&j->err, LADLE_E_USAGE,
-                                   "-d: '%s' is not a one-byte delimiter", v);
+            return ladle_error_set(&j->err, LADLE_E_USAGE, "-d: '%s' is not a one-byte delimiter",
+                                   v);
         j->cfg.delim = v[0];
         return LADLE_OK;
     case LADLE_S_FRACTIONS: {
@@ -312,7 +290,7 @@ static ladle_status prepare_design(ladle_job *j)
     int needs_field = d == LADLE_DESIGN_CLUSTER || d == LADLE_DESIGN_FRACTIONS ||
                       d == LADLE_DESIGN_WEIGHTED || d == LADLE_DESIGN_STRATIFIED;
     if (needs_field && !j->field_spec)
-        return bad(j, d == LADLE_DESIGN_CLUSTER   ? "cluster sampling needs --cluster FIELD"
+        return bad(j, d == LADLE_DESIGN_CLUSTER    ? "cluster sampling needs --cluster FIELD"
                       : d == LADLE_DESIGN_WEIGHTED ? "weighted sampling needs --weight FIELD"
                                                    : "stratified sampling needs --strata FIELD");
     if (!needs_field && j->field_spec && d != LADLE_DESIGN_STATS)
@@ -321,9 +299,9 @@ static ladle_status prepare_design(ladle_job *j)
         return bad(j, "--strata needs --fractions (per-stratum rates)");
     if (d == LADLE_DESIGN_SNOWBALL && (!j->link_spec || !j->seeds_path))
         return bad(j, "snowball sampling needs --seeds FILE and --link FROM:TO");
-    if (c->emit_weight && (d == LADLE_DESIGN_BOTTOMK || d == LADLE_DESIGN_HEAD ||
-                           d == LADLE_DESIGN_SYSTEMATIC || d == LADLE_DESIGN_SNOWBALL ||
-                           d == LADLE_DESIGN_STATS))
+    if (c->emit_weight &&
+        (d == LADLE_DESIGN_BOTTOMK || d == LADLE_DESIGN_HEAD || d == LADLE_DESIGN_SYSTEMATIC ||
+         d == LADLE_DESIGN_SNOWBALL || d == LADLE_DESIGN_STATS))
         return bad(j, "--emit-weight goes with --rate, --cluster, --strata or --weight");
     if (c->emit_wave && d != LADLE_DESIGN_SNOWBALL)
         return bad(j, "--emit-wave goes with --snowball");
@@ -336,8 +314,7 @@ static ladle_status prepare_design(ladle_job *j)
     }
     if (j->link_spec && !j->field) {
         ladle_status st = ladle_field_compile_link(&j->field, &j->field_to, j->link_spec,
-                                                   (enum ladle_format)c->format, c->delim,
-                                                   &j->err);
+                                                   (enum ladle_format)c->format, c->delim, &j->err);
         if (st != LADLE_OK)
             return st;
     }

@@ -22,7 +22,7 @@ static const struct ladle_sampler_ops *pass_design(const struct ladle_config *cf
     case LADLE_DESIGN_STRATIFIED:
         if (cfg->per_stratum)
             return pass == 0 ? &ladle_sampler_strata : NULL;
-        return pass == 0                                       ? &ladle_sampler_strata_count
+        return pass == 0                                    ? &ladle_sampler_strata_count
                : pass == 1 && cfg->plan->strata_second_pass ? &ladle_sampler_strata
                                                             : NULL;
     case LADLE_DESIGN_CLUSTER: {
@@ -34,8 +34,7 @@ static const struct ladle_sampler_ops *pass_design(const struct ladle_config *cf
     }
     case LADLE_DESIGN_SNOWBALL:
         return pass <= cfg->waves && cfg->plan->frontier.count ? &ladle_sampler_snowball : NULL;
-    default:
-        return pass == 0 ? ladle_sampler_for(cfg->design) : NULL;
+    default: return pass == 0 ? ladle_sampler_for(cfg->design) : NULL;
     }
 }
 
@@ -57,8 +56,7 @@ static int needs_passes(const struct ladle_config *cfg)
 
 /* Copies a pipe or stdin to an unlinked temporary file; returns its fd. */
 static int spool(const char *path, const char *name, const struct ladle_config *cfg,
-                 const atomic_int *cancel,
-                 struct ladle_error *err)
+                 const atomic_int *cancel, struct ladle_error *err)
 {
     int in = STDIN_FILENO;
     /* A FIFO blocks in open(2) until a writer comes; a signal ends that. */
@@ -259,7 +257,8 @@ ladle_status ladle_passes_load_seeds(struct ladle_config *cfg, const char *path,
         }
         if (len == cap) {
             /* One byte past the limit tells a file of exactly the limit from a larger one. */
-            size_t grown = 2 * cap < LADLE_SEEDS_MAX_BYTES + 1 ? 2 * cap : LADLE_SEEDS_MAX_BYTES + 1;
+            size_t grown =
+                2 * cap < LADLE_SEEDS_MAX_BYTES + 1 ? 2 * cap : LADLE_SEEDS_MAX_BYTES + 1;
             char *b = realloc(buf, grown);
             if (!b) {
                 st = ladle_error_set(err, LADLE_E_INTERNAL, "%s: out of memory", path);
@@ -298,9 +297,8 @@ ladle_status ladle_passes_load_seeds(struct ladle_config *cfg, const char *path,
             st = ladle_error_set(err, LADLE_E_INTERNAL, "%s: out of memory", path);
         else if (cfg->plan->frontier.count > LADLE_SEEDS_MAX_KEYS)
             st = ladle_error_set(err, LADLE_E_INPUT,
-                                 "%s: more than %u seed keys (the --seeds limit; line %llu)",
-                                 path, (unsigned)LADLE_SEEDS_MAX_KEYS,
-                                 (unsigned long long)line_no);
+                                 "%s: more than %u seed keys (the --seeds limit; line %llu)", path,
+                                 (unsigned)LADLE_SEEDS_MAX_KEYS, (unsigned long long)line_no);
         at = end + 1;
     }
     free(buf);

@@ -125,8 +125,8 @@ ladle_status ladle_pipeline_run(const struct ladle_config *cfg,
     unsigned work_size = ring_size_for(r.ndecoders * CHUNKS_PER_DECODER + 3 * r.nworkers + 8);
     r.pending = calloc(io->count ? io->count : 1, sizeof *r.pending);
     r.headers = calloc(io->count ? io->count : 1, sizeof *r.headers);
-    r.bindings = calloc(LADLE_BINDINGS_PER_INPUT * (size_t)(io->count ? io->count : 1),
-                        sizeof *r.bindings);
+    r.bindings =
+        calloc(LADLE_BINDINGS_PER_INPUT * (size_t)(io->count ? io->count : 1), sizeof *r.bindings);
     r.pools = calloc(r.ndecoders, sizeof *r.pools);
     r.partials = calloc(r.nworkers + 1, sizeof *r.partials);
     o.order = calloc(io->count ? io->count : 1, sizeof *o.order);
@@ -135,8 +135,8 @@ ladle_status ladle_pipeline_run(const struct ladle_config *cfg,
     struct ladle_run_thread *wargs = calloc(r.nworkers, sizeof *wargs);
     unsigned pools_ready = 0, partials_ready = 0, started_dec = 0, started_work = 0;
     if (!r.headers || !r.bindings || ladle_ring_init(&r.work_ring, work_size) != 0 ||
-        ladle_ring_init(&r.done_ring, DONE_RING_SIZE) != 0 || !r.pending || !r.pools || !r.partials || !o.order ||
-        !threads || !dargs || !wargs) {
+        ladle_ring_init(&r.done_ring, DONE_RING_SIZE) != 0 || !r.pending || !r.pools ||
+        !r.partials || !o.order || !threads || !dargs || !wargs) {
         status = ladle_error_set(err, LADLE_E_INTERNAL, "pipeline: out of memory");
         goto out;
     }
@@ -200,7 +200,8 @@ ladle_status ladle_pipeline_run(const struct ladle_config *cfg,
     if (started_work == r.nworkers)
         for (; started_dec < r.ndecoders; started_dec++) {
             dargs[started_dec] = (struct ladle_run_thread){&r, started_dec};
-            if (pthread_create(&threads[started_dec], NULL, ladle_run_decoder_main, &dargs[started_dec]) != 0)
+            if (pthread_create(&threads[started_dec], NULL, ladle_run_decoder_main,
+                               &dargs[started_dec]) != 0)
                 break;
         }
     pthread_sigmask(SIG_SETMASK, &saved, NULL);

@@ -21,12 +21,12 @@
 #include "common/error.h"
 
 struct ladle_pipeline_io {
-    const char *const *paths;  /* borrowed: "-" is stdin */
-    const char *const *names;  /* borrowed: for messages */
+    const char *const *paths; /* borrowed: "-" is stdin */
+    const char *const *names; /* borrowed: for messages */
     uint32_t count;
     int out_fd;
-    int skip_header;           /* the --header line was written by an earlier pass */
-    const atomic_int *cancel;  /* borrowed: set asynchronously to interrupt */
+    int skip_header;          /* the --header line was written by an earlier pass */
+    const atomic_int *cancel; /* borrowed: set asynchronously to interrupt */
 };
 
 struct ladle_sampler_ops;

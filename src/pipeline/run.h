@@ -52,9 +52,9 @@ struct result {
     /* Split runs: where each record of out goes (one per record). */
     struct ladle_route *routes; /* owns */
     size_t nroutes, routes_cap;
-    uint64_t records_seen;     /* records of the chunk read, */
-    uint64_t records_missing;  /* of which left out for want of a field */
-    uint64_t end_offset;       /* decompressed bytes of the input up to the chunk's end */
+    uint64_t records_seen;    /* records of the chunk read, */
+    uint64_t records_missing; /* of which left out for want of a field */
+    uint64_t end_offset;      /* decompressed bytes of the input up to the chunk's end */
 };
 
 /* Per-input reorder slots, indexed by chunk seq. */
@@ -69,8 +69,8 @@ struct run {
     struct ladle_error *err;
     const struct ladle_sampler_ops *design;
 
-    atomic_int stop;            /* set once: error, cancel, output closed, head reached */
-    atomic_uint next_input;     /* next input a decoder claims */
+    atomic_int stop;        /* set once: error, cancel, output closed, head reached */
+    atomic_uint next_input; /* next input a decoder claims */
     atomic_uint decoders_alive;
 
     struct ladle_ring work_ring;
@@ -85,8 +85,8 @@ struct run {
     pthread_cond_t bp_cond;
 
     unsigned ndecoders, nworkers;
-    struct ladle_chunk_pool *pools;     /* one per decoder */
-    struct ladle_sampler *partials;     /* one per worker, then the output stage's */
+    struct ladle_chunk_pool *pools; /* one per decoder */
+    struct ladle_sampler *partials; /* one per worker, then the output stage's */
 
     atomic_ullong bytes_in, bytes_compressed;
     atomic_int uring_used;
@@ -104,17 +104,17 @@ struct run {
 /* The ordered output stage's own state (output.c; set up by pipeline.c). */
 struct output {
     struct ladle_writer w;
-    struct reorder *order;     /* one per input */
-    uint32_t cur;              /* input being written */
+    struct reorder *order; /* one per input */
+    uint32_t cur;          /* input being written */
     uint64_t next_seq;
-    uint64_t limit;            /* records still allowed (head), UINT64_MAX otherwise */
-    int collect;               /* shuffle a streaming design: gather, sort by key at the end */
-    uint64_t global_index;     /* records before the current chunk, all inputs */
+    uint64_t limit;        /* records still allowed (head), UINT64_MAX otherwise */
+    int collect;           /* shuffle a streaming design: gather, sort by key at the end */
+    uint64_t global_index; /* records before the current chunk, all inputs */
     bool header_written;
-    uint32_t header_from;      /* the input whose header was written */
+    uint32_t header_from;           /* the input whose header was written */
     struct ladle_sampler *selector; /* borrowed: ordered designs' own state */
     struct ladle_kept_set kept;
-    struct run *run;                /* borrowed: the run this stage belongs to */
+    struct run *run;                     /* borrowed: the run this stage belongs to */
     struct ladle_field_scratch *scratch; /* owns (split runs): fields read here */
 };
 

@@ -118,8 +118,8 @@ static ladle_status take(struct run *r, struct output *o, const struct ladle_rou
         const char *v = "";
         size_t vlen = 0;
         if (!ladle_split_class_known(ss, rt->label) &&
-            ladle_field_get(label, &r->bindings[LADLE_BINDINGS_PER_INPUT * input + 3], rec,
-                            rt->len, o->scratch, &v, &vlen) != LADLE_FIELD_OK) {
+            ladle_field_get(label, &r->bindings[LADLE_BINDINGS_PER_INPUT * input + 3], rec, rt->len,
+                            o->scratch, &v, &vlen) != LADLE_FIELD_OK) {
             v = ""; /* --missing keep: the empty label */
             vlen = 0;
         }

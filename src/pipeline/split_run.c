@@ -41,7 +41,8 @@ static ladle_status usage(struct ladle_error *err, const char *what)
 static ladle_status compile(const struct ladle_config *cfg, const char *spec,
                             struct ladle_field **out, struct ladle_error *err)
 {
-    ladle_status st = ladle_field_compile(out, spec, (enum ladle_format)cfg->format, cfg->delim, err);
+    ladle_status st =
+        ladle_field_compile(out, spec, (enum ladle_format)cfg->format, cfg->delim, err);
     if (st == LADLE_OK && ladle_field_needs_header(*out) && !cfg->header)
         return ladle_error_set(err, LADLE_E_USAGE, "field '%s' names a column: it needs --header",
                                spec);
@@ -112,8 +113,7 @@ static const char *extension(const struct ladle_config *cfg)
 
 ladle_status ladle_split_run(struct ladle_config *cfg, const struct ladle_split_request *q,
                              const struct ladle_pipeline_io *io, struct ladle_error *err,
-                             ladle_report *report, int *output_closed, char **summary,
-                             char **notes)
+                             ladle_report *report, int *output_closed, char **summary, char **notes)
 {
     struct ladle_split_spec *spec = calloc(1, sizeof *spec);
     struct ladle_field *by = NULL, *label = NULL;
@@ -140,8 +140,8 @@ ladle_status ladle_split_run(struct ladle_config *cfg, const struct ladle_split_
             state.inputs[i].size = (int64_t)sb.st_size;
     }
     ds_open = 1;
-    if ((st = ladle_dataset_open(&ds, q->dir, q->force, spec, notes ? add_note : NULL,
-                                 notes, err)) != LADLE_OK)
+    if ((st = ladle_dataset_open(&ds, q->dir, q->force, spec, notes ? add_note : NULL, notes,
+                                 err)) != LADLE_OK)
         goto out;
     const char *names[LADLE_SPLIT_MAX];
     for (unsigned k = 0; k < spec->count; k++)

@@ -20,14 +20,14 @@
 #include "pipeline/chunk.h"
 
 struct ladle_framer {
-    char *carry;          /* owns: the partial record not yet complete */
+    char *carry; /* owns: the partial record not yet complete */
     size_t carry_len, carry_cap;
-    uint64_t carry_off;   /* decompressed offset of carry[0] */
-    uint64_t next_off;    /* decompressed offset of the next fresh byte */
+    uint64_t carry_off; /* decompressed offset of carry[0] */
+    uint64_t next_off;  /* decompressed offset of the next fresh byte */
     size_t max_record;
-    uint64_t work;        /* bytes scanned or copied so far: stays within a
-                             small multiple of next_off (tests check it) */
-    const char *name;     /* borrowed: input name for messages */
+    uint64_t work;    /* bytes scanned or copied so far: stays within a
+                         small multiple of next_off (tests check it) */
+    const char *name; /* borrowed: input name for messages */
 };
 
 void ladle_framer_init(struct ladle_framer *f, size_t max_record, const char *name);

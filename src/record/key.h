@@ -40,9 +40,9 @@
 /* The domains: one per kind of draw, so that draws of different kinds
  * from one seed are independent. Values are arbitrary distinct tags
  * (ASCII); changing one changes outputs, i.e. the contract version. */
-#define LADLE_DOMAIN_RECORD 0x6c61646c65726563ULL /* "ladlerec": a record's key */
-#define LADLE_DOMAIN_VALUE 0x6c61646c6576616cULL  /* "ladleval": a field value's key */
-#define LADLE_DOMAIN_SPLIT 0x6c61646c6573706cULL  /* "ladlespl": split by key or field */
+#define LADLE_DOMAIN_RECORD 0x6c61646c65726563ULL   /* "ladlerec": a record's key */
+#define LADLE_DOMAIN_VALUE 0x6c61646c6576616cULL    /* "ladleval": a field value's key */
+#define LADLE_DOMAIN_SPLIT 0x6c61646c6573706cULL    /* "ladlespl": split by key or field */
 #define LADLE_DOMAIN_STRATIFY 0x6c61646c65737472ULL /* "ladlestr": split --stratify places */
 #define LADLE_DOMAIN_BALANCE 0x6c61646c6562616cULL  /* "ladlebal": split --balance draws */
 #define LADLE_DOMAIN_START 0x6c61646c65737461ULL    /* "ladlesta": --every's start */

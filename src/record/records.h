@@ -15,9 +15,9 @@
 #include "record/key.h"
 
 struct ladle_record {
-    const char *data;   /* borrowed from the chunk; ends with '\n' */
-    size_t len;         /* including the '\n' */
-    uint64_t offset;    /* identity: decompressed offset within its input */
+    const char *data; /* borrowed from the chunk; ends with '\n' */
+    size_t len;       /* including the '\n' */
+    uint64_t offset;  /* identity: decompressed offset within its input */
 };
 
 struct ladle_record_iter {

@@ -166,7 +166,7 @@ const struct ladle_sampler_ops ladle_sampler_cluster_groups = {
  * the second smallest of uniforms); the man page says so.
  */
 struct keys_state {
-    struct ladle_kheap heap; /* records carry no bytes: key only */
+    struct ladle_kheap heap;   /* records carry no bytes: key only */
     struct ladle_vmap entered; /* 8-byte keys that entered the heap */
 };
 

@@ -17,8 +17,7 @@ static void set_rate(struct ladle_fraction *e, double rate)
     e->threshold = ladle_rate_threshold(rate);
 }
 
-int ladle_fractions_parse(const char *spec, struct ladle_fractions **out, char *why,
-                          size_t why_len)
+int ladle_fractions_parse(const char *spec, struct ladle_fractions **out, char *why, size_t why_len)
 {
     struct ladle_fractions *f = calloc(1, sizeof *f);
     char *copy = strdup(spec);
@@ -88,8 +87,8 @@ void ladle_fractions_free(struct ladle_fractions *f)
     free(f);
 }
 
-const struct ladle_fraction *ladle_fractions_lookup(const struct ladle_fractions *f,
-                                                    const char *v, size_t len)
+const struct ladle_fraction *ladle_fractions_lookup(const struct ladle_fractions *f, const char *v,
+                                                    size_t len)
 {
     for (size_t i = 0; i < f->count; i++)
         if (f->v[i].len == len && memcmp(f->v[i].value, v, len) == 0)

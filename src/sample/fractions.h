@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 struct ladle_fraction {
-    char *value;        /* owns ("*" entry: NULL) */
+    char *value; /* owns ("*" entry: NULL) */
     size_t len;
     double rate;
     uint64_t threshold; /* key < threshold keeps (see key.h) */
@@ -29,7 +29,7 @@ int ladle_fractions_parse(const char *spec, struct ladle_fractions **out, char *
                           size_t why_len);
 void ladle_fractions_free(struct ladle_fractions *f);
 /* The entry for a value (the `*` entry when none matches). */
-const struct ladle_fraction *ladle_fractions_lookup(const struct ladle_fractions *f,
-                                                    const char *v, size_t len);
+const struct ladle_fraction *ladle_fractions_lookup(const struct ladle_fractions *f, const char *v,
+                                                    size_t len);
 
 #endif

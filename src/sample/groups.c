@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 void ladle_groups_init(struct ladle_groups *g)
 {
     ladle_vmap_init(&g->map, sizeof(struct ladle_group));
@@ -121,8 +120,8 @@ ladle_status ladle_groups_emit(struct ladle_groups *g, int shuffle, int emit_wei
         st = ladle_error_set(err, LADLE_E_INTERNAL, "sampler: out of memory");
         goto out;
     }
-    st = ladle_kept_emit_column(all.v, all.count, shuffle, emit_weight ? "_weight" : NULL, delim,
-                                w, err);
+    st = ladle_kept_emit_column(all.v, all.count, shuffle, emit_weight ? "_weight" : NULL, delim, w,
+                                err);
 out:
     for (size_t i = 0; i < all.count; i++)
         free(all.v[i].data);

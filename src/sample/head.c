@@ -21,8 +21,8 @@ static ladle_status head_offer(struct ladle_sampler *s, const struct ladle_chunk
         if (out->records >= n)
             continue;
         if (ladle_outbuf_append(out, r.data, r.len) != 0 ||
-            (want_keys &&
-             ladle_outbuf_append_key(out, ladle_record_key_d(s->record_seed, ck->input, r.offset)) != 0))
+            (want_keys && ladle_outbuf_append_key(
+                              out, ladle_record_key_d(s->record_seed, ck->input, r.offset)) != 0))
             return ladle_error_set(err, LADLE_E_INTERNAL, "sampler: out of memory");
         out->records++;
     }

@@ -16,9 +16,9 @@ struct ladle_kept {
     uint64_t key;
     uint64_t offset;
     uint32_t input;
-    size_t len;       /* including the final '\n' */
-    char *data;       /* owns */
-    double weight;    /* the record's weight, for designs that emit it */
+    size_t len;    /* including the final '\n' */
+    char *data;    /* owns */
+    double weight; /* the record's weight, for designs that emit it */
 };
 
 /* A non-negative double as a key, and back: such doubles order like their
@@ -54,7 +54,8 @@ void ladle_kept_set_free(struct ladle_kept_set *s);
 /* Sorts by key (with identity breaking ties) when by_key, else by identity. */
 void ladle_kept_sort(struct ladle_kept *v, size_t count, int by_key);
 /* Sorts and writes every record. */
-ladle_status ladle_kept_emit(struct ladle_kept *v, size_t count, int by_key, struct ladle_writer *w);
+ladle_status ladle_kept_emit(struct ladle_kept *v, size_t count, int by_key,
+                             struct ladle_writer *w);
 /* The same, each record gaining column `column` = its .weight (see
  * out/weight_column.h); column NULL writes the records unchanged. */
 ladle_status ladle_kept_emit_column(struct ladle_kept *v, size_t count, int by_key,

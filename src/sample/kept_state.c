@@ -81,7 +81,8 @@ static int get_record(struct reader *r, struct ladle_kept *k, const unsigned cha
         return -1;
     if (input > UINT32_MAX || len == 0 || (uint64_t)(r->end - r->p) < len || r->p[len - 1] != '\n')
         return -1;
-    *k = (struct ladle_kept){key, offset, (uint32_t)input, (size_t)len, NULL, ladle_bits_double(weight)};
+    *k = (struct ladle_kept){key,         offset, (uint32_t)input,
+                             (size_t)len, NULL,   ladle_bits_double(weight)};
     *bytes = r->p;
     r->p += len;
     return 0;

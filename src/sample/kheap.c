@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 static void sift_down(struct ladle_kept *h, size_t n, size_t i)
 {
     for (;;) {
@@ -80,8 +79,8 @@ int ladle_kheap_merge(struct ladle_kheap *into, struct ladle_kheap *from)
 void ladle_kheap_init(struct ladle_kheap *h, uint64_t n)
 {
     memset(h, 0, sizeof *h);
-    h->cap = n > SIZE_MAX / sizeof(struct ladle_kept) ? SIZE_MAX / sizeof(struct ladle_kept)
-                                                      : (size_t)n;
+    h->cap =
+        n > SIZE_MAX / sizeof(struct ladle_kept) ? SIZE_MAX / sizeof(struct ladle_kept) : (size_t)n;
 }
 
 void ladle_kheap_free(struct ladle_kheap *h)

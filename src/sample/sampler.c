@@ -52,15 +52,12 @@ int ladle_sampler_bad_value(struct ladle_sampler *s, const char *name, uint64_t 
                             const char *what, struct ladle_error *err)
 {
     switch (s->cfg->missing) {
-    case LADLE_MISSING_KEEP:
-        return 1;
+    case LADLE_MISSING_KEEP: return 1;
     case LADLE_MISSING_ERROR:
         ladle_error_set(err, LADLE_E_INPUT, "%s: %s '%s' (record at offset %llu; see --missing)",
                         name, what, ladle_field_spec(s->cfg->field), (unsigned long long)offset);
         return -1;
-    default:
-        s->records_missing++;
-        return 0;
+    default: s->records_missing++; return 0;
     }
 }
 
@@ -95,20 +92,18 @@ int ladle_field_under_policy(const struct ladle_config *cfg, const struct ladle_
     *v = "";
     *vlen = 0;
     switch (cfg->missing) {
-    case LADLE_MISSING_KEEP:
-        return 1;
+    case LADLE_MISSING_KEEP: return 1;
     case LADLE_MISSING_ERROR:
         ladle_error_set(err, LADLE_E_INPUT, "%s: no field '%s' (%s; see --missing)", name,
                         ladle_field_spec(f), ladle_record_where(offset, where, sizeof where));
         return -1;
-    default:
-        return 0;
+    default: return 0;
     }
 }
 
 int ladle_sampler_field(struct ladle_sampler *s, const struct ladle_chunk *ck, const char *rec,
-                        size_t len, uint64_t offset, const char *name, const char **v,
-                        size_t *vlen, struct ladle_error *err)
+                        size_t len, uint64_t offset, const char *name, const char **v, size_t *vlen,
+                        struct ladle_error *err)
 {
     int got = ladle_field_under_policy(s->cfg, s->cfg->field, ck->binding, s->scratch, rec, len,
                                        offset, name, v, vlen, err);
@@ -121,10 +116,9 @@ int ladle_sampler_emit(const struct ladle_sampler *s, struct ladle_outbuf *out, 
                        size_t len, uint64_t key, double weight)
 {
     const struct ladle_config *cfg = s->cfg;
-    int bad = cfg->extra_column
-                  ? ladle_append_column(out, rec, len, cfg->extra_column, weight,
-                                        ladle_weight_delim(cfg->format, cfg->delim))
-                  : ladle_outbuf_append(out, rec, len);
+    int bad = cfg->extra_column ? ladle_append_column(out, rec, len, cfg->extra_column, weight,
+                                                      ladle_weight_delim(cfg->format, cfg->delim))
+                                : ladle_outbuf_append(out, rec, len);
     if (!bad && (cfg->shuffle || cfg->split))
         bad = ladle_outbuf_append_key(out, key);
     if (bad)
@@ -133,13 +127,11 @@ int ladle_sampler_emit(const struct ladle_sampler *s, struct ladle_outbuf *out, 
     return 0;
 }
 
-ladle_status ladle_sampler_each_value(struct ladle_sampler *s, const struct ladle_chunk *ck,
-                                      struct ladle_outbuf *out, const char *name,
-                                      struct ladle_error *err,
-                                      ladle_status (*take)(struct ladle_sampler *s,
-                                                           const struct ladle_valued *r,
-                                                           struct ladle_outbuf *out,
-                                                           struct ladle_error *err))
+ladle_status
+ladle_sampler_each_value(struct ladle_sampler *s, const struct ladle_chunk *ck,
+                         struct ladle_outbuf *out, const char *name, struct ladle_error *err,
+                         ladle_status (*take)(struct ladle_sampler *s, const struct ladle_valued *r,
+                                              struct ladle_outbuf *out, struct ladle_error *err))
 {
     struct ladle_record_iter it;
     struct ladle_record r;
@@ -147,8 +139,7 @@ ladle_status ladle_sampler_each_value(struct ladle_sampler *s, const struct ladl
     ladle_record_iter_init(&it, ck);
     while (ladle_record_next(&it, &r)) {
         s->records_seen++;
-        int got = ladle_sampler_field(s, ck, r.data, r.len, r.offset, name, &v.value, &v.vlen,
-                                      err);
+        int got = ladle_sampler_field(s, ck, r.data, r.len, r.offset, name, &v.value, &v.vlen, err);
         if (got < 0)
             return ladle_error_status(err);
         if (got == 0)

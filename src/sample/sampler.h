@@ -36,10 +36,10 @@ struct ladle_field_scratch;
 
 struct ladle_sampler {
     const struct ladle_sampler_ops *ops;
-    const struct ladle_config *cfg; /* borrowed */
-    void *state;                    /* owns */
-    uint64_t records_seen;          /* records offered to this partial state */
-    uint64_t records_missing;       /* of those, without the field (or a bad weight) */
+    const struct ladle_config *cfg;      /* borrowed */
+    void *state;                         /* owns */
+    uint64_t records_seen;               /* records offered to this partial state */
+    uint64_t records_missing;            /* of those, without the field (or a bad weight) */
     struct ladle_field_scratch *scratch; /* owns: this state's thread's field scratch */
     struct ladle_seed record_seed;       /* cfg->seed derived for record keys, once */
     struct ladle_seed value_seed;        /* cfg->seed derived for value keys, once */
@@ -49,7 +49,7 @@ struct ladle_sampler_ops {
     const char *name;
     int streaming;
     int ordered;
-    int report;  /* writes a report, not records: no --header line above it */
+    int report; /* writes a report, not records: no --header line above it */
     ladle_status (*create)(struct ladle_sampler *s, struct ladle_error *err);
     /* Offers every record of a framed chunk of the input called `name`. */
     ladle_status (*offer)(struct ladle_sampler *s, const struct ladle_chunk *ck,
@@ -64,7 +64,8 @@ struct ladle_sampler_ops {
     ladle_status (*merge)(struct ladle_sampler *into, struct ladle_sampler *from,
                           struct ladle_error *err);
     /* Emits what the state retains. */
-    ladle_status (*finish)(struct ladle_sampler *s, struct ladle_writer *w, struct ladle_error *err);
+    ladle_status (*finish)(struct ladle_sampler *s, struct ladle_writer *w,
+                           struct ladle_error *err);
     /* Appends the state to out; NULL for streaming designs (their state is the output). */
     ladle_status (*serialize)(const struct ladle_sampler *s, struct ladle_outbuf *out,
                               struct ladle_error *err);
@@ -83,11 +84,11 @@ extern const struct ladle_sampler_ops ladle_sampler_cluster;
 extern const struct ladle_sampler_ops ladle_sampler_fractions;
 extern const struct ladle_sampler_ops ladle_sampler_weighted;
 extern const struct ladle_sampler_ops ladle_sampler_stats;
-extern const struct ladle_sampler_ops ladle_sampler_strata_count; /* pass 1 of strata -n */
-extern const struct ladle_sampler_ops ladle_sampler_strata;       /* per-stratum samples */
-extern const struct ladle_sampler_ops ladle_sampler_cluster_keys; /* pass 1 of --clusters */
+extern const struct ladle_sampler_ops ladle_sampler_strata_count;   /* pass 1 of strata -n */
+extern const struct ladle_sampler_ops ladle_sampler_strata;         /* per-stratum samples */
+extern const struct ladle_sampler_ops ladle_sampler_cluster_keys;   /* pass 1 of --clusters */
 extern const struct ladle_sampler_ops ladle_sampler_cluster_groups; /* --within-size */
-extern const struct ladle_sampler_ops ladle_sampler_snowball;      /* one wave per pass */
+extern const struct ladle_sampler_ops ladle_sampler_snowball;       /* one wave per pass */
 
 struct ladle_plan;
 /* Snowball, before wave 0: more seed keys in plan->frontier than
@@ -118,29 +119,27 @@ const char *ladle_record_where(uint64_t offset, char *buf, size_t size);
  * --missing applied: 1 with the value in v, vlen (KEEP gives ""), 0 to leave the
  * record out (SKIP; counted), -1 with an error recorded (ERROR, or no memory). */
 int ladle_sampler_field(struct ladle_sampler *s, const struct ladle_chunk *ck, const char *rec,
-                        size_t len, uint64_t offset, const char *name, const char **v,
-                        size_t *vlen, struct ladle_error *err);
+                        size_t len, uint64_t offset, const char *name, const char **v, size_t *vlen,
+                        struct ladle_error *err);
 /* A record offered to a field design, with its field's value. */
 struct ladle_valued {
     const struct ladle_chunk *ck;
-    const char *data;  /* the record, ending in '\n' */
+    const char *data; /* the record, ending in '\n' */
     size_t len;
     uint64_t offset;   /* its identity within ck->input */
     const char *value; /* the field's value (borrowed until the next record) */
     size_t vlen;
-    const char *name;  /* the input's name, for messages */
+    const char *name; /* the input's name, for messages */
 };
 
 /* Field designs: walks the records of ck, counts them, extracts the
  * design's field under --missing, and calls take for each record that has
  * a value. take returns LADLE_OK to go on, or an error it recorded. */
-ladle_status ladle_sampler_each_value(struct ladle_sampler *s, const struct ladle_chunk *ck,
-                                      struct ladle_outbuf *out, const char *name,
-                                      struct ladle_error *err,
-                                      ladle_status (*take)(struct ladle_sampler *s,
-                                                           const struct ladle_valued *r,
-                                                           struct ladle_outbuf *out,
-                                                           struct ladle_error *err));
+ladle_status
+ladle_sampler_each_value(struct ladle_sampler *s, const struct ladle_chunk *ck,
+                         struct ladle_outbuf *out, const char *name, struct ladle_error *err,
+                         ladle_status (*take)(struct ladle_sampler *s, const struct ladle_valued *r,
+                                              struct ladle_outbuf *out, struct ladle_error *err));
 
 /* Adds from's record counters into into's (and zeroes them): every merge starts so. */
 void ladle_sampler_merge_counts(struct ladle_sampler *into, struct ladle_sampler *from);
@@ -158,6 +157,5 @@ int ladle_sampler_emit(const struct ladle_sampler *s, struct ladle_outbuf *out, 
  * number): 1 keep going with the empty value (KEEP), 0 skip, -1 error. */
 int ladle_sampler_bad_value(struct ladle_sampler *s, const char *name, uint64_t offset,
                             const char *what, struct ladle_error *err);
-
 
 #endif

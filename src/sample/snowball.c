@@ -24,7 +24,7 @@
 #include "sample/sampler.h"
 
 struct snowball_state {
-    struct ladle_vmap next;              /* TO nodes seen in this wave */
+    struct ladle_vmap next;                 /* TO nodes seen in this wave */
     struct ladle_field_scratch *to_scratch; /* owns: FROM and TO are read together */
 };
 
@@ -156,8 +156,8 @@ static int cmp_node(const void *x, const void *y)
  * them, or the `limit` ones with the smallest value keys when there are
  * more (limit UINT64_MAX: no limit). */
 static ladle_status take_smallest(struct ladle_vmap *into, const struct ladle_vmap *from,
-                                  const struct ladle_vmap *exclude, uint64_t limit,
-                                  uint64_t seed, struct ladle_error *err)
+                                  const struct ladle_vmap *exclude, uint64_t limit, uint64_t seed,
+                                  struct ladle_error *err)
 {
     struct nodes_ctx c = {calloc(from->count ? from->count : 1, sizeof *c.v), 0, seed, exclude};
     if (!c.v)
@@ -193,8 +193,8 @@ static ladle_status snowball_finish(struct ladle_sampler *s, struct ladle_writer
      * and --max-nodes cuts among those. */
     uint64_t room = UINT64_MAX;
     if (s->cfg->max_nodes)
-        room = s->cfg->max_nodes > plan->visited.count ? s->cfg->max_nodes - plan->visited.count
-                                                       : 0;
+        room =
+            s->cfg->max_nodes > plan->visited.count ? s->cfg->max_nodes - plan->visited.count : 0;
     ladle_vmap_free(&plan->frontier);
     ladle_vmap_init(&plan->frontier, 1);
     ladle_status status =

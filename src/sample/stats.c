@@ -30,8 +30,8 @@
 struct stats_state {
     struct ladle_vmap counts; /* value -> uint64_t */
     struct ladle_hll hll;
-    uint64_t with_field;      /* records that had a value */
-    uint64_t error;           /* counts may be short by up to this (0: exact) */
+    uint64_t with_field; /* records that had a value */
+    uint64_t error;      /* counts may be short by up to this (0: exact) */
 };
 
 static ladle_status stats_create(struct ladle_sampler *s, struct ladle_error *err)
@@ -134,8 +134,7 @@ static ladle_status stats_take(struct ladle_sampler *s, const struct ladle_value
 }
 
 static ladle_status stats_offer(struct ladle_sampler *s, const struct ladle_chunk *ck,
-                                struct ladle_outbuf *out, const char *name,
-                                struct ladle_error *err)
+                                struct ladle_outbuf *out, const char *name, struct ladle_error *err)
 {
     if (!s->cfg->field) { /* no field: only the record count */
         struct ladle_record_iter it;
@@ -226,12 +225,12 @@ static ladle_status stats_finish(struct ladle_sampler *s, struct ladle_writer *w
         status = ladle_writer_write(w, line, (size_t)n);
     size_t width = 0;
     for (size_t i = 0; i < top; i++)
-        width = (e[i].len ? e[i].len : 7) > width ? (e[i].len ? e[i].len : 7) : width; /* 7: "(empty)" */
+        width = (e[i].len ? e[i].len : 7) > width ? (e[i].len ? e[i].len : 7)
+                                                  : width; /* 7: "(empty)" */
     width = width > 40 ? 40 : width < 5 ? 5 : width;
     for (size_t i = 0; i < top && status == LADLE_OK; i++) {
         char value[256];
-        printable(value, sizeof value, e[i].len ? e[i].v : "(empty)", e[i].len ? e[i].len : 7,
-                  40);
+        printable(value, sizeof value, e[i].len ? e[i].v : "(empty)", e[i].len ? e[i].len : 7, 40);
         double share = st->with_field ? (double)e[i].n / (double)st->with_field : 0.0;
         n = snprintf(line, sizeof line, "  %-*s  %12llu  %6.2f%%", (int)width, value,
                      (unsigned long long)e[i].n, 100.0 * share);

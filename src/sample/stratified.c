@@ -287,8 +287,8 @@ static ladle_status count_finish(struct ladle_sampler *s, struct ladle_writer *w
     qsort(c.v, c.count, sizeof *c.v, cmp_remainder);
     ladle_status status = LADLE_OK;
     for (size_t i = 0; i < c.count; i++) {
-        struct ladle_stratum_plan *p = ladle_vmap_put(&plan->strata, c.v[i].value, c.v[i].len,
-                                                      NULL);
+        struct ladle_stratum_plan *p =
+            ladle_vmap_put(&plan->strata, c.v[i].value, c.v[i].len, NULL);
         if (!p) {
             status = ladle_error_set(err, LADLE_E_INTERNAL, "sampler: out of memory");
             break;
@@ -361,8 +361,8 @@ static ladle_status strata_take(struct ladle_sampler *s, const struct ladle_valu
     if (!grp) {
         uint64_t cap = s->cfg->per_stratum, total = 0;
         if (!cap) { /* -n N: what pass 1 allocated */
-            const struct ladle_stratum_plan *p = ladle_vmap_get(&s->cfg->plan->strata, r->value,
-                                                                r->vlen);
+            const struct ladle_stratum_plan *p =
+                ladle_vmap_get(&s->cfg->plan->strata, r->value, r->vlen);
             cap = p ? p->alloc : 0; /* a stratum pass 1 never saw: the input changed */
             total = p ? p->size : 0;
         }

@@ -15,9 +15,9 @@
 
 struct ladle_vmap_slot {
     uint64_t hash;
-    char *value;       /* owns; NULL: empty slot */
+    char *value; /* owns; NULL: empty slot */
     size_t len;
-    void *payload;     /* owns: payload_size bytes, zeroed when created */
+    void *payload; /* owns: payload_size bytes, zeroed when created */
 };
 
 struct ladle_vmap {

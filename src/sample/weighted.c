@@ -115,8 +115,7 @@ static ladle_status weighted_finish(struct ladle_sampler *s, struct ladle_writer
     for (size_t i = 0; i < h->count; i++)
         if (h->v[i].weight < tau)
             h->v[i].weight = tau; /* priority sampling's estimator weight */
-    return ladle_kept_emit_column(h->v, h->count, cfg->shuffle,
-                                  cfg->emit_weight ? "_weight" : NULL,
+    return ladle_kept_emit_column(h->v, h->count, cfg->shuffle, cfg->emit_weight ? "_weight" : NULL,
                                   ladle_weight_delim(cfg->format, cfg->delim), w, err);
 }
 

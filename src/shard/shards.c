@@ -28,24 +28,24 @@ enum { FRAME_FREE, FRAME_FILLING, FRAME_QUEUED, FRAME_DONE };
 struct frame {
     atomic_int state;
     unsigned split;
-    bool first, last;   /* the first / last frame of its shard */
-    char *raw;          /* owns: whole records */
+    bool first, last; /* the first / last frame of its shard */
+    char *raw;        /* owns: whole records */
     size_t len, cap;
     uint64_t records;
-    char *comp;         /* owns: the zstd frame */
+    char *comp; /* owns: the zstd frame */
     size_t clen, ccap;
-    size_t zerr;        /* a ZSTD error code, 0 if none */
+    size_t zerr; /* a ZSTD error code, 0 if none */
 };
 
 struct split_out {
-    struct frame *filling;  /* NULL between shards */
-    uint32_t shard;         /* index of the open shard (or the next one) */
+    struct frame *filling; /* NULL between shards */
+    uint32_t shard;        /* index of the open shard (or the next one) */
     bool open;
     uint64_t shard_bytes, shard_records;
-    int fd;                 /* the shard being written, -1 if none */
+    int fd; /* the shard being written, -1 if none */
     int dirfd;
     struct ladle_seek_table table;
-    XXH3_state_t *hash;     /* owns */
+    XXH3_state_t *hash; /* owns */
     struct ladle_shard_info cur;
     struct ladle_shard_info *done; /* owns: closed shards */
     size_t ndone, done_cap;
@@ -53,17 +53,17 @@ struct split_out {
 
 struct ladle_shards {
     struct ladle_shards_config c;
-    char *header;             /* owns, may be NULL */
+    char *header; /* owns, may be NULL */
     size_t header_len;
     struct split_out *splits; /* owns, nsplits */
     struct frame *frames;     /* owns, nframes */
     unsigned nframes;
     struct frame **free_list; /* output thread only */
     unsigned nfree;
-    struct frame **fifo;      /* queued frames in order (output thread only) */
+    struct frame **fifo; /* queued frames in order (output thread only) */
     unsigned fifo_cap, fifo_head, fifo_count;
-    struct ladle_ring todo;   /* queued frames not yet taken by a compressor */
-    ZSTD_CCtx **cctx;         /* owns: one per helper, plus the output thread's */
+    struct ladle_ring todo; /* queued frames not yet taken by a compressor */
+    ZSTD_CCtx **cctx;       /* owns: one per helper, plus the output thread's */
 };
 
 void ladle_shard_file_name(char *buf, size_t size, uint32_t i, const char *ext)
@@ -243,8 +243,8 @@ static ladle_status close_shard(struct ladle_shards *s, struct split_out *sp, un
         int e = errno;
         close(sp->fd);
         sp->fd = -1;
-        return ladle_error_set(err, LADLE_E_OUTPUT, "%s/%s: cannot sync a shard: %s",
-                               s->c.dir_name, s->c.names[k], strerror(e));
+        return ladle_error_set(err, LADLE_E_OUTPUT, "%s/%s: cannot sync a shard: %s", s->c.dir_name,
+                               s->c.names[k], strerror(e));
     }
     if (close(sp->fd) != 0) {
         sp->fd = -1;
@@ -295,8 +295,7 @@ static ladle_status retire_oldest(struct ladle_shards *s, struct ladle_error *er
         goto out;
     }
     if (f->zerr) {
-        st = ladle_error_set(err, LADLE_E_INTERNAL, "%s/%s: zstd: %s", s->c.dir_name,
-                             s->c.names[k],
+        st = ladle_error_set(err, LADLE_E_INTERNAL, "%s/%s: zstd: %s", s->c.dir_name, s->c.names[k],
                              f->zerr == (size_t)-1 ? "out of memory" : ZSTD_getErrorName(f->zerr));
         goto out;
     }
@@ -304,11 +303,11 @@ static ladle_status retire_oldest(struct ladle_shards *s, struct ladle_error *er
         char name[64];
         ladle_shard_file_name(name, sizeof name, sp->shard, s->c.ext);
         /* O_EXCL and O_NOFOLLOW: never through a link, never over a file. */
-        sp->fd = openat(sp->dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-                        0644);
+        sp->fd =
+            openat(sp->dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
         if (sp->fd < 0) {
-            st = ladle_error_set(err, LADLE_E_OUTPUT, "%s/%s/%s: cannot create: %s",
-                                 s->c.dir_name, s->c.names[k], name, strerror(errno));
+            st = ladle_error_set(err, LADLE_E_OUTPUT, "%s/%s/%s: cannot create: %s", s->c.dir_name,
+                                 s->c.names[k], name, strerror(errno));
             goto out;
         }
         memset(&sp->cur, 0, sizeof sp->cur);
@@ -322,8 +321,8 @@ static ladle_status retire_oldest(struct ladle_shards *s, struct ladle_error *er
     sync_file_range(sp->fd, (off_t)at, (off_t)f->clen, SYNC_FILE_RANGE_WRITE);
     /* The frame's content checksum (its last 4 bytes) is the seek table's. */
     const unsigned char *c4 = (const unsigned char *)f->comp + f->clen - 4;
-    uint32_t sum = (uint32_t)c4[0] | (uint32_t)c4[1] << 8 | (uint32_t)c4[2] << 16 |
-                   (uint32_t)c4[3] << 24;
+    uint32_t sum =
+        (uint32_t)c4[0] | (uint32_t)c4[1] << 8 | (uint32_t)c4[2] << 16 | (uint32_t)c4[3] << 24;
     if (ladle_seek_table_add(&sp->table, (uint32_t)f->clen, (uint32_t)f->len, sum) != 0) {
         st = nomem(err);
         goto out;
@@ -429,9 +428,9 @@ ladle_status ladle_shards_add(struct ladle_shards *s, unsigned k, const char *re
         s->c.ext = ladle_format_detect(rec, len) == LADLE_FORMAT_JSON ? "jsonl" : "txt";
     struct split_out *sp = &s->splits[k];
     ladle_status st;
-    if (sp->open && ((s->c.shard_records && sp->shard_records >= s->c.shard_records) ||
-                     (s->c.shard_size && sp->shard_records > 0 &&
-                      sp->shard_bytes + len > s->c.shard_size)))
+    if (sp->open &&
+        ((s->c.shard_records && sp->shard_records >= s->c.shard_records) ||
+         (s->c.shard_size && sp->shard_records > 0 && sp->shard_bytes + len > s->c.shard_size)))
         end_shard(s, sp);
     if (!sp->open) {
         if ((st = get_frame(s, &sp->filling, err)) != LADLE_OK)

@@ -26,26 +26,26 @@
 #define LADLE_FRAME_SIZE ((size_t)2 << 20) /* uncompressed bytes per zstd frame */
 
 struct ladle_shards_config {
-    int dirfd;                  /* the folder holding one sub-folder per split */
-    const char *dir_name;       /* DIR, for messages */
+    int dirfd;            /* the folder holding one sub-folder per split */
+    const char *dir_name; /* DIR, for messages */
     unsigned nsplits;
-    const char *const *names;   /* borrowed: split names = sub-folder names */
-    const char *ext;            /* file name extension before .zst: jsonl, tsv, csv, txt;
-                                   NULL: jsonl or txt, from the first record (--format auto) */
-    uint64_t shard_size;        /* uncompressed bytes per shard (0: no limit) */
-    uint64_t shard_records;     /* records per shard (0: no limit) */
-    size_t frame_size;          /* uncompressed bytes per frame */
-    int level;                  /* zstd level */
-    unsigned helpers;           /* worker threads that may call ladle_shards_help */
-    void (*wake)(void *arg);    /* tells a worker a frame is waiting (may be NULL) */
+    const char *const *names; /* borrowed: split names = sub-folder names */
+    const char *ext;          /* file name extension before .zst: jsonl, tsv, csv, txt;
+                                 NULL: jsonl or txt, from the first record (--format auto) */
+    uint64_t shard_size;      /* uncompressed bytes per shard (0: no limit) */
+    uint64_t shard_records;   /* records per shard (0: no limit) */
+    size_t frame_size;        /* uncompressed bytes per frame */
+    int level;                /* zstd level */
+    unsigned helpers;         /* worker threads that may call ladle_shards_help */
+    void (*wake)(void *arg);  /* tells a worker a frame is waiting (may be NULL) */
     void *wake_arg;
-    const atomic_int *cancel;   /* borrowed, may be NULL: set, the remaining frames are dropped */
+    const atomic_int *cancel; /* borrowed, may be NULL: set, the remaining frames are dropped */
 };
 
 struct ladle_shard_info {
-    uint64_t records;     /* not counting a header line */
-    uint64_t bytes;       /* uncompressed, header included */
-    uint64_t compressed;  /* bytes of the file */
+    uint64_t records;    /* not counting a header line */
+    uint64_t bytes;      /* uncompressed, header included */
+    uint64_t compressed; /* bytes of the file */
     uint64_t frames;
     unsigned char xxh3_128[16]; /* canonical (big-endian) XXH3-128 of the file */
 };

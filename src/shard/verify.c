@@ -518,11 +518,12 @@ static int find_strays(struct verify *v, const char **listed, size_t nlisted)
     struct dirent *de;
     while (rc == 0 && (de = readdir(d))) {
         struct stat st;
-        if (!v->live && strncmp(de->d_name, LADLE_DATASET_TMP_PREFIX,
-                                strlen(LADLE_DATASET_TMP_PREFIX)) == 0) {
+        if (!v->live &&
+            strncmp(de->d_name, LADLE_DATASET_TMP_PREFIX, strlen(LADLE_DATASET_TMP_PREFIX)) == 0) {
             problem(v, de->d_name, NULL,
                     "a temporary folder left by a run that did not finish "
-                    "('ladle verify --repair %s' removes it)", v->dir);
+                    "('ladle verify --repair %s' removes it)",
+                    v->dir);
             continue;
         }
         if (de->d_name[0] == '.' || fstatat(v->dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
@@ -643,8 +644,9 @@ ladle_status ladle_verify_dir(const char *dir, FILE *problems, FILE *summary,
     else if (errno == EWOULDBLOCK)
         v.live = 1;
     if (v.live) {
-        problem(&v, NULL, NULL, "a ladle run is writing this folder now: verify it once the run "
-                                "has finished");
+        problem(&v, NULL, NULL,
+                "a ladle run is writing this folder now: verify it once the run "
+                "has finished");
         goto done;
     }
     int mfd = openat(v.dirfd, MANIFEST, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);

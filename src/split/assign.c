@@ -13,8 +13,9 @@
 
 #define PER_SPLIT_ARRAYS 6
 
-ladle_status ladle_split_state_init(struct ladle_split_state *s, const struct ladle_split_spec *spec,
-                                    uint64_t seed, uint32_t ninputs, struct ladle_error *err)
+ladle_status ladle_split_state_init(struct ladle_split_state *s,
+                                    const struct ladle_split_spec *spec, uint64_t seed,
+                                    uint32_t ninputs, struct ladle_error *err)
 {
     memset(s, 0, sizeof *s);
     s->spec = spec;
@@ -192,7 +193,6 @@ static inline uint64_t below(uint64_t u, uint64_t m)
     return (uint64_t)(((unsigned __int128)u * m) >> 64);
 }
 
-
 static uint64_t splitmix(uint64_t *x)
 {
     uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
@@ -254,7 +254,8 @@ ladle_status ladle_split_state_take(struct ladle_split_state *s, const struct la
     uint64_t copies = 1;
     if (cls && sp->balance != LADLE_BALANCE_NONE && (sp->balance_mask >> k & 1)) {
         uint64_t n = cls->n[k], seen = cls->seen[k]++;
-        uint64_t m = n > seen ? n - seen : 1; /* records of (class, split) still to come, this one included */
+        uint64_t m = n > seen ? n - seen
+                              : 1; /* records of (class, split) still to come, this one included */
         uint64_t u = ladle_draw(s->seed, LADLE_DOMAIN_BALANCE, rt->key);
         if (sp->balance == LADLE_BALANCE_OVER) {
             uint64_t extra_all = cls->target[k] > n ? cls->target[k] - n : 0;

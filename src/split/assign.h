@@ -26,41 +26,42 @@ struct ladle_shards;
 
 struct ladle_split_class {
     uint64_t hash;
-    char *label;       /* owns */
+    char *label; /* owns */
     size_t label_len;
-    uint64_t total;    /* pass 1: records of the class */
-    uint64_t *n;       /* per split: records before balance */
-    uint64_t *target;  /* per split: records after balance (copies, for over) */
-    uint64_t *seen;    /* per split: records met in the writing pass */
-    uint64_t *placed;  /* per split: kept (or, for over, extra copies drawn) so far */
-    uint64_t *after;   /* per split: records written */
-    uint64_t *quota;   /* --stratify, per split: records still to send there */
-    uint64_t left;     /* --stratify: records of the class not yet met */
+    uint64_t total;   /* pass 1: records of the class */
+    uint64_t *n;      /* per split: records before balance */
+    uint64_t *target; /* per split: records after balance (copies, for over) */
+    uint64_t *seen;   /* per split: records met in the writing pass */
+    uint64_t *placed; /* per split: kept (or, for over, extra copies drawn) so far */
+    uint64_t *after;  /* per split: records written */
+    uint64_t *quota;  /* --stratify, per split: records still to send there */
+    uint64_t left;    /* --stratify: records of the class not yet met */
 };
 
 struct ladle_input_count {
-    uint64_t records;       /* records read */
-    uint64_t missing;       /* left out: no usable field */
-    uint64_t decompressed;  /* bytes */
-    int64_t size;           /* the file's size, -1 if not a regular file */
+    uint64_t records;      /* records read */
+    uint64_t missing;      /* left out: no usable field */
+    uint64_t decompressed; /* bytes */
+    int64_t size;          /* the file's size, -1 if not a regular file */
 };
 
 struct ladle_split_state {
     const struct ladle_split_spec *spec; /* borrowed */
     uint64_t seed;
-    int counting;                  /* 1: the counting pass, nothing is written */
-    struct ladle_shards *shards;   /* borrowed: where the writing pass goes */
+    int counting;                      /* 1: the counting pass, nothing is written */
+    struct ladle_shards *shards;       /* borrowed: where the writing pass goes */
     struct ladle_split_class *classes; /* owns */
     size_t nclasses, cap;
-    uint32_t *index;               /* open addressing: class hash -> classes[i] + 1 */
+    uint32_t *index; /* open addressing: class hash -> classes[i] + 1 */
     size_t index_cap;
-    uint64_t *records;             /* per split: written (bytes: the shards count them) */
+    uint64_t *records;                /* per split: written (bytes: the shards count them) */
     struct ladle_input_count *inputs; /* owns, ninputs */
     uint32_t ninputs;
 };
 
-ladle_status ladle_split_state_init(struct ladle_split_state *s, const struct ladle_split_spec *spec,
-                                    uint64_t seed, uint32_t ninputs, struct ladle_error *err);
+ladle_status ladle_split_state_init(struct ladle_split_state *s,
+                                    const struct ladle_split_spec *spec, uint64_t seed,
+                                    uint32_t ninputs, struct ladle_error *err);
 void ladle_split_state_free(struct ladle_split_state *s);
 
 /* The class of a label hash, created on first sight (label/len: its text).

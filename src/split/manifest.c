@@ -34,9 +34,9 @@ static json_t *classes_of(const struct ladle_split_state *ss, unsigned k)
             continue;
         /* n / (K * n_c): the weight that evens out the classes in a loss. */
         double w = c->after[k] ? (double)total / ((double)nonempty * (double)c->after[k]) : 0.0;
-        json_array_append_new(a, json_pack("{s:s%, s:o, s:o, s:f}", "label", c->label,
-                                           c->label_len, "before", u64(c->n[k]), "after",
-                                           u64(c->after[k]), "weight", w));
+        json_array_append_new(a, json_pack("{s:s%, s:o, s:o, s:f}", "label", c->label, c->label_len,
+                                           "before", u64(c->n[k]), "after", u64(c->after[k]),
+                                           "weight", w));
     }
     return a;
 }
@@ -94,9 +94,9 @@ char *ladle_manifest_json(const struct ladle_manifest_args *m)
         } else {
             json_object_set_new(o, "ratio", json_real(sp->ratio[k]));
         }
-        json_object_set_new(o, "balanced",
-                            json_boolean(sp->balance != LADLE_BALANCE_NONE &&
-                                         (sp->balance_mask >> k & 1)));
+        json_object_set_new(
+            o, "balanced",
+            json_boolean(sp->balance != LADLE_BALANCE_NONE && (sp->balance_mask >> k & 1)));
         json_object_set_new(o, "records", u64(ss->records[k]));
         size_t n;
         const struct ladle_shard_info *sh = ladle_shards_of(ss->shards, k, &n);

@@ -13,14 +13,14 @@ struct ladle_split_state;
 struct ladle_manifest_args {
     const char *version;
     int argc;
-    const char *const *argv;     /* the command line, recorded as given */
+    const char *const *argv; /* the command line, recorded as given */
     uint64_t seed;
-    const char *ext;             /* jsonl, tsv, csv, txt */
+    const char *ext; /* jsonl, tsv, csv, txt */
     int header;
-    const char *by;              /* --by or --time-field spec, or NULL */
-    const char *label;           /* --stratify / --balance spec, or NULL */
+    const char *by;    /* --by or --time-field spec, or NULL */
+    const char *label; /* --stratify / --balance spec, or NULL */
     size_t frame_size;
-    const char *const *paths;    /* inputs, as named in messages */
+    const char *const *paths;              /* inputs, as named in messages */
     const struct ladle_split_state *state; /* counts, classes and shards */
 };
 

@@ -3,7 +3,6 @@
  */
 #include "split/route.h"
 
-
 #include "field/field.h"
 #include "field/timestamp.h"
 #include "record/key.h"
@@ -53,7 +52,8 @@ int ladle_split_route(const struct ladle_config *cfg, struct ladle_field_scratch
         if ((got = ladle_field_under_policy(cfg, sp->by, &bind[0], scratch, rec, len, offset, name,
                                             &v, &vlen, err)) <= 0)
             return got;
-        out->split = ladle_split_of_hash(sp, ladle_domain_key(cfg->seed, LADLE_DOMAIN_SPLIT, v, vlen));
+        out->split =
+            ladle_split_of_hash(sp, ladle_domain_key(cfg->seed, LADLE_DOMAIN_SPLIT, v, vlen));
     } else {
         out->split = ladle_split_of_hash(sp, ladle_draw(cfg->seed, LADLE_DOMAIN_SPLIT, key));
     }

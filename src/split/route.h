@@ -12,14 +12,14 @@
 #include "common/config.h"
 #include "common/error.h"
 
-#define LADLE_ROUTE_DROP UINT32_MAX            /* no usable field: left out (counted) */
-#define LADLE_ROUTE_PENDING (UINT32_MAX - 1u)  /* --stratify: the output stage decides */
+#define LADLE_ROUTE_DROP UINT32_MAX           /* no usable field: left out (counted) */
+#define LADLE_ROUTE_PENDING (UINT32_MAX - 1u) /* --stratify: the output stage decides */
 
 struct ladle_route {
-    uint32_t split;  /* a split index, DROP or PENDING */
-    uint32_t len;    /* the record's bytes, '\n' included */
-    uint64_t key;    /* the record's sampling key: the seed of its later draws */
-    uint64_t label;  /* hash of its class label (0 without a label) */
+    uint32_t split; /* a split index, DROP or PENDING */
+    uint32_t len;   /* the record's bytes, '\n' included */
+    uint64_t key;   /* the record's sampling key: the seed of its later draws */
+    uint64_t label; /* hash of its class label (0 without a label) */
 };
 
 struct ladle_field_binding;

@@ -35,16 +35,17 @@ struct ladle_split_spec {
     unsigned count;
     char names[LADLE_SPLIT_MAX][LADLE_SPLIT_NAME_MAX + 1];
     double ratio[LADLE_SPLIT_MAX];   /* hash splits: each split's share */
-    uint64_t bound[LADLE_SPLIT_MAX]; /* hash < bound[k]: split k (first match; the last takes the rest) */
+    uint64_t bound[LADLE_SPLIT_MAX]; /* hash < bound[k]: split k (first match; the last takes the
+                                        rest) */
     int by_time;
     int64_t cutoff[LADLE_SPLIT_MAX]; /* time splits: count-1 increasing instants, ns */
     const struct ladle_field *by;    /* borrowed: --by FIELD or --time-field FIELD */
     const struct ladle_field *label; /* borrowed: --stratify / --balance FIELD */
     int stratify;
     enum ladle_balance_mode balance;
-    uint64_t balance_cap;            /* cap:N */
-    double balance_ratio;            /* ratio:R */
-    uint64_t balance_mask;           /* bit k: split k is balanced */
+    uint64_t balance_cap;  /* cap:N */
+    double balance_ratio;  /* ratio:R */
+    uint64_t balance_mask; /* bit k: split k is balanced */
 };
 
 /* Parses "train=0.8,val=0.1,test=0.1" (fractions required, summing to 1

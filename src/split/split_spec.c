@@ -48,8 +48,8 @@ ladle_status ladle_split_parse_ratios(struct ladle_split_spec *s, const char *te
                                    "--ratios: bad split name '%.*s' (1-64 of A-Z a-z 0-9 _ -)",
                                    (int)(n > 80 ? 80 : n), p);
         if (ladle_split_find(s, p, n) >= 0)
-            return ladle_error_set(err, LADLE_E_USAGE, "--ratios: split '%.*s' named twice",
-                                   (int)n, p);
+            return ladle_error_set(err, LADLE_E_USAGE, "--ratios: split '%.*s' named twice", (int)n,
+                                   p);
         if (s->count == LADLE_SPLIT_MAX)
             return ladle_error_set(err, LADLE_E_USAGE, "--ratios: more than %d splits",
                                    LADLE_SPLIT_MAX);
@@ -90,8 +90,7 @@ ladle_status ladle_split_parse_ratios(struct ladle_split_spec *s, const char *te
     }
     if (!names_only) {
         if (fabs(sum - 1.0) > 1e-9)
-            return ladle_error_set(err, LADLE_E_USAGE, "--ratios: ratios sum to %.12g, not 1",
-                                   sum);
+            return ladle_error_set(err, LADLE_E_USAGE, "--ratios: ratios sum to %.12g, not 1", sum);
         double cum = 0;
         for (unsigned k = 0; k < s->count; k++) {
             cum += s->ratio[k];
@@ -111,8 +110,8 @@ ladle_status ladle_split_parse_cutoffs(struct ladle_split_spec *s, const char *t
         int64_t ns;
         if (n + 1 >= s->count)
             return ladle_error_set(err, LADLE_E_USAGE,
-                                   "--cutoffs: %u split names take %u cutoffs, got more",
-                                   s->count, s->count - 1);
+                                   "--cutoffs: %u split names take %u cutoffs, got more", s->count,
+                                   s->count - 1);
         if (ladle_parse_time(p, (size_t)(end - p), &ns) != 0)
             return ladle_error_set(err, LADLE_E_USAGE,
                                    "--cutoffs: '%.*s' is not a timestamp (epoch s or ms, "
@@ -128,8 +127,9 @@ ladle_status ladle_split_parse_cutoffs(struct ladle_split_spec *s, const char *t
         p = end + 1;
     }
     if (n + 1 != s->count)
-        return ladle_error_set(err, LADLE_E_USAGE, "--cutoffs: %u split names take %u cutoffs, got %u",
-                               s->count, s->count - 1, n);
+        return ladle_error_set(err, LADLE_E_USAGE,
+                               "--cutoffs: %u split names take %u cutoffs, got %u", s->count,
+                               s->count - 1, n);
     s->by_time = 1;
     return LADLE_OK;
 }

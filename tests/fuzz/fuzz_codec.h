@@ -102,7 +102,13 @@ static int fuzz_codec_run(const uint8_t *data, size_t size, const struct ladle_c
         abort();
     atomic_int stop = 0;
     struct ladle_decoder d = {
-        .ops = ops, .src = src, .pool = &pool, .cfg = &cfg, .err = &err, .stop = &stop, .name = "fuzz",
+        .ops = ops,
+        .src = src,
+        .pool = &pool,
+        .cfg = &cfg,
+        .err = &err,
+        .stop = &stop,
+        .name = "fuzz",
     };
     struct ladle_framer fr;
     ladle_framer_init(&fr, cfg.max_record, "fuzz");

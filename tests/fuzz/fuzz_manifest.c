@@ -20,8 +20,7 @@
 #include "ladle/ladle.h"
 
 /* Also written by scripts that make the seed: keep in step (README.md). */
-#define TEMPLATE_TEXT                                                                        \
-    "alpha\nbravo\ncharlie\ndelta\necho\nfoxtrot\ngolf\nhotel\n"
+#define TEMPLATE_TEXT "alpha\nbravo\ncharlie\ndelta\necho\nfoxtrot\ngolf\nhotel\n"
 
 static char *dataset; /* the template's folder, for the process's life */
 static char *tmproot;

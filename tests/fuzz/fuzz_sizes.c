@@ -43,9 +43,12 @@ static int ref_size(const char *s, uint64_t *out)
     unsigned shift = 0;
     switch (*p) {
     case '\0': *out = v; return 0;
-    case 'k': case 'K': shift = 10; break;
-    case 'm': case 'M': shift = 20; break;
-    case 'g': case 'G': shift = 30; break;
+    case 'k':
+    case 'K': shift = 10; break;
+    case 'm':
+    case 'M': shift = 20; break;
+    case 'g':
+    case 'G': shift = 30; break;
     default: return -1;
     }
     p++;

@@ -58,7 +58,7 @@ static void check_ratios(const struct ladle_split_spec *s)
     }
     if (fabs(sum - 1) > 1e-9 || s->bound[s->count - 1] != UINT64_MAX)
         abort();
-    static const uint64_t probe[] = {0, 1, UINT64_MAX / 3, UINT64_MAX / 2, UINT64_MAX - 1,
+    static const uint64_t probe[] = {0,         1, UINT64_MAX / 3, UINT64_MAX / 2, UINT64_MAX - 1,
                                      UINT64_MAX};
     for (size_t i = 0; i < sizeof probe / sizeof probe[0]; i++)
         if (ladle_split_of_hash(s, probe[i]) >= s->count)

@@ -48,8 +48,12 @@ static int simple_form(const char *s, size_t len, int *valid, int64_t *want)
     int hh = num(s + 11, 2), mm = num(s + 14, 2), ss = num(s + 17, 2);
     if (year < 1700 || year > 2200 || ss == 60)
         return 0;
-    struct tm tm = {.tm_year = year - 1900, .tm_mon = mon - 1, .tm_mday = day,
-                    .tm_hour = hh, .tm_min = mm, .tm_sec = ss};
+    struct tm tm = {.tm_year = year - 1900,
+                    .tm_mon = mon - 1,
+                    .tm_mday = day,
+                    .tm_hour = hh,
+                    .tm_min = mm,
+                    .tm_sec = ss};
     time_t t = timegm(&tm);
     *valid = mon >= 1 && mon <= 12 && day >= 1 && hh <= 23 && mm <= 59 && ss <= 59 &&
              tm.tm_year == year - 1900 && tm.tm_mon == mon - 1 && tm.tm_mday == day;

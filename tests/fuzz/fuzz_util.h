@@ -21,10 +21,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define FUZZ_DIE(what)                                                                       \
-    do {                                                                                     \
-        perror(what);                                                                        \
-        abort();                                                                             \
+#define FUZZ_DIE(what)                                                                             \
+    do {                                                                                           \
+        perror(what);                                                                              \
+        abort();                                                                                   \
     } while (0)
 
 /* data as a C string (malloc'd; the caller frees). */

@@ -196,7 +196,7 @@ static uint64_t rkey(const struct files *f, uint64_t seed, size_t i)
 /* ---- jobs ---- */
 
 struct opts {
-    double rate;      /* 0: use clusters */
+    double rate; /* 0: use clusters */
     uint64_t clusters;
     double within_rate; /* 0: not set */
     uint64_t within_size;
@@ -253,7 +253,8 @@ static void first_stage(const struct files *f, const struct opts *o, char *kept)
                 sorted[b - 1] = t;
             }
         for (int c = 0; c < NC; c++)
-            kept[c] = present[c] && (o->clusters >= np || vkey(o->seed, c) <= sorted[o->clusters - 1]);
+            kept[c] =
+                present[c] && (o->clusters >= np || vkey(o->seed, c) <= sorted[o->clusters - 1]);
         return;
     }
     for (int c = 0; c < NC; c++)
@@ -382,8 +383,9 @@ static int check_design(const struct files *f, const struct opts *o, const char 
     run_cluster(f, o, &out);
     int ok = out.status == LADLE_OK && out.report.records_out == wcount && out.len == wlen &&
              memcmp(out.data, want, wlen) == 0;
-    CHECKF(ok, "%s (seed %llu, threads %u, chunk %lld): %llu records/%zu bytes, want %zu/%zu "
-               "(status %d %s)",
+    CHECKF(ok,
+           "%s (seed %llu, threads %u, chunk %lld): %llu records/%zu bytes, want %zu/%zu "
+           "(status %d %s)",
            what, (unsigned long long)o->seed, o->threads, (long long)o->chunk,
            (unsigned long long)out.report.records_out, out.len, wcount, wlen, out.status,
            out.error);
@@ -393,8 +395,8 @@ static int check_design(const struct files *f, const struct opts *o, const char 
     return ok;
 }
 
-static struct files two;    /* lines over two files */
-static uint32_t *assign2;   /* each line's file in `two` */
+static struct files two;  /* lines over two files */
+static uint32_t *assign2; /* each line's file in `two` */
 
 /* No cluster split: each cluster's output count is 0 or its size. */
 static int splits(const struct files *f, const char *sel)
@@ -447,8 +449,9 @@ static void test_rate(void)
         bernoulli_splits += splits(&two, sel);
     }
     double n = (double)seeds * NC, mean = n * p, sd = sqrt(n * p * (1 - p));
-    fprintf(stderr, "--rate 0.3: %ld of %.0f clusters kept (%.0f +- 5*%.1f); rate 0.15 "
-                    "selector %ld; record-level Bernoulli split %d clusters\n",
+    fprintf(stderr,
+            "--rate 0.3: %ld of %.0f clusters kept (%.0f +- 5*%.1f); rate 0.15 "
+            "selector %ld; record-level Bernoulli split %d clusters\n",
             kept_total, n, mean, sd, half_total, bernoulli_splits);
     CHECKF(fabs((double)kept_total - mean) <= 5 * sd, "kept clusters %ld outside %.0f +- %.0f",
            kept_total, mean, 5 * sd);
@@ -521,7 +524,8 @@ static void test_layouts(void)
             CHECKF(out.status == LADLE_OK && strcmp(got, want) == 0,
                    "%s: other files (layout %zu) keep other records",
                    d ? "--clusters 37" : "--rate 0.3", v);
-            check_design(&variants[v], &designs[d], d ? "--clusters 37 (relaid)" : "--rate (relaid)");
+            check_design(&variants[v], &designs[d],
+                         d ? "--clusters 37 (relaid)" : "--rate (relaid)");
             free(got);
             t_output_free(&out);
         }
@@ -603,8 +607,8 @@ static void test_within_rate(void)
             "--within-rate 0.4: %ld of %ld records (%.0f +- 5*%.1f); all-or-nothing clusters "
             "%ld (bound %.1f)\n",
             kept, candidates, mean, sd, aon, aon_max);
-    CHECKF(fabs((double)kept - mean) <= 5 * sd, "within-rate count %ld outside %.0f +- %.0f",
-           kept, mean, 5 * sd);
+    CHECKF(fabs((double)kept - mean) <= 5 * sd, "within-rate count %ld outside %.0f +- %.0f", kept,
+           mean, 5 * sd);
     CHECKF((double)aon <= aon_max, "%ld kept clusters all-in or all-out (bound %.1f)", aon,
            aon_max);
     CHECK(fabs((double)ignore_q - mean) > 5 * sd);
@@ -690,8 +694,8 @@ static void check_weights(const struct opts *o, const char *what)
         double want_w = o->within_size ? (1.0 / p1) * (double)csize[c] / (double)per[c]
                                        : 1.0 / (p1 * (o->within_rate > 0 ? o->within_rate : 1));
         if (!(fabs(w[k] - want_w) <= 1e-12 * want_w) && bad++ < 3)
-            CHECKF(0, "%s: weight %.17g, want %.17g (cluster of %zu, %zu kept)", what, w[k],
-                   want_w, csize[c], per[c]);
+            CHECKF(0, "%s: weight %.17g, want %.17g (cluster of %zu, %zu kept)", what, w[k], want_w,
+                   csize[c], per[c]);
     }
     free(order);
     free(w);
@@ -761,8 +765,8 @@ static void test_clusters_unbiased(void)
         CHECKF(bad_runs == 0, "--clusters %llu: %d runs failed", (unsigned long long)ms[mi],
                bad_runs);
         double mean = sum / S, sd = sqrt((sum2 - S * mean * mean) / (S - 1)), se = sd / sqrt(S);
-        printf("--clusters %llu: mean HT total %.2f (true %.0f, se %.2f)", (unsigned long long)ms[mi],
-               mean, truth, se);
+        printf("--clusters %llu: mean HT total %.2f (true %.0f, se %.2f)",
+               (unsigned long long)ms[mi], mean, truth, se);
         if (ms[mi] == 1)
             printf("; contract 1 %.2f", old_sum / S);
         printf("\n");
@@ -794,9 +798,9 @@ static void test_determinism(void)
                     {0.2, 0, 0, 3, 77, th, chunks[c], shuffle, 0},
                     {0, 12, 0, 2, 77, th, chunks[c], shuffle, 0},
                 };
-                static const char *const what[] = {
-                    "--rate 0.3 --within-rate 0.5", "--clusters 30",
-                    "--rate 0.2 --within-size 3", "--clusters 12 --within-size 2"};
+                static const char *const what[] = {"--rate 0.3 --within-rate 0.5", "--clusters 30",
+                                                   "--rate 0.2 --within-size 3",
+                                                   "--clusters 12 --within-size 2"};
                 for (size_t d = 0; d < 4; d++) {
                     char w[96];
                     snprintf(w, sizeof w, "%s%s", what[d], shuffle ? " --shuffle" : "");

@@ -247,9 +247,9 @@ static void test_correlation(void)
         size_t len;
         int old_fails; /* contract 1 is known to fail this family */
     } f[] = {
-        {"3-byte values", FAM_VALUE, 3, 1},      {"7-byte values", FAM_VALUE, 7, 0},
-        {"12-byte values", FAM_VALUE, 12, 0},    {"24-byte values", FAM_VALUE, 24, 0},
-        {"300-byte values", FAM_VALUE, 300, 0},  {"record identities", FAM_RECORD, 0, 1},
+        {"3-byte values", FAM_VALUE, 3, 1},     {"7-byte values", FAM_VALUE, 7, 0},
+        {"12-byte values", FAM_VALUE, 12, 0},   {"24-byte values", FAM_VALUE, 24, 0},
+        {"300-byte values", FAM_VALUE, 300, 0}, {"record identities", FAM_RECORD, 0, 1},
         {"split draws", FAM_SPLIT, 0, 0},
     };
     for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
@@ -257,8 +257,8 @@ static void test_correlation(void)
         double r1 = adjacent_correlation(&contract1, f[i].fam, f[i].len);
         printf("%-18s r(s, s+1) = %+.4f (contract 1: %+.4f), bound %.4f\n", f[i].name, r, r1,
                bound);
-        CHECKF(fabs(r) < bound, "%s: kept counts of seeds s and s+1 correlate, r = %.4f",
-               f[i].name, r);
+        CHECKF(fabs(r) < bound, "%s: kept counts of seeds s and s+1 correlate, r = %.4f", f[i].name,
+               r);
         if (f[i].old_fails)
             CHECKF(fabs(r1) >= bound, "%s: the check does not see contract 1's flaw (r = %.4f)",
                    f[i].name, r1);

@@ -284,7 +284,9 @@ static void run_snow(const struct graph *g, const char *seeds_path, const struct
     CHECK(ladle_job_set(j, LADLE_P_DESIGN, LADLE_DESIGN_SNOWBALL) == LADLE_OK);
     CHECK(ladle_job_set_string(j, LADLE_S_FORMAT, g->json ? "json" : "tsv") == LADLE_OK);
     CHECK(ladle_job_set_string(j, LADLE_S_LINK,
-                               g->json ? "src:dst" : o->header ? "src:dst" : "1:2") == LADLE_OK);
+                               g->json     ? "src:dst"
+                               : o->header ? "src:dst"
+                                           : "1:2") == LADLE_OK);
     CHECK(ladle_job_set_string(j, LADLE_S_SEEDS, seeds_path) == LADLE_OK);
     CHECK(ladle_job_set(j, LADLE_P_WAVES, (int64_t)o->waves) == LADLE_OK);
     if (o->max_nodes)
@@ -354,19 +356,19 @@ static void make_hand(struct graph *g, int header, const char *tag)
     memset(g, 0, sizeof *g);
     g->nfiles = 2;
     g->header = header ? "src\tdst\n" : NULL;
-    add_edge(g, 0, "A", "B"); /* r0 */
-    add_edge(g, 0, "B", "C"); /* r1 */
-    add_edge(g, 0, "X", "Y"); /* r2: unreachable from A */
-    add_edge(g, 0, "A", "A"); /* r3: self-loop */
-    add_edge(g, 0, "C", "D"); /* r4 */
+    add_edge(g, 0, "A", "B");  /* r0 */
+    add_edge(g, 0, "B", "C");  /* r1 */
+    add_edge(g, 0, "X", "Y");  /* r2: unreachable from A */
+    add_edge(g, 0, "A", "A");  /* r3: self-loop */
+    add_edge(g, 0, "C", "D");  /* r4 */
     add_edge(g, 0, "F", NULL); /* r5: no TO */
-    add_edge(g, 1, "C", "A"); /* r6: closes the cycle A->B->C->A */
-    add_edge(g, 1, "D", "E"); /* r7 */
-    add_edge(g, 1, "E", "B"); /* r8: back edge */
-    add_edge(g, 1, "B", "D"); /* r9 */
-    add_edge(g, 1, "D", "F"); /* r10 */
-    add_edge(g, 1, "G", "H"); /* r11 */
-    add_edge(g, 1, "E", "G"); /* r12 */
+    add_edge(g, 1, "C", "A");  /* r6: closes the cycle A->B->C->A */
+    add_edge(g, 1, "D", "E");  /* r7 */
+    add_edge(g, 1, "E", "B");  /* r8: back edge */
+    add_edge(g, 1, "B", "D");  /* r9 */
+    add_edge(g, 1, "D", "F");  /* r10 */
+    add_edge(g, 1, "G", "H");  /* r11 */
+    add_edge(g, 1, "E", "G");  /* r12 */
     graph_write(g, tag);
 }
 
@@ -507,8 +509,9 @@ static void test_max_nodes(void)
     }
     CHECK(tried[0] > 0 && tried[1] > 0);
     if (fails[0] || fails[1])
-        fprintf(stderr, "--max-nodes 2 on A->A, A->B, B->C: wrong for %d of %d seeds with "
-                        "key(A) < key(B), %d of %d with key(A) > key(B)\n",
+        fprintf(stderr,
+                "--max-nodes 2 on A->A, A->B, B->C: wrong for %d of %d seeds with "
+                "key(A) < key(B), %d of %d with key(A) > key(B)\n",
                 fails[1], tried[1], fails[0], tried[0]);
     graph_free(g);
     free(g);
@@ -571,8 +574,8 @@ static void test_max_nodes_seeds(void)
     }
     for (int i = 0; i < 10; i++)
         CHECKF(chosen[i] >= 120 - 46 && chosen[i] <= 120 + 46,
-               "--max-nodes 3 of 10 seeds over %d seeds: s%d chosen %u times, want 120 +- 46",
-               RUNS, i, chosen[i]);
+               "--max-nodes 3 of 10 seeds over %d seeds: s%d chosen %u times, want 120 +- 46", RUNS,
+               i, chosen[i]);
     free(path);
     graph_free(g);
     free(g);
@@ -612,7 +615,8 @@ static void test_determinism(void)
         char a[16], b[16];
         /* Mostly local edges, so waves grow gradually. */
         unsigned from = (unsigned)(rnd() % 300);
-        unsigned to = rnd() % 4 ? (from + 1 + (unsigned)(rnd() % 7)) % 300 : (unsigned)(rnd() % 300);
+        unsigned to =
+            rnd() % 4 ? (from + 1 + (unsigned)(rnd() % 7)) % 300 : (unsigned)(rnd() % 300);
         snprintf(a, sizeof a, "n%u", from);
         snprintf(b, sizeof b, "n%u", to);
         add_edge(g, (uint32_t)(rnd() % 2), a, i % 397 == 5 ? NULL : b);

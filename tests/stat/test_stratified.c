@@ -438,8 +438,10 @@ static void run_strata(const struct pop *p, const struct opts *o, struct t_outpu
     if (o->fractions)
         CHECK(ladle_job_set_string(j, LADLE_S_FRACTIONS, o->fractions) == LADLE_OK);
     CHECK(ladle_job_set_string(j, LADLE_S_FORMAT, p->json ? "json" : "tsv") == LADLE_OK);
-    CHECK(ladle_job_set_string(j, LADLE_S_FIELD, o->field ? o->field : p->json ? "s" : "1") ==
-          LADLE_OK);
+    CHECK(ladle_job_set_string(j, LADLE_S_FIELD,
+                               o->field  ? o->field
+                               : p->json ? "s"
+                                         : "1") == LADLE_OK);
     CHECK(ladle_job_set(j, LADLE_P_SEED, (int64_t)o->seed) == LADLE_OK);
     CHECK(ladle_job_set(j, LADLE_P_THREADS, o->threads ? o->threads : 2) == LADLE_OK);
     if (o->chunk)
@@ -539,8 +541,8 @@ static int check_sample(const struct pop *p, const struct opts *o, const uint64_
 
 /* ---- 1. allocation ---- */
 
-static const char *const names1[] = {"a", "bb", "c", "d", "e", "f", "g", "h", "y", "zz", "z",
-                                     "\xc3\xa9"};
+static const char *const names1[] = {"a", "bb", "c", "d",  "e", "f",
+                                     "g", "h",  "y", "zz", "z", "\xc3\xa9"};
 static const size_t sizes1[] = {400, 230, 123, 77, 50, 11, 5, 1, 7, 7, 7, 7};
 enum { NS1 = 12 };
 static struct pop pop1;
@@ -588,8 +590,7 @@ static void test_allocation(void)
      * tests nothing new). */
     fprintf(stderr, "allocation: the minimum changed %d allocations\n", minimum_used);
     CHECK(minimum_used > 50);
-    fprintf(stderr, "allocation: %d values of N split a tie among equal remainders\n",
-            ties_split);
+    fprintf(stderr, "allocation: %d values of N split a tie among equal remainders\n", ties_split);
     CHECK(ties_split >= 3);
     /* N >= population: the whole input, in input order. */
     struct opts all = {LADLE_DESIGN_STRATIFIED, 1000000, 0, NULL, NULL, 3, 2, 0, 0, 0, 0, 0, 0, 0};
@@ -644,8 +645,8 @@ static void test_min_unbiased(void)
         double sum = 0, sum2 = 0, wmin = 1e300, wmax = 0;
         int bad = 0;
         for (uint64_t seed = 0; seed < S; seed++) {
-            struct opts o = {LADLE_DESIGN_STRATIFIED, 10, 0, NULL, NULL, 500 + seed, 1, 0, 0, 1,
-                             0, 0, 1, k};
+            struct opts o = {
+                LADLE_DESIGN_STRATIFIED, 10, 0, NULL, NULL, 500 + seed, 1, 0, 0, 1, 0, 0, 1, k};
             double ws, ys;
             if (ht_totals(&p, &o, &ws, &ys) != 0) {
                 bad++;
@@ -726,8 +727,8 @@ static void test_uniform(void)
     }
     for (size_t s = 0; s < SEEDS; s++) {
         uint64_t seed = 0xABC000 + s * 31;
-        struct opts o = {LADLE_DESIGN_STRATIFIED, 12, 0, NULL, NULL, seed, 1, 4096, 0, 0, 0, 0,
-                         0, 0};
+        struct opts o = {
+            LADLE_DESIGN_STRATIFIED, 12, 0, NULL, NULL, seed, 1, 4096, 0, 0, 0, 0, 0, 0};
         bottom_per_stratum(&p, seed, alloc, 3, sel);
         struct t_output out;
         run_strata(&p, &o, &out);
@@ -766,8 +767,8 @@ static void test_uniform(void)
         }
     }
     double x = chi2_strata(&p, counts, sizes, alloc);
-    fprintf(stderr, "uniformity within strata: chi-square %.2f (%d dof, accepted %.2f..%.2f)\n",
-            x, dof, lo, hi);
+    fprintf(stderr, "uniformity within strata: chi-square %.2f (%d dof, accepted %.2f..%.2f)\n", x,
+            dof, lo, hi);
     CHECKF(x > lo && x < hi, "inclusion counts: chi-square %.2f outside (%.2f, %.2f)", x, lo, hi);
     double xf = chi2_strata(&p, favoured, sizes, alloc), x1 = chi2_strata(&p, first, sizes, alloc),
            xr = chi2_strata(&p, robin, sizes, alloc);
@@ -796,8 +797,8 @@ static void test_per_stratum(void)
             char what[64];
             snprintf(what, sizeof what, "--per-stratum %llu%s", (unsigned long long)ns[i],
                      ew ? " --emit-weight" : "");
-            struct opts o = {LADLE_DESIGN_STRATIFIED, 0, ns[i], NULL, NULL, 11, 2, 0, 0, ew, 0,
-                             0, 0, 0};
+            struct opts o = {
+                LADLE_DESIGN_STRATIFIED, 0, ns[i], NULL, NULL, 11, 2, 0, 0, ew, 0, 0, 0, 0};
             check_sample(&pop1, &o, take, NS1, w, what);
         }
     /* -n N --emit-weight: N_h / n_h (strata given nothing have no record). */
@@ -850,8 +851,20 @@ static void test_fractions(void)
             for (int ew = 0; ew <= 1; ew++) {
                 size_t wlen, wcount;
                 char *want = render(&p, sel, seed, 0, 0, &wlen, &wcount, order);
-                struct opts o = {LADLE_DESIGN_FRACTIONS, 0, 0, specs[sp].text, NULL, seed, 2,
-                                 0, 0, ew, 0, 0, 0, 0};
+                struct opts o = {LADLE_DESIGN_FRACTIONS,
+                                 0,
+                                 0,
+                                 specs[sp].text,
+                                 NULL,
+                                 seed,
+                                 2,
+                                 0,
+                                 0,
+                                 ew,
+                                 0,
+                                 0,
+                                 0,
+                                 0};
                 struct t_output out;
                 run_strata(&p, &o, &out);
                 double *w = malloc((p.n + 1) * sizeof *w);
@@ -908,7 +921,7 @@ static void test_missing(void)
     hamilton(names, sizes, 2, 25, alloc);
     alloc[2] = 0;
     struct opts skip = {LADLE_DESIGN_STRATIFIED, 25, 0, NULL, NULL, 8, 2, 0, 0, 0, 0,
-                        LADLE_MISSING_SKIP, 0, 0};
+                        LADLE_MISSING_SKIP,      0,  0};
     check_sample(&p, &skip, alloc, 3, NULL, "--missing skip -n 25");
     struct t_output out;
     run_strata(&p, &skip, &out);
@@ -917,7 +930,7 @@ static void test_missing(void)
     t_output_free(&out);
     /* --per-stratum and --fractions skip them too. */
     struct opts ps = {LADLE_DESIGN_STRATIFIED, 0, 1000, NULL, NULL, 8, 2, 0, 0, 0, 0,
-                      LADLE_MISSING_SKIP, 0, 0};
+                      LADLE_MISSING_SKIP,      0, 0};
     uint64_t everything[3] = {100, 60, 0};
     check_sample(&p, &ps, everything, 3, NULL, "--missing skip --per-stratum 1000");
     run_strata(&p, &ps, &out);
@@ -978,8 +991,8 @@ static void test_determinism(void)
         for (size_t c = 0; c < 3; c++) {
             char what[96];
             snprintf(what, sizeof what, "-n 120 threads %u chunk %lld", th, (long long)chunks[c]);
-            struct opts o = {LADLE_DESIGN_STRATIFIED, 120, 0, NULL, NULL, 21, th, chunks[c],
-                             0, 1, 0, 0, 0, 0};
+            struct opts o = {
+                LADLE_DESIGN_STRATIFIED, 120, 0, NULL, NULL, 21, th, chunks[c], 0, 1, 0, 0, 0, 0};
             check_sample(&pop1, &o, alloc, NS1, w, what);
             snprintf(what, sizeof what, "-n 120 --shuffle threads %u chunk %lld", th,
                      (long long)chunks[c]);
@@ -988,14 +1001,14 @@ static void test_determinism(void)
             check_sample(&pop1, &o, alloc, NS1, NULL, what);
             snprintf(what, sizeof what, "--per-stratum 4 threads %u chunk %lld", th,
                      (long long)chunks[c]);
-            struct opts ps = {LADLE_DESIGN_STRATIFIED, 0, 4, NULL, NULL, 21, th, chunks[c],
-                              0, 0, 0, 0, 0, 0};
+            struct opts ps = {
+                LADLE_DESIGN_STRATIFIED, 0, 4, NULL, NULL, 21, th, chunks[c], 0, 0, 0, 0, 0, 0};
             check_sample(&pop1, &ps, take, NS1, NULL, what);
         }
     /* --fractions across threads/chunks: identical bytes. */
     struct t_output ref;
-    struct opts fo = {LADLE_DESIGN_FRACTIONS, 0, 0, "a=0.5,c=1,*=0.25", NULL, 21, 1, 0, 0, 1,
-                      0, 0, 0, 0};
+    struct opts fo = {
+        LADLE_DESIGN_FRACTIONS, 0, 0, "a=0.5,c=1,*=0.25", NULL, 21, 1, 0, 0, 1, 0, 0, 0, 0};
     run_strata(&pop1, &fo, &ref);
     CHECK(ref.status == LADLE_OK && ref.len > 0);
     for (unsigned th = 1; th <= 4; th++)
@@ -1021,8 +1034,20 @@ static void test_determinism(void)
     for (size_t h = 0; h < 3; h++)
         w[h] = (double)sizes[h] / (double)alloc[h];
     for (size_t c = 0; c < 3; c++) {
-        struct opts o = {LADLE_DESIGN_STRATIFIED, 40, 0, NULL, "lvl", 4, (unsigned)(c + 1),
-                         chunks[c], 0, 0, 1, 0, 0, 0};
+        struct opts o = {LADLE_DESIGN_STRATIFIED,
+                         40,
+                         0,
+                         NULL,
+                         "lvl",
+                         4,
+                         (unsigned)(c + 1),
+                         chunks[c],
+                         0,
+                         0,
+                         1,
+                         0,
+                         0,
+                         0};
         check_sample(&hp, &o, alloc, 3, NULL, "--header --strata lvl -n 40");
         o.emit_weight = 1;
         check_sample(&hp, &o, alloc, 3, w, "--header --strata lvl -n 40 --emit-weight");

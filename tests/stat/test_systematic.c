@@ -175,8 +175,7 @@ static char *expected(const struct text *const *ins, size_t nin, uint64_t every,
     for (uint32_t i = 0; i < nin; i++)
         for (size_t r = 0; r < ins[i]->nrecs; r++, g++)
             if (g >= start && (g - start) % every == 0)
-                v[m++] = (struct rec_ref){ins[i], i, r,
-                                          ladle_record_key(seed, i, ins[i]->offs[r])};
+                v[m++] = (struct rec_ref){ins[i], i, r, ladle_record_key(seed, i, ins[i]->offs[r])};
     if (shuffle)
         qsort(v, m, sizeof *v, cmp_key);
     char *out = malloc(bytes + 1);
@@ -267,8 +266,8 @@ static int check_exact(char *const *paths, const struct text *const *ins, size_t
            "--every %llu --start %lld (%zu inputs, threads %u, chunk %lld, shuffle %d, header "
            "%d): %llu records/%zu bytes, want %zu/%zu (status %d %s)",
            (unsigned long long)o->every, (long long)o->start, nin, o->threads, (long long)o->chunk,
-           o->shuffle, o->header, (unsigned long long)out.report.records_out, out.len, wcount,
-           wlen, out.status, out.error);
+           o->shuffle, o->header, (unsigned long long)out.report.records_out, out.len, wcount, wlen,
+           out.status, out.error);
     if (!ok)
         show_first_diff(&out, want, wlen);
     t_output_free(&out);
@@ -327,8 +326,7 @@ static void test_exact(void)
     CHECK(ladle_job_add_input(j, path_a) == LADLE_OK);
     t_run_job(j, &out);
     CHECKF(out.status == LADLE_E_USAGE && out.len == 0 && strstr(out.error, "--start"),
-           "--every 5 --start 5: status %d, %zu bytes, error '%s'", out.status, out.len,
-           out.error);
+           "--every 5 --start 5: status %d, %zu bytes, error '%s'", out.status, out.len, out.error);
     t_output_free(&out);
     ladle_job_free(j);
 }
@@ -395,8 +393,8 @@ static void test_start_uniform(void)
     }
     double x = chi2_uniform(counts);
     fprintf(stderr, "drawn start: chi-square %.2f (9 dof, accepted %.2f..%.2f)\n", x, lo, hi);
-    CHECKF(x > lo && x < hi, "starts drawn from the seed: chi-square %.2f outside (%.2f, %.2f)",
-           x, lo, hi);
+    CHECKF(x > lo && x < hi, "starts drawn from the seed: chi-square %.2f outside (%.2f, %.2f)", x,
+           lo, hi);
     double xb = chi2_uniform(biased), xr = chi2_uniform(robin), xc = chi2_uniform(constant);
     fprintf(stderr, "power: biased %.1f, round-robin %.2f, constant %.1f\n", xb, xr, xc);
     CHECK(xb > hi);
@@ -442,8 +440,8 @@ static void test_start_power(void)
         low_mod += ladle_draw(seed, LADLE_DOMAIN_START, 0) % k < third;
     }
     double sd = sqrt(NL * (1.0 / 3) * (2.0 / 3));
-    fprintf(stderr, "start, K = 3*2^62: %ld of %d below 2^62 (modulo: %ld), expected %.0f\n",
-            low, NL, low_mod, NL / 3.0);
+    fprintf(stderr, "start, K = 3*2^62: %ld of %d below 2^62 (modulo: %ld), expected %.0f\n", low,
+            NL, low_mod, NL / 3.0);
     CHECK(fabs((double)low - NL / 3.0) < 5 * sd);
     CHECK(fabs((double)low_mod - NL / 3.0) > 5 * sd);
 }

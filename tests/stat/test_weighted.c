@@ -97,8 +97,8 @@ static void pop_add(struct pop *p, uint32_t f, const char *line)
 }
 
 /* Records with weight text wt[i] (NULL: no "w" key); w[i] what it means. */
-static void make_pop(struct pop *p, size_t n, const char *const *wt, const double *w,
-                     size_t nfiles, const char *tag)
+static void make_pop(struct pop *p, size_t n, const char *const *wt, const double *w, size_t nfiles,
+                     const char *tag)
 {
     memset(p, 0, sizeof *p);
     p->nfiles = nfiles;
@@ -335,8 +335,8 @@ static int mentions(const char *msg, char *const *paths, size_t n)
 static void test_missing(void)
 {
     /* Good weights 1..6; bad ones in between (NULL: no "w" key). */
-    static const char *const wt[] = {"1", "\"abc\"", "2", "-1", "3", "\"nan\"", "4",
-                                     "\"inf\"", "5", "1e999", "6", "\" 1\"", NULL, "0"};
+    static const char *const wt[] = {"1",       "\"abc\"", "2",     "-1", "3",      "\"nan\"", "4",
+                                     "\"inf\"", "5",       "1e999", "6",  "\" 1\"", NULL,      "0"};
     static const double w[] = {1, 0, 2, 0, 3, 0, 4, 0, 5, 0, 6, 0, 0, 0};
     enum { NB = sizeof w / sizeof w[0], NBAD = 7 };
     struct pop p;
@@ -369,9 +369,9 @@ static void test_missing(void)
         if (w[i] > 0 || (wt[i] && strcmp(wt[i], "0") == 0))
             continue;
         char line[96], name[32];
-        int len = wt[i] ? snprintf(line, sizeof line, "{\"id\":0,\"w\":2}\n{\"id\":1,\"w\":%s}\n",
-                                   wt[i])
-                        : snprintf(line, sizeof line, "{\"id\":0,\"w\":2}\n{\"id\":1}\n");
+        int len =
+            wt[i] ? snprintf(line, sizeof line, "{\"id\":0,\"w\":2}\n{\"id\":1,\"w\":%s}\n", wt[i])
+                  : snprintf(line, sizeof line, "{\"id\":0,\"w\":2}\n{\"id\":1}\n");
         snprintf(name, sizeof name, "bad%zu.json", i);
         char *path = t_write_file(name, line, (size_t)len);
         struct opts o = {5, 3, 0, LADLE_MISSING_ERROR, 1, 0, 0};
@@ -499,7 +499,7 @@ static void test_determinism(void)
 {
     enum { ND = 1500 };
     const char **wt = malloc(ND * sizeof *wt);
-    char (*wbuf)[16] = malloc(ND * sizeof *wbuf);
+    char(*wbuf)[16] = malloc(ND * sizeof *wbuf);
     double *w = malloc(ND * sizeof *w);
     for (size_t i = 0; i < ND; i++) {
         w[i] = (double)(rnd() % 100);

@@ -152,7 +152,8 @@ static void test_openssh_pids(struct ladle_field_scratch *s1, struct ladle_field
     }
     struct ladle_field *re = compile("re:sshd\\[(\\d+)\\]", LADLE_FORMAT_LINES);
     struct ladle_field *pid = compile("Pid", LADLE_FORMAT_CSV);
-    const char *lp = log, *lend = log + llen, *cp = csv, *cend = csv + clen, *hdr = NULL, *lrec, *crec;
+    const char *lp = log, *lend = log + llen, *cp = csv, *cend = csv + clen, *hdr = NULL, *lrec,
+               *crec;
     size_t hlen = next_line(&cp, cend, &hdr), ln, cn, rows = 0, same = 0;
     struct ladle_error err;
     ladle_error_init(&err);
