@@ -58,7 +58,7 @@ static ladle_status zstd_open(struct ladle_decoder *d)
     if (!st->dctx)
         return ladle_error_set(d->err, LADLE_E_INTERNAL, "%s: out of memory", d->name);
     ZSTD_DCtx_setParameter(st->dctx, ZSTD_d_windowLogMax,
-                           d->cfg->zstd_long ? WINDOW_LOG_LONG : WINDOW_LOG_DEFAULT);
+                           d->cfg->engine.zstd_long ? WINDOW_LOG_LONG : WINDOW_LOG_DEFAULT);
     return ladle_codec_input_open(d, &st->in);
 }
 
@@ -86,7 +86,7 @@ static ladle_status window_too_large(struct ladle_decoder *d, struct zstd_state 
         format_size(size, sizeof size, window);
         snprintf(need, sizeof need, "a %s window", size);
     }
-    if (d->cfg->zstd_long)
+    if (d->cfg->engine.zstd_long)
         return ladle_error_set(d->err, LADLE_E_INPUT,
                                "%s: zstd frame needs %s, over the 2 GiB limit of --long "
                                "(at compressed byte %llu)",

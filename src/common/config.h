@@ -1,6 +1,7 @@
 /*
- * config.h -- the settings of one run, filled by the job API and read
- * (never written) by every stage once the run starts.
+ * config.h -- the settings of one run, in three parts by owner: engine
+ * settings and design parameters (filled by the job API, read-only once the
+ * run starts) and the run state (written during the run, by named owners).
  */
 #ifndef LADLE_CONFIG_H
 #define LADLE_CONFIG_H
@@ -20,7 +21,23 @@ struct ladle_split_state;
  * the whole chunk. Longer carries take the slow path (framer.c). */
 #define LADLE_CHUNK_HEADROOM ((size_t)64 << 10)
 
-struct ladle_config {
+/* How the engine runs: threads, chunking, reading. Set by the job before
+ * a run; read-only for every thread during it. */
+struct ladle_engine_settings {
+    unsigned threads; /* resolved: >= 1 */
+    size_t chunk_size;
+    size_t max_record;
+    int zstd_long;
+    int drop_cache;
+    ladle_io_mode io_mode;
+    int header; /* the first record of each input is a header */
+    void (*notify)(void *arg, const char *line);
+    void *notify_arg;
+};
+
+/* What the design and the dataset ask for: the options of the command.
+ * Set by the job before a run; read-only for every thread during it. */
+struct ladle_design_params {
     ladle_design design;
     uint64_t n;                         /* -n / --head */
     uint64_t every;                     /* --every K */
@@ -39,11 +56,9 @@ struct ladle_config {
     uint64_t min_per_stratum;           /* --min-per-stratum K (default 1) */
     uint64_t clusters;                  /* --clusters M */
     uint64_t within_size;               /* --within-size K */
-    struct ladle_plan *plan;            /* borrowed from the job: multi-pass designs */
-    /* ladle split / sample -o: how records divide (NULL: write to the fd)
-     * and the output stage's state of it, both borrowed from the job. */
+    /* ladle split / sample -o: how records divide (NULL: write to the fd),
+     * borrowed from the job. */
     const struct ladle_split_spec *split;
-    struct ladle_split_state *split_state;
     ladle_missing missing;
     /* Fields (compiled once, shared read-only by every thread). */
     const struct ladle_field *field; /* borrowed from the job: the design's key */
@@ -52,15 +67,23 @@ struct ladle_config {
     const struct ladle_fractions *fractions; /* borrowed from the job */
     uint64_t seed;
     int shuffle;
-    int header;       /* the first record of each input is a header */
-    unsigned threads; /* resolved: >= 1 */
-    size_t chunk_size;
-    size_t max_record;
-    int zstd_long;
-    int drop_cache;
-    ladle_io_mode io_mode;
-    void (*notify)(void *arg, const char *line);
-    void *notify_arg;
+};
+
+/* What a run learns and writes as it goes; owned by the job. The plan is
+ * written between passes (by the pass planner, on the calling thread), the
+ * split state by the output stage (the calling thread) only. */
+struct ladle_run_state {
+    struct ladle_plan *plan;               /* multi-pass designs */
+    struct ladle_split_state *split_state; /* split runs: the dataset being written */
+};
+
+/* One run's settings. Stages get a `const struct ladle_config *`: the
+ * engine settings and design parameters never change once the run starts;
+ * `state` points at the only mutable part, with the owners above. */
+struct ladle_config {
+    struct ladle_engine_settings engine;
+    struct ladle_design_params params;
+    struct ladle_run_state *state; /* borrowed from the job */
 };
 
 #endif

@@ -57,23 +57,23 @@ ladle_status ladle_source_open(struct ladle_source **out, const char *path, cons
     }
     s->regular = S_ISREG(st.st_mode);
     s->size = s->regular ? (uint64_t)st.st_size : UINT64_MAX;
-    s->drop_cache = cfg->drop_cache && s->regular;
+    s->drop_cache = cfg->engine.drop_cache && s->regular;
     if (s->regular)
         (void)posix_fadvise(s->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 
     int rc = -ENOSYS;
-    if (s->regular && cfg->io_mode != LADLE_IO_PREAD) {
+    if (s->regular && cfg->engine.io_mode != LADLE_IO_PREAD) {
         rc = ladle_source_uring_init(s, LADLE_SOURCE_MAX_INFLIGHT);
-        if (rc < 0 && cfg->io_mode == LADLE_IO_URING) {
+        if (rc < 0 && cfg->engine.io_mode == LADLE_IO_URING) {
             ladle_source_close(s);
             return ladle_error_set(err, LADLE_E_INPUT, "%s: io_uring unavailable: %s", name,
                                    strerror(-rc));
         }
-        if (rc < 0 && cfg->notify) {
+        if (rc < 0 && cfg->engine.notify) {
             char line[256];
             snprintf(line, sizeof line, "%s: io_uring unavailable (%s), reading with pread", name,
                      strerror(-rc));
-            cfg->notify(cfg->notify_arg, line);
+            cfg->engine.notify(cfg->engine.notify_arg, line);
         }
     }
     if (rc < 0)

@@ -50,13 +50,14 @@ static ladle_status bind_fields(struct run *r, uint32_t i)
 {
     const struct ladle_outbuf *h = &r->headers[i];
     const struct ladle_field *fields[LADLE_BINDINGS_PER_INPUT] = {
-        r->cfg->field, r->cfg->field_to, r->cfg->split ? r->cfg->split->by : NULL,
-        r->cfg->split ? r->cfg->split->label : NULL};
+        r->cfg->params.field, r->cfg->params.field_to,
+        r->cfg->params.split ? r->cfg->params.split->by : NULL,
+        r->cfg->params.split ? r->cfg->params.split->label : NULL};
     for (int k = 0; k < LADLE_BINDINGS_PER_INPUT; k++) {
         if (!fields[k])
             continue;
         ladle_status st = ladle_field_bind(
-            fields[k], r->cfg->header ? h->data : NULL, r->cfg->header ? h->len : 0,
+            fields[k], r->cfg->engine.header ? h->data : NULL, r->cfg->engine.header ? h->len : 0,
             r->io->names[i], &r->bindings[LADLE_BINDINGS_PER_INPUT * i + (unsigned)k], r->err);
         if (st != LADLE_OK)
             return st;
@@ -96,7 +97,7 @@ static void decode_input(struct run *r, struct ladle_chunk_pool *pool, uint32_t 
         .name = name,
     };
     struct ladle_framer fr;
-    ladle_framer_init(&fr, r->cfg->max_record, name);
+    ladle_framer_init(&fr, r->cfg->engine.max_record, name);
     ladle_status st = d.ops->open(&d);
     uint64_t seq = 0;
     bool header_done = false;
@@ -122,7 +123,7 @@ static void decode_input(struct run *r, struct ladle_chunk_pool *pool, uint32_t 
             /* Before this input's first chunk is queued: its header, and
              * where the design's field is in it. */
             header_done = true;
-            if ((r->cfg->header && ck->len > 0 && take_header(r, i, ck) != LADLE_OK) ||
+            if ((r->cfg->engine.header && ck->len > 0 && take_header(r, i, ck) != LADLE_OK) ||
                 (st = bind_fields(r, i)) != LADLE_OK) {
                 ladle_chunk_put(ck);
                 st = ladle_error_any(r->err) ? ladle_error_status(r->err) : LADLE_E_INTERNAL;

@@ -30,6 +30,7 @@ struct ladle_job {
     char *seeds_path;                  /* owns: snowball seed keys */
     struct ladle_field *field_to;      /* owns */
     struct ladle_plan plan;            /* what multi-pass designs carry between passes */
+    struct ladle_run_state state;      /* cfg.state points here */
     /* Datasets: LADLE_S_OUTPUT_DIR .. LADLE_S_BALANCE_SPLITS, owned copies. */
     char *split_str[LADLE_S_BALANCE_SPLITS - LADLE_S_OUTPUT_DIR + 1];
     uint64_t shard_size, shard_records;
@@ -59,16 +60,17 @@ ladle_job *ladle_job_new(void)
     ladle_job *j = calloc(1, sizeof *j);
     if (!j)
         return NULL;
-    j->cfg.design = LADLE_DESIGN_NONE;
-    j->cfg.chunk_size = LADLE_DEFAULT_CHUNK_SIZE;
-    j->cfg.max_record = LADLE_DEFAULT_MAX_RECORD;
-    j->cfg.io_mode = LADLE_IO_AUTO;
-    j->cfg.start = -1;
-    j->cfg.within_rate = 1.0;
-    j->cfg.top = 10;
-    j->cfg.waves = 2;
-    j->cfg.min_per_stratum = 1;
-    j->cfg.format = LADLE_FORMAT_AUTO;
+    j->cfg.state = &j->state;
+    j->cfg.params.design = LADLE_DESIGN_NONE;
+    j->cfg.engine.chunk_size = LADLE_DEFAULT_CHUNK_SIZE;
+    j->cfg.engine.max_record = LADLE_DEFAULT_MAX_RECORD;
+    j->cfg.engine.io_mode = LADLE_IO_AUTO;
+    j->cfg.params.start = -1;
+    j->cfg.params.within_rate = 1.0;
+    j->cfg.params.top = 10;
+    j->cfg.params.waves = 2;
+    j->cfg.params.min_per_stratum = 1;
+    j->cfg.params.format = LADLE_FORMAT_AUTO;
     j->shard_size = (uint64_t)256 << 20;
     j->level = 3;
     atomic_init(&j->cancel, 0);
@@ -113,15 +115,15 @@ ladle_status ladle_job_set(ladle_job *j, ladle_param p, int64_t v)
     case LADLE_P_DESIGN:
         if (v < LADLE_DESIGN_NONE || v > LADLE_DESIGN_SNOWBALL)
             return bad(j, "unknown sampling design");
-        j->cfg.design = (ladle_design)v;
+        j->cfg.params.design = (ladle_design)v;
         return LADLE_OK;
     case LADLE_P_N:
         if (v < 0)
             return bad(j, "sample size must not be negative");
-        j->cfg.n = (uint64_t)v;
+        j->cfg.params.n = (uint64_t)v;
         return LADLE_OK;
-    case LADLE_P_SEED: j->cfg.seed = (uint64_t)v; return LADLE_OK;
-    case LADLE_P_SHUFFLE: j->cfg.shuffle = v != 0; return LADLE_OK;
+    case LADLE_P_SEED: j->cfg.params.seed = (uint64_t)v; return LADLE_OK;
+    case LADLE_P_SHUFFLE: j->cfg.params.shuffle = v != 0; return LADLE_OK;
     case LADLE_P_THREADS:
         if (v < 0 || v > 1024)
             return bad(j, "threads must be 0 (all CPUs) to 1024");
@@ -130,35 +132,35 @@ ladle_status ladle_job_set(ladle_job *j, ladle_param p, int64_t v)
     case LADLE_P_CHUNK_SIZE:
         if (v < 1 || v > ((int64_t)1 << 30))
             return bad(j, "chunk size must be 1 byte to 1 GiB");
-        j->cfg.chunk_size = (size_t)v;
+        j->cfg.engine.chunk_size = (size_t)v;
         return LADLE_OK;
     case LADLE_P_MAX_RECORD:
         if (v < 1 || v > ((int64_t)1 << 30))
             return bad(j, "max record must be 1 byte to 1 GiB");
-        j->cfg.max_record = (size_t)v;
+        j->cfg.engine.max_record = (size_t)v;
         return LADLE_OK;
-    case LADLE_P_HEADER: j->cfg.header = v != 0; return LADLE_OK;
-    case LADLE_P_ZSTD_LONG: j->cfg.zstd_long = v != 0; return LADLE_OK;
-    case LADLE_P_DROP_CACHE: j->cfg.drop_cache = v != 0; return LADLE_OK;
+    case LADLE_P_HEADER: j->cfg.engine.header = v != 0; return LADLE_OK;
+    case LADLE_P_ZSTD_LONG: j->cfg.engine.zstd_long = v != 0; return LADLE_OK;
+    case LADLE_P_DROP_CACHE: j->cfg.engine.drop_cache = v != 0; return LADLE_OK;
     case LADLE_P_EVERY:
         if (v < 1)
             return bad(j, "--every must be at least 1");
-        j->cfg.every = (uint64_t)v;
+        j->cfg.params.every = (uint64_t)v;
         return LADLE_OK;
     case LADLE_P_START:
         if (v < -1)
             return bad(j, "--start must not be negative");
-        j->cfg.start = v;
+        j->cfg.params.start = v;
         return LADLE_OK;
     case LADLE_P_TOP:
         if (v < 0)
             return bad(j, "--top must not be negative");
-        j->cfg.top = (uint64_t)v;
+        j->cfg.params.top = (uint64_t)v;
         return LADLE_OK;
     case LADLE_P_MIN_PER_STRATUM:
         if (v < 0)
             return bad(j, "--min-per-stratum must not be negative");
-        j->cfg.min_per_stratum = (uint64_t)v;
+        j->cfg.params.min_per_stratum = (uint64_t)v;
         return LADLE_OK;
     case LADLE_P_PER_STRATUM:
     case LADLE_P_CLUSTERS:
@@ -167,19 +169,19 @@ ladle_status ladle_job_set(ladle_job *j, ladle_param p, int64_t v)
     case LADLE_P_MAX_NODES:
         if (v < 0)
             return bad(j, "a count must not be negative");
-        *(p == LADLE_P_PER_STRATUM   ? &j->cfg.per_stratum
-          : p == LADLE_P_CLUSTERS    ? &j->cfg.clusters
-          : p == LADLE_P_WITHIN_SIZE ? &j->cfg.within_size
-          : p == LADLE_P_WAVES       ? &j->cfg.waves
-                                     : &j->cfg.max_nodes) = (uint64_t)v;
+        *(p == LADLE_P_PER_STRATUM   ? &j->cfg.params.per_stratum
+          : p == LADLE_P_CLUSTERS    ? &j->cfg.params.clusters
+          : p == LADLE_P_WITHIN_SIZE ? &j->cfg.params.within_size
+          : p == LADLE_P_WAVES       ? &j->cfg.params.waves
+                                     : &j->cfg.params.max_nodes) = (uint64_t)v;
         return LADLE_OK;
-    case LADLE_P_BARS: j->cfg.bars = v != 0; return LADLE_OK;
-    case LADLE_P_EMIT_WAVE: j->cfg.emit_wave = v != 0; return LADLE_OK;
-    case LADLE_P_EMIT_WEIGHT: j->cfg.emit_weight = v != 0; return LADLE_OK;
+    case LADLE_P_BARS: j->cfg.params.bars = v != 0; return LADLE_OK;
+    case LADLE_P_EMIT_WAVE: j->cfg.params.emit_wave = v != 0; return LADLE_OK;
+    case LADLE_P_EMIT_WEIGHT: j->cfg.params.emit_weight = v != 0; return LADLE_OK;
     case LADLE_P_MISSING:
         if (v < LADLE_MISSING_SKIP || v > LADLE_MISSING_KEEP)
             return bad(j, "--missing must be skip, error or keep");
-        j->cfg.missing = (ladle_missing)v;
+        j->cfg.params.missing = (ladle_missing)v;
         return LADLE_OK;
     case LADLE_P_SHARD_SIZE:
         if (v < 1)
@@ -200,7 +202,7 @@ ladle_status ladle_job_set(ladle_job *j, ladle_param p, int64_t v)
     case LADLE_P_IO_MODE:
         if (v < LADLE_IO_AUTO || v > LADLE_IO_PREAD)
             return bad(j, "unknown io mode");
-        j->cfg.io_mode = (ladle_io_mode)v;
+        j->cfg.engine.io_mode = (ladle_io_mode)v;
         return LADLE_OK;
     }
     return bad(j, "unknown parameter");
@@ -216,8 +218,8 @@ ladle_status ladle_job_set_double(ladle_job *j, ladle_double_param p, double v)
     if (!(v >= 0.0 && v <= 1.0))
         return bad(j, "a rate must be a probability between 0 and 1");
     switch (p) {
-    case LADLE_D_RATE: j->cfg.rate = v; return LADLE_OK;
-    case LADLE_D_WITHIN_RATE: j->cfg.within_rate = v; return LADLE_OK;
+    case LADLE_D_RATE: j->cfg.params.rate = v; return LADLE_OK;
+    case LADLE_D_WITHIN_RATE: j->cfg.params.within_rate = v; return LADLE_OK;
     }
     return bad(j, "unknown parameter");
 }
@@ -259,14 +261,14 @@ ladle_status ladle_job_set_string(ladle_job *j, ladle_string_param p, const char
         if (ladle_format_parse(v, &f) != 0)
             return ladle_error_set(&j->err, LADLE_E_USAGE,
                                    "--format: '%s' is not auto, lines, tsv, csv or json", v);
-        j->cfg.format = (int)f;
+        j->cfg.params.format = (int)f;
         return LADLE_OK;
     }
     case LADLE_S_DELIM:
         if (strlen(v) != 1 || v[0] == '\n' || v[0] == '"')
             return ladle_error_set(&j->err, LADLE_E_USAGE, "-d: '%s' is not a one-byte delimiter",
                                    v);
-        j->cfg.delim = v[0];
+        j->cfg.params.delim = v[0];
         return LADLE_OK;
     case LADLE_S_FRACTIONS: {
         char why[256];
@@ -275,7 +277,7 @@ ladle_status ladle_job_set_string(ladle_job *j, ladle_string_param p, const char
             return ladle_error_set(&j->err, LADLE_E_USAGE, "--fractions: %s", why);
         ladle_fractions_free(j->fractions);
         j->fractions = f;
-        j->cfg.fractions = f;
+        j->cfg.params.fractions = f;
         return LADLE_OK;
     }
     }
@@ -285,7 +287,7 @@ ladle_status ladle_job_set_string(ladle_job *j, ladle_string_param p, const char
 /* Checks that the design has what it needs, and compiles its field. */
 static ladle_status prepare_design(ladle_job *j)
 {
-    ladle_design d = j->cfg.design;
+    ladle_design d = j->cfg.params.design;
     struct ladle_config *c = &j->cfg;
     int needs_field = d == LADLE_DESIGN_CLUSTER || d == LADLE_DESIGN_FRACTIONS ||
                       d == LADLE_DESIGN_WEIGHTED || d == LADLE_DESIGN_STRATIFIED;
@@ -299,33 +301,37 @@ static ladle_status prepare_design(ladle_job *j)
         return bad(j, "--strata needs --fractions (per-stratum rates)");
     if (d == LADLE_DESIGN_SNOWBALL && (!j->link_spec || !j->seeds_path))
         return bad(j, "snowball sampling needs --seeds FILE and --link FROM:TO");
-    if (c->emit_weight &&
+    if (c->params.emit_weight &&
         (d == LADLE_DESIGN_BOTTOMK || d == LADLE_DESIGN_HEAD || d == LADLE_DESIGN_SYSTEMATIC ||
          d == LADLE_DESIGN_SNOWBALL || d == LADLE_DESIGN_STATS))
         return bad(j, "--emit-weight goes with --rate, --cluster, --strata or --weight");
-    if (c->emit_wave && d != LADLE_DESIGN_SNOWBALL)
+    if (c->params.emit_wave && d != LADLE_DESIGN_SNOWBALL)
         return bad(j, "--emit-wave goes with --snowball");
-    c->extra_column = c->emit_weight ? "_weight" : c->emit_wave ? "_wave" : NULL;
+    c->params.extra_column = c->params.emit_weight ? "_weight"
+                             : c->params.emit_wave ? "_wave"
+                                                   : NULL;
     if (j->field_spec && !j->field) {
-        ladle_status st = ladle_field_compile(&j->field, j->field_spec,
-                                              (enum ladle_format)c->format, c->delim, &j->err);
+        ladle_status st =
+            ladle_field_compile(&j->field, j->field_spec, (enum ladle_format)c->params.format,
+                                c->params.delim, &j->err);
         if (st != LADLE_OK)
             return st;
     }
     if (j->link_spec && !j->field) {
-        ladle_status st = ladle_field_compile_link(&j->field, &j->field_to, j->link_spec,
-                                                   (enum ladle_format)c->format, c->delim, &j->err);
+        ladle_status st =
+            ladle_field_compile_link(&j->field, &j->field_to, j->link_spec,
+                                     (enum ladle_format)c->params.format, c->params.delim, &j->err);
         if (st != LADLE_OK)
             return st;
     }
     const struct ladle_field *fields[2] = {j->field, j->field_to};
     for (int k = 0; k < 2; k++)
-        if (fields[k] && ladle_field_needs_header(fields[k]) && !c->header)
+        if (fields[k] && ladle_field_needs_header(fields[k]) && !c->engine.header)
             return ladle_error_set(&j->err, LADLE_E_USAGE,
                                    "field '%s' names a column: it needs --header",
                                    ladle_field_spec(fields[k]));
-    c->field = j->field;
-    c->field_to = j->field_to;
+    c->params.field = j->field;
+    c->params.field_to = j->field_to;
     return LADLE_OK;
 }
 
@@ -360,8 +366,8 @@ ladle_status ladle_job_add_input(ladle_job *j, const char *path)
 
 void ladle_job_set_notify(ladle_job *j, void (*fn)(void *arg, const char *line), void *arg)
 {
-    j->cfg.notify = fn;
-    j->cfg.notify_arg = arg;
+    j->cfg.engine.notify = fn;
+    j->cfg.engine.notify_arg = arg;
 }
 
 ladle_status ladle_job_run(ladle_job *j, int out_fd, ladle_report *report)
@@ -369,21 +375,21 @@ ladle_status ladle_job_run(ladle_job *j, int out_fd, ladle_report *report)
     ladle_error_init(&j->err);
     j->output_closed = 0;
     const char *dir = *split_opt(j, LADLE_S_OUTPUT_DIR);
-    if (j->cfg.design == LADLE_DESIGN_NONE && !(dir && *split_opt(j, LADLE_S_RATIOS)))
+    if (j->cfg.params.design == LADLE_DESIGN_NONE && !(dir && *split_opt(j, LADLE_S_RATIOS)))
         return bad(j, "no sampling design chosen (--rate, -n, --head or --every)");
     ladle_status prep = prepare_design(j);
     if (prep != LADLE_OK)
         return prep;
-    if (j->cfg.design == LADLE_DESIGN_SYSTEMATIC) {
-        if (j->cfg.every == 0)
+    if (j->cfg.params.design == LADLE_DESIGN_SYSTEMATIC) {
+        if (j->cfg.params.every == 0)
             return bad(j, "systematic sampling needs --every K");
-        if (j->cfg.start >= 0 && (uint64_t)j->cfg.start >= j->cfg.every)
+        if (j->cfg.params.start >= 0 && (uint64_t)j->cfg.params.start >= j->cfg.params.every)
             return bad(j, "--start must be less than --every");
     }
     if (j->count == 0 && ladle_job_add_input(j, "-") != LADLE_OK)
         return ladle_error_status(&j->err);
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    j->cfg.threads = j->threads_asked ? j->threads_asked : (cpus > 0 ? (unsigned)cpus : 1);
+    j->cfg.engine.threads = j->threads_asked ? j->threads_asked : (cpus > 0 ? (unsigned)cpus : 1);
     struct ladle_pipeline_io io = {
         .paths = (const char *const *)j->paths,
         .names = (const char *const *)j->names,
@@ -392,9 +398,9 @@ ladle_status ladle_job_run(ladle_job *j, int out_fd, ladle_report *report)
         .cancel = &j->cancel,
     };
     ladle_plan_init(&j->plan);
-    j->cfg.plan = &j->plan;
+    j->cfg.state->plan = &j->plan;
     ladle_status st = LADLE_OK;
-    if (j->cfg.design == LADLE_DESIGN_SNOWBALL)
+    if (j->cfg.params.design == LADLE_DESIGN_SNOWBALL)
         st = ladle_passes_load_seeds(&j->cfg, j->seeds_path, &j->cancel, &j->err);
     free(j->summary);
     j->summary = NULL;
@@ -425,7 +431,7 @@ ladle_status ladle_job_run(ladle_job *j, int out_fd, ladle_report *report)
         st = ladle_passes_run(&j->cfg, &io, &j->err, report, &j->output_closed);
     }
     ladle_plan_free(&j->plan);
-    j->cfg.plan = NULL;
+    j->cfg.state->plan = NULL;
     return st;
 }
 

@@ -44,15 +44,16 @@ static ladle_status emit_result(struct run *r, struct output *o, struct result *
         o->header_written = true;
         o->header_from = res->input;
         ladle_status st;
-        int split = r->cfg->split && o->w.record_hook;
-        struct ladle_shards *shards = split ? r->cfg->split_state->shards : NULL;
-        if (split && r->cfg->split_state->counting) {
+        int split = r->cfg->params.split && o->w.record_hook;
+        struct ladle_shards *shards = split ? r->cfg->state->split_state->shards : NULL;
+        if (split && r->cfg->state->split_state->counting) {
             st = LADLE_OK;
-        } else if (r->cfg->extra_column) {
+        } else if (r->cfg->params.extra_column) {
             struct ladle_outbuf hw;
             memset(&hw, 0, sizeof hw);
-            if (ladle_append_column_header(&hw, h->data, h->len, r->cfg->extra_column,
-                                           ladle_weight_delim(r->cfg->format, r->cfg->delim)) != 0)
+            if (ladle_append_column_header(
+                    &hw, h->data, h->len, r->cfg->params.extra_column,
+                    ladle_weight_delim(r->cfg->params.format, r->cfg->params.delim)) != 0)
                 st = ladle_error_set(r->err, LADLE_E_INTERNAL, "output: out of memory");
             else
                 st = shards ? ladle_shards_set_header(shards, hw.data, hw.len, r->err)
@@ -64,13 +65,13 @@ static ladle_status emit_result(struct run *r, struct output *o, struct result *
         }
         if (st != LADLE_OK)
             return st;
-    } else if (res->seq == 0 && h->len && r->cfg->notify) {
+    } else if (res->seq == 0 && h->len && r->cfg->engine.notify) {
         const struct ladle_outbuf *first = &r->headers[o->header_from];
         if (first->len != h->len || memcmp(first->data, h->data, h->len) != 0) {
             char line[512];
             snprintf(line, sizeof line, "%s: header differs from %s's; the output keeps the first",
                      r->io->names[res->input], r->io->names[o->header_from]);
-            r->cfg->notify(r->cfg->notify_arg, line);
+            r->cfg->engine.notify(r->cfg->engine.notify_arg, line);
         }
     }
     if (res->chunk) {
@@ -82,7 +83,7 @@ static ladle_status emit_result(struct run *r, struct output *o, struct result *
         if (st != LADLE_OK)
             return st;
     }
-    if (r->cfg->split && o->w.record_hook) {
+    if (r->cfg->params.split && o->w.record_hook) {
         ladle_run_split_count_input(r, res);
         if (!o->collect)
             return ladle_run_split_result(r, o, res);

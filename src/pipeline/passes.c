@@ -18,30 +18,32 @@
 /* The design of each pass; NULL when there is none left. */
 static const struct ladle_sampler_ops *pass_design(const struct ladle_config *cfg, unsigned pass)
 {
-    switch (cfg->design) {
+    switch (cfg->params.design) {
     case LADLE_DESIGN_STRATIFIED:
-        if (cfg->per_stratum)
+        if (cfg->params.per_stratum)
             return pass == 0 ? &ladle_sampler_strata : NULL;
-        return pass == 0                                    ? &ladle_sampler_strata_count
-               : pass == 1 && cfg->plan->strata_second_pass ? &ladle_sampler_strata
-                                                            : NULL;
+        return pass == 0                                           ? &ladle_sampler_strata_count
+               : pass == 1 && cfg->state->plan->strata_second_pass ? &ladle_sampler_strata
+                                                                   : NULL;
     case LADLE_DESIGN_CLUSTER: {
         const struct ladle_sampler_ops *sample =
-            cfg->within_size ? &ladle_sampler_cluster_groups : &ladle_sampler_cluster;
-        if (cfg->clusters)
+            cfg->params.within_size ? &ladle_sampler_cluster_groups : &ladle_sampler_cluster;
+        if (cfg->params.clusters)
             return pass == 0 ? &ladle_sampler_cluster_keys : pass == 1 ? sample : NULL;
         return pass == 0 ? sample : NULL;
     }
     case LADLE_DESIGN_SNOWBALL:
-        return pass <= cfg->waves && cfg->plan->frontier.count ? &ladle_sampler_snowball : NULL;
-    default: return pass == 0 ? ladle_sampler_for(cfg->design) : NULL;
+        return pass <= cfg->params.waves && cfg->state->plan->frontier.count
+                   ? &ladle_sampler_snowball
+                   : NULL;
+    default: return pass == 0 ? ladle_sampler_for(cfg->params.design) : NULL;
     }
 }
 
 /* A split with a label counts its classes in a first round of passes. */
 static int split_rounds(const struct ladle_config *cfg)
 {
-    return cfg->split && cfg->split->label ? 2 : 1;
+    return cfg->params.split && cfg->params.split->label ? 2 : 1;
 }
 
 static int needs_passes(const struct ladle_config *cfg)
@@ -49,8 +51,8 @@ static int needs_passes(const struct ladle_config *cfg)
     if (split_rounds(cfg) > 1)
         return 1;
     /* Stratified -n may need its second pass (known only after the first). */
-    return cfg->design == LADLE_DESIGN_SNOWBALL ||
-           (cfg->design == LADLE_DESIGN_STRATIFIED && !cfg->per_stratum) ||
+    return cfg->params.design == LADLE_DESIGN_SNOWBALL ||
+           (cfg->params.design == LADLE_DESIGN_STRATIFIED && !cfg->params.per_stratum) ||
            pass_design(cfg, 1) != NULL;
 }
 
@@ -117,11 +119,11 @@ static int spool(const char *path, const char *name, const struct ladle_config *
     free(buf);
     if (in != STDIN_FILENO)
         close(in);
-    if (cfg->notify) {
+    if (cfg->engine.notify) {
         char line[512];
         snprintf(line, sizeof line, "%s: spooled %llu bytes to a temporary file to read it twice",
                  name, total);
-        cfg->notify(cfg->notify_arg, line);
+        cfg->engine.notify(cfg->engine.notify_arg, line);
     }
     return fd;
 fail:
@@ -144,7 +146,8 @@ static ladle_status design_passes(struct ladle_config *cfg, const struct ladle_p
     for (unsigned pass = 0; (design = pass_design(cfg, pass)) != NULL; pass++) {
         /* Passes that only gather write nothing. Every snowball wave writes,
          * and so does stratified's first pass, which may finish the sample. */
-        int sequel = cfg->design == LADLE_DESIGN_SNOWBALL || cfg->design == LADLE_DESIGN_STRATIFIED;
+        int sequel = cfg->params.design == LADLE_DESIGN_SNOWBALL ||
+                     cfg->params.design == LADLE_DESIGN_STRATIFIED;
         int writes = sequel || pass_design(cfg, pass + 1) == NULL;
         pio->out_fd = writes ? io->out_fd : -1;
         /* One --header line, written by the first pass that writes. */
@@ -154,7 +157,7 @@ static ladle_status design_passes(struct ladle_config *cfg, const struct ladle_p
         total->records_in = rep.records_in;
         /* Snowball counts a record without a usable field in one wave only;
          * the other designs count every pass's records again. */
-        total->records_missing = cfg->design == LADLE_DESIGN_SNOWBALL
+        total->records_missing = cfg->params.design == LADLE_DESIGN_SNOWBALL
                                      ? total->records_missing + rep.records_missing
                                      : rep.records_missing;
         total->bytes_in = rep.bytes_in;
@@ -208,9 +211,9 @@ ladle_status ladle_passes_run(struct ladle_config *cfg, const struct ladle_pipel
     ladle_report total;
     for (int round = 0, rounds = split_rounds(cfg); round < rounds; round++) {
         if (rounds > 1) {
-            cfg->split_state->counting = round == 0;
+            cfg->state->split_state->counting = round == 0;
             if (round == 1)
-                ladle_split_state_plan(cfg->split_state);
+                ladle_split_state_plan(cfg->state->split_state);
         }
         st = design_passes(cfg, io, &pio, err, &total, output_closed);
         if (st != LADLE_OK || *output_closed)
@@ -293,9 +296,9 @@ ladle_status ladle_passes_load_seeds(struct ladle_config *cfg, const char *path,
         line_no++;
         while (n && buf[at + n - 1] == '\r')
             n--;
-        if (n && !ladle_vmap_put(&cfg->plan->frontier, buf + at, n, NULL))
+        if (n && !ladle_vmap_put(&cfg->state->plan->frontier, buf + at, n, NULL))
             st = ladle_error_set(err, LADLE_E_INTERNAL, "%s: out of memory", path);
-        else if (cfg->plan->frontier.count > LADLE_SEEDS_MAX_KEYS)
+        else if (cfg->state->plan->frontier.count > LADLE_SEEDS_MAX_KEYS)
             st = ladle_error_set(err, LADLE_E_INPUT,
                                  "%s: more than %u seed keys (the --seeds limit; line %llu)", path,
                                  (unsigned)LADLE_SEEDS_MAX_KEYS, (unsigned long long)line_no);
@@ -303,6 +306,6 @@ ladle_status ladle_passes_load_seeds(struct ladle_config *cfg, const char *path,
     }
     free(buf);
     if (st == LADLE_OK)
-        st = ladle_snowball_cap_seeds(cfg->plan, cfg, err);
+        st = ladle_snowball_cap_seeds(cfg->state->plan, cfg, err);
     return st;
 }

@@ -14,7 +14,7 @@
 #include "common/error.h"
 #include "pipeline/pipeline.h"
 
-/* Runs every pass of cfg's design; cfg->plan must point to an initialised
+/* Runs every pass of cfg's design; cfg->state->plan must point to an initialised
  * plan (seeded for snowball). The io's paths may be replaced by spooled
  * copies for the duration of the call. */
 ladle_status ladle_passes_run(struct ladle_config *cfg, const struct ladle_pipeline_io *io,
@@ -25,7 +25,7 @@ ladle_status ladle_passes_run(struct ladle_config *cfg, const struct ladle_pipel
 #define LADLE_SEEDS_MAX_KEYS 1000000
 
 /* Loads snowball seed keys (one per line; '\r' and empty lines ignored)
- * into cfg->plan->frontier, at most the limits above (LADLE_E_INPUT past
+ * into cfg->state->plan->frontier, at most the limits above (LADLE_E_INPUT past
  * them), then keeps the --max-nodes ones with the smallest value keys.
  * cancel (may be NULL) set: LADLE_E_INTERRUPTED. */
 ladle_status ladle_passes_load_seeds(struct ladle_config *cfg, const char *path,

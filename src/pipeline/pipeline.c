@@ -105,8 +105,8 @@ ladle_status ladle_pipeline_run(const struct ladle_config *cfg,
     r.io = io;
     r.err = err;
     r.design = design;
-    r.nworkers = cfg->threads;
-    r.ndecoders = cfg->threads < io->count ? cfg->threads : io->count;
+    r.nworkers = cfg->engine.threads;
+    r.ndecoders = cfg->engine.threads < io->count ? cfg->engine.threads : io->count;
     if (r.ndecoders == 0)
         r.ndecoders = 1;
     atomic_init(&r.stop, 0);
@@ -147,9 +147,10 @@ ladle_status ladle_pipeline_run(const struct ladle_config *cfg,
     for (uint32_t i = 0; i < io->count; i++)
         atomic_init(&r.pending[i], 0);
     for (; pools_ready < r.ndecoders; pools_ready++)
-        if (ladle_chunk_pool_init(&r.pools[pools_ready], CHUNKS_PER_DECODER,
-                                  ladle_framer_chunk_limit(cfg->chunk_size, cfg->max_record),
-                                  LADLE_CHUNK_HEADROOM) != 0) {
+        if (ladle_chunk_pool_init(
+                &r.pools[pools_ready], CHUNKS_PER_DECODER,
+                ladle_framer_chunk_limit(cfg->engine.chunk_size, cfg->engine.max_record),
+                LADLE_CHUNK_HEADROOM) != 0) {
             status = ladle_error_set(err, LADLE_E_INTERNAL, "pipeline: out of memory");
             goto out_sync;
         }
@@ -160,13 +161,13 @@ ladle_status ladle_pipeline_run(const struct ladle_config *cfg,
     if ((status = ladle_writer_init(&o.w, io->out_fd, err)) != LADLE_OK)
         goto out_sync;
     o.w.cancel = io->cancel;
-    o.limit = cfg->design == LADLE_DESIGN_HEAD ? cfg->n : UINT64_MAX;
-    o.collect = r.design->streaming && cfg->shuffle;
+    o.limit = cfg->params.design == LADLE_DESIGN_HEAD ? cfg->params.n : UINT64_MAX;
+    o.collect = r.design->streaming && cfg->params.shuffle;
     o.selector = &r.partials[r.nworkers];
     o.run = &r;
     struct ladle_shards *shards = NULL;
-    if (cfg->split && io->out_fd >= 0) { /* passes that only gather write nothing */
-        struct ladle_split_state *ss = cfg->split_state;
+    if (cfg->params.split && io->out_fd >= 0) { /* passes that only gather write nothing */
+        struct ladle_split_state *ss = cfg->state->split_state;
         for (uint32_t i = 0; i < ss->ninputs; i++) {
             ss->inputs[i].records = ss->inputs[i].missing = 0; /* each pass counts again */
             ss->inputs[i].decompressed = 0;

@@ -32,7 +32,7 @@ struct ladle_pipeline_io {
 struct ladle_sampler_ops;
 
 /* One pass of `design` over every input. out_fd < 0 writes nothing (a
- * pass that only gathers state into cfg->plan). */
+ * pass that only gathers state into cfg->state->plan). */
 ladle_status ladle_pipeline_run(const struct ladle_config *cfg,
                                 const struct ladle_sampler_ops *design,
                                 const struct ladle_pipeline_io *io, struct ladle_error *err,

@@ -62,7 +62,7 @@ ladle_status ladle_run_route_chunk(struct run *r, struct ladle_sampler *partial,
         /* --shuffle gathers the records at the output to sort them by key
          * (output.c): each needs its key, as a design's kept records have. */
         if (ladle_outbuf_append(&res->out, rec.data, rec.len) != 0 ||
-            (cfg->shuffle && ladle_outbuf_append_key(&res->out, key) != 0))
+            (cfg->params.shuffle && ladle_outbuf_append_key(&res->out, key) != 0))
             return ladle_error_set(r->err, LADLE_E_INTERNAL, "pipeline: out of memory");
         res->out.records++;
     }
@@ -107,9 +107,9 @@ ladle_status ladle_run_route_kept(struct run *r, struct ladle_field_scratch *scr
 static ladle_status take(struct run *r, struct output *o, const struct ladle_route *rt,
                          const char *rec, uint32_t input)
 {
-    struct ladle_split_state *ss = r->cfg->split_state;
+    struct ladle_split_state *ss = r->cfg->state->split_state;
     struct ladle_split_class *cls = NULL;
-    const struct ladle_field *label = r->cfg->split->label;
+    const struct ladle_field *label = r->cfg->params.split->label;
     /* --head: the limit counts records as they reach the output, unless they
      * were gathered for --shuffle (the limit was applied then). */
     if (o->limit == 0 && !o->collect)
@@ -141,7 +141,7 @@ static ladle_status route_and_take(struct run *r, struct output *o, const char *
     if (got < 0)
         return ladle_error_status(r->err);
     if (got == 0) {
-        r->cfg->split_state->inputs[input].missing++;
+        r->cfg->state->split_state->inputs[input].missing++;
         return LADLE_OK;
     }
     return take(r, o, &rt, rec, input);
@@ -156,7 +156,7 @@ ladle_status ladle_run_split_record_hook(void *arg, const char *rec, size_t len,
 
 void ladle_run_split_count_input(struct run *r, const struct result *res)
 {
-    struct ladle_input_count *in = &r->cfg->split_state->inputs[res->input];
+    struct ladle_input_count *in = &r->cfg->state->split_state->inputs[res->input];
     in->records += res->records_seen;
     in->missing += res->records_missing;
     in->decompressed = res->end_offset;
@@ -170,7 +170,7 @@ ladle_status ladle_run_split_result(struct run *r, struct output *o, struct resu
          * a worker routes a design's records. */
         uint64_t dropped = 0;
         st = ladle_run_route_kept(r, o->scratch, res->input, res, &dropped);
-        r->cfg->split_state->inputs[res->input].missing += dropped;
+        r->cfg->state->split_state->inputs[res->input].missing += dropped;
         if (st != LADLE_OK)
             return st;
     }

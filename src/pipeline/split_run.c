@@ -41,9 +41,9 @@ static ladle_status usage(struct ladle_error *err, const char *what)
 static ladle_status compile(const struct ladle_config *cfg, const char *spec,
                             struct ladle_field **out, struct ladle_error *err)
 {
-    ladle_status st =
-        ladle_field_compile(out, spec, (enum ladle_format)cfg->format, cfg->delim, err);
-    if (st == LADLE_OK && ladle_field_needs_header(*out) && !cfg->header)
+    ladle_status st = ladle_field_compile(out, spec, (enum ladle_format)cfg->params.format,
+                                          cfg->params.delim, err);
+    if (st == LADLE_OK && ladle_field_needs_header(*out) && !cfg->engine.header)
         return ladle_error_set(err, LADLE_E_USAGE, "field '%s' names a column: it needs --header",
                                spec);
     return st;
@@ -80,11 +80,11 @@ static ladle_status prepare(struct ladle_config *cfg, const struct ladle_split_r
             (st = ladle_split_parse_balance_splits(spec, q->balance_splits, err)) != LADLE_OK)
             return st;
     }
-    if (cfg->design == LADLE_DESIGN_STATS)
+    if (cfg->params.design == LADLE_DESIGN_STATS)
         return usage(err, "ladle stats writes a report, not a dataset");
-    int multi_pass = cfg->design == LADLE_DESIGN_SNOWBALL ||
-                     (cfg->design == LADLE_DESIGN_STRATIFIED && !cfg->per_stratum) ||
-                     (cfg->design == LADLE_DESIGN_CLUSTER && cfg->clusters);
+    int multi_pass = cfg->params.design == LADLE_DESIGN_SNOWBALL ||
+                     (cfg->params.design == LADLE_DESIGN_STRATIFIED && !cfg->params.per_stratum) ||
+                     (cfg->params.design == LADLE_DESIGN_CLUSTER && cfg->params.clusters);
     if ((q->stratify || q->balance) && multi_pass)
         return usage(err, "--stratify and --balance do not combine with designs that read the "
                           "input several times (snowball, --strata with -n, --clusters)");
@@ -102,7 +102,7 @@ static ladle_status prepare(struct ladle_config *cfg, const struct ladle_split_r
 
 static const char *extension(const struct ladle_config *cfg)
 {
-    switch ((enum ladle_format)cfg->format) {
+    switch ((enum ladle_format)cfg->params.format) {
     case LADLE_FORMAT_JSON: return "jsonl";
     case LADLE_FORMAT_TSV: return "tsv";
     case LADLE_FORMAT_CSV: return "csv";
@@ -131,7 +131,7 @@ ladle_status ladle_split_run(struct ladle_config *cfg, const struct ladle_split_
     }
     if ((st = prepare(cfg, q, spec, &by, &label, err)) != LADLE_OK)
         goto out;
-    if ((st = ladle_split_state_init(&state, spec, cfg->seed, io->count, err)) != LADLE_OK)
+    if ((st = ladle_split_state_init(&state, spec, cfg->params.seed, io->count, err)) != LADLE_OK)
         goto out;
     state_ready = 1;
     for (uint32_t i = 0; i < io->count; i++) {
@@ -156,14 +156,14 @@ ladle_status ladle_split_run(struct ladle_config *cfg, const struct ladle_split_
         .shard_records = q->shard_records,
         .frame_size = LADLE_FRAME_SIZE,
         .level = q->level,
-        .helpers = cfg->threads,
+        .helpers = cfg->engine.threads,
         .cancel = io->cancel,
     };
     if ((st = ladle_shards_create(&shards, &sc, err)) != LADLE_OK)
         goto out;
     state.shards = shards;
-    cfg->split = spec;
-    cfg->split_state = &state;
+    cfg->params.split = spec;
+    cfg->state->split_state = &state;
     st = ladle_passes_run(cfg, io, err, report, output_closed);
     if (st == LADLE_OK)
         st = ladle_shards_finish(shards, err);
@@ -173,9 +173,9 @@ ladle_status ladle_split_run(struct ladle_config *cfg, const struct ladle_split_
         .version = LADLE_VERSION,
         .argc = q->argc,
         .argv = q->argv,
-        .seed = cfg->seed,
+        .seed = cfg->params.seed,
         .ext = ladle_shards_ext(shards),
-        .header = cfg->header,
+        .header = cfg->engine.header,
         .by = by ? ladle_field_spec(by) : NULL,
         .label = label ? ladle_field_spec(label) : NULL,
         .frame_size = LADLE_FRAME_SIZE,
@@ -217,8 +217,8 @@ out:
     ladle_shards_destroy(shards);
     if (state_ready)
         ladle_split_state_free(&state);
-    cfg->split = NULL;
-    cfg->split_state = NULL;
+    cfg->params.split = NULL;
+    cfg->state->split_state = NULL;
     ladle_field_free(by);
     ladle_field_free(label);
     free(manifest);

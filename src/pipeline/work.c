@@ -95,7 +95,7 @@ void *ladle_run_worker_main(void *p)
         if (ck == &ladle_run_poison)
             break;
         if (ck == &ladle_run_compress_token) {
-            ladle_shards_help(r->cfg->split_state->shards, a->index);
+            ladle_shards_help(r->cfg->state->split_state->shards, a->index);
             continue;
         }
         if (ladle_run_stopping(r)) {
@@ -123,7 +123,7 @@ void *ladle_run_worker_main(void *p)
             res->chunk = ck;
         } else {
             st = r->design->offer(partial, ck, &res->out, r->io->names[ck->input], r->err);
-            if (st == LADLE_OK && r->cfg->split) {
+            if (st == LADLE_OK && r->cfg->params.split) {
                 uint64_t dropped = 0;
                 st = ladle_run_route_kept(r, partial->scratch, ck->input, res, &dropped);
                 partial->records_missing += dropped;

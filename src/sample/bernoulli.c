@@ -19,9 +19,9 @@ static ladle_status bernoulli_create(struct ladle_sampler *s, struct ladle_error
     struct bernoulli_state *st = calloc(1, sizeof *st);
     if (!st)
         return ladle_error_set(err, LADLE_E_INTERNAL, "sampler: out of memory");
-    st->keep_all = s->cfg->rate >= 1.0;
-    st->threshold = ladle_rate_threshold(s->cfg->rate);
-    st->inverse_p = s->cfg->rate > 0 ? 1.0 / s->cfg->rate : 0.0;
+    st->keep_all = s->cfg->params.rate >= 1.0;
+    st->threshold = ladle_rate_threshold(s->cfg->params.rate);
+    st->inverse_p = s->cfg->params.rate > 0 ? 1.0 / s->cfg->params.rate : 0.0;
     s->state = st;
     return LADLE_OK;
 }

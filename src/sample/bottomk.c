@@ -27,7 +27,7 @@ static ladle_status bottomk_create(struct ladle_sampler *s, struct ladle_error *
     struct bottomk_state *st = calloc(1, sizeof *st);
     if (!st)
         return ladle_error_set(err, LADLE_E_INTERNAL, "sampler: out of memory");
-    ladle_kheap_init(&st->heap, s->cfg->n);
+    ladle_kheap_init(&st->heap, s->cfg->params.n);
     s->state = st;
     return LADLE_OK;
 }
@@ -71,7 +71,7 @@ static ladle_status bottomk_finish(struct ladle_sampler *s, struct ladle_writer 
 {
     (void)err;
     struct bottomk_state *st = s->state;
-    return ladle_kept_emit(st->heap.v, st->heap.count, s->cfg->shuffle, w);
+    return ladle_kept_emit(st->heap.v, st->heap.count, s->cfg->params.shuffle, w);
 }
 
 /* Serialized state: kept_state.h's layout, "LDBK" version 2 (version 1
@@ -82,8 +82,8 @@ static ladle_status bottomk_finish(struct ladle_sampler *s, struct ladle_writer 
 static struct ladle_state_format bk_format(const struct ladle_config *cfg,
                                            struct ladle_state_param p[BK_NPARAMS])
 {
-    p[0] = (struct ladle_state_param){"-n", cfg->n, 0};
-    p[1] = (struct ladle_state_param){"--seed", cfg->seed, 0};
+    p[0] = (struct ladle_state_param){"-n", cfg->params.n, 0};
+    p[1] = (struct ladle_state_param){"--seed", cfg->params.seed, 0};
     return (struct ladle_state_format){{'L', 'D', 'B', 'K'}, 2, "bottom-k", p, BK_NPARAMS};
 }
 

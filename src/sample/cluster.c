@@ -36,21 +36,21 @@ static ladle_status cluster_create(struct ladle_sampler *s, struct ladle_error *
     if (!st)
         return ladle_sampler_nomem(err);
     const struct ladle_config *c = s->cfg;
-    double p_cluster = c->rate;
-    if (c->clusters) {
+    double p_cluster = c->params.rate;
+    if (c->params.clusters) {
         /* --clusters M, pass 2: the threshold pass 1 found (key <= T). */
-        const struct ladle_plan *plan = c->plan;
+        const struct ladle_plan *plan = c->state->plan;
         st->all = plan->cluster_threshold == UINT64_MAX;
         st->threshold = plan->cluster_threshold + (st->all ? 0 : 1);
         p_cluster = plan->cluster_p;
     } else {
-        st->all = c->rate >= 1.0;
-        st->threshold = ladle_rate_threshold(c->rate);
+        st->all = c->params.rate >= 1.0;
+        st->threshold = ladle_rate_threshold(c->params.rate);
     }
-    st->within_all = c->within_rate >= 1.0;
-    st->within_threshold = ladle_rate_threshold(c->within_rate);
+    st->within_all = c->params.within_rate >= 1.0;
+    st->within_threshold = ladle_rate_threshold(c->params.within_rate);
     st->p_cluster = p_cluster;
-    double p = p_cluster * c->within_rate;
+    double p = p_cluster * c->params.within_rate;
     st->weight = p > 0 ? 1.0 / p : 0.0;
     ladle_groups_init(&st->groups);
     s->state = st;
@@ -104,7 +104,8 @@ static ladle_status groups_take(struct ladle_sampler *s, const struct ladle_valu
     struct cluster_state *st = s->state;
     if (!st->all && ladle_seeded_hash(s->value_seed, r->value, r->vlen) >= st->threshold)
         return LADLE_OK;
-    struct ladle_group *grp = ladle_groups_get(&st->groups, r->value, r->vlen, s->cfg->within_size);
+    struct ladle_group *grp =
+        ladle_groups_get(&st->groups, r->value, r->vlen, s->cfg->params.within_size);
     if (!grp || ladle_group_offer(grp, ladle_record_key_d(s->record_seed, r->ck->input, r->offset),
                                   r->ck->input, r->offset, r->data, r->len) != 0)
         return ladle_sampler_nomem(err);
@@ -133,9 +134,9 @@ static ladle_status groups_finish(struct ladle_sampler *s, struct ladle_writer *
 {
     struct cluster_state *st = s->state;
     const struct ladle_config *c = s->cfg;
-    return ladle_groups_emit(&st->groups, c->shuffle, c->emit_weight,
+    return ladle_groups_emit(&st->groups, c->params.shuffle, c->params.emit_weight,
                              st->p_cluster > 0 ? 1.0 / st->p_cluster : 0.0,
-                             ladle_weight_delim(c->format, c->delim), w, err);
+                             ladle_weight_delim(c->params.format, c->params.delim), w, err);
 }
 
 const struct ladle_sampler_ops ladle_sampler_cluster_groups = {
@@ -175,7 +176,7 @@ static ladle_status keys_create(struct ladle_sampler *s, struct ladle_error *err
     struct keys_state *st = calloc(1, sizeof *st);
     if (!st)
         return ladle_sampler_nomem(err);
-    ladle_kheap_init(&st->heap, s->cfg->clusters + 1); /* M <= INT64_MAX (job.c) */
+    ladle_kheap_init(&st->heap, s->cfg->params.clusters + 1); /* M <= INT64_MAX (job.c) */
     ladle_vmap_init(&st->entered, 1);
     s->state = st;
     return LADLE_OK;
@@ -225,7 +226,7 @@ static ladle_status keys_finish(struct ladle_sampler *s, struct ladle_writer *w,
     (void)w;
     (void)err;
     struct keys_state *st = s->state;
-    struct ladle_plan *plan = s->cfg->plan;
+    struct ladle_plan *plan = s->cfg->state->plan;
     if (st->heap.count < st->heap.cap || st->heap.count == 0) {
         plan->cluster_threshold = UINT64_MAX; /* M or fewer clusters: all of them */
         plan->cluster_p = 1.0;

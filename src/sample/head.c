@@ -11,8 +11,8 @@ static ladle_status head_offer(struct ladle_sampler *s, const struct ladle_chunk
                                struct ladle_outbuf *out, const char *name, struct ladle_error *err)
 {
     (void)name; /* records are length-checked by the framer */
-    const uint64_t n = s->cfg->n;
-    const int want_keys = s->cfg->shuffle || s->cfg->split;
+    const uint64_t n = s->cfg->params.n;
+    const int want_keys = s->cfg->params.shuffle || s->cfg->params.split;
     struct ladle_record_iter it;
     struct ladle_record r;
     ladle_record_iter_init(&it, ck);

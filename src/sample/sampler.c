@@ -32,9 +32,9 @@ ladle_status ladle_sampler_init(struct ladle_sampler *s, const struct ladle_samp
     memset(s, 0, sizeof *s);
     s->ops = ops;
     s->cfg = cfg;
-    s->record_seed = ladle_seed_derive(cfg->seed, LADLE_DOMAIN_RECORD);
-    s->value_seed = ladle_seed_derive(cfg->seed, LADLE_DOMAIN_VALUE);
-    if ((cfg->field || cfg->split) && !(s->scratch = ladle_field_scratch_new()))
+    s->record_seed = ladle_seed_derive(cfg->params.seed, LADLE_DOMAIN_RECORD);
+    s->value_seed = ladle_seed_derive(cfg->params.seed, LADLE_DOMAIN_VALUE);
+    if ((cfg->params.field || cfg->params.split) && !(s->scratch = ladle_field_scratch_new()))
         return ladle_error_set(err, LADLE_E_INTERNAL, "sampler: out of memory");
     return ops->create ? ops->create(s, err) : LADLE_OK;
 }
@@ -51,11 +51,12 @@ void ladle_sampler_destroy(struct ladle_sampler *s)
 int ladle_sampler_bad_value(struct ladle_sampler *s, const char *name, uint64_t offset,
                             const char *what, struct ladle_error *err)
 {
-    switch (s->cfg->missing) {
+    switch (s->cfg->params.missing) {
     case LADLE_MISSING_KEEP: return 1;
     case LADLE_MISSING_ERROR:
         ladle_error_set(err, LADLE_E_INPUT, "%s: %s '%s' (record at offset %llu; see --missing)",
-                        name, what, ladle_field_spec(s->cfg->field), (unsigned long long)offset);
+                        name, what, ladle_field_spec(s->cfg->params.field),
+                        (unsigned long long)offset);
         return -1;
     default: s->records_missing++; return 0;
     }
@@ -91,7 +92,7 @@ int ladle_field_under_policy(const struct ladle_config *cfg, const struct ladle_
     }
     *v = "";
     *vlen = 0;
-    switch (cfg->missing) {
+    switch (cfg->params.missing) {
     case LADLE_MISSING_KEEP: return 1;
     case LADLE_MISSING_ERROR:
         ladle_error_set(err, LADLE_E_INPUT, "%s: no field '%s' (%s; see --missing)", name,
@@ -105,8 +106,8 @@ int ladle_sampler_field(struct ladle_sampler *s, const struct ladle_chunk *ck, c
                         size_t len, uint64_t offset, const char *name, const char **v, size_t *vlen,
                         struct ladle_error *err)
 {
-    int got = ladle_field_under_policy(s->cfg, s->cfg->field, ck->binding, s->scratch, rec, len,
-                                       offset, name, v, vlen, err);
+    int got = ladle_field_under_policy(s->cfg, s->cfg->params.field, ck->binding, s->scratch, rec,
+                                       len, offset, name, v, vlen, err);
     if (got == 0)
         s->records_missing++;
     return got;
@@ -116,10 +117,11 @@ int ladle_sampler_emit(const struct ladle_sampler *s, struct ladle_outbuf *out, 
                        size_t len, uint64_t key, double weight)
 {
     const struct ladle_config *cfg = s->cfg;
-    int bad = cfg->extra_column ? ladle_append_column(out, rec, len, cfg->extra_column, weight,
-                                                      ladle_weight_delim(cfg->format, cfg->delim))
-                                : ladle_outbuf_append(out, rec, len);
-    if (!bad && (cfg->shuffle || cfg->split))
+    int bad = cfg->params.extra_column
+                  ? ladle_append_column(out, rec, len, cfg->params.extra_column, weight,
+                                        ladle_weight_delim(cfg->params.format, cfg->params.delim))
+                  : ladle_outbuf_append(out, rec, len);
+    if (!bad && (cfg->params.shuffle || cfg->params.split))
         bad = ladle_outbuf_append_key(out, key);
     if (bad)
         return -1;

@@ -41,8 +41,8 @@ struct ladle_sampler {
     uint64_t records_seen;               /* records offered to this partial state */
     uint64_t records_missing;            /* of those, without the field (or a bad weight) */
     struct ladle_field_scratch *scratch; /* owns: this state's thread's field scratch */
-    struct ladle_seed record_seed;       /* cfg->seed derived for record keys, once */
-    struct ladle_seed value_seed;        /* cfg->seed derived for value keys, once */
+    struct ladle_seed record_seed;       /* cfg->params.seed derived for record keys, once */
+    struct ladle_seed value_seed;        /* cfg->params.seed derived for value keys, once */
 };
 
 struct ladle_sampler_ops {

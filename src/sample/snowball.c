@@ -44,13 +44,13 @@ static ladle_status snowball_take(struct ladle_sampler *s, const struct ladle_va
                                   struct ladle_outbuf *out, struct ladle_error *err)
 {
     struct snowball_state *st = s->state;
-    const struct ladle_plan *plan = s->cfg->plan;
+    const struct ladle_plan *plan = s->cfg->state->plan;
     if (!ladle_vmap_get(&plan->frontier, r->value, r->vlen))
         return LADLE_OK;
     const char *to;
     size_t to_len;
-    enum ladle_field_result fr = ladle_field_get(s->cfg->field_to, r->ck->binding + 1, r->data,
-                                                 r->len, st->to_scratch, &to, &to_len);
+    enum ladle_field_result fr = ladle_field_get(s->cfg->params.field_to, r->ck->binding + 1,
+                                                 r->data, r->len, st->to_scratch, &to, &to_len);
     if (fr == LADLE_FIELD_NOMEM)
         return ladle_sampler_nomem(err);
     if (fr != LADLE_FIELD_OK) {
@@ -72,7 +72,7 @@ static ladle_status snowball_offer(struct ladle_sampler *s, const struct ladle_c
                                    struct ladle_outbuf *out, const char *name,
                                    struct ladle_error *err)
 {
-    if (s->cfg->plan->wave == 0)
+    if (s->cfg->state->plan->wave == 0)
         return ladle_sampler_each_value(s, ck, out, name, err, snowball_take);
     /* Later waves: a record without FROM was dealt with (and counted) in
      * wave 0 already, so it is only passed over here. */
@@ -82,8 +82,8 @@ static ladle_status snowball_offer(struct ladle_sampler *s, const struct ladle_c
     ladle_record_iter_init(&it, ck);
     while (ladle_record_next(&it, &rec)) {
         s->records_seen++;
-        enum ladle_field_result fr = ladle_field_get(s->cfg->field, ck->binding, rec.data, rec.len,
-                                                     s->scratch, &v.value, &v.vlen);
+        enum ladle_field_result fr = ladle_field_get(s->cfg->params.field, ck->binding, rec.data,
+                                                     rec.len, s->scratch, &v.value, &v.vlen);
         if (fr == LADLE_FIELD_NOMEM)
             return ladle_sampler_nomem(err);
         if (fr != LADLE_FIELD_OK)
@@ -184,7 +184,7 @@ static ladle_status snowball_finish(struct ladle_sampler *s, struct ladle_writer
 {
     (void)w;
     struct snowball_state *st = s->state;
-    struct ladle_plan *plan = s->cfg->plan;
+    struct ladle_plan *plan = s->cfg->state->plan;
     struct union_ctx u = {&plan->visited, 0};
     ladle_vmap_each(&plan->frontier, add_node, &u);
     if (u.failed)
@@ -192,13 +192,14 @@ static ladle_status snowball_finish(struct ladle_sampler *s, struct ladle_writer
     /* New nodes only (a TO inside this wave's frontier is already visited),
      * and --max-nodes cuts among those. */
     uint64_t room = UINT64_MAX;
-    if (s->cfg->max_nodes)
-        room =
-            s->cfg->max_nodes > plan->visited.count ? s->cfg->max_nodes - plan->visited.count : 0;
+    if (s->cfg->params.max_nodes)
+        room = s->cfg->params.max_nodes > plan->visited.count
+                   ? s->cfg->params.max_nodes - plan->visited.count
+                   : 0;
     ladle_vmap_free(&plan->frontier);
     ladle_vmap_init(&plan->frontier, 1);
     ladle_status status =
-        take_smallest(&plan->frontier, &st->next, &plan->visited, room, s->cfg->seed, err);
+        take_smallest(&plan->frontier, &st->next, &plan->visited, room, s->cfg->params.seed, err);
     plan->wave++;
     return status;
 }
@@ -206,12 +207,13 @@ static ladle_status snowball_finish(struct ladle_sampler *s, struct ladle_writer
 ladle_status ladle_snowball_cap_seeds(struct ladle_plan *plan, const struct ladle_config *cfg,
                                       struct ladle_error *err)
 {
-    if (!cfg->max_nodes || plan->frontier.count <= cfg->max_nodes)
+    if (!cfg->params.max_nodes || plan->frontier.count <= cfg->params.max_nodes)
         return LADLE_OK;
     struct ladle_vmap none, seeds = plan->frontier;
     ladle_vmap_init(&none, 1);
     ladle_vmap_init(&plan->frontier, 1);
-    ladle_status st = take_smallest(&plan->frontier, &seeds, &none, cfg->max_nodes, cfg->seed, err);
+    ladle_status st =
+        take_smallest(&plan->frontier, &seeds, &none, cfg->params.max_nodes, cfg->params.seed, err);
     ladle_vmap_free(&seeds);
     ladle_vmap_free(&none);
     return st;

@@ -136,7 +136,7 @@ static ladle_status stats_take(struct ladle_sampler *s, const struct ladle_value
 static ladle_status stats_offer(struct ladle_sampler *s, const struct ladle_chunk *ck,
                                 struct ladle_outbuf *out, const char *name, struct ladle_error *err)
 {
-    if (!s->cfg->field) { /* no field: only the record count */
+    if (!s->cfg->params.field) { /* no field: only the record count */
         struct ladle_record_iter it;
         struct ladle_record r;
         ladle_record_iter_init(&it, ck);
@@ -196,12 +196,12 @@ static ladle_status stats_finish(struct ladle_sampler *s, struct ladle_writer *w
 {
     struct stats_state *st = s->state;
     const struct ladle_config *cfg = s->cfg;
-    if (!cfg->field)
+    if (!cfg->params.field)
         return LADLE_OK;
     char line[512];
     uint64_t seen = s->records_seen;
     int n = snprintf(line, sizeof line, "field        %s\nmissing      %llu records (%.2f%%)\n",
-                     ladle_field_spec(cfg->field), (unsigned long long)s->records_missing,
+                     ladle_field_spec(cfg->params.field), (unsigned long long)s->records_missing,
                      seen ? 100.0 * (double)s->records_missing / (double)seen : 0.0);
     ladle_status status = ladle_writer_write(w, line, (size_t)n);
     if (st->error == 0)
@@ -216,7 +216,7 @@ static ladle_status stats_finish(struct ladle_sampler *s, struct ladle_writer *w
     struct entry *e = sorted_entries(&st->counts);
     if (!e)
         return ladle_sampler_nomem(err);
-    size_t top = cfg->top < st->counts.count ? (size_t)cfg->top : st->counts.count;
+    size_t top = cfg->params.top < st->counts.count ? (size_t)cfg->params.top : st->counts.count;
     n = st->error ? snprintf(line, sizeof line,
                              "top %zu (approximate: each count may be up to %llu short)\n", top,
                              (unsigned long long)st->error)
@@ -234,7 +234,7 @@ static ladle_status stats_finish(struct ladle_sampler *s, struct ladle_writer *w
         double share = st->with_field ? (double)e[i].n / (double)st->with_field : 0.0;
         n = snprintf(line, sizeof line, "  %-*s  %12llu  %6.2f%%", (int)width, value,
                      (unsigned long long)e[i].n, 100.0 * share);
-        int bar = cfg->bars ? (int)(share * 40.0 + 0.5) : 0;
+        int bar = cfg->params.bars ? (int)(share * 40.0 + 0.5) : 0;
         if (bar > 0) {
             n += snprintf(line + n, sizeof line - (size_t)n, "  ");
             for (int b = 0; b < bar && (size_t)n + 2 < sizeof line; b++)

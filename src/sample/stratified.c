@@ -19,7 +19,8 @@
 static ladle_status fractions_take(struct ladle_sampler *s, const struct ladle_valued *r,
                                    struct ladle_outbuf *out, struct ladle_error *err)
 {
-    const struct ladle_fraction *f = ladle_fractions_lookup(s->cfg->fractions, r->value, r->vlen);
+    const struct ladle_fraction *f =
+        ladle_fractions_lookup(s->cfg->params.fractions, r->value, r->vlen);
     uint64_t key = ladle_record_key_d(s->record_seed, r->ck->input, r->offset);
     if (!f->keep_all && key >= f->threshold)
         return LADLE_OK;
@@ -106,7 +107,7 @@ static ladle_status count_take(struct ladle_sampler *s, const struct ladle_value
     ++*n;
     if (st->overflowed)
         return LADLE_OK;
-    struct ladle_group *grp = ladle_groups_get(&st->groups, r->value, r->vlen, s->cfg->n);
+    struct ladle_group *grp = ladle_groups_get(&st->groups, r->value, r->vlen, s->cfg->params.n);
     if (!grp)
         return ladle_sampler_nomem(err);
     size_t before = grp->heap.count;
@@ -248,7 +249,7 @@ static void warn_empty_strata(const struct ladle_config *cfg, const struct seat 
     size_t empty = 0;
     for (size_t i = 0; i < count; i++)
         empty += alloc[i] == 0 && v[i].size > 0;
-    if (!empty || !cfg->notify)
+    if (!empty || !cfg->engine.notify)
         return;
     char line[1024];
     int len = snprintf(line, sizeof line,
@@ -265,7 +266,7 @@ static void warn_empty_strata(const struct ladle_config *cfg, const struct seat 
         }
     if (empty > named && len > 0 && (size_t)len < sizeof line)
         snprintf(line + len, sizeof line - (size_t)len, " and %zu more", empty - named);
-    cfg->notify(cfg->notify_arg, line);
+    cfg->engine.notify(cfg->engine.notify_arg, line);
 }
 
 /* Pass 1's end: the allocation, into the plan. */
@@ -273,7 +274,7 @@ static ladle_status count_finish(struct ladle_sampler *s, struct ladle_writer *w
                                  struct ladle_error *err)
 {
     struct count_state *st = s->state;
-    struct ladle_plan *plan = s->cfg->plan;
+    struct ladle_plan *plan = s->cfg->state->plan;
     struct seats_ctx c = {calloc(st->counts.count ? st->counts.count : 1, sizeof *c.v), 0, 0};
     uint64_t *alloc = calloc(st->counts.count ? st->counts.count : 1, sizeof *alloc);
     if (!c.v || !alloc) {
@@ -282,8 +283,8 @@ static ladle_status count_finish(struct ladle_sampler *s, struct ladle_writer *w
         return ladle_sampler_nomem(err);
     }
     ladle_vmap_each(&st->counts, collect_seat, &c);
-    uint64_t n = s->cfg->n < c.total ? s->cfg->n : c.total;
-    uint64_t given = allocate(c.v, c.count, c.total, n, s->cfg->min_per_stratum);
+    uint64_t n = s->cfg->params.n < c.total ? s->cfg->params.n : c.total;
+    uint64_t given = allocate(c.v, c.count, c.total, n, s->cfg->params.min_per_stratum);
     qsort(c.v, c.count, sizeof *c.v, cmp_remainder);
     ladle_status status = LADLE_OK;
     for (size_t i = 0; i < c.count; i++) {
@@ -305,7 +306,7 @@ static ladle_status count_finish(struct ladle_sampler *s, struct ladle_writer *w
         }
     }
     if (status == LADLE_OK)
-        warn_empty_strata(s->cfg, c.v, c.count, alloc, s->cfg->n);
+        warn_empty_strata(s->cfg, c.v, c.count, alloc, s->cfg->params.n);
     free(alloc);
     free(c.v);
     if (status != LADLE_OK)
@@ -314,8 +315,8 @@ static ladle_status count_finish(struct ladle_sampler *s, struct ladle_writer *w
     if (st->overflowed)
         return LADLE_OK;
     const struct ladle_config *cf = s->cfg;
-    return ladle_groups_emit(&st->groups, cf->shuffle, cf->emit_weight, 1.0,
-                             ladle_weight_delim(cf->format, cf->delim), w, err);
+    return ladle_groups_emit(&st->groups, cf->params.shuffle, cf->params.emit_weight, 1.0,
+                             ladle_weight_delim(cf->params.format, cf->params.delim), w, err);
 }
 
 static void count_destroy(struct ladle_sampler *s)
@@ -359,10 +360,10 @@ static ladle_status strata_take(struct ladle_sampler *s, const struct ladle_valu
     struct strata_state *st = s->state;
     struct ladle_group *grp = ladle_vmap_find(&st->groups.map, r->value, r->vlen);
     if (!grp) {
-        uint64_t cap = s->cfg->per_stratum, total = 0;
+        uint64_t cap = s->cfg->params.per_stratum, total = 0;
         if (!cap) { /* -n N: what pass 1 allocated */
             const struct ladle_stratum_plan *p =
-                ladle_vmap_get(&s->cfg->plan->strata, r->value, r->vlen);
+                ladle_vmap_get(&s->cfg->state->plan->strata, r->value, r->vlen);
             cap = p ? p->alloc : 0; /* a stratum pass 1 never saw: the input changed */
             total = p ? p->size : 0;
         }
@@ -398,8 +399,8 @@ static ladle_status strata_finish(struct ladle_sampler *s, struct ladle_writer *
 {
     struct strata_state *st = s->state;
     const struct ladle_config *c = s->cfg;
-    return ladle_groups_emit(&st->groups, c->shuffle, c->emit_weight, 1.0,
-                             ladle_weight_delim(c->format, c->delim), w, err);
+    return ladle_groups_emit(&st->groups, c->params.shuffle, c->params.emit_weight, 1.0,
+                             ladle_weight_delim(c->params.format, c->params.delim), w, err);
 }
 
 static void strata_destroy(struct ladle_sampler *s)

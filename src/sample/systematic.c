@@ -25,13 +25,13 @@ static ladle_status systematic_create(struct ladle_sampler *s, struct ladle_erro
     struct systematic_state *st = calloc(1, sizeof *st);
     if (!st)
         return ladle_error_set(err, LADLE_E_INTERNAL, "sampler: out of memory");
-    st->every = s->cfg->every ? s->cfg->every : 1;
-    if (s->cfg->start >= 0) {
-        st->start = (uint64_t)s->cfg->start;
+    st->every = s->cfg->params.every ? s->cfg->params.every : 1;
+    if (s->cfg->params.start >= 0) {
+        st->start = (uint64_t)s->cfg->params.start;
     } else {
         /* Its own domain of the seed, reduced by rejection: exactly
          * uniform on 0..K-1 (key.h, and the man page's --every). */
-        st->start = ladle_draw_below(s->cfg->seed, LADLE_DOMAIN_START, st->every);
+        st->start = ladle_draw_below(s->cfg->params.seed, LADLE_DOMAIN_START, st->every);
     }
     s->state = st;
     return LADLE_OK;
@@ -52,7 +52,7 @@ static ladle_status systematic_select(struct ladle_sampler *s, uint64_t first,
         size_t begin = starts[j];
         size_t end = j + 1 < n ? starts[j + 1] : ck->len;
         if (ladle_outbuf_append(out, ck->data + begin, end - begin) != 0 ||
-            ((s->cfg->shuffle || s->cfg->split) &&
+            ((s->cfg->params.shuffle || s->cfg->params.split) &&
              ladle_outbuf_append_key(
                  out, ladle_record_key_d(s->record_seed, ck->input, ck->offset + begin)) != 0))
             return ladle_error_set(err, LADLE_E_INTERNAL, "sampler: out of memory");

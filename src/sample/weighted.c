@@ -38,9 +38,9 @@ static ladle_status weighted_create(struct ladle_sampler *s, struct ladle_error 
     struct weighted_state *st = calloc(1, sizeof *st);
     if (!st)
         return ladle_sampler_nomem(err);
-    uint64_t n = s->cfg->n;
+    uint64_t n = s->cfg->params.n;
     /* Priority sampling needs the (N+1)-th priority: tau. */
-    ladle_kheap_init(&st->heap, s->cfg->emit_weight && n < UINT64_MAX ? n + 1 : n);
+    ladle_kheap_init(&st->heap, s->cfg->params.emit_weight && n < UINT64_MAX ? n + 1 : n);
     s->state = st;
     return LADLE_OK;
 }
@@ -66,10 +66,10 @@ static ladle_status weighted_take(struct ladle_sampler *s, const struct ladle_va
          * 1 - u >= kmax * w the key -ln(u)/w cannot beat the heap's top. For
          * priority keys u/w the test is exact. */
         double bound = ladle_bits_double(ladle_kheap_top(&st->heap)->key) * w * (1.0 + 1e-12);
-        if (s->cfg->emit_weight ? u > bound : 1.0 - u > bound)
+        if (s->cfg->params.emit_weight ? u > bound : 1.0 - u > bound)
             return LADLE_OK; /* the margin leaves rounding no say: exact either way */
     }
-    double k = s->cfg->emit_weight ? u / w : -log(u) / w;
+    double k = s->cfg->params.emit_weight ? u / w : -log(u) / w;
     struct ladle_kept c = {ladle_double_bits(k), r->offset, r->ck->input, r->len, NULL, w};
     if (!ladle_kheap_admits(&st->heap, &c))
         return LADLE_OK;
@@ -103,20 +103,21 @@ static ladle_status weighted_finish(struct ladle_sampler *s, struct ladle_writer
     const struct ladle_config *cfg = s->cfg;
     struct ladle_kheap *h = &st->heap;
     double tau = 0.0;
-    if (cfg->emit_weight && h->count > cfg->n) {
+    if (cfg->params.emit_weight && h->count > cfg->params.n) {
         /* The heap top is the (N+1)-th priority: it sets tau and is not emitted. */
         tau = 1.0 / ladle_bits_double(ladle_kheap_top(h)->key);
         free(h->v[0].data);
         h->v[0] = h->v[--h->count];
     }
-    if (cfg->shuffle) /* random order: by record key, not by the weighted key */
+    if (cfg->params.shuffle) /* random order: by record key, not by the weighted key */
         for (size_t i = 0; i < h->count; i++)
-            h->v[i].key = ladle_record_key(cfg->seed, h->v[i].input, h->v[i].offset);
+            h->v[i].key = ladle_record_key(cfg->params.seed, h->v[i].input, h->v[i].offset);
     for (size_t i = 0; i < h->count; i++)
         if (h->v[i].weight < tau)
             h->v[i].weight = tau; /* priority sampling's estimator weight */
-    return ladle_kept_emit_column(h->v, h->count, cfg->shuffle, cfg->emit_weight ? "_weight" : NULL,
-                                  ladle_weight_delim(cfg->format, cfg->delim), w, err);
+    return ladle_kept_emit_column(
+        h->v, h->count, cfg->params.shuffle, cfg->params.emit_weight ? "_weight" : NULL,
+        ladle_weight_delim(cfg->params.format, cfg->params.delim), w, err);
 }
 
 /* Serialized state: kept_state.h's layout, "LDWS" version 1, with the
@@ -128,9 +129,9 @@ static ladle_status weighted_finish(struct ladle_sampler *s, struct ladle_writer
 static struct ladle_state_format ws_format(const struct ladle_config *cfg,
                                            struct ladle_state_param p[WS_NPARAMS])
 {
-    p[0] = (struct ladle_state_param){"-n", cfg->n, 0};
-    p[1] = (struct ladle_state_param){"--seed", cfg->seed, 0};
-    p[2] = (struct ladle_state_param){"--emit-weight", cfg->emit_weight ? 1 : 0, 1};
+    p[0] = (struct ladle_state_param){"-n", cfg->params.n, 0};
+    p[1] = (struct ladle_state_param){"--seed", cfg->params.seed, 0};
+    p[2] = (struct ladle_state_param){"--emit-weight", cfg->params.emit_weight ? 1 : 0, 1};
     return (struct ladle_state_format){{'L', 'D', 'W', 'S'}, 1, "weighted", p, WS_NPARAMS};
 }
 

@@ -14,7 +14,7 @@ int ladle_split_route(const struct ladle_config *cfg, struct ladle_field_scratch
                       uint64_t key, const char *name, uint64_t offset, struct ladle_route *out,
                       struct ladle_error *err)
 {
-    const struct ladle_split_spec *sp = cfg->split;
+    const struct ladle_split_spec *sp = cfg->params.split;
     const char *v;
     size_t vlen;
     int got;
@@ -25,7 +25,7 @@ int ladle_split_route(const struct ladle_config *cfg, struct ladle_field_scratch
         if ((got = ladle_field_under_policy(cfg, sp->label, &bind[1], scratch, rec, len, offset,
                                             name, &v, &vlen, err)) <= 0)
             return got;
-        out->label = ladle_value_key(cfg->seed, v, vlen);
+        out->label = ladle_value_key(cfg->params.seed, v, vlen);
     }
     if (sp->stratify) {
         out->split = LADLE_ROUTE_PENDING;
@@ -35,7 +35,7 @@ int ladle_split_route(const struct ladle_config *cfg, struct ladle_field_scratch
             return got;
         int64_t ns;
         if (ladle_parse_time(v, vlen, &ns) != 0) {
-            if (cfg->missing == LADLE_MISSING_ERROR) {
+            if (cfg->params.missing == LADLE_MISSING_ERROR) {
                 char where[48];
                 ladle_error_set(err, LADLE_E_INPUT,
                                 "%s: field '%s' is not a timestamp: '%.*s' (%s; see --missing)",
@@ -43,7 +43,7 @@ int ladle_split_route(const struct ladle_config *cfg, struct ladle_field_scratch
                                 ladle_record_where(offset, where, sizeof where));
                 return -1;
             }
-            if (cfg->missing == LADLE_MISSING_SKIP)
+            if (cfg->params.missing == LADLE_MISSING_SKIP)
                 return 0;
             ns = INT64_MIN; /* keep: an unknown time goes to the first split */
         }
@@ -52,10 +52,10 @@ int ladle_split_route(const struct ladle_config *cfg, struct ladle_field_scratch
         if ((got = ladle_field_under_policy(cfg, sp->by, &bind[0], scratch, rec, len, offset, name,
                                             &v, &vlen, err)) <= 0)
             return got;
-        out->split =
-            ladle_split_of_hash(sp, ladle_domain_key(cfg->seed, LADLE_DOMAIN_SPLIT, v, vlen));
+        out->split = ladle_split_of_hash(
+            sp, ladle_domain_key(cfg->params.seed, LADLE_DOMAIN_SPLIT, v, vlen));
     } else {
-        out->split = ladle_split_of_hash(sp, ladle_draw(cfg->seed, LADLE_DOMAIN_SPLIT, key));
+        out->split = ladle_split_of_hash(sp, ladle_draw(cfg->params.seed, LADLE_DOMAIN_SPLIT, key));
     }
     return 1;
 }

@@ -84,10 +84,10 @@ static int fuzz_codec_run(const uint8_t *data, size_t size, const struct ladle_c
     snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
     struct ladle_config cfg;
     memset(&cfg, 0, sizeof cfg);
-    cfg.io_mode = LADLE_IO_PREAD;
-    cfg.chunk_size = 4096;
-    cfg.max_record = (size_t)1 << 30;
-    cfg.threads = 1;
+    cfg.engine.io_mode = LADLE_IO_PREAD;
+    cfg.engine.chunk_size = 4096;
+    cfg.engine.max_record = (size_t)1 << 30;
+    cfg.engine.threads = 1;
     struct ladle_error err;
     ladle_error_init(&err);
     struct ladle_source *src = NULL;
@@ -98,7 +98,7 @@ static int fuzz_codec_run(const uint8_t *data, size_t size, const struct ladle_c
         FUZZ_DIE("ladle_source_peek");
 
     struct ladle_chunk_pool pool;
-    if (ladle_chunk_pool_init(&pool, 3, cfg.chunk_size, 64) != 0)
+    if (ladle_chunk_pool_init(&pool, 3, cfg.engine.chunk_size, 64) != 0)
         abort();
     atomic_int stop = 0;
     struct ladle_decoder d = {
@@ -111,7 +111,7 @@ static int fuzz_codec_run(const uint8_t *data, size_t size, const struct ladle_c
         .name = "fuzz",
     };
     struct ladle_framer fr;
-    ladle_framer_init(&fr, cfg.max_record, "fuzz");
+    ladle_framer_init(&fr, cfg.engine.max_record, "fuzz");
     ladle_status st = d.ops->open(&d);
     while (st == LADLE_OK) {
         struct ladle_chunk *ck = NULL;
@@ -124,7 +124,7 @@ static int fuzz_codec_run(const uint8_t *data, size_t size, const struct ladle_c
         int eof = ck == NULL;
         if (eof && !(ck = ladle_chunk_get(&pool, &stop)))
             abort();
-        if (!eof && (ck->len == 0 || ck->len > cfg.chunk_size))
+        if (!eof && (ck->len == 0 || ck->len > cfg.engine.chunk_size))
             abort(); /* next() hands back 1..chunk_size fresh bytes */
         st = ladle_framer_push(&fr, &ck, eof, &err);
         if (st == LADLE_OK)

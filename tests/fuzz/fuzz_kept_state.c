@@ -34,12 +34,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                                    LADLE_FORMAT_JSON};
     struct ladle_config cfg;
     memset(&cfg, 0, sizeof cfg);
-    cfg.n = 3;
-    cfg.seed = 1;
-    cfg.threads = 1;
-    cfg.emit_weight = (data[0] >> 1) & 1;
-    cfg.shuffle = (data[0] >> 2) & 1;
-    cfg.format = formats[(data[0] >> 3) & 3];
+    cfg.params.n = 3;
+    cfg.params.seed = 1;
+    cfg.engine.threads = 1;
+    cfg.params.emit_weight = (data[0] >> 1) & 1;
+    cfg.params.shuffle = (data[0] >> 2) & 1;
+    cfg.params.format = formats[(data[0] >> 3) & 3];
     const struct ladle_sampler_ops *ops =
         (data[0] & 1) ? &ladle_sampler_weighted : &ladle_sampler_bottomk;
     /* An exact copy of the state, so a read past its end is seen. */

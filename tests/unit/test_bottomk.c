@@ -170,13 +170,13 @@ static struct ladle_config make_cfg(uint64_t n, uint64_t seed, int shuffle)
 {
     struct ladle_config cfg;
     memset(&cfg, 0, sizeof cfg);
-    cfg.design = LADLE_DESIGN_BOTTOMK;
-    cfg.n = n;
-    cfg.seed = seed;
-    cfg.shuffle = shuffle;
-    cfg.threads = 1;
-    cfg.chunk_size = LADLE_DEFAULT_CHUNK_SIZE;
-    cfg.max_record = LADLE_DEFAULT_MAX_RECORD;
+    cfg.params.design = LADLE_DESIGN_BOTTOMK;
+    cfg.params.n = n;
+    cfg.params.seed = seed;
+    cfg.params.shuffle = shuffle;
+    cfg.engine.threads = 1;
+    cfg.engine.chunk_size = LADLE_DEFAULT_CHUNK_SIZE;
+    cfg.engine.max_record = LADLE_DEFAULT_MAX_RECORD;
     return cfg;
 }
 

@@ -43,7 +43,7 @@ static struct ladle_source *open_source(const char *path, ladle_io_mode mode, in
 {
     struct ladle_config cfg;
     memset(&cfg, 0, sizeof cfg);
-    cfg.io_mode = mode;
+    cfg.engine.io_mode = mode;
     struct ladle_error err;
     ladle_error_init(&err);
     struct ladle_source *s = NULL;

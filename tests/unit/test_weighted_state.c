@@ -124,18 +124,18 @@ static struct ladle_config make_cfg(uint64_t n, uint64_t seed, int emit_weight, 
 {
     struct ladle_config cfg;
     memset(&cfg, 0, sizeof cfg);
-    cfg.design = LADLE_DESIGN_WEIGHTED;
-    cfg.n = n;
-    cfg.seed = seed;
-    cfg.emit_weight = emit_weight;
-    cfg.extra_column = emit_weight ? "_weight" : NULL;
-    cfg.shuffle = shuffle;
-    cfg.field = weight_field;
-    cfg.format = LADLE_FORMAT_TSV;
-    cfg.missing = LADLE_MISSING_SKIP;
-    cfg.threads = 1;
-    cfg.chunk_size = LADLE_DEFAULT_CHUNK_SIZE;
-    cfg.max_record = LADLE_DEFAULT_MAX_RECORD;
+    cfg.params.design = LADLE_DESIGN_WEIGHTED;
+    cfg.params.n = n;
+    cfg.params.seed = seed;
+    cfg.params.emit_weight = emit_weight;
+    cfg.params.extra_column = emit_weight ? "_weight" : NULL;
+    cfg.params.shuffle = shuffle;
+    cfg.params.field = weight_field;
+    cfg.params.format = LADLE_FORMAT_TSV;
+    cfg.params.missing = LADLE_MISSING_SKIP;
+    cfg.engine.threads = 1;
+    cfg.engine.chunk_size = LADLE_DEFAULT_CHUNK_SIZE;
+    cfg.engine.max_record = LADLE_DEFAULT_MAX_RECORD;
     return cfg;
 }
 
@@ -430,7 +430,7 @@ static void test_refusals(int emit_weight)
     expect_refused("wrong version", &cfg, copy, state.len, "version 2");
     free(copy);
     struct ladle_config bk = cfg;
-    bk.design = LADLE_DESIGN_BOTTOMK;
+    bk.params.design = LADLE_DESIGN_BOTTOMK;
     struct ladle_outbuf bk_state = full_state(&ladle_sampler_bottomk, &bk);
     CHECK(memcmp(bk_state.data, "LDBK\0\0\0\2", 8) == 0);
     expect_refused("a bottom-k state", &cfg, bk_state.data, bk_state.len,
