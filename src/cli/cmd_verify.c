@@ -12,7 +12,7 @@
 
 #include "cli/cli.h"
 #include "common/error.h"
-#include "shard/verify.h"
+#include "split/verify.h"
 #include "split/dataset.h"
 
 void ladle_cli_usage_verify(FILE *f)

@@ -15,7 +15,7 @@
 #include "common/config.h"
 #include "common/error.h"
 #include "io/source.h"
-#include "pipeline/chunk.h"
+#include "engine/chunk.h"
 
 struct ladle_decoder {
     const struct ladle_codec_ops *ops;

@@ -20,7 +20,7 @@
 #include <xxhash.h>
 
 #include "field/field.h"
-#include "pipeline/ring.h"
+#include "engine/ring.h"
 #include "shard/seekable.h"
 
 enum { FRAME_FREE, FRAME_FILLING, FRAME_QUEUED, FRAME_DONE };

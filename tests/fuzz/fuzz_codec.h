@@ -1,7 +1,7 @@
 /*
  * fuzz_codec.h -- the driver shared by the decoder targets
  * (fuzz_codec_zstd.c, fuzz_codec_gzip.c): arbitrary bytes, as a file, go
- * through the same steps as an input of a run (pipeline/decode.c): a
+ * through the same steps as an input of a run (engine/decode.c): a
  * source on the pread engine, the format magic peeked, the codec's open,
  * next until the end, each chunk framed into whole records, close. The
  * codec is forced, whatever the magic says, so the fuzzer reaches the
@@ -34,7 +34,7 @@
 #include "common/error.h"
 #include "fuzz_util.h"
 #include "io/source.h"
-#include "pipeline/chunk.h"
+#include "engine/chunk.h"
 #include "record/framer.h"
 
 #define FUZZ_CODEC_OUT_CAP ((uint64_t)64 << 20)

@@ -27,7 +27,7 @@
 
 #include "common/error.h"
 #include "fuzz_util.h"
-#include "shard/verify.h"
+#include "split/verify.h"
 
 /* Cleans name[0..n) into out (cap bytes): a relative path, maybe empty. */
 static inline void fuzz_archive_clean(const char *name, size_t n, char *out, size_t cap)

@@ -21,7 +21,7 @@
 
 #include "common/error.h"
 #include "fuzz_util.h"
-#include "pipeline/chunk.h"
+#include "engine/chunk.h"
 #include "record/framer.h"
 #include "record/records.h"
 

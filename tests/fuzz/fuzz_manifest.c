@@ -1,6 +1,6 @@
 /*
  * fuzz_manifest.c -- the manifest reader (the manifest half of
- * src/shard/verify.c): the input is DIR/manifest.json, beside real shards.
+ * src/split/verify.c): the input is DIR/manifest.json, beside real shards.
  *
  * Once per process a real dataset is written with the library (the
  * template: the text below, `--ratios all=1 --shard-records 3 --seed 1`,

@@ -1,5 +1,5 @@
 /*
- * fuzz_verify.c -- `ladle verify` (src/shard/verify.c) on a dataset folder
+ * fuzz_verify.c -- `ladle verify` (src/split/verify.c) on a dataset folder
  * built from the input: the input is a tiny archive of files
  * (fuzz_dataset.h) -- manifest.json, shards, strays, folders, symbolic
  * links -- written into a fresh temp folder, which ladle_verify_dir then

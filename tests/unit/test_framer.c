@@ -45,7 +45,7 @@
 #include <string.h>
 
 #include "common/config.h"
-#include "pipeline/chunk.h"
+#include "engine/chunk.h"
 #include "record/framer.h"
 #include "record/records.h"
 #include "test_stat.h"

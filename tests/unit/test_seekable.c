@@ -1,6 +1,6 @@
 /*
  * test_seekable.c -- the seek table (src/shard/seekable.c) and `ladle
- * verify` (src/shard/verify.c).
+ * verify` (src/split/verify.c).
  *
  * What is checked:
  * - the table's bytes are exactly the spec's layout (a golden table of one
@@ -48,7 +48,7 @@
 
 #include "common/error.h"
 #include "shard/seekable.h"
-#include "shard/verify.h"
+#include "split/verify.h"
 #include "test_util.h"
 
 /* ---- helpers ---- */

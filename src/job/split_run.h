@@ -8,7 +8,7 @@
 
 #include "common/config.h"
 #include "common/error.h"
-#include "pipeline/pipeline.h"
+#include "engine/pipeline.h"
 
 /* What the user asked for, as given (checked by ladle_split_run). */
 struct ladle_split_request {

@@ -4,7 +4,7 @@
  * (a counting round first when a label is given), close the shards, write
  * the manifest, commit; on any failure, leave DIR as it was.
  */
-#include "pipeline/split_run.h"
+#include "job/split_run.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 
 #include "field/field.h"
-#include "pipeline/passes.h"
+#include "job/passes.h"
 #include "shard/shards.h"
 #include "split/assign.h"
 #include "split/dataset.h"

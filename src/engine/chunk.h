@@ -16,7 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "pipeline/ring.h"
+#include "engine/ring.h"
 
 struct ladle_chunk_pool;
 struct ladle_field_binding;

@@ -4,7 +4,7 @@
  * to the split's sequential decisions (split/assign.h) and its shards,
  * instead of the output fd.
  */
-#include "pipeline/run.h"
+#include "engine/run.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -12,7 +12,7 @@
 
 #include "common/config.h"
 #include "common/error.h"
-#include "pipeline/pipeline.h"
+#include "engine/pipeline.h"
 
 /* Runs every pass of cfg's design; cfg->state->plan must point to an initialised
  * plan (seeded for snowball). The io's paths may be replaced by spooled

@@ -16,7 +16,7 @@
  * wants the whole list. Checks that only make sense on sound data (record
  * counts after a corrupt frame) are skipped rather than piled on.
  */
-#include "shard/verify.h"
+#include "split/verify.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -5,7 +5,7 @@
  * the owning decoder. A counting semaphore beside it lets the decoder sleep
  * when every chunk is in flight instead of spinning on a 2-core machine.
  */
-#include "pipeline/chunk.h"
+#include "engine/chunk.h"
 
 #include <errno.h>
 #include <stdlib.h>

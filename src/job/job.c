@@ -12,9 +12,9 @@
 #include "field/field.h"
 #include "sample/fractions.h"
 #include "ladle/ladle.h"
-#include "pipeline/passes.h"
-#include "pipeline/pipeline.h"
-#include "pipeline/split_run.h"
+#include "job/passes.h"
+#include "engine/pipeline.h"
+#include "job/split_run.h"
 #include "sample/plan.h"
 
 struct ladle_job {

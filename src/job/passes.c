@@ -1,7 +1,7 @@
 /*
  * passes.c -- multi-pass designs (see passes.h).
  */
-#include "pipeline/passes.h"
+#include "job/passes.h"
 
 #include <errno.h>
 #include <fcntl.h>

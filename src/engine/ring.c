@@ -1,7 +1,7 @@
 /*
  * ring.c -- allocation of the ck_ring slots (see ring.h).
  */
-#include "pipeline/ring.h"
+#include "engine/ring.h"
 
 #include <stdlib.h>
 

@@ -4,7 +4,7 @@
  * order, with the --header line first and the --head limit applied; with
  * --shuffle, streaming designs' records are gathered to be sorted by key.
  */
-#include "pipeline/run.h"
+#include "engine/run.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -4,7 +4,7 @@
  * ordered designs, indexes where records start), returns the chunk to its
  * pool and hands what it kept to the output stage.
  */
-#include "pipeline/run.h"
+#include "engine/run.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -5,7 +5,7 @@
  * decoder of the input being written waits only on its own pending
  * output, so later inputs never starve it (see pipeline.c's top comment).
  */
-#include "pipeline/run.h"
+#include "engine/run.h"
 
 #include "split/split.h"
 

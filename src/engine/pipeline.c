@@ -15,7 +15,7 @@
  * into input order; retained samples merge into the same set whatever the
  * partition.
  */
-#include "pipeline/run.h"
+#include "engine/run.h"
 
 #include "shard/shards.h"
 #include "split/assign.h"
