@@ -58,7 +58,8 @@ static int same_set(struct ladle_kheap *h, const struct ladle_kept *ref, size_t 
     if (h->count != n)
         return 0;
     struct ladle_kept *v = malloc((n + 1) * sizeof *v);
-    memcpy(v, h->v, n * sizeof *v);
+    if (n)
+        memcpy(v, h->v, n * sizeof *v);
     qsort(v, n, sizeof *v, cmp_ref);
     int ok = 1;
     for (size_t i = 0; i < n && ok; i++) {
