@@ -13,6 +13,11 @@ uint64_t t_splitmix(uint64_t *state)
     return z ^ (z >> 31);
 }
 
+size_t t_below(uint64_t *state, size_t n)
+{
+    return (size_t)(t_splitmix(state) % n);
+}
+
 /* Series below a + 1, continued fraction above (Numerical Recipes' split). */
 double t_gamma_p(double a, double x)
 {

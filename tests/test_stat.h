@@ -6,10 +6,13 @@
 #ifndef LADLE_TEST_STAT_H
 #define LADLE_TEST_STAT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* The next splitmix64 value of *state. */
 uint64_t t_splitmix(uint64_t *state);
+/* A value below n (n > 0) from *state's next splitmix64 value. */
+size_t t_below(uint64_t *state, size_t n);
 /* Regularized lower incomplete gamma P(a, x). */
 double t_gamma_p(double a, double x);
 /* P(chi2_k > x). */

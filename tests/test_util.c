@@ -101,3 +101,61 @@ size_t t_count_lines(const struct t_output *out)
         n += out->data[i] == '\n';
     return n;
 }
+
+void t_show_first_diff(const struct t_output *out, const char *want, size_t wlen)
+{
+    size_t i = 0;
+    while (i < out->len && i < wlen && out->data[i] == want[i])
+        i++;
+    size_t a = i > 24 ? i - 24 : 0;
+    fprintf(stderr, "    first difference at byte %zu:\n    got  \"%.60s\"\n    want \"%.60s\"\n",
+            i, out->data + a, want + a);
+}
+
+void t_append(char **buf, size_t *len, size_t *cap, const void *s, size_t n)
+{
+    if (*len + n + 1 > *cap) {
+        *cap = 2 * (*len + n + 1) + 4096;
+        *buf = realloc(*buf, *cap);
+        if (!*buf)
+            abort();
+    }
+    if (s && n)
+        memcpy(*buf + *len, s, n);
+    *len += n;
+}
+
+void t_buf_add(struct t_buf *b, const void *s, size_t n)
+{
+    t_append(&b->p, &b->len, &b->cap, s, n);
+}
+
+void t_text_add(struct t_text *t, const char *s, size_t n)
+{
+    t_append(&t->p, &t->len, &t->cap, s, n);
+}
+
+void t_text_index(struct t_text *t)
+{
+    t->offs = malloc((t->len + 1) * sizeof *t->offs);
+    if (!t->offs)
+        abort();
+    t->nrecs = 0;
+    for (size_t i = t->hdr; i < t->len;) {
+        t->offs[t->nrecs++] = i;
+        const char *nl = memchr(t->p + i, '\n', t->len - i);
+        i = nl ? (size_t)(nl - t->p) + 1 : t->len;
+    }
+}
+
+size_t t_text_rec_len(const struct t_text *t, size_t r)
+{
+    return (r + 1 < t->nrecs ? t->offs[r + 1] : t->len) - t->offs[r];
+}
+
+void t_text_free(struct t_text *t)
+{
+    free(t->p);
+    free(t->offs);
+    memset(t, 0, sizeof *t);
+}

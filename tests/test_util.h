@@ -53,5 +53,33 @@ void t_run_job(ladle_job *job, struct t_output *out);
 void t_output_free(struct t_output *out);
 /* Counts '\n' in out. */
 size_t t_count_lines(const struct t_output *out);
+/* Prints where out first differs from want[0..wlen) (to stderr). */
+void t_show_first_diff(const struct t_output *out, const char *want, size_t wlen);
+
+/* Appends s[0..n) to the growable buffer *buf (*len used of *cap), keeping
+ * room for one more byte; grows geometrically (ASan's realloc always copies).
+ * s NULL: n bytes are reserved, left for the caller to fill. */
+void t_append(char **buf, size_t *len, size_t *cap, const void *s, size_t n);
+
+struct t_buf {
+    char *p;
+    size_t len, cap;
+};
+void t_buf_add(struct t_buf *b, const void *s, size_t n);
+
+/* An input's bytes and where its records start (after a header of hdr bytes). */
+struct t_text {
+    char *p;
+    size_t len, cap;
+    size_t hdr;     /* bytes of the header line (0: none) */
+    uint64_t *offs; /* record offsets, set by t_text_index */
+    size_t nrecs;
+};
+void t_text_add(struct t_text *t, const char *s, size_t n);
+/* Finds the records (from t->hdr on) once all text is added. */
+void t_text_index(struct t_text *t);
+/* Bytes of record r, its '\n' included. */
+size_t t_text_rec_len(const struct t_text *t, size_t r);
+void t_text_free(struct t_text *t);
 
 #endif

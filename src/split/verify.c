@@ -1,16 +1,7 @@
 /*
- * verify.c -- `ladle verify DIR` (see verify.h for what passing means).
- *
- * The manifest is walked split by split, shard by shard. Each shard is read
- * once, front to back, in READ_BLOCK preads: every block goes into the
- * file's XXH3-128 and the part of it before the seek table is fed to a
- * streaming zstd decoder, cut at the boundaries the seek table gives. So a
- * multi-GB shard costs one read and a block, a decoder window and an output
- * buffer of memory, whatever its size or its frames' sizes.
- *
- * The decoder keeps zstd's default window limit (128 MiB): shards are
- * written with ordinary levels, and a corrupt header must not make us
- * allocate gigabytes.
+ * verify.c -- `ladle verify DIR` (see verify.h for what passing means):
+ * the manifest, its splits and the files nobody listed. The manifest is
+ * walked split by split, shard by shard; verify_shard.c reads each shard.
  *
  * Every problem is reported, not just the first: a user repairing a dataset
  * wants the whole list. Checks that only make sense on sound data (record
@@ -30,39 +21,14 @@
 
 #include <jansson.h>
 #include <zstd.h>
-#define XXH_INLINE_ALL
-#include <xxhash.h>
 
-#include "shard/seekable.h"
 #include "split/dataset.h"
+#include "split/verify_shard.h"
 
-#define READ_BLOCK (1u << 20)
 #define MANIFEST "manifest.json"
 
-struct verify {
-    const char *dir; /* borrowed: as the user wrote it, for messages */
-    FILE *problems;  /* borrowed; may be NULL */
-    struct ladle_error *err;
-    struct ladle_verify_totals tot;
-    int dirfd;
-    int live;          /* a ladle run holds DIR's lock: its temporary folder is no stray */
-    int header;        /* manifest "header": each shard's first line is a header */
-    unsigned char *in; /* READ_BLOCK bytes of file */
-    unsigned char *out;
-    size_t out_cap;
-    ZSTD_DCtx *dctx;
-};
-
-/* What the manifest says of one shard. */
-struct shard_expect {
-    const char *file; /* borrowed from the manifest: "<split>/<name>" */
-    uint64_t records, bytes, compressed, frames;
-    const char *xxh3_128; /* NULL when the manifest's value is malformed */
-};
-
-/* Reports "DIR/file: what (where)"; file and where may be NULL. */
-__attribute__((format(printf, 4, 5))) static void problem(struct verify *v, const char *file,
-                                                          const char *where, const char *fmt, ...)
+void ladle_verify_problem(struct ladle_verify_run *v, const char *file, const char *where,
+                          const char *fmt, ...)
 {
     char what[512], line[1024];
     va_list ap;
@@ -87,12 +53,13 @@ __attribute__((format(printf, 4, 5))) static void problem(struct verify *v, cons
 /* ---- reading the manifest ---- */
 
 /* A non-negative integer field; reports and returns -1 when absent or not one. */
-static int get_count(struct verify *v, json_t *obj, const char *key, const char *where,
+static int get_count(struct ladle_verify_run *v, json_t *obj, const char *key, const char *where,
                      uint64_t *out)
 {
     json_t *j = json_object_get(obj, key);
     if (!json_is_integer(j) || json_integer_value(j) < 0) {
-        problem(v, MANIFEST, where, "\"%s\" is missing or not a non-negative integer", key);
+        ladle_verify_problem(v, MANIFEST, where, "\"%s\" is missing or not a non-negative integer",
+                             key);
         *out = 0;
         return -1;
     }
@@ -100,16 +67,17 @@ static int get_count(struct verify *v, json_t *obj, const char *key, const char 
     return 0;
 }
 
-static const char *get_string(struct verify *v, json_t *obj, const char *key, const char *where)
+static const char *get_string(struct ladle_verify_run *v, json_t *obj, const char *key,
+                              const char *where)
 {
     const char *s = json_string_value(json_object_get(obj, key));
     if (!s)
-        problem(v, MANIFEST, where, "\"%s\" is missing or not a string", key);
+        ladle_verify_problem(v, MANIFEST, where, "\"%s\" is missing or not a string", key);
     return s;
 }
 
 /* Checks the fields above "splits" that nothing else reads. */
-static void check_top_fields(struct verify *v, json_t *root)
+static void check_top_fields(struct ladle_verify_run *v, json_t *root)
 {
     uint64_t seed;
     get_string(v, root, "ladle_version", NULL);
@@ -117,20 +85,20 @@ static void check_top_fields(struct verify *v, json_t *root)
     /* "contract" appeared with contract 2: absent means contract 1. */
     json_t *contract = json_object_get(root, "contract");
     if (contract && (!json_is_integer(contract) || json_integer_value(contract) < 1))
-        problem(v, MANIFEST, NULL, "\"contract\" is not a positive integer");
+        ladle_verify_problem(v, MANIFEST, NULL, "\"contract\" is not a positive integer");
     /* Seeds past 2^63 are written as a decimal string (JSON integers are signed). */
     const char *seed_text = json_string_value(json_object_get(root, "seed"));
     if (!seed_text || !*seed_text || seed_text[strspn(seed_text, "0123456789")])
         get_count(v, root, "seed", NULL, &seed);
     if (!json_is_array(json_object_get(root, "command")))
-        problem(v, MANIFEST, NULL, "\"command\" is missing or not an array");
+        ladle_verify_problem(v, MANIFEST, NULL, "\"command\" is missing or not an array");
     json_t *header = json_object_get(root, "header");
     if (!json_is_boolean(header))
-        problem(v, MANIFEST, NULL, "\"header\" is missing or not a boolean");
+        ladle_verify_problem(v, MANIFEST, NULL, "\"header\" is missing or not a boolean");
     v->header = json_is_true(header);
     json_t *inputs = json_object_get(root, "inputs");
     if (!json_is_array(inputs)) {
-        problem(v, MANIFEST, NULL, "\"inputs\" is missing or not an array");
+        ladle_verify_problem(v, MANIFEST, NULL, "\"inputs\" is missing or not an array");
         return;
     }
     for (size_t i = 0; i < json_array_size(inputs); i++) {
@@ -138,7 +106,7 @@ static void check_top_fields(struct verify *v, json_t *root)
         char where[32];
         snprintf(where, sizeof where, "inputs[%zu]", i);
         if (!json_is_object(in))
-            problem(v, MANIFEST, where, "not an object");
+            ladle_verify_problem(v, MANIFEST, where, "not an object");
         else
             get_string(v, in, "path", where);
     }
@@ -170,251 +138,6 @@ static int is_hex128(const char *s)
     return 1;
 }
 
-/* ---- one shard ---- */
-
-/* Where the scan is in the seek table's current frame. */
-struct frame_scan {
-    size_t i;       /* frame index in the seek table */
-    int started;    /* frame i has begun */
-    uint64_t start; /* its offset in the file */
-    uint64_t fed;   /* its compressed bytes fed so far */
-    uint64_t out;   /* its decompressed bytes so far */
-    uint64_t lines;
-    unsigned char last; /* its last decompressed byte */
-    int ended;          /* the decoder finished the zstd frame */
-    int failed;         /* already reported: ignore the rest of its bytes */
-    XXH64_state_t xxh;
-    /* whole shard */
-    uint64_t total_lines, total_bytes, bad_frames;
-};
-
-static void frame_where(const struct frame_scan *fs, char *buf, size_t cap)
-{
-    snprintf(buf, cap, "frame %zu at byte %llu", fs->i, (unsigned long long)fs->start);
-}
-
-static void take_output(struct frame_scan *fs, const unsigned char *p, size_t n)
-{
-    if (!n)
-        return;
-    XXH64_update(&fs->xxh, p, n);
-    fs->out += n;
-    fs->last = p[n - 1];
-    for (const unsigned char *e = p + n; (p = memchr(p, '\n', (size_t)(e - p))); p++)
-        fs->lines++;
-}
-
-/* Feeds the next len compressed bytes of the current frame to the decoder. */
-static void feed_frame(struct verify *v, struct frame_scan *fs, const char *file,
-                       const unsigned char *data, size_t len)
-{
-    ZSTD_inBuffer in = {data, len, 0};
-    char where[64];
-    while (!fs->failed && in.pos < in.size) {
-        if (fs->ended) {
-            frame_where(fs, where, sizeof where);
-            problem(v, file, where, "zstd frame ends at byte %llu, inside its seek table entry",
-                    (unsigned long long)(fs->start + fs->fed + in.pos));
-            fs->failed = 1;
-            break;
-        }
-        ZSTD_outBuffer out = {v->out, v->out_cap, 0};
-        size_t r = ZSTD_decompressStream(v->dctx, &out, &in);
-        if (ZSTD_isError(r)) {
-            frame_where(fs, where, sizeof where);
-            problem(v, file, where, "cannot decompress: %s", ZSTD_getErrorName(r));
-            fs->failed = 1;
-            break;
-        }
-        take_output(fs, out.dst, out.pos);
-        fs->ended = r == 0;
-    }
-    fs->fed += len;
-}
-
-/* All of frame i's bytes are fed: drain the decoder and check the frame. */
-static void end_frame(struct verify *v, struct frame_scan *fs, const char *file,
-                      const struct ladle_seek_table *t)
-{
-    const struct ladle_seek_entry *e = &t->v[fs->i];
-    char where[64];
-    frame_where(fs, where, sizeof where);
-    while (!fs->failed && !fs->ended) {
-        ZSTD_inBuffer in = {NULL, 0, 0};
-        ZSTD_outBuffer out = {v->out, v->out_cap, 0};
-        size_t r = ZSTD_decompressStream(v->dctx, &out, &in);
-        if (ZSTD_isError(r)) {
-            problem(v, file, where, "cannot decompress: %s", ZSTD_getErrorName(r));
-            fs->failed = 1;
-            break;
-        }
-        take_output(fs, out.dst, out.pos);
-        fs->ended = r == 0;
-        if (!fs->ended && out.pos == 0)
-            break; /* the decoder wants input the entry does not have */
-    }
-    uint64_t before = v->tot.problems;
-    if (e->csize == 0) {
-        problem(v, file, where, "seek table entry has no compressed bytes");
-    } else if (!fs->failed && !fs->ended) {
-        problem(v, file, where, "zstd frame continues past the %u bytes of its seek table entry",
-                e->csize);
-    } else if (!fs->failed) {
-        if (fs->out != e->dsize)
-            problem(v, file, where, "decompresses to %llu bytes, seek table says %u",
-                    (unsigned long long)fs->out, e->dsize);
-        uint32_t sum = (uint32_t)XXH64_digest(&fs->xxh);
-        if (t->checksummed && sum != e->checksum)
-            problem(v, file, where, "checksum %08x, seek table says %08x", sum, e->checksum);
-        if (fs->out == 0)
-            problem(v, file, where, "frame holds no lines");
-        else if (fs->last != '\n')
-            problem(v, file, where, "frame does not end at a line boundary");
-    }
-    if (fs->failed || v->tot.problems != before)
-        fs->bad_frames++;
-    fs->total_lines += fs->lines;
-    fs->total_bytes += fs->out;
-    ZSTD_DCtx_reset(v->dctx, ZSTD_reset_session_only);
-}
-
-/* Ends every frame whose bytes are all fed and begins the next one. */
-static void advance_frames(struct verify *v, struct frame_scan *fs, const char *file,
-                           const struct ladle_seek_table *t)
-{
-    while (fs->i < t->count && (!fs->started || fs->fed == t->v[fs->i].csize)) {
-        if (fs->started) {
-            end_frame(v, fs, file, t);
-            fs->start += t->v[fs->i].csize;
-            fs->i++;
-        }
-        fs->started = fs->i < t->count;
-        fs->fed = fs->out = fs->lines = 0;
-        fs->ended = fs->failed = 0;
-        XXH64_reset(&fs->xxh, 0);
-    }
-}
-
-/* Reads the shard once: hashes all of it into *hash and, when t is given,
- * decodes [0, frames_end) frame by frame. 0, or -1 on a read error (reported). */
-static int scan_shard(struct verify *v, int fd, uint64_t size, const char *file,
-                      const struct ladle_seek_table *t, uint64_t frames_end, struct frame_scan *fs,
-                      XXH128_hash_t *hash)
-{
-    XXH3_state_t h;
-    XXH3_128bits_reset(&h);
-    /* A previous shard may have stopped mid-frame on a read error. */
-    ZSTD_DCtx_reset(v->dctx, ZSTD_reset_session_only);
-    if (t)
-        advance_frames(v, fs, file, t);
-    for (uint64_t pos = 0; pos < size;) {
-        size_t want = size - pos < READ_BLOCK ? (size_t)(size - pos) : READ_BLOCK;
-        ssize_t n = pread(fd, v->in, want, (off_t)pos);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            char where[48];
-            snprintf(where, sizeof where, "at byte %llu", (unsigned long long)pos);
-            problem(v, file, where, "cannot read: %s", n < 0 ? strerror(errno) : "file shrank");
-            return -1;
-        }
-        XXH3_128bits_update(&h, v->in, (size_t)n);
-        /* The entries tile [0, frames_end) (the parser checked), so each
-         * byte before the table belongs to frame fs->i. */
-        for (size_t off = 0; t && fs->i < t->count && off < (size_t)n && pos + off < frames_end;) {
-            uint64_t left = t->v[fs->i].csize - fs->fed;
-            size_t take = (size_t)n - off < left ? (size_t)n - off : (size_t)left;
-            feed_frame(v, fs, file, v->in + off, take);
-            off += take;
-            advance_frames(v, fs, file, t);
-        }
-        pos += (uint64_t)n;
-    }
-    *hash = XXH3_128bits_digest(&h);
-    return 0;
-}
-
-/* Opens "<split>/<name>" below DIR refusing symlinks at both steps, and
- * anything that is not a regular file. -1 when reported. */
-static int open_shard(struct verify *v, const char *file, struct stat *st)
-{
-    const char *slash = strchr(file, '/');
-    char sub[256];
-    if ((size_t)(slash - file) >= sizeof sub) {
-        problem(v, file, NULL, "path too long");
-        return -1;
-    }
-    memcpy(sub, file, (size_t)(slash - file));
-    sub[slash - file] = '\0';
-    int dfd = openat(v->dirfd, sub, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    /* O_NONBLOCK: a FIFO planted under a shard's name must not hang us. */
-    int fd = dfd < 0 ? -1 : openat(dfd, slash + 1, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-    int saved = errno;
-    if (dfd >= 0)
-        close(dfd);
-    if (fd < 0) {
-        problem(v, file, NULL, "cannot open: %s",
-                saved == ELOOP ? "it is a symbolic link (refused)" : strerror(saved));
-        return -1;
-    }
-    if (fstat(fd, st) != 0 || !S_ISREG(st->st_mode)) {
-        problem(v, file, NULL, "not a regular file");
-        close(fd);
-        return -1;
-    }
-    return fd;
-}
-
-static void check_shard(struct verify *v, const struct shard_expect *x)
-{
-    struct stat st;
-    int fd = open_shard(v, x->file, &st);
-    if (fd < 0)
-        return;
-    uint64_t size = (uint64_t)st.st_size;
-    if (size != x->compressed)
-        problem(v, x->file, NULL, "file is %llu bytes, manifest says %llu",
-                (unsigned long long)size, (unsigned long long)x->compressed);
-
-    struct ladle_seek_table t = {0};
-    uint64_t frames_end = 0;
-    const char *why;
-    int have_table = ladle_seek_table_read_fd(fd, size, &t, &frames_end, &why) == 0;
-    if (!have_table)
-        problem(v, x->file, NULL, "%s", why);
-    else if (t.count != x->frames)
-        problem(v, x->file, NULL, "seek table lists %zu %s, manifest says %llu", t.count,
-                t.count == 1 ? "frame" : "frames", (unsigned long long)x->frames);
-
-    struct frame_scan fs = {0};
-    XXH128_hash_t hash;
-    uint64_t before = v->tot.problems;
-    if (scan_shard(v, fd, size, x->file, have_table ? &t : NULL, frames_end, &fs, &hash) == 0 &&
-        x->xxh3_128) {
-        XXH128_canonical_t c;
-        char hex[33];
-        XXH128_canonicalFromHash(&c, hash);
-        for (int i = 0; i < 16; i++)
-            snprintf(hex + 2 * i, 3, "%02x", c.digest[i]);
-        if (strcmp(hex, x->xxh3_128) != 0)
-            problem(v, x->file, NULL, "XXH3-128 is %s, manifest says %s", hex, x->xxh3_128);
-    }
-    /* Counts are only meaningful when every frame decoded. */
-    if (have_table && v->tot.problems == before && fs.bad_frames == 0) {
-        uint64_t headers = v->header ? 1 : 0;
-        if (fs.total_lines < headers)
-            problem(v, x->file, NULL, "no header line, but the manifest says \"header\": true");
-        else if (fs.total_lines - headers != x->records)
-            problem(v, x->file, NULL, "holds %llu records, manifest says %llu",
-                    (unsigned long long)(fs.total_lines - headers), (unsigned long long)x->records);
-        if (fs.total_bytes != x->bytes)
-            problem(v, x->file, NULL, "holds %llu bytes, manifest says %llu",
-                    (unsigned long long)fs.total_bytes, (unsigned long long)x->bytes);
-    }
-    ladle_seek_table_free(&t);
-    close(fd);
-}
-
 /* ---- splits, and files nobody listed ---- */
 
 static int cmp_str(const void *a, const void *b)
@@ -423,18 +146,19 @@ static int cmp_str(const void *a, const void *b)
 }
 
 /* Checks one split's entry and its shards; appends each shard's file to listed. */
-static void check_split(struct verify *v, json_t *split, size_t si, const char **listed,
+static void check_split(struct ladle_verify_run *v, json_t *split, size_t si, const char **listed,
                         size_t *nlisted)
 {
     char where[300];
     snprintf(where, sizeof where, "splits[%zu]", si);
     if (!json_is_object(split)) {
-        problem(v, MANIFEST, where, "not an object");
+        ladle_verify_problem(v, MANIFEST, where, "not an object");
         return;
     }
     const char *name = get_string(v, split, "name", where);
     if (name && !split_name_ok(name)) {
-        problem(v, MANIFEST, where, "split name \"%s\" is not a plain directory name", name);
+        ladle_verify_problem(v, MANIFEST, where, "split name \"%s\" is not a plain directory name",
+                             name);
         name = NULL;
     }
     uint64_t records, bytes, sum_records = 0, sum_bytes = 0;
@@ -442,22 +166,22 @@ static void check_split(struct verify *v, json_t *split, size_t si, const char *
     totals_ok &= get_count(v, split, "bytes", where, &bytes) == 0;
     json_t *shards = json_object_get(split, "shards");
     if (!json_is_array(shards)) {
-        problem(v, MANIFEST, where, "\"shards\" is missing or not an array");
+        ladle_verify_problem(v, MANIFEST, where, "\"shards\" is missing or not an array");
         return;
     }
     json_t *classes = json_object_get(split, "classes");
     if (classes && !json_is_array(classes))
-        problem(v, MANIFEST, where, "\"classes\" is not an array");
+        ladle_verify_problem(v, MANIFEST, where, "\"classes\" is not an array");
 
     for (size_t i = 0; i < json_array_size(shards); i++) {
         json_t *sh = json_array_get(shards, i);
         snprintf(where, sizeof where, "split \"%s\", shards[%zu]", name ? name : "?", i);
         if (!json_is_object(sh)) {
-            problem(v, MANIFEST, where, "not an object");
+            ladle_verify_problem(v, MANIFEST, where, "not an object");
             totals_ok = 0;
             continue;
         }
-        struct shard_expect x = {.file = get_string(v, sh, "file", where)};
+        struct ladle_shard_expect x = {.file = get_string(v, sh, "file", where)};
         int ok = x.file != NULL;
         ok &= get_count(v, sh, "records", where, &x.records) == 0;
         ok &= get_count(v, sh, "bytes", where, &x.bytes) == 0;
@@ -465,7 +189,7 @@ static void check_split(struct verify *v, json_t *split, size_t si, const char *
         ok &= get_count(v, sh, "frames", where, &x.frames) == 0;
         x.xxh3_128 = get_string(v, sh, "xxh3_128", where);
         if (x.xxh3_128 && !is_hex128(x.xxh3_128)) {
-            problem(v, MANIFEST, where, "\"xxh3_128\" is not 32 lowercase hex digits");
+            ladle_verify_problem(v, MANIFEST, where, "\"xxh3_128\" is not 32 lowercase hex digits");
             x.xxh3_128 = NULL;
         }
         totals_ok &= ok;
@@ -477,18 +201,19 @@ static void check_split(struct verify *v, json_t *split, size_t si, const char *
             continue;
         listed[(*nlisted)++] = x.file;
         if (name && !shard_path_ok(x.file, name))
-            problem(v, MANIFEST, where, "\"%s\" is not a file in the split's directory \"%s/\"",
-                    x.file, name);
+            ladle_verify_problem(v, MANIFEST, where,
+                                 "\"%s\" is not a file in the split's directory \"%s/\"", x.file,
+                                 name);
         else if (name && ok)
-            check_shard(v, &x);
+            ladle_verify_shard(v, &x);
     }
     snprintf(where, sizeof where, "split \"%s\"", name ? name : "?");
     if (totals_ok && sum_records != records)
-        problem(v, MANIFEST, where, "\"records\" is %llu, its shards hold %llu",
-                (unsigned long long)records, (unsigned long long)sum_records);
+        ladle_verify_problem(v, MANIFEST, where, "\"records\" is %llu, its shards hold %llu",
+                             (unsigned long long)records, (unsigned long long)sum_records);
     if (totals_ok && sum_bytes != bytes)
-        problem(v, MANIFEST, where, "\"bytes\" is %llu, its shards hold %llu",
-                (unsigned long long)bytes, (unsigned long long)sum_bytes);
+        ladle_verify_problem(v, MANIFEST, where, "\"bytes\" is %llu, its shards hold %llu",
+                             (unsigned long long)bytes, (unsigned long long)sum_bytes);
     v->tot.records += records;
     v->tot.bytes += bytes;
 }
@@ -502,7 +227,7 @@ static int is_part_name(const char *s)
 /* Reports part-*.zst files in DIR's subdirectories that the manifest does
  * not list (sorted listed[]): leftovers of another run would otherwise be
  * taken for part of this dataset. Reported in name order. 0, or -1 on nomem. */
-static int find_strays(struct verify *v, const char **listed, size_t nlisted)
+static int find_strays(struct ladle_verify_run *v, const char **listed, size_t nlisted)
 {
     char **strays = NULL;
     size_t n = 0, cap = 0;
@@ -512,7 +237,7 @@ static int find_strays(struct verify *v, const char **listed, size_t nlisted)
     if (!d) {
         if (fd >= 0)
             close(fd);
-        problem(v, NULL, NULL, "cannot list: %s", strerror(errno));
+        ladle_verify_problem(v, NULL, NULL, "cannot list: %s", strerror(errno));
         return 0;
     }
     struct dirent *de;
@@ -520,10 +245,10 @@ static int find_strays(struct verify *v, const char **listed, size_t nlisted)
         struct stat st;
         if (!v->live &&
             strncmp(de->d_name, LADLE_DATASET_TMP_PREFIX, strlen(LADLE_DATASET_TMP_PREFIX)) == 0) {
-            problem(v, de->d_name, NULL,
-                    "a temporary folder left by a run that did not finish "
-                    "('ladle verify --repair %s' removes it)",
-                    v->dir);
+            ladle_verify_problem(v, de->d_name, NULL,
+                                 "a temporary folder left by a run that did not finish "
+                                 "('ladle verify --repair %s' removes it)",
+                                 v->dir);
             continue;
         }
         if (de->d_name[0] == '.' || fstatat(v->dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
@@ -565,7 +290,7 @@ static int find_strays(struct verify *v, const char **listed, size_t nlisted)
     if (rc == 0 && n) {
         qsort(strays, n, sizeof *strays, cmp_str);
         for (size_t i = 0; i < n; i++)
-            problem(v, strays[i], NULL, "not listed in " MANIFEST);
+            ladle_verify_problem(v, strays[i], NULL, "not listed in " MANIFEST);
     }
     for (size_t i = 0; i < n; i++)
         free(strays[i]);
@@ -574,16 +299,16 @@ static int find_strays(struct verify *v, const char **listed, size_t nlisted)
 }
 
 /* Checks the whole manifest (root) and every shard it lists. 0, or -1 on nomem. */
-static int check_manifest(struct verify *v, json_t *root)
+static int check_manifest(struct ladle_verify_run *v, json_t *root)
 {
     if (!json_is_object(root)) {
-        problem(v, MANIFEST, NULL, "not a JSON object");
+        ladle_verify_problem(v, MANIFEST, NULL, "not a JSON object");
         return 0;
     }
     check_top_fields(v, root);
     json_t *splits = json_object_get(root, "splits");
     if (!json_is_array(splits)) {
-        problem(v, MANIFEST, NULL, "\"splits\" is missing or not an array");
+        ladle_verify_problem(v, MANIFEST, NULL, "\"splits\" is missing or not an array");
         return 0;
     }
     size_t total = 0, nsplits = json_array_size(splits);
@@ -600,7 +325,7 @@ static int check_manifest(struct verify *v, json_t *root)
             const char *other =
                 json_string_value(json_object_get(json_array_get(splits, j), "name"));
             if (other && strcmp(name, other) == 0)
-                problem(v, MANIFEST, NULL, "split \"%s\" is listed twice", name);
+                ladle_verify_problem(v, MANIFEST, NULL, "split \"%s\" is listed twice", name);
         }
         check_split(v, s, i, listed, &nlisted);
         v->tot.splits++;
@@ -608,7 +333,7 @@ static int check_manifest(struct verify *v, json_t *root)
     qsort(listed, nlisted, sizeof *listed, cmp_str);
     for (size_t i = 1; i < nlisted; i++)
         if (strcmp(listed[i - 1], listed[i]) == 0)
-            problem(v, MANIFEST, NULL, "shard \"%s\" is listed twice", listed[i]);
+            ladle_verify_problem(v, MANIFEST, NULL, "shard \"%s\" is listed twice", listed[i]);
     int rc = find_strays(v, listed, nlisted);
     free(listed);
     return rc;
@@ -622,11 +347,11 @@ static const char *plural(uint64_t n, const char *one, const char *many)
 ladle_status ladle_verify_dir(const char *dir, FILE *problems, FILE *summary,
                               struct ladle_verify_totals *totals, struct ladle_error *err)
 {
-    struct verify v = {.dir = dir, .problems = problems, .err = err, .dirfd = -1};
+    struct ladle_verify_run v = {.dir = dir, .problems = problems, .err = err, .dirfd = -1};
     ladle_status st = LADLE_OK;
     json_t *root = NULL;
     v.out_cap = ZSTD_DStreamOutSize();
-    v.in = malloc(READ_BLOCK);
+    v.in = malloc(LADLE_VERIFY_BLOCK);
     v.out = malloc(v.out_cap);
     v.dctx = ZSTD_createDCtx();
     if (!v.in || !v.out || !v.dctx)
@@ -634,7 +359,7 @@ ladle_status ladle_verify_dir(const char *dir, FILE *problems, FILE *summary,
 
     v.dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (v.dirfd < 0) {
-        problem(&v, NULL, NULL, "cannot open: %s", strerror(errno));
+        ladle_verify_problem(&v, NULL, NULL, "cannot open: %s", strerror(errno));
         goto done;
     }
     /* A run writing DIR holds an exclusive lock on it (split/dataset.h):
@@ -644,15 +369,15 @@ ladle_status ladle_verify_dir(const char *dir, FILE *problems, FILE *summary,
     else if (errno == EWOULDBLOCK)
         v.live = 1;
     if (v.live) {
-        problem(&v, NULL, NULL,
-                "a ladle run is writing this folder now: verify it once the run "
-                "has finished");
+        ladle_verify_problem(&v, NULL, NULL,
+                             "a ladle run is writing this folder now: verify it once the run "
+                             "has finished");
         goto done;
     }
     int mfd = openat(v.dirfd, MANIFEST, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
     if (mfd < 0) {
-        problem(&v, MANIFEST, NULL, "cannot open: %s",
-                errno == ELOOP ? "it is a symbolic link (refused)" : strerror(errno));
+        ladle_verify_problem(&v, MANIFEST, NULL, "cannot open: %s",
+                             errno == ELOOP ? "it is a symbolic link (refused)" : strerror(errno));
         goto done;
     }
     json_error_t jerr;
@@ -661,16 +386,17 @@ ladle_status ladle_verify_dir(const char *dir, FILE *problems, FILE *summary,
     if (!root) {
         char where[64];
         snprintf(where, sizeof where, "line %d, column %d", jerr.line, jerr.column);
-        problem(&v, MANIFEST, where, "not valid JSON: %s", jerr.text);
+        ladle_verify_problem(&v, MANIFEST, where, "not valid JSON: %s", jerr.text);
         goto done;
     }
     json_t *pending = json_object_get(root, LADLE_DATASET_PENDING);
     if (pending) {
         const char *f = json_string_value(json_object_get(pending, "folder"));
-        problem(&v, MANIFEST, NULL,
-                "a commit that did not finish: the dataset it lists is still in %s ('ladle verify "
-                "--repair %s', or the next ladle run on it, finishes it)",
-                f ? f : "?", dir);
+        ladle_verify_problem(
+            &v, MANIFEST, NULL,
+            "a commit that did not finish: the dataset it lists is still in %s ('ladle verify "
+            "--repair %s', or the next ladle run on it, finishes it)",
+            f ? f : "?", dir);
         goto done;
     }
     if (check_manifest(&v, root) != 0)

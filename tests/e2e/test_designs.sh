@@ -10,64 +10,7 @@
 # Env: LADLE (the ladle binary), LADLE_GEN (ladle-gen; an awk fallback
 # makes the same columns when it is absent). Exit 0 pass, 1 fail, 77 skip.
 set -u
-if [ -f "$(dirname "$0")/lib.sh" ]; then
-    . "$(dirname "$0")/lib.sh"
-else
-    # Self-contained fallback with the same helpers.
-    : "${LADLE:?LADLE must name the ladle binary}"
-    [ -x "$LADLE" ] || { echo "FAIL: LADLE=$LADLE is not an executable"; exit 1; }
-    T=$(mktemp -d "${TMPDIR:-/tmp}/ladle-e2e.XXXXXX") || exit 1
-    trap 'rm -rf "$T"' EXIT
-    PASSED=0
-    FAILED=0
-    pass() { PASSED=$((PASSED + 1)); }
-    fail() {
-        FAILED=$((FAILED + 1))
-        echo "FAIL: $1"
-        shift
-        local d
-        for d in "$@"; do printf '    %s\n' "$d"; done
-    }
-    skip() { echo "skip: $*"; exit 77; }
-    finish() {
-        echo "$PASSED passed, $FAILED failed"
-        [ "$FAILED" = 0 ] && exit 0
-        exit 1
-    }
-    expect_eq() { if [ "$2" = "$3" ]; then pass; else fail "$1" "expected [$2]" "got      [$3]"; fi; }
-    run() {
-        LAST_CMD="$*"
-        timeout -k 5 300 "$@" >"$T/out" 2>"$T/err"
-        RC=$?
-    }
-    run_sh() {
-        LAST_CMD=$1
-        timeout -k 5 300 bash -o pipefail -c "$1" >"$T/out" 2>"$T/err"
-        RC=$?
-    }
-    expect_rc() {
-        local want=$1
-        shift
-        run "$@"
-        if [ "$RC" = "$want" ]; then pass; return 0; fi
-        fail "$LAST_CMD" "exit $RC, expected $want" "stderr: $(head -c 600 "$T/err")"
-        return 1
-    }
-    expect_stderr_match() {
-        if [ "$(wc -l <"$T/err")" = 1 ] && grep -Eq -- "$1" "$T/err"; then pass; return 0; fi
-        fail "$LAST_CMD: stderr is not one line matching /$1/" "stderr: $(head -c 600 "$T/err")"
-        return 1
-    }
-    expect_output_file() {
-        if [ "$RC" = 0 ] && cmp -s "$1" "$T/out"; then pass; return 0; fi
-        fail "$LAST_CMD: exit $RC or output differs from $(basename "$1")"
-        return 1
-    }
-    is_subsequence() {
-        awk 'BEGIN { n = 0; j = 0 } NR == FNR { s[n++] = $0; next } j < n && $0 == s[j] { j++ } END { exit !(j == n) }' "$1" "$2"
-    }
-    lines_of() { wc -l <"$1" | tr -d ' '; }
-fi
+. "$(dirname "$0")/lib.sh"
 L=$LADLE
 export LC_ALL=C
 

@@ -74,46 +74,8 @@ static void binom_interval(int n, double p, double alpha, int *lo, int *hi)
 
 /* ---- inputs ---- */
 
-struct text {
-    char *p;
-    size_t len, cap;
-    uint64_t *offs; /* record offsets */
-    size_t nrecs;
-    int gained; /* last record lacks '\n' */
-};
-
-static void text_add(struct text *t, const char *s, size_t n)
-{
-    if (t->len + n + 1 > t->cap) { /* geometric: ASan's realloc always copies */
-        t->cap = 2 * (t->len + n + 1) + 4096;
-        t->p = realloc(t->p, t->cap);
-        if (!t->p)
-            abort();
-    }
-    memcpy(t->p + t->len, s, n);
-    t->len += n;
-}
-
-static void text_index(struct text *t)
-{
-    t->offs = malloc((t->len + 1) * sizeof *t->offs);
-    t->nrecs = 0;
-    for (size_t i = 0; i < t->len;) {
-        t->offs[t->nrecs++] = i;
-        const char *nl = memchr(t->p + i, '\n', t->len - i);
-        i = nl ? (size_t)(nl - t->p) + 1 : t->len;
-    }
-    t->gained = t->len && t->p[t->len - 1] != '\n';
-}
-
-/* Length of record r (with its '\n', if it has one). */
-static size_t rec_len(const struct text *t, size_t r)
-{
-    return (r + 1 < t->nrecs ? t->offs[r + 1] : t->len) - t->offs[r];
-}
-
 /* Unique records of varied length; "R<index> ..." so lines can be told apart. */
-static void make_text(struct text *t, size_t n, int messy)
+static void make_text(struct t_text *t, size_t n, int messy)
 {
     memset(t, 0, sizeof *t);
     char line[128];
@@ -127,17 +89,17 @@ static void make_text(struct text *t, size_t n, int messy)
         line[len++] = '\n';
         if (messy && i == n - 1)
             len--; /* last line without newline */
-        text_add(t, line, (size_t)len);
+        t_text_add(t, line, (size_t)len);
         if (messy && i % 11 == 5)
-            text_add(t, "\n", 1); /* an empty record */
+            t_text_add(t, "\n", 1); /* an empty record */
     }
-    text_index(t);
+    t_text_index(t);
 }
 
 /* The exact expected sample: records with key < threshold, in input order
  * (shuffle: in key order). */
-static char *expected_sample(const struct text *const *ins, size_t nin, uint64_t seed, double rate,
-                             int shuffle, size_t *len, uint64_t *count)
+static char *expected_sample(const struct t_text *const *ins, size_t nin, uint64_t seed,
+                             double rate, int shuffle, size_t *len, uint64_t *count)
 {
     uint64_t thr = ladle_rate_threshold(rate);
     int all = rate >= 1.0;
@@ -155,7 +117,7 @@ static char *expected_sample(const struct text *const *ins, size_t nin, uint64_t
             uint64_t key = ladle_record_key(seed, i, ins[i]->offs[r]);
             if (all || key < thr) {
                 v[n++] = (struct pick){key, i, r};
-                bytes += rec_len(ins[i], r) + 1;
+                bytes += t_text_rec_len(ins[i], r) + 1;
             }
         }
     if (shuffle) /* insertion sort by (key, input, rec): samples here are small */
@@ -171,8 +133,8 @@ static char *expected_sample(const struct text *const *ins, size_t nin, uint64_t
     char *out = malloc(bytes + 1);
     size_t pos = 0;
     for (size_t k = 0; k < n; k++) {
-        const struct text *t = ins[v[k].input];
-        size_t l = rec_len(t, v[k].rec);
+        const struct t_text *t = ins[v[k].input];
+        size_t l = t_text_rec_len(t, v[k].rec);
         memcpy(out + pos, t->p + t->offs[v[k].rec], l);
         pos += l;
         if (out[pos - 1] != '\n')
@@ -229,10 +191,10 @@ static int output_is_subsequence(const struct t_output *out)
 static void test_counts(void)
 {
     const size_t N = 200000;
-    struct text t;
+    struct t_text t;
     make_text(&t, N, 0);
     char *path = t_write_file("big.log", t.p, t.len);
-    const struct text *ins[] = {&t};
+    const struct t_text *ins[] = {&t};
     static const double rates[] = {0.001, 0.01, 0.3};
     for (size_t r = 0; r < 3; r++)
         for (uint64_t seed = 1; seed <= 5; seed++) {
@@ -277,7 +239,7 @@ static void test_positions(void)
 {
     enum { NREC = 50, SEEDS = 200 };
     const double p = 0.2, alpha = 1e-4;
-    struct text t;
+    struct t_text t;
     make_text(&t, NREC, 0);
     char *path = t_write_file("small.log", t.p, t.len);
     int counts[NREC] = {0};
@@ -344,7 +306,7 @@ static void test_positions(void)
 
 static void test_determinism(void)
 {
-    struct text a, b;
+    struct t_text a, b;
     make_text(&a, 1500, 1);
     make_text(&b, 700, 1);
     char *pa = t_write_file("det-a.log", a.p, a.len);
@@ -356,7 +318,7 @@ static void test_determinism(void)
     char *pb = t_write_file("det-b.log", zb, zlen);
     free(zb);
     char *paths[] = {pa, pb};
-    const struct text *ins[] = {&a, &b};
+    const struct t_text *ins[] = {&a, &b};
     static const int64_t chunks[] = {1, 7, 4096, 1 << 20};
     for (int shuffle = 0; shuffle <= 1; shuffle++) {
         size_t wlen;

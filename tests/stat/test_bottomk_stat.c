@@ -49,44 +49,9 @@ static uint64_t rnd(void)
 
 /* ---- inputs ---- */
 
-struct text {
-    char *p;
-    size_t len, cap;
-    uint64_t *offs;
-    size_t nrecs;
-};
-
-static void text_add(struct text *t, const char *s, size_t n)
-{
-    if (t->len + n + 1 > t->cap) { /* geometric: ASan's realloc always copies */
-        t->cap = 2 * (t->len + n + 1) + 4096;
-        t->p = realloc(t->p, t->cap);
-        if (!t->p)
-            abort();
-    }
-    memcpy(t->p + t->len, s, n);
-    t->len += n;
-}
-
-static void text_index(struct text *t)
-{
-    t->offs = malloc((t->len + 1) * sizeof *t->offs);
-    t->nrecs = 0;
-    for (size_t i = 0; i < t->len;) {
-        t->offs[t->nrecs++] = i;
-        const char *nl = memchr(t->p + i, '\n', t->len - i);
-        i = nl ? (size_t)(nl - t->p) + 1 : t->len;
-    }
-}
-
-static size_t rec_len(const struct text *t, size_t r)
-{
-    return (r + 1 < t->nrecs ? t->offs[r + 1] : t->len) - t->offs[r];
-}
-
 /* Unique records "R<index> ..." of varied length; messy adds CRLF, empty
  * records and a last line without '\n'. */
-static void make_text(struct text *t, size_t n, int messy)
+static void make_text(struct t_text *t, size_t n, int messy)
 {
     memset(t, 0, sizeof *t);
     char line[128];
@@ -100,11 +65,11 @@ static void make_text(struct text *t, size_t n, int messy)
         line[len++] = '\n';
         if (messy && i == n - 1)
             len--;
-        text_add(t, line, (size_t)len);
+        t_text_add(t, line, (size_t)len);
         if (messy && i % 11 == 5)
-            text_add(t, "\n", 1);
+            t_text_add(t, "\n", 1);
     }
-    text_index(t);
+    t_text_index(t);
 }
 
 struct pick {
@@ -134,7 +99,7 @@ static int pick_id_cmp(const void *x, const void *y)
 
 /* The brute force: the n smallest (key, input, offset), in input order or
  * key order. */
-static char *expected_sample(const struct text *const *ins, size_t nin, uint64_t seed, uint64_t n,
+static char *expected_sample(const struct t_text *const *ins, size_t nin, uint64_t seed, uint64_t n,
                              int shuffle, size_t *len, uint64_t *count)
 {
     size_t total = 0;
@@ -152,12 +117,12 @@ static char *expected_sample(const struct text *const *ins, size_t nin, uint64_t
         qsort(v, take, sizeof *v, pick_id_cmp);
     size_t bytes = 0;
     for (size_t k = 0; k < take; k++)
-        bytes += rec_len(ins[v[k].input], v[k].rec) + 1;
+        bytes += t_text_rec_len(ins[v[k].input], v[k].rec) + 1;
     char *out = malloc(bytes + 1);
     size_t pos = 0;
     for (size_t k = 0; k < take; k++) {
-        const struct text *t = ins[v[k].input];
-        size_t l = rec_len(t, v[k].rec);
+        const struct t_text *t = ins[v[k].input];
+        size_t l = t_text_rec_len(t, v[k].rec);
         memcpy(out + pos, t->p + t->offs[v[k].rec], l);
         pos += l;
         if (out[pos - 1] != '\n')
@@ -195,12 +160,12 @@ static int same(const struct t_output *out, const char *want, size_t wlen)
 
 /* ---- 1. exact size ---- */
 
-static struct text pop;
+static struct t_text pop;
 static char *pop_path;
 
 static void check_n(int64_t n, uint64_t seed)
 {
-    const struct text *ins[] = {&pop};
+    const struct t_text *ins[] = {&pop};
     size_t wlen;
     uint64_t wcount;
     char *want = expected_sample(ins, 1, seed, (uint64_t)n, 0, &wlen, &wcount);
@@ -278,10 +243,10 @@ static void test_uniform(void)
     CHECKF(tail_lo > 0.99e-4 && tail_lo < 1.01e-4, "chi2_cdf(14.29, 39) = %g", tail_lo);
     CHECK(t_chi2_sf(80.1, NPOP - 1) > 1.1e-4); /* 80.1 would be a p = 1.16e-4 test */
 
-    struct text t;
+    struct t_text t;
     make_text(&t, NPOP, 0);
     char *path = t_write_file("forty.log", t.p, t.len);
-    const struct text *ins[] = {&t};
+    const struct t_text *ins[] = {&t};
     long counts[NPOP] = {0}, favoured[NPOP] = {0};
     int mismatches = 0;
     for (uint64_t s = 0; s < SEEDS; s++) {
@@ -388,7 +353,7 @@ static char **sorted_lines(struct t_output *out, size_t *n)
 
 static void test_determinism(void)
 {
-    struct text a, b;
+    struct t_text a, b;
     make_text(&a, 1500, 1);
     make_text(&b, 700, 1);
     char *pa = t_write_file("det-a.log", a.p, a.len);
@@ -397,7 +362,7 @@ static void test_determinism(void)
     char *pb = t_write_file("det-b.log", gz, glen);
     free(gz);
     char *paths[] = {pa, pb};
-    const struct text *ins[] = {&a, &b};
+    const struct t_text *ins[] = {&a, &b};
     static const int64_t chunks[] = {1, 7, 4096, 1 << 20};
     const int64_t n = 300;
     struct t_output plain_ref, shuf_ref;

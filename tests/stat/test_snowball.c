@@ -304,16 +304,6 @@ static void run_snow(const struct graph *g, const char *seeds_path, const struct
     ladle_job_free(j);
 }
 
-static void show_first_diff(const struct t_output *out, const char *want, size_t wlen)
-{
-    size_t i = 0;
-    while (i < out->len && i < wlen && out->data[i] == want[i])
-        i++;
-    size_t a = i > 24 ? i - 24 : 0;
-    fprintf(stderr, "    first difference at byte %zu:\n    got  \"%.60s\"\n    want \"%.60s\"\n",
-            i, out->data + a, want + a);
-}
-
 /* Runs o and compares with the reference. */
 static int check_run(const struct graph *g, const char *seeds_path, const struct nodes *seeds,
                      const struct opts *o, const char *what)
@@ -338,7 +328,7 @@ static int check_run(const struct graph *g, const char *seeds_path, const struct
            (unsigned long long)out.report.records_out, out.len, wcount, wlen, out.status,
            out.error);
     if (!ok && out.status == LADLE_OK)
-        show_first_diff(&out, want, wlen);
+        t_show_first_diff(&out, want, wlen);
     t_output_free(&out);
     free(want);
     free(wave_of);

@@ -182,18 +182,6 @@ struct pop {
     char *paths[NF];
 };
 
-static void buf_add(struct pop *p, uint32_t f, const char *s, size_t n)
-{
-    if (p->len[f] + n + 1 > p->cap[f]) {
-        p->cap[f] = 2 * (p->len[f] + n + 1) + 4096;
-        p->data[f] = realloc(p->data[f], p->cap[f]);
-        if (!p->data[f])
-            abort();
-    }
-    memcpy(p->data[f] + p->len[f], s, n);
-    p->len[f] += n;
-}
-
 /* sizes[c] records of class c in random order over NF files, record i
  * (its id) with key "u<rnd % nkeys>". TSV: "R<i>\tu<key>\t<label>\t<pad>";
  * JSON: {"id":"R<i>","user":"u<key>","label":"<label>","p":"<pad>"}. */
@@ -236,7 +224,7 @@ static void make_pop(struct pop *p, const size_t *sizes, size_t nlabels, size_t 
                             label_names[r->label], pad);
         r->off = p->len[r->input];
         r->len = (size_t)len;
-        buf_add(p, r->input, line, (size_t)len);
+        t_append(&p->data[r->input], &p->len[r->input], &p->cap[r->input], line, (size_t)len);
     }
     for (uint32_t f = 0; f < NF; f++) {
         char name[64];

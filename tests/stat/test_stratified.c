@@ -105,18 +105,6 @@ struct pop {
     char *paths[NFILES];
 };
 
-static void buf_add(struct pop *p, uint32_t f, const char *s, size_t n)
-{
-    if (p->len[f] + n + 1 > p->cap[f]) {
-        p->cap[f] = 2 * (p->len[f] + n + 1) + 4096;
-        p->data[f] = realloc(p->data[f], p->cap[f]);
-        if (!p->data[f])
-            abort();
-    }
-    memcpy(p->data[f] + p->len[f], s, n);
-    p->len[f] += n;
-}
-
 /* sizes[h] records of stratum h (plus `missing` records without the
  * field), shuffled over NFILES files. TSV: "value\tR<i>\tpad"; JSON:
  * {"i":i,"s":"value","p":"pad"}. header: a TSV header line per file. */
@@ -146,7 +134,7 @@ static void make_pop(struct pop *p, const char *const *names, const size_t *size
     }
     if (header)
         for (uint32_t f = 0; f < NFILES; f++) {
-            buf_add(p, f, "lvl\tid\tpad\n", 11);
+            t_append(&p->data[f], &p->len[f], &p->cap[f], "lvl\tid\tpad\n", 11);
             p->hdr[f] = p->len[f];
         }
     p->r = malloc((total + 1) * sizeof *p->r);
@@ -166,7 +154,7 @@ static void make_pop(struct pop *p, const char *const *names, const size_t *size
         else
             len = snprintf(line, sizeof line, "%s\tR%zu\t%s\n", v ? v : "", i, pad);
         p->r[p->n++] = (struct rec){f, p->len[f], (size_t)len, labels[i]};
-        buf_add(p, f, line, (size_t)len);
+        t_append(&p->data[f], &p->len[f], &p->cap[f], line, (size_t)len);
     }
     free(labels);
     for (uint32_t f = 0; f < NFILES; f++) {
@@ -458,16 +446,6 @@ static void run_strata(const struct pop *p, const struct opts *o, struct t_outpu
     ladle_job_free(j);
 }
 
-static void show_first_diff(const struct t_output *out, const char *want, size_t wlen)
-{
-    size_t i = 0;
-    while (i < out->len && i < wlen && out->data[i] == want[i])
-        i++;
-    size_t a = i > 20 ? i - 20 : 0;
-    fprintf(stderr, "    first difference at byte %zu: got \"%.50s\" want \"%.50s\"\n", i,
-            out->data + a, want + a);
-}
-
 /* Stratum sizes (slot ns: records without the field). */
 static void stratum_sizes(const struct pop *p, uint64_t *sizes)
 {
@@ -530,7 +508,7 @@ static int check_sample(const struct pop *p, const struct opts *o, const uint64_
            (unsigned long long)out.report.records_out, out.len, wcount, wlen, out.status,
            out.error);
     if (!same && ok)
-        show_first_diff(&out, want, wlen);
+        t_show_first_diff(&out, want, wlen);
     free(w);
     free(sel);
     free(order);

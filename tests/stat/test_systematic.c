@@ -66,57 +66,14 @@ static uint64_t rnd(void)
 
 /* ---- inputs ---- */
 
-struct text {
-    char *p;
-    size_t len, cap;
-    size_t hdr;     /* bytes of the header line (0: none) */
-    uint64_t *offs; /* record offsets (after the header) */
-    size_t nrecs;
-};
-
-static void text_add(struct text *t, const char *s, size_t n)
-{
-    if (t->len + n + 1 > t->cap) {
-        t->cap = 2 * (t->len + n + 1) + 4096;
-        t->p = realloc(t->p, t->cap);
-        if (!t->p)
-            abort();
-    }
-    memcpy(t->p + t->len, s, n);
-    t->len += n;
-}
-
-static void text_index(struct text *t)
-{
-    t->offs = malloc((t->len + 1) * sizeof *t->offs);
-    t->nrecs = 0;
-    for (size_t i = t->hdr; i < t->len;) {
-        t->offs[t->nrecs++] = i;
-        const char *nl = memchr(t->p + i, '\n', t->len - i);
-        i = nl ? (size_t)(nl - t->p) + 1 : t->len;
-    }
-}
-
-static size_t rec_len(const struct text *t, size_t r)
-{
-    return (r + 1 < t->nrecs ? t->offs[r + 1] : t->len) - t->offs[r];
-}
-
-static void text_free(struct text *t)
-{
-    free(t->p);
-    free(t->offs);
-    memset(t, 0, sizeof *t);
-}
-
 /* n records "R<first+i> pad"; messy: CRLF, empty records, and (if no_nl) a
  * last record without '\n'; header: a first line "H<tag>\tcol". */
-static void make_text(struct text *t, size_t first, size_t n, int messy, int no_nl,
+static void make_text(struct t_text *t, size_t first, size_t n, int messy, int no_nl,
                       const char *header)
 {
     memset(t, 0, sizeof *t);
     if (header) {
-        text_add(t, header, strlen(header));
+        t_text_add(t, header, strlen(header));
         t->hdr = t->len;
     }
     char line[128];
@@ -137,15 +94,15 @@ static void make_text(struct text *t, size_t first, size_t n, int messy, int no_
         line[len++] = '\n';
         if (no_nl && i == n - 1)
             len--;
-        text_add(t, line, (size_t)len);
+        t_text_add(t, line, (size_t)len);
     }
-    text_index(t);
+    t_text_index(t);
 }
 
 /* ---- expected output ---- */
 
 struct rec_ref {
-    const struct text *t;
+    const struct t_text *t;
     uint32_t input;
     size_t rec;
     uint64_t key;
@@ -163,7 +120,7 @@ static int cmp_key(const void *x, const void *y)
 
 /* Records start, start+every, ... by global index; the first header once
  * when header; key order when shuffle. */
-static char *expected(const struct text *const *ins, size_t nin, uint64_t every, uint64_t start,
+static char *expected(const struct t_text *const *ins, size_t nin, uint64_t every, uint64_t start,
                       uint64_t seed, int shuffle, int header, size_t *len, size_t *count)
 {
     size_t total = 0, bytes = 0;
@@ -188,7 +145,7 @@ static char *expected(const struct text *const *ins, size_t nin, uint64_t every,
                 break;
             }
     for (size_t k = 0; k < m; k++) {
-        size_t l = rec_len(v[k].t, v[k].rec);
+        size_t l = t_text_rec_len(v[k].t, v[k].rec);
         memcpy(out + pos, v[k].t->p + v[k].t->offs[v[k].rec], l);
         pos += l;
         if (l == 0 || out[pos - 1] != '\n')
@@ -238,22 +195,12 @@ static int same(const struct t_output *out, const char *want, size_t wlen)
 }
 
 /* Shows where two outputs part, for messages. */
-static void show_first_diff(const struct t_output *out, const char *want, size_t wlen)
-{
-    size_t i = 0;
-    while (i < out->len && i < wlen && out->data[i] == want[i])
-        i++;
-    size_t a = i > 20 ? i - 20 : 0;
-    fprintf(stderr, "    first difference at byte %zu: got \"%.40s\" want \"%.40s\"\n", i,
-            out->data + a, want + a);
-}
-
 /* ---- 1. exactness ---- */
 
-static struct text in_a, in_b, in_c, in_empty;
+static struct t_text in_a, in_b, in_c, in_empty;
 static char *path_a, *path_b, *path_c, *path_empty;
 
-static int check_exact(char *const *paths, const struct text *const *ins, size_t nin,
+static int check_exact(char *const *paths, const struct t_text *const *ins, size_t nin,
                        const struct opts *o)
 {
     size_t wlen, wcount;
@@ -269,7 +216,7 @@ static int check_exact(char *const *paths, const struct text *const *ins, size_t
            o->shuffle, o->header, (unsigned long long)out.report.records_out, out.len, wcount, wlen,
            out.status, out.error);
     if (!ok)
-        show_first_diff(&out, want, wlen);
+        t_show_first_diff(&out, want, wlen);
     t_output_free(&out);
     free(want);
     return ok;
@@ -286,7 +233,7 @@ static void test_exact(void)
     path_c = t_write_file("c.log", in_c.p, in_c.len);
     path_empty = t_write_file("empty.log", "", 0);
     char *paths[] = {path_a, path_b, path_c};
-    const struct text *ins[] = {&in_a, &in_b, &in_c};
+    const struct t_text *ins[] = {&in_a, &in_b, &in_c};
     const size_t pop = in_a.nrecs + in_b.nrecs + in_c.nrecs;
     CHECK(pop == 94);
 
@@ -303,7 +250,7 @@ static void test_exact(void)
     }
     /* An empty input between two others: indices simply continue. */
     char *paths_e[] = {path_a, path_empty, path_c};
-    const struct text *ins_e[] = {&in_a, &in_empty, &in_c};
+    const struct t_text *ins_e[] = {&in_a, &in_empty, &in_c};
     for (uint64_t s = 0; s < 5; s++) {
         struct opts o = {5, (int64_t)s, 1, 2, 7, 0, 0};
         check_exact(paths_e, ins_e, 3, &o);
@@ -349,10 +296,10 @@ static void test_start_uniform(void)
     CHECKF(fabs(hi - 33.72) < 0.01, "chi2(9) upper 1e-4 point %.3f, table 33.72", hi);
     CHECKF(lo > 0.5 && lo < 1.5, "chi2(9) lower 1e-4 point %.3f", lo);
 
-    struct text t;
+    struct t_text t;
     make_text(&t, 0, 25, 0, 0, NULL);
     char *path = t_write_file("twentyfive.log", t.p, t.len);
-    const struct text *ins[] = {&t};
+    const struct t_text *ins[] = {&t};
     long counts[KU] = {0}, biased[KU] = {0}, robin[KU] = {0}, constant[KU] = {0};
     int bad_runs = 0;
     for (uint64_t i = 0; i < SEEDS; i++) {
@@ -401,7 +348,7 @@ static void test_start_uniform(void)
     CHECK(xr < lo);
     CHECK(xc > hi);
     free(path);
-    text_free(&t);
+    t_text_free(&t);
 }
 
 /* ---- 2b. power against a 5 % bias ---- */
@@ -451,7 +398,7 @@ static void test_start_power(void)
 static void test_determinism(void)
 {
     char *paths[] = {path_a, path_b, path_c};
-    const struct text *ins[] = {&in_a, &in_b, &in_c};
+    const struct t_text *ins[] = {&in_a, &in_b, &in_c};
     static const int64_t chunks[] = {1, 7, 4096};
     /* The drawn start for seed 77 and K 6, from a reference run. */
     struct t_output ref;
@@ -492,13 +439,13 @@ static void test_determinism(void)
 
 static void test_header(void)
 {
-    struct text h1, h2, h3;
+    struct t_text h1, h2, h3;
     make_text(&h1, 0, 20, 1, 1, "H1\tcol\n");
     make_text(&h2, 20, 13, 0, 0, "H2\tcol\n");
     make_text(&h3, 33, 8, 1, 0, "H1\tcol\n");
     char *paths[] = {t_write_file("h1.tsv", h1.p, h1.len), t_write_file("h2.tsv", h2.p, h2.len),
                      t_write_file("h3.tsv", h3.p, h3.len)};
-    const struct text *ins[] = {&h1, &h2, &h3};
+    const struct t_text *ins[] = {&h1, &h2, &h3};
     CHECK(h1.nrecs == 20 && h2.nrecs == 13 && h3.nrecs == 8);
     static const int64_t chunks[] = {1, 7, 4096};
     for (uint64_t k = 1; k <= 5; k += 2)
@@ -518,9 +465,9 @@ static void test_header(void)
     t_output_free(&out);
     for (int i = 0; i < 3; i++)
         free(paths[i]);
-    text_free(&h1);
-    text_free(&h2);
-    text_free(&h3);
+    t_text_free(&h1);
+    t_text_free(&h2);
+    t_text_free(&h3);
 }
 
 int main(void)
@@ -530,10 +477,10 @@ int main(void)
     test_start_power();
     test_determinism();
     test_header();
-    text_free(&in_a);
-    text_free(&in_b);
-    text_free(&in_c);
-    text_free(&in_empty);
+    t_text_free(&in_a);
+    t_text_free(&in_b);
+    t_text_free(&in_c);
+    t_text_free(&in_empty);
     free(path_a);
     free(path_b);
     free(path_c);

@@ -82,17 +82,10 @@ struct pop {
 static void pop_add(struct pop *p, uint32_t f, const char *line)
 {
     size_t n = strlen(line);
-    if (p->dlen[f] + n + 1 > p->cap[f]) {
-        p->cap[f] = 2 * (p->dlen[f] + n + 1) + 4096;
-        p->data[f] = realloc(p->data[f], p->cap[f]);
-        if (!p->data[f])
-            abort();
-    }
     p->input[p->n] = f;
     p->off[p->n] = p->dlen[f];
     p->len[p->n] = n;
-    memcpy(p->data[f] + p->dlen[f], line, n);
-    p->dlen[f] += n;
+    t_append(&p->data[f], &p->dlen[f], &p->cap[f], line, n);
     p->n++;
 }
 

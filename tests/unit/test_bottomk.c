@@ -43,17 +43,7 @@
 #include "test_stat.h"
 #include "test_util.h"
 
-static uint64_t rng_state = 99;
-
-static uint64_t rnd(void)
-{
-    return t_splitmix(&rng_state); /* the suite's one generator (test_stat.c) */
-}
-
-static size_t rnd_below(size_t n)
-{
-    return (size_t)(rnd() % n);
-}
+static uint64_t rng_state = 99; /* for t_below (test_stat.c) */
 
 /* ---- the population ---- */
 
@@ -96,7 +86,7 @@ static void make_population(void)
             size_t start = pos;
             if (r % 17 != 5) { /* r % 17 == 5: an empty line */
                 pos += (size_t)sprintf(in->bytes + pos, "in%u rec%zu ", i, r);
-                size_t pad = rnd_below(300);
+                size_t pad = t_below(&rng_state, 300);
                 for (size_t k = 0; k < pad; k++)
                     in->bytes[pos++] = (char)('a' + (k + r) % 26);
                 if (r % 5 == 0)
@@ -207,7 +197,7 @@ static size_t cut_chunks(struct chunk_ref *v, size_t maxrun)
     size_t n = 0;
     for (uint32_t i = 0; i < NINPUTS; i++)
         for (size_t a = 0; a < inputs[i].nrecs;) {
-            size_t run = maxrun ? 1 + rnd_below(maxrun) : inputs[i].nrecs;
+            size_t run = maxrun ? 1 + t_below(&rng_state, maxrun) : inputs[i].nrecs;
             size_t b = a + run < inputs[i].nrecs ? a + run : inputs[i].nrecs;
             v[n++] = (struct chunk_ref){i, a, b};
             a = b;
@@ -275,10 +265,10 @@ static size_t merge_all(struct ladle_sampler *parts, size_t k)
     while (left > 1) {
         size_t a, b;
         do
-            a = rnd_below(k);
+            a = t_below(&rng_state, k);
         while (!alive[a]);
         do
-            b = rnd_below(k);
+            b = t_below(&rng_state, k);
         while (!alive[b] || b == a);
         struct ladle_error err;
         ladle_error_init(&err);
@@ -319,13 +309,13 @@ static void run_partition(uint64_t n, uint64_t seed, int shuffle, size_t k, size
     size_t nchunks = cut_chunks(chunks, maxrun);
     /* Offer in a random order: the sampler must not care. */
     for (size_t i = nchunks; i > 1; i--) {
-        size_t j = rnd_below(i);
+        size_t j = t_below(&rng_state, i);
         struct chunk_ref t = chunks[i - 1];
         chunks[i - 1] = chunks[j];
         chunks[j] = t;
     }
     for (size_t i = 0; i < nchunks; i++)
-        offer(&parts[rnd_below(k)], &chunks[i]);
+        offer(&parts[t_below(&rng_state, k)], &chunks[i]);
 
     if (via_state) {
         for (size_t i = 0; i < k; i++) {

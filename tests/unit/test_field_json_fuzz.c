@@ -54,11 +54,6 @@ static uint64_t rnd(void)
     return t_splitmix(&rng_state); /* the suite's one generator (test_stat.c) */
 }
 
-static size_t rnd_below(size_t n)
-{
-    return (size_t)(rnd() % n);
-}
-
 /* ---- random documents ---- */
 
 static size_t put_utf8(char *out, uint32_t cp)
@@ -89,22 +84,22 @@ static size_t put_utf8(char *out, uint32_t cp)
 static size_t rand_text(char *out, size_t max_chars)
 {
     static const char special[] = "\"\\/\b\f\n\r\t\x01\x1f.";
-    size_t n = 0, chars = rnd_below(max_chars + 1);
+    size_t n = 0, chars = t_below(&rng_state, max_chars + 1);
     for (size_t i = 0; i < chars; i++) {
-        size_t r = rnd_below(100);
+        size_t r = t_below(&rng_state, 100);
         uint32_t cp;
         if (r < 55)
-            cp = 0x20 + (uint32_t)rnd_below(0x5F);
+            cp = 0x20 + (uint32_t)t_below(&rng_state, 0x5F);
         else if (r < 70)
-            cp = (uint8_t)special[rnd_below(sizeof special - 1)];
+            cp = (uint8_t)special[t_below(&rng_state, sizeof special - 1)];
         else if (r < 82)
-            cp = 0x80 + (uint32_t)rnd_below(0x800 - 0x80);
+            cp = 0x80 + (uint32_t)t_below(&rng_state, 0x800 - 0x80);
         else if (r < 94) {
             do
-                cp = 0x800 + (uint32_t)rnd_below(0x10000 - 0x800);
+                cp = 0x800 + (uint32_t)t_below(&rng_state, 0x10000 - 0x800);
             while (cp >= 0xD800 && cp <= 0xDFFF);
         } else
-            cp = 0x10000 + (uint32_t)rnd_below(0x110000 - 0x10000);
+            cp = 0x10000 + (uint32_t)t_below(&rng_state, 0x110000 - 0x10000);
         n += put_utf8(out + n, cp);
     }
     out[n] = '\0';
@@ -120,30 +115,32 @@ static const char *const KEYS[] = {
 
 static void rand_key(char *out)
 {
-    if (rnd_below(2))
-        strcpy(out, KEYS[rnd_below(NKEYS)]);
+    if (t_below(&rng_state, 2))
+        strcpy(out, KEYS[t_below(&rng_state, NKEYS)]);
     else
         rand_text(out, 6);
 }
 
 static json_t *rand_number(void)
 {
-    switch (rnd_below(6)) {
-    case 0: return json_integer((json_int_t)rnd_below(10));
-    case 1: return json_integer(-(json_int_t)rnd_below(100000));
+    switch (t_below(&rng_state, 6)) {
+    case 0: return json_integer((json_int_t)t_below(&rng_state, 10));
+    case 1: return json_integer(-(json_int_t)t_below(&rng_state, 100000));
     case 2: return json_integer((json_int_t)rnd());
     case 3: return json_real((double)(int64_t)rnd() / 65536.0);
-    case 4: return json_real(ldexp((double)rnd_below(1u << 30) + 1, (int)rnd_below(2000) - 1000));
-    default: return json_real(-1.0 / (double)(rnd_below(1000) + 1));
+    case 4:
+        return json_real(ldexp((double)t_below(&rng_state, 1u << 30) + 1,
+                               (int)t_below(&rng_state, 2000) - 1000));
+    default: return json_real(-1.0 / (double)(t_below(&rng_state, 1000) + 1));
     }
 }
 
 static json_t *rand_value(size_t depth, size_t max_depth)
 {
-    size_t r = rnd_below(12);
+    size_t r = t_below(&rng_state, 12);
     if (depth < max_depth && r < 3) {
         json_t *o = json_object();
-        size_t n = rnd_below(7);
+        size_t n = t_below(&rng_state, 7);
         char key[64];
         for (size_t i = 0; i < n; i++) {
             rand_key(key);
@@ -153,19 +150,19 @@ static json_t *rand_value(size_t depth, size_t max_depth)
     }
     if (depth < max_depth && r < 5) {
         json_t *a = json_array();
-        size_t n = rnd_below(6);
+        size_t n = t_below(&rng_state, 6);
         for (size_t i = 0; i < n; i++)
             json_array_append_new(a, rand_value(depth + 1, max_depth));
         return a;
     }
     char text[200];
-    switch (rnd_below(7)) {
+    switch (t_below(&rng_state, 7)) {
     case 0:
     case 1:
     case 2: rand_text(text, 24); return json_string(text);
     case 3:
     case 4: return rand_number();
-    case 5: return json_boolean(rnd_below(2));
+    case 5: return json_boolean(t_below(&rng_state, 2));
     default: return json_null();
     }
 }
@@ -188,12 +185,12 @@ static char *respace(const char *in)
             continue;
         }
         int tok = strchr("{}[],:", c) != NULL;
-        for (size_t b = tok ? rnd_below(3) : 0; b; b--)
-            out[k++] = blanks[rnd_below(4)];
+        for (size_t b = tok ? t_below(&rng_state, 3) : 0; b; b--)
+            out[k++] = blanks[t_below(&rng_state, 4)];
         out[k++] = c;
         in_str = c == '"';
-        for (size_t b = tok ? rnd_below(3) : 0; b; b--)
-            out[k++] = blanks[rnd_below(4)];
+        for (size_t b = tok ? t_below(&rng_state, 3) : 0; b; b--)
+            out[k++] = blanks[t_below(&rng_state, 4)];
     }
     out[k] = '\0';
     return out;
@@ -249,11 +246,11 @@ static void existing_path(json_t *root, char *spec)
     spec[0] = '\0';
     json_t *cur = root;
     for (;;) {
-        if (spec[0] && rnd_below(4) == 0)
+        if (spec[0] && t_below(&rng_state, 4) == 0)
             return;
         char seg[64];
         if (json_is_object(cur) && json_object_size(cur)) {
-            size_t want = rnd_below(json_object_size(cur)), i = 0;
+            size_t want = t_below(&rng_state, json_object_size(cur)), i = 0;
             const char *key;
             json_t *val;
             json_object_foreach(cur, key, val)
@@ -266,7 +263,7 @@ static void existing_path(json_t *root, char *spec)
             append_seg(spec, key);
             cur = val;
         } else if (json_is_array(cur) && json_array_size(cur)) {
-            size_t i = rnd_below(json_array_size(cur));
+            size_t i = t_below(&rng_state, json_array_size(cur));
             snprintf(seg, sizeof seg, "%zu", i);
             append_seg(spec, seg);
             cur = json_array_get(cur, i);
@@ -279,8 +276,8 @@ static void existing_path(json_t *root, char *spec)
 static void rand_seg(char *seg)
 {
     do {
-        if (rnd_below(3) == 0)
-            snprintf(seg, 64, "%zu", rnd_below(8));
+        if (t_below(&rng_state, 3) == 0)
+            snprintf(seg, 64, "%zu", t_below(&rng_state, 8));
         else
             rand_key(seg);
     } while (!addressable(seg));
@@ -295,13 +292,13 @@ static void make_paths(json_t *root, char paths[][PATH_MAX_LEN], size_t n)
             existing_path(root, paths[i]);
         } else if (i + 1 < n) {
             existing_path(root, paths[i]);
-            for (size_t k = 1 + rnd_below(2); k; k--) {
+            for (size_t k = 1 + t_below(&rng_state, 2); k; k--) {
                 rand_seg(seg);
                 append_seg(paths[i], seg);
             }
         } else {
             paths[i][0] = '\0';
-            for (size_t k = 1 + rnd_below(3); k; k--) {
+            for (size_t k = 1 + t_below(&rng_state, 3); k; k--) {
                 rand_seg(seg);
                 append_seg(paths[i], seg);
             }
@@ -369,11 +366,11 @@ static enum ladle_field_result check(const char *rec, size_t len, json_t *root, 
 static size_t mutate(char *buf, size_t len, size_t cap)
 {
     static const char interesting[] = "{}[]\":,\\u0123456789eE.-+ tfnrl\x00\xff\xc3";
-    for (size_t k = 1 + rnd_below(4); k && len; k--) {
-        size_t at = rnd_below(len);
-        switch (rnd_below(5)) {
-        case 0: buf[at] = interesting[rnd_below(sizeof interesting - 1)]; break;
-        case 1: buf[at] = (char)rnd_below(256); break;
+    for (size_t k = 1 + t_below(&rng_state, 4); k && len; k--) {
+        size_t at = t_below(&rng_state, len);
+        switch (t_below(&rng_state, 5)) {
+        case 0: buf[at] = interesting[t_below(&rng_state, sizeof interesting - 1)]; break;
+        case 1: buf[at] = (char)t_below(&rng_state, 256); break;
         case 2:
             memmove(buf + at, buf + at + 1, len - at - 1);
             len--;
@@ -381,7 +378,7 @@ static size_t mutate(char *buf, size_t len, size_t cap)
         case 3:
             if (len < cap) {
                 memmove(buf + at + 1, buf + at, len - at);
-                buf[at] = interesting[rnd_below(sizeof interesting - 1)];
+                buf[at] = interesting[t_below(&rng_state, sizeof interesting - 1)];
                 len++;
             }
             break;
@@ -407,8 +404,8 @@ static void test_fuzz(void)
     static char paths[PATHS_PER_DOC][PATH_MAX_LEN];
     size_t ok = 0, missing = 0, bad = 0, mutants_valid = 0;
     for (size_t d = 0; d < DOCS; d++) {
-        json_t *root = rnd_below(10) ? json_object() : json_array();
-        size_t max_depth = 1 + rnd_below(7), n = 1 + rnd_below(8);
+        json_t *root = t_below(&rng_state, 10) ? json_object() : json_array();
+        size_t max_depth = 1 + t_below(&rng_state, 7), n = 1 + t_below(&rng_state, 8);
         char key[64];
         for (size_t i = 0; i < n; i++) {
             json_t *v = rand_value(1, max_depth);
@@ -419,8 +416,8 @@ static void test_fuzz(void)
                 json_array_append_new(root, v);
             }
         }
-        char *text = json_dumps(root, FLAGS[rnd_below(sizeof FLAGS / sizeof FLAGS[0])]);
-        if (rnd_below(4) == 0) {
+        char *text = json_dumps(root, FLAGS[t_below(&rng_state, sizeof FLAGS / sizeof FLAGS[0])]);
+        if (t_below(&rng_state, 4) == 0) {
             char *spaced = respace(text);
             free(text);
             text = spaced;
@@ -428,7 +425,7 @@ static void test_fuzz(void)
         size_t len = strlen(text);
         char *rec = malloc(len + 1);
         memcpy(rec, text, len);
-        if (rnd_below(2))
+        if (t_below(&rng_state, 2))
             rec[len++] = '\n';
         make_paths(root, paths, PATHS_PER_DOC);
         size_t doc_bad = 0;

@@ -61,72 +61,41 @@
 
 static uint64_t last_work; /* f.work of the last frame() */
 
-static uint64_t rng_state;
-
-static uint64_t rnd(void)
-{
-    return t_splitmix(&rng_state); /* the suite's one generator (test_stat.c) */
-}
-
-static size_t rnd_below(size_t n)
-{
-    return (size_t)(rnd() % n);
-}
+static uint64_t rng_state; /* for t_below (test_stat.c) */
 
 /* ---- a growable stream ---- */
 
-struct buf {
-    char *p;
-    size_t len, cap;
-};
-
-static void buf_add(struct buf *b, const void *d, size_t n)
+static void buf_str(struct t_buf *b, const char *s)
 {
-    if (b->len + n > b->cap) {
-        size_t cap = b->cap ? b->cap : 4096;
-        while (cap < b->len + n)
-            cap *= 2;
-        b->p = realloc(b->p, cap);
-        if (!b->p)
-            abort();
-        b->cap = cap;
-    }
-    if (n && d)
-        memcpy(b->p + b->len, d, n);
-    b->len += n;
-}
-
-static void buf_str(struct buf *b, const char *s)
-{
-    buf_add(b, s, strlen(s));
+    t_buf_add(b, s, strlen(s));
 }
 
 /* A record of `len` random content bytes (no '\n'), then `ending`. */
-static void add_line(struct buf *b, size_t len, const char *ending)
+static void add_line(struct t_buf *b, size_t len, const char *ending)
 {
     size_t start = b->len;
-    buf_add(b, NULL, len);
+    t_buf_add(b, NULL, len);
     for (size_t i = 0; i < len; i++)
-        b->p[start + i] = (char)('a' + rnd_below(26));
+        b->p[start + i] = (char)('a' + t_below(&rng_state, 26));
     buf_str(b, ending);
 }
 
 /* Short records of every kind: plain, CRLF, empty, NUL inside, lone '\r'. */
-static void add_short_mix(struct buf *b, int count)
+static void add_short_mix(struct t_buf *b, int count)
 {
     for (int i = 0; i < count; i++) {
-        switch (rnd_below(8)) {
-        case 0: buf_str(b, "\n"); break;                    /* empty line */
-        case 1: buf_str(b, "\r\n"); break;                  /* empty CRLF line */
-        case 2: add_line(b, rnd_below(120), "\r\n"); break; /* CRLF: \r stays */
-        case 3: {                                           /* NULs inside */
-            add_line(b, rnd_below(20), "");
-            buf_add(b, "\0\0x\0", 4);
-            add_line(b, rnd_below(20), "\n");
+        switch (t_below(&rng_state, 8)) {
+        case 0: buf_str(b, "\n"); break;                              /* empty line */
+        case 1: buf_str(b, "\r\n"); break;                            /* empty CRLF line */
+        case 2: add_line(b, t_below(&rng_state, 120), "\r\n"); break; /* CRLF: \r stays */
+        case 3: {                                                     /* NULs inside */
+            add_line(b, t_below(&rng_state, 20), "");
+            t_buf_add(b, "\0\0x\0", 4);
+            add_line(b, t_below(&rng_state, 20), "\n");
             break;
         }
-        case 4: add_line(b, rnd_below(300), "\r\r\n"); break;
-        default: add_line(b, rnd_below(200), "\n"); break;
+        case 4: add_line(b, t_below(&rng_state, 300), "\r\r\n"); break;
+        default: add_line(b, t_below(&rng_state, 200), "\n"); break;
         }
     }
 }
@@ -295,8 +264,8 @@ static void pieces_random(struct pieces *p, size_t n, size_t maxsize)
     while (((size_t)1 << bits) < maxsize)
         bits++;
     for (size_t pos = 0; pos < n;) {
-        size_t hi = (size_t)1 << rnd_below((size_t)bits + 1);
-        size_t len = 1 + rnd_below(hi);
+        size_t hi = (size_t)1 << t_below(&rng_state, (size_t)bits + 1);
+        size_t len = 1 + t_below(&rng_state, hi);
         if (len > maxsize)
             len = maxsize;
         if (len > n - pos)
@@ -322,7 +291,7 @@ static void pieces_edges(struct pieces *p, const char *s, size_t n, int delta)
     pieces_add(p, n - prev);
 }
 
-static void run_scheme(const char *what, const struct buf *b, struct pieces *p, size_t chunk)
+static void run_scheme(const char *what, const struct t_buf *b, struct pieces *p, size_t chunk)
 {
     run_case(what, b->p, b->len, p->v, p->n, chunk ? chunk : (p->max ? p->max : 1));
     free(p->v);
@@ -364,7 +333,7 @@ static void test_small_cases(void)
 
 static void test_short_records(void)
 {
-    struct buf b = {0};
+    struct t_buf b = {0};
     rng_state = 1;
     add_short_mix(&b, 400);
     add_line(&b, 50, ""); /* no final newline */
@@ -386,7 +355,7 @@ static void test_short_records(void)
 }
 
 /* Records around the 64 KiB headroom and longer than it. */
-static void make_medium(struct buf *b)
+static void make_medium(struct t_buf *b)
 {
     add_short_mix(b, 200);
     add_line(b, 100 << 10, "\n"); /* longer than the headroom */
@@ -400,7 +369,7 @@ static void make_medium(struct buf *b)
 
 static void test_medium(void)
 {
-    struct buf b = {0};
+    struct t_buf b = {0};
     rng_state = 2;
     make_medium(&b);
     add_line(&b, 1000, "\r"); /* no final newline, a lone \r at the end */
@@ -428,7 +397,7 @@ static void test_medium(void)
 /* A record of several MiB: longer than the chunk of most cuts. */
 static void test_large(void)
 {
-    struct buf b = {0};
+    struct t_buf b = {0};
     rng_state = 3;
     make_medium(&b);
     add_line(&b, (size_t)3 << 20, "\n");
@@ -457,8 +426,8 @@ static void test_large(void)
 }
 
 /* Frames with max_record and expects the "record longer than" failure. */
-static void expect_too_long(const char *what, const struct buf *b, size_t piece, size_t max_record,
-                            uint64_t rec_off)
+static void expect_too_long(const char *what, const struct t_buf *b, size_t piece,
+                            size_t max_record, uint64_t rec_off)
 {
     struct pieces p = {0};
     pieces_fixed(&p, b->len, piece);
@@ -473,7 +442,7 @@ static void expect_too_long(const char *what, const struct buf *b, size_t piece,
     free(p.v);
 }
 
-static void expect_ok(const char *what, const struct buf *b, size_t piece, size_t max_record)
+static void expect_ok(const char *what, const struct t_buf *b, size_t piece, size_t max_record)
 {
     struct pieces p = {0};
     pieces_fixed(&p, b->len, piece);
@@ -496,7 +465,7 @@ static void test_max_record(void)
      * by the samplers. 1-byte pieces make the carry reach the record's full
      * length just before its '\n' arrives. */
     for (size_t len = 998; len <= 1003; len++) {
-        struct buf b = {0};
+        struct t_buf b = {0};
         buf_str(&b, "short\n");
         add_line(&b, len, "\n");
         buf_str(&b, "after\n");
@@ -510,7 +479,7 @@ static void test_max_record(void)
     }
     /* A carry that grows over many pieces, and one in a single piece. */
     {
-        struct buf b = {0};
+        struct t_buf b = {0};
         add_short_mix(&b, 30);
         uint64_t off = b.len;
         add_line(&b, 5000, "\n");
@@ -520,7 +489,7 @@ static void test_max_record(void)
     }
     /* Slow path (carry beyond the headroom, oversized chunks). */
     {
-        struct buf b = {0};
+        struct t_buf b = {0};
         add_short_mix(&b, 10);
         uint64_t off = b.len;
         add_line(&b, 200000, "\n");
@@ -546,7 +515,7 @@ static void test_max_record_exhaustive(void)
                 for (int nl = 0; nl <= 1; nl++) {
                     if (!nl && a != 0)
                         continue; /* the record is last: nothing after it */
-                    struct buf s = {0};
+                    struct t_buf s = {0};
                     buf_str(&s, before[b]);
                     uint64_t off = s.len;
                     add_line(&s, len, nl ? "\n" : "");
@@ -578,7 +547,7 @@ static void test_max_record_exhaustive(void)
 }
 
 /* Framing work stays linear when records are many pieces long. */
-static void expect_linear(const char *what, struct buf *b, struct pieces *p, size_t chunk)
+static void expect_linear(const char *what, struct t_buf *b, struct pieces *p, size_t chunk)
 {
     size_t n = b->len;
     run_scheme(what, b, p, chunk);
@@ -592,7 +561,7 @@ static void test_linear_work(void)
 {
     rng_state = 5;
     struct pieces p = {0};
-    struct buf b = {0};
+    struct t_buf b = {0};
     add_short_mix(&b, 20);
     add_line(&b, (size_t)4 << 20, "\n");
     add_short_mix(&b, 20);
@@ -610,7 +579,7 @@ static void test_linear_work(void)
 
     memset(&b, 0, sizeof b);
     for (int i = 0; i < 40; i++)
-        add_line(&b, LADLE_CHUNK_HEADROOM + rnd_below(3000), "\n");
+        add_line(&b, LADLE_CHUNK_HEADROOM + t_below(&rng_state, 3000), "\n");
     pieces_fixed(&p, b.len, 65536);
     expect_linear("records just over the headroom in 64 KiB pieces", &b, &p, 65536);
     pieces_random(&p, b.len, 8192);

@@ -53,23 +53,6 @@
 
 /* ---- helpers ---- */
 
-struct buf {
-    unsigned char *p;
-    size_t len, cap;
-};
-
-static void buf_add(struct buf *b, const void *data, size_t len)
-{
-    if (b->len + len > b->cap) {
-        b->cap = (b->len + len) * 2;
-        b->p = realloc(b->p, b->cap);
-        if (!b->p)
-            abort();
-    }
-    memcpy(b->p + b->len, data, len);
-    b->len += len;
-}
-
 static void write_all(const char *path, const void *data, size_t len)
 {
     FILE *f = fopen(path, "wb");
@@ -82,7 +65,7 @@ static void write_all(const char *path, const void *data, size_t len)
 static char *read_all(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
-    struct buf b = {0};
+    struct t_buf b = {0};
     char tmp[1 << 16];
     size_t n;
     if (!f) {
@@ -90,11 +73,11 @@ static char *read_all(const char *path, size_t *len)
         exit(1);
     }
     while ((n = fread(tmp, 1, sizeof tmp, f)) > 0)
-        buf_add(&b, tmp, n);
+        t_buf_add(&b, tmp, n);
     fclose(f);
-    buf_add(&b, "", 1);
+    t_buf_add(&b, "", 1);
     *len = b.len - 1;
-    return (char *)b.p;
+    return b.p;
 }
 
 /* What the manifest says of a shard built by write_shard. */
@@ -105,10 +88,10 @@ struct shard_out {
 
 /* Compresses text into one frame per piece ending at cuts[i] (ascending,
  * the last == len), appends the seek table, and returns the file's bytes. */
-static struct buf build_shard(const char *text, size_t len, const size_t *cuts, size_t ncuts,
-                              int level)
+static struct t_buf build_shard(const char *text, size_t len, const size_t *cuts, size_t ncuts,
+                                int level)
 {
-    struct buf file = {0};
+    struct t_buf file = {0};
     struct ladle_seek_table t = {0};
     size_t from = 0;
     CHECK(ncuts > 0 && cuts[ncuts - 1] == len);
@@ -119,14 +102,14 @@ static struct buf build_shard(const char *text, size_t len, const size_t *cuts, 
         CHECK(!ZSTD_isError(zn));
         CHECK(ladle_seek_table_add(&t, (uint32_t)zn, (uint32_t)n,
                                    ladle_seek_checksum(text + from, n)) == 0);
-        buf_add(&file, z, zn);
+        t_buf_add(&file, z, zn);
         free(z);
         from = cuts[i];
     }
     size_t tn = ladle_seek_table_size(&t);
     unsigned char *tb = malloc(tn);
     ladle_seek_table_write(&t, tb);
-    buf_add(&file, tb, tn);
+    t_buf_add(&file, tb, tn);
     free(tb);
     ladle_seek_table_free(&t);
     return file;
@@ -143,7 +126,7 @@ static void hex128(const void *data, size_t len, char hex[33])
 static void write_shard(const char *path, const char *text, size_t len, const size_t *cuts,
                         size_t ncuts, int header, struct shard_out *o)
 {
-    struct buf f = build_shard(text, len, cuts, ncuts, 3);
+    struct t_buf f = build_shard(text, len, cuts, ncuts, 3);
     write_all(path, f.p, f.len);
     o->records = 0;
     for (size_t i = 0; i < len; i++)
@@ -159,19 +142,19 @@ static void write_shard(const char *path, const char *text, size_t len, const si
 /* n JSON lines starting at line number first, after a header line if asked. */
 static char *make_lines(int first, int n, int header, size_t *len)
 {
-    struct buf b = {0};
+    struct t_buf b = {0};
     char line[128];
     if (header)
-        buf_add(&b, "HEADER\n", 7);
+        t_buf_add(&b, "HEADER\n", 7);
     for (int i = first; i < first + n; i++) {
         int k =
             snprintf(line, sizeof line, "{\"i\": %d, \"level\": \"%s\", \"msg\": \"hello %d\"}\n",
                      i, i % 3 ? "INFO" : "WARN", i * 7);
-        buf_add(&b, line, (size_t)k);
+        t_buf_add(&b, line, (size_t)k);
     }
-    buf_add(&b, "", 1);
+    t_buf_add(&b, "", 1);
     *len = b.len - 1;
-    return (char *)b.p;
+    return b.p;
 }
 
 /* Byte offset just after the k-th '\n' (1-based). */
@@ -375,12 +358,13 @@ static void test_round_trip(void)
     char *text = make_lines(0, 200, 0, &len);
     size_t cuts[] = {after_line(text, 1), after_line(text, 40), after_line(text, 41),
                      after_line(text, 150), len};
-    struct buf f = build_shard(text, len, cuts, 5, 3);
+    struct t_buf f = build_shard(text, len, cuts, 5, 3);
 
     struct ladle_seek_table t = {0};
     uint64_t end = 0;
     const char *why = NULL;
-    CHECKF(ladle_seek_table_parse(f.p, f.len, &t, &end, &why) == 0, "%s", why);
+    CHECKF(ladle_seek_table_parse((const unsigned char *)f.p, f.len, &t, &end, &why) == 0, "%s",
+           why);
     CHECK(t.count == 5 && t.checksummed);
     CHECK(end == f.len - (8 + 5 * 12 + 9));
     uint64_t off = 0;
@@ -415,7 +399,7 @@ static void test_round_trip(void)
 
     /* Unused descriptor bits (1..0) are ignored. */
     f.p[f.len - 5] |= 0x03;
-    CHECK(ladle_seek_table_parse(f.p, f.len, &t2, &end2, &why) == 0);
+    CHECK(ladle_seek_table_parse((const unsigned char *)f.p, f.len, &t2, &end2, &why) == 0);
     ladle_seek_table_free(&t2);
 
     ladle_seek_table_free(&t);
@@ -463,7 +447,7 @@ static void test_corrupt_tables(void)
     size_t len;
     char *text = make_lines(0, 50, 0, &len);
     size_t cuts[] = {after_line(text, 20), len};
-    struct buf f = build_shard(text, len, cuts, 2, 3);
+    struct t_buf f = build_shard(text, len, cuts, 2, 3);
     size_t tstart = f.len - (8 + 2 * 12 + 9);
     unsigned char *c = malloc(f.len + 1);
 
@@ -560,7 +544,7 @@ static void test_verify_big_frames(void)
     char *dir = path_in(t_tmpdir(), "big");
     char *sub = path_in(dir, "all");
     CHECK(mkdir(dir, 0755) == 0 && mkdir(sub, 0755) == 0);
-    struct buf text = {0};
+    struct t_buf text = {0};
     uint64_t x = 88172645463325252ULL;
     size_t cuts[3], nl = 0;
     char line[64];
@@ -569,14 +553,14 @@ static void test_verify_big_frames(void)
             x ^= x << 13, x ^= x >> 7, x ^= x << 17; /* xorshift: text that barely compresses */
             int k = snprintf(line, sizeof line, "%016llx %016llx\n", (unsigned long long)x,
                              (unsigned long long)(x * 0x9E3779B97F4A7C15ULL));
-            buf_add(&text, line, (size_t)k);
+            t_buf_add(&text, line, (size_t)k);
             nl++;
         }
         cuts[f] = text.len;
     }
     struct shard_out o;
     char *p = path_in(dir, "all/part-00000.txt.zst");
-    write_shard(p, (const char *)text.p, text.len, cuts, 3, 0, &o);
+    write_shard(p, text.p, text.len, cuts, 3, 0, &o);
     CHECK(o.compressed > 2 * (1u << 20));
     json_t *root =
         json_pack("{s:s, s:[s], s:I, s:s, s:b, s:[], s:[{s:s, s:I, s:I, s:[o]}]}", "ladle_version",

@@ -48,11 +48,6 @@ static uint64_t rnd(void)
     return t_splitmix(&rng_state); /* the suite's one generator (test_stat.c) */
 }
 
-static size_t rnd_below(size_t n)
-{
-    return (size_t)(rnd() % n);
-}
-
 /* ---- the population ---- */
 
 #define NINPUTS 3
@@ -71,14 +66,14 @@ static size_t nall;
  * drawn), some not a number (skipped under the default --missing). */
 static int put_weight(char *p)
 {
-    size_t kind = rnd_below(20);
+    size_t kind = t_below(&rng_state, 20);
     if (kind == 0)
         return sprintf(p, "0");
     if (kind == 1)
         return sprintf(p, "abc");
     double u = (double)(rnd() >> 11) / 9007199254740992.0;
     double scale = 1e-3;
-    for (size_t e = rnd_below(10); e > 0; e--)
+    for (size_t e = t_below(&rng_state, 10); e > 0; e--)
         scale *= 10.0;
     return sprintf(p, "%.6g", (u + 1e-9) * scale);
 }
@@ -97,7 +92,7 @@ static void make_population(void)
             pos += (size_t)sprintf(in->bytes + pos, "in%u\t", i);
             pos += (size_t)put_weight(in->bytes + pos);
             pos += (size_t)sprintf(in->bytes + pos, "\trec%zu ", r);
-            for (size_t k = rnd_below(100); k > 0; k--)
+            for (size_t k = t_below(&rng_state, 100); k > 0; k--)
                 in->bytes[pos++] = (char)('a' + (k + r) % 26);
             in->bytes[pos++] = '\n';
         }
@@ -162,13 +157,13 @@ static size_t cut_chunks(struct chunk_ref *v, size_t maxrun)
     size_t n = 0;
     for (uint32_t i = 0; i < NINPUTS; i++)
         for (size_t a = 0; a < inputs[i].nrecs;) {
-            size_t run = maxrun ? 1 + rnd_below(maxrun) : inputs[i].nrecs;
+            size_t run = maxrun ? 1 + t_below(&rng_state, maxrun) : inputs[i].nrecs;
             size_t b = a + run < inputs[i].nrecs ? a + run : inputs[i].nrecs;
             v[n++] = (struct chunk_ref){i, a, b};
             a = b;
         }
     for (size_t i = n; i > 1; i--) {
-        size_t j = rnd_below(i);
+        size_t j = t_below(&rng_state, i);
         struct chunk_ref t = v[i - 1];
         v[i - 1] = v[j];
         v[j] = t;
@@ -264,7 +259,7 @@ static void round_trip(uint64_t n, uint64_t seed, int emit_weight, int shuffle, 
         init_sampler(&parts[k], &ladle_sampler_weighted, &cfg);
     nchunks = cut_chunks(chunks, maxrun);
     for (size_t i = 0; i < nchunks; i++)
-        offer(&parts[rnd_below(NPARTS)], &chunks[i]);
+        offer(&parts[t_below(&rng_state, NPARTS)], &chunks[i]);
     for (size_t k = 0; k < NPARTS; k++) {
         struct ladle_outbuf state = serialize(&parts[k]);
         uint64_t seen = parts[k].records_seen;
