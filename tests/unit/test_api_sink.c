@@ -4,7 +4,8 @@
  * are, in order and byte for byte, what ladle_job_run writes (what `ladle
  * sample` prints), and their weights are the numbers the --emit-weight
  * column shows, bit for bit; NaN for designs without one. Covered: Bernoulli
- * (plain lines, TSV with --header, JSON objects, --shuffle), -n, --weight,
+ * (plain lines, TSV with --header, JSON objects, --shuffle), -n, --head,
+ * --weight (with and without --emit-weight), --cluster with a second stage,
  * stratified (two passes), a sink that stops early, and the runs a sink
  * refuses. Also ladle_status_name and ladle_verify on a dataset.
  *
@@ -129,6 +130,19 @@ static void bottomk(ladle_job *j)
 {
     CHECK(ladle_job_set(j, LADLE_P_DESIGN, LADLE_DESIGN_BOTTOMK) == LADLE_OK);
     CHECK(ladle_job_set(j, LADLE_P_N, 50) == LADLE_OK);
+}
+static void head(ladle_job *j)
+{
+    CHECK(ladle_job_set(j, LADLE_P_DESIGN, LADLE_DESIGN_HEAD) == LADLE_OK);
+    CHECK(ladle_job_set(j, LADLE_P_N, 777) == LADLE_OK); /* ends inside a chunk */
+}
+static void cluster(ladle_job *j)
+{
+    CHECK(ladle_job_set(j, LADLE_P_DESIGN, LADLE_DESIGN_CLUSTER) == LADLE_OK);
+    CHECK(ladle_job_set_rate(j, 0.5) == LADLE_OK);
+    CHECK(ladle_job_set_double(j, LADLE_D_WITHIN_RATE, 0.5) == LADLE_OK);
+    CHECK(ladle_job_set_string(j, LADLE_S_FIELD, "2") == LADLE_OK);
+    CHECK(ladle_job_set_string(j, LADLE_S_FORMAT, "tsv") == LADLE_OK);
 }
 static void weighted(ladle_job *j)
 {
@@ -314,6 +328,8 @@ int main(void)
     same_as_written("header.tsv", TSV_HEADER, bernoulli_header, 1, 0);
     same_as_written("bernoulli.json", JSON, bernoulli, 1, 0);
     same_as_written("bottomk.tsv", PLAIN, bottomk, 0, 0);
+    same_as_written("head.tsv", PLAIN, head, 0, 0);
+    same_as_written("cluster.tsv", PLAIN, cluster, 1, 0);
     same_as_written("weighted.tsv", PLAIN, weighted, 0, 0);
     same_as_written("weighted.json", JSON, weighted_json, 1, 1);
     same_as_written("stratified.tsv", PLAIN, stratified, 1, 0);
