@@ -13,18 +13,42 @@
  * Errors travel as values: functions return a ladle_status, and the job keeps
  * a one-line message (ladle_job_error) in the form "FILE: what (where)".
  * The library never prints and never exits.
+ *
+ * Link: `pkg-config --cflags --libs ladle` (add --static for libladle.a).
+ * Only what this header declares is exported from libladle.so.
+ *
+ * SIGPIPE: ladle_job_run writes to a file descriptor. If the reader of a
+ * pipe goes away, write(2) raises SIGPIPE, whose default action kills the
+ * process before ladle can see EPIPE. A host that writes to pipes must
+ * ignore SIGPIPE (signal(SIGPIPE, SIG_IGN)) or run the job to a sink
+ * (ladle_job_run_sink), which writes nothing.
  */
 #ifndef LADLE_H
 #define LADLE_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-/* Status codes; the CLI uses them as exit codes. */
+/* The library version (CMake's project(VERSION); a configure check keeps
+ * them equal). ladle_version() is the version of the library linked. */
+#define LADLE_VERSION_MAJOR 0
+#define LADLE_VERSION_MINOR 2
+#define LADLE_VERSION_PATCH 0
+
+/* LADLE_API marks what libladle.so exports; everything else is hidden
+ * (-fvisibility=hidden). LADLE_BUILDING is defined while building ladle. */
+#if defined(LADLE_BUILDING) && defined(__GNUC__)
+#define LADLE_API __attribute__((visibility("default")))
+#else
+#define LADLE_API
+#endif
+
+/* Status codes; the CLI uses them as exit codes, so the values are fixed. */
 typedef enum {
     LADLE_OK = 0,
     LADLE_E_USAGE = 2,         /* bad parameter or option value */
@@ -36,90 +60,94 @@ typedef enum {
 
 typedef enum {
     LADLE_DESIGN_NONE = 0,
-    LADLE_DESIGN_BERNOULLI,  /* each record kept with probability rate */
-    LADLE_DESIGN_BOTTOMK,    /* exactly n records, uniform without replacement */
-    LADLE_DESIGN_HEAD,       /* the first n records (convenience sample) */
-    LADLE_DESIGN_SYSTEMATIC, /* records start, start+every, ... by global index */
-    LADLE_DESIGN_CLUSTER,    /* whole clusters (key field) kept with probability rate */
-    LADLE_DESIGN_FRACTIONS,  /* Bernoulli with a rate per stratum (key field) */
-    LADLE_DESIGN_WEIGHTED,   /* n records, weighted by a numeric field, without replacement */
-    LADLE_DESIGN_STATS,      /* no sample: `ladle stats`, a report on the records (and a field) */
-    LADLE_DESIGN_STRATIFIED, /* by a field: n in total (proportional, two passes) or per_stratum
+    LADLE_DESIGN_BERNOULLI = 1,  /* each record kept with probability rate */
+    LADLE_DESIGN_BOTTOMK = 2,    /* exactly n records, uniform without replacement */
+    LADLE_DESIGN_HEAD = 3,       /* the first n records (convenience sample) */
+    LADLE_DESIGN_SYSTEMATIC = 4, /* records start, start+every, ... by global index */
+    LADLE_DESIGN_CLUSTER = 5,    /* whole clusters (key field) kept with probability rate */
+    LADLE_DESIGN_FRACTIONS = 6,  /* Bernoulli with a rate per stratum (key field) */
+    LADLE_DESIGN_WEIGHTED = 7,   /* n records, weighted by a numeric field, without replacement */
+    LADLE_DESIGN_STATS = 8, /* no sample: `ladle stats`, a report on the records (and a field) */
+    LADLE_DESIGN_STRATIFIED = 9, /* by a field: n in total (proportional, two passes) or per_stratum
                                 each */
-    LADLE_DESIGN_SNOWBALL, /* link tracing from seed keys over FROM:TO records, one pass per wave */
+    LADLE_DESIGN_SNOWBALL = 10,  /* link tracing from seed keys over FROM:TO records,
+                                    one pass per wave */
 } ladle_design;
 
 typedef enum {
-    LADLE_IO_AUTO = 0, /* io_uring, falling back to pread where refused */
-    LADLE_IO_URING,    /* io_uring only: an error where it is refused */
-    LADLE_IO_PREAD,    /* plain pread(2) */
+    LADLE_IO_AUTO = 0,  /* io_uring, falling back to pread where refused */
+    LADLE_IO_URING = 1, /* io_uring only: an error where it is refused */
+    LADLE_IO_PREAD = 2, /* plain pread(2) */
 } ladle_io_mode;
 
 /* Integer parameters for ladle_job_set (one extensible setter, as in zstd). */
 typedef enum {
-    LADLE_P_DESIGN,     /* ladle_design */
-    LADLE_P_N,          /* sample size for BOTTOMK and HEAD */
-    LADLE_P_SEED,       /* uint64 seed (default 0) */
-    LADLE_P_SHUFFLE,    /* 1: emit in random (key) order, 0: input order */
-    LADLE_P_THREADS,    /* worker threads, 0 = online CPUs */
-    LADLE_P_CHUNK_SIZE, /* bytes per pipeline chunk (default 1 MiB) */
-    LADLE_P_MAX_RECORD, /* longest record accepted (default 64 MiB) */
-    LADLE_P_ZSTD_LONG,  /* 1: accept zstd windows up to 2^31 (default 2^27) */
-    LADLE_P_DROP_CACHE, /* 1: drop page cache behind the reader */
-    LADLE_P_IO_MODE,    /* ladle_io_mode */
-    LADLE_P_HEADER, /* 1: each input's first line is a header: not sampled, written once first */
-    LADLE_P_EVERY,  /* SYSTEMATIC: the interval K >= 1 */
-    LADLE_P_START,  /* SYSTEMATIC: first index, 0..K-1; -1 (default) draws it from the seed */
-    LADLE_P_EMIT_WEIGHT,     /* 1: add each record's estimator weight (see ladle(1)) */
-    LADLE_P_MISSING,         /* ladle_missing: a record without the field (or a bad weight) */
-    LADLE_P_TOP,             /* STATS: how many most frequent values to list (default 10) */
-    LADLE_P_BARS,            /* STATS: 1: draw a bar per listed value */
-    LADLE_P_PER_STRATUM,     /* STRATIFIED: min(N, size) from every stratum instead of n in total */
-    LADLE_P_MIN_PER_STRATUM, /* STRATIFIED with n: at least min(K, size) per stratum (default 1) */
-    LADLE_P_CLUSTERS,        /* CLUSTER: exactly M clusters (two passes) instead of a rate */
-    LADLE_P_WITHIN_SIZE,     /* CLUSTER: second stage, K records per kept cluster */
-    LADLE_P_WAVES,           /* SNOWBALL: last wave (default 2) */
-    LADLE_P_MAX_NODES,       /* SNOWBALL: most nodes visited (0: no limit) */
-    LADLE_P_EMIT_WAVE,       /* SNOWBALL: 1: add each record's wave number */
+    LADLE_P_DESIGN = 0,     /* ladle_design */
+    LADLE_P_N = 1,          /* sample size for BOTTOMK and HEAD */
+    LADLE_P_SEED = 2,       /* uint64 seed (default 0) */
+    LADLE_P_SHUFFLE = 3,    /* 1: emit in random (key) order, 0: input order */
+    LADLE_P_THREADS = 4,    /* worker threads, 0 = online CPUs */
+    LADLE_P_CHUNK_SIZE = 5, /* bytes per pipeline chunk (default 1 MiB) */
+    LADLE_P_MAX_RECORD = 6, /* longest record accepted (default 64 MiB) */
+    LADLE_P_ZSTD_LONG = 7,  /* 1: accept zstd windows up to 2^31 (default 2^27) */
+    LADLE_P_DROP_CACHE = 8, /* 1: drop page cache behind the reader */
+    LADLE_P_IO_MODE = 9,    /* ladle_io_mode */
+    LADLE_P_HEADER = 10,    /* 1: each input's first line is a header: not sampled,
+                               written once first */
+    LADLE_P_EVERY = 11,     /* SYSTEMATIC: the interval K >= 1 */
+    LADLE_P_START = 12, /* SYSTEMATIC: first index, 0..K-1; -1 (default) draws it from the seed */
+    LADLE_P_EMIT_WEIGHT = 13,     /* 1: add each record's estimator weight (see ladle(1)) */
+    LADLE_P_MISSING = 14,         /* ladle_missing: a record without the field (or a bad weight) */
+    LADLE_P_TOP = 15,             /* STATS: how many most frequent values to list (default 10) */
+    LADLE_P_BARS = 16,            /* STATS: 1: draw a bar per listed value */
+    LADLE_P_PER_STRATUM = 17,     /* STRATIFIED: min(N, size) from every stratum
+                                     instead of n in total */
+    LADLE_P_MIN_PER_STRATUM = 18, /* STRATIFIED with n: at least min(K, size) per
+                                     stratum (default 1) */
+    LADLE_P_CLUSTERS = 19,        /* CLUSTER: exactly M clusters (two passes) instead of a rate */
+    LADLE_P_WITHIN_SIZE = 20,     /* CLUSTER: second stage, K records per kept cluster */
+    LADLE_P_WAVES = 21,           /* SNOWBALL: last wave (default 2) */
+    LADLE_P_MAX_NODES = 22,       /* SNOWBALL: most nodes visited (0: no limit) */
+    LADLE_P_EMIT_WAVE = 23,       /* SNOWBALL: 1: add each record's wave number */
     /* Datasets (LADLE_S_OUTPUT_DIR set): */
-    LADLE_P_SHARD_SIZE,    /* uncompressed bytes per shard (default 256 MiB) */
-    LADLE_P_SHARD_RECORDS, /* records per shard instead (0: by size) */
-    LADLE_P_LEVEL,         /* zstd level of the shards, 1..19 (default 3) */
-    LADLE_P_FORCE,         /* 1: replace the dataset in a non-empty folder */
+    LADLE_P_SHARD_SIZE = 24,    /* uncompressed bytes per shard (default 256 MiB) */
+    LADLE_P_SHARD_RECORDS = 25, /* records per shard instead (0: by size) */
+    LADLE_P_LEVEL = 26,         /* zstd level of the shards, 1..19 (default 3) */
+    LADLE_P_FORCE = 27,         /* 1: replace the dataset in a non-empty folder */
 } ladle_param;
 
 typedef enum {
-    LADLE_MISSING_SKIP = 0, /* leave the record out, count it (default) */
-    LADLE_MISSING_ERROR,    /* stop with an input error */
-    LADLE_MISSING_KEEP,     /* treat the value as empty: one stratum/cluster of its own */
+    LADLE_MISSING_SKIP = 0,  /* leave the record out, count it (default) */
+    LADLE_MISSING_ERROR = 1, /* stop with an input error */
+    LADLE_MISSING_KEEP = 2,  /* treat the value as empty: one stratum/cluster of its own */
 } ladle_missing;
 
 /* String parameters for ladle_job_set_string. */
 typedef enum {
-    LADLE_S_FIELD,     /* the design's field: a column, header name, JSON path or re:PATTERN */
-    LADLE_S_FORMAT,    /* auto, lines, tsv, csv or json */
-    LADLE_S_DELIM,     /* one byte: the tsv/csv delimiter */
-    LADLE_S_FRACTIONS, /* FRACTIONS: "ERROR=1,WARN=0.2,*=0.01" */
-    LADLE_S_LINK,      /* SNOWBALL: "FROM:TO", two fields of each record (an edge) */
-    LADLE_S_SEEDS,     /* SNOWBALL: a file of seed keys, one per line */
+    LADLE_S_FIELD = 0,     /* the design's field: a column, header name, JSON path or re:PATTERN */
+    LADLE_S_FORMAT = 1,    /* auto, lines, tsv, csv or json */
+    LADLE_S_DELIM = 2,     /* one byte: the tsv/csv delimiter */
+    LADLE_S_FRACTIONS = 3, /* FRACTIONS: "ERROR=1,WARN=0.2,*=0.01" */
+    LADLE_S_LINK = 4,      /* SNOWBALL: "FROM:TO", two fields of each record (an edge) */
+    LADLE_S_SEEDS = 5,     /* SNOWBALL: a file of seed keys, one per line */
     /* Datasets: set OUTPUT_DIR to write zstd shards and a manifest there
      * instead of records to out_fd (see ladle(1), "ladle split"). */
-    LADLE_S_OUTPUT_DIR,     /* DIR */
-    LADLE_S_RATIOS,         /* "train=0.8,val=0.1,test=0.1" (names only with TIME_FIELD);
-                               default (sample -o DIR): one split "sample" */
-    LADLE_S_BY,             /* key field: its records all in one split */
-    LADLE_S_TIME_FIELD,     /* timestamp field for a time split */
-    LADLE_S_CUTOFFS,        /* "T1,T2": the time split's edges */
-    LADLE_S_STRATIFY,       /* label field: exact class shares in every split */
-    LADLE_S_BALANCE,        /* label field: balance classes */
-    LADLE_S_BALANCE_MODE,   /* under (default), over, cap:N, ratio:R */
-    LADLE_S_BALANCE_SPLITS, /* splits balanced (default: the first) */
+    LADLE_S_OUTPUT_DIR = 6,      /* DIR */
+    LADLE_S_RATIOS = 7,          /* "train=0.8,val=0.1,test=0.1" (names only with TIME_FIELD);
+                                default (sample -o DIR): one split "sample" */
+    LADLE_S_BY = 8,              /* key field: its records all in one split */
+    LADLE_S_TIME_FIELD = 9,      /* timestamp field for a time split */
+    LADLE_S_CUTOFFS = 10,        /* "T1,T2": the time split's edges */
+    LADLE_S_STRATIFY = 11,       /* label field: exact class shares in every split */
+    LADLE_S_BALANCE = 12,        /* label field: balance classes */
+    LADLE_S_BALANCE_MODE = 13,   /* under (default), over, cap:N, ratio:R */
+    LADLE_S_BALANCE_SPLITS = 14, /* splits balanced (default: the first) */
 } ladle_string_param;
 
 /* Probability parameters for ladle_job_set_double. */
 typedef enum {
-    LADLE_D_RATE,        /* BERNOULLI / CLUSTER: 0..1 */
-    LADLE_D_WITHIN_RATE, /* CLUSTER: second stage, 0..1 (default 1) */
+    LADLE_D_RATE = 0,        /* BERNOULLI / CLUSTER: 0..1 */
+    LADLE_D_WITHIN_RATE = 1, /* CLUSTER: second stage, 0..1 (default 1) */
 } ladle_double_param;
 
 typedef struct ladle_job ladle_job;
@@ -135,43 +163,85 @@ typedef struct {
     int io_uring_used;         /* 1 if the io_uring reader served at least one file */
 } ladle_report;
 
-ladle_job *ladle_job_new(void);
-void ladle_job_free(ladle_job *job);
+LADLE_API ladle_job *ladle_job_new(void);
+LADLE_API void ladle_job_free(ladle_job *job);
 
 /* Sets an integer parameter. LADLE_E_USAGE on an unknown parameter or bad value. */
-ladle_status ladle_job_set(ladle_job *job, ladle_param p, int64_t value);
+LADLE_API ladle_status ladle_job_set(ladle_job *job, ladle_param p, int64_t value);
 /* Bernoulli rate, 0 <= rate <= 1 (same as ladle_job_set_double(job, LADLE_D_RATE, rate)). */
-ladle_status ladle_job_set_rate(ladle_job *job, double rate);
-ladle_status ladle_job_set_double(ladle_job *job, ladle_double_param p, double value);
+LADLE_API ladle_status ladle_job_set_rate(ladle_job *job, double rate);
+LADLE_API ladle_status ladle_job_set_double(ladle_job *job, ladle_double_param p, double value);
 /* The string is parsed (and a field compiled) at once; errors say why. */
-ladle_status ladle_job_set_string(ladle_job *job, ladle_string_param p, const char *value);
+LADLE_API ladle_status ladle_job_set_string(ladle_job *job, ladle_string_param p,
+                                            const char *value);
 /* Appends an input; "-" is stdin. The path is copied. */
-ladle_status ladle_job_add_input(ladle_job *job, const char *path);
+LADLE_API ladle_status ladle_job_add_input(ladle_job *job, const char *path);
 /* Called (from any thread) for notes such as the io_uring fallback; may be NULL. */
-void ladle_job_set_notify(ladle_job *job, void (*fn)(void *arg, const char *line), void *arg);
+LADLE_API void ladle_job_set_notify(ladle_job *job, void (*fn)(void *arg, const char *line),
+                                    void *arg);
 
 /* Runs the job, writing records to out_fd. Returns LADLE_OK or an error
  * status; on error ladle_job_error() says what. A closed output pipe (EPIPE)
  * is not an error: the run stops early and reports LADLE_OK with
  * ladle_job_output_closed() = 1. */
-ladle_status ladle_job_run(ladle_job *job, int out_fd, ladle_report *report);
-int ladle_job_output_closed(const ladle_job *job);
+LADLE_API ladle_status ladle_job_run(ladle_job *job, int out_fd, ladle_report *report);
+LADLE_API int ladle_job_output_closed(const ladle_job *job);
 
 /* Async-signal-safe: asks a running job to stop; the run returns LADLE_E_INTERRUPTED. */
-void ladle_job_cancel(ladle_job *job);
+LADLE_API void ladle_job_cancel(ladle_job *job);
 
 /* The last error: "FILE: what (where)", or "" if none. Owned by the job. */
-const char *ladle_job_error(const ladle_job *job);
+LADLE_API const char *ladle_job_error(const ladle_job *job);
 /* The command line a dataset's manifest records (copied). */
-ladle_status ladle_job_set_command(ladle_job *job, int argc, const char *const *argv);
+LADLE_API ladle_status ladle_job_set_command(ladle_job *job, int argc, const char *const *argv);
 /* After a dataset run: "train 800, val 100, test 100", or NULL. */
-const char *ladle_job_split_summary(const ladle_job *job);
+LADLE_API const char *ladle_job_split_summary(const ladle_job *job);
 /* After a dataset run, whether it succeeded or not: lines for the user,
  * each ending in '\n' (warnings start with "warning: "; notes say what was
  * cleaned up after runs that died), or NULL. Owned by the job. */
-const char *ladle_job_split_notes(const ladle_job *job);
+LADLE_API const char *ladle_job_split_notes(const ladle_job *job);
 
-const char *ladle_version(void);
+LADLE_API const char *ladle_version(void);
+
+/* "LADLE_OK", "LADLE_E_USAGE", ...: the constant's name; "LADLE_E_UNKNOWN"
+ * for a value that is none of them. Never NULL. */
+LADLE_API const char *ladle_status_name(ladle_status status);
+
+/* A record sink: called on the calling thread for each kept record, in
+ * output order. rec is the record as `ladle sample` writes it, line end
+ * included, but without the --emit-weight column (len bytes, not
+ * NUL-terminated, valid during the call only). weight is its estimator
+ * weight, the number --emit-weight shows, for the designs that have one:
+ * the inverse inclusion probability for BERNOULLI, CLUSTER, FRACTIONS and
+ * STRATIFIED (whether LADLE_P_EMIT_WEIGHT is set or not), and max(w, tau)
+ * for WEIGHTED with LADLE_P_EMIT_WEIGHT set (priority sampling, which draws
+ * another sample than WEIGHTED without it). NaN for the others: BOTTOMK,
+ * HEAD, SYSTEMATIC, SNOWBALL, WEIGHTED without EMIT_WEIGHT. With
+ * LADLE_P_HEADER the header line comes first, once, with weight NaN.
+ * Return 0 to go on; non-zero stops the run cleanly (LADLE_OK,
+ * ladle_job_output_closed() = 1). */
+typedef int (*ladle_sink)(void *arg, const char *rec, size_t len, double weight);
+
+/* Runs the job like ladle_job_run, but hands each record to sink instead of
+ * writing it. Not for LADLE_DESIGN_STATS (a report, not records) nor with
+ * LADLE_S_OUTPUT_DIR (a dataset): LADLE_E_USAGE. */
+LADLE_API ladle_status ladle_job_run_sink(ladle_job *job, ladle_sink sink, void *arg,
+                                          ladle_report *report);
+
+/* What ladle_verify saw. The counts are the manifest's, valid when it passed. */
+typedef struct {
+    uint64_t splits, shards, records, bytes, compressed;
+    uint64_t problems; /* problems found (lines written to `problems`) */
+    char error[512];   /* the first problem ("DIR/FILE: what (where)"), or "" */
+} ladle_verify_report;
+
+/* `ladle verify DIR`: checks a dataset written by `ladle split` against its
+ * manifest.json, byte for byte (see ladle(1)). Each problem goes to
+ * `problems` as a line "ladle: DIR/FILE: what (where)" and the OK line to
+ * `summary`; either may be NULL. report may be NULL. Returns LADLE_OK (sound),
+ * LADLE_E_INPUT (a check failed) or LADLE_E_INTERNAL (out of memory). */
+LADLE_API ladle_status ladle_verify(const char *dir, FILE *problems, FILE *summary,
+                                    ladle_verify_report *report);
 
 /* The reproducibility contract: what a seed gives. Two ladles with the
  * same contract version draw the same sample from the same input, seed and

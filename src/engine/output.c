@@ -57,11 +57,11 @@ static ladle_status emit_result(struct run *r, struct output *o, struct result *
                 st = ladle_error_set(r->err, LADLE_E_INTERNAL, "output: out of memory");
             else
                 st = shards ? ladle_shards_set_header(shards, hw.data, hw.len, r->err)
-                            : ladle_writer_write(&o->w, hw.data, hw.len);
+                            : ladle_writer_header(&o->w, hw.data, hw.len);
             ladle_outbuf_free(&hw);
         } else {
             st = shards ? ladle_shards_set_header(shards, h->data, h->len, r->err)
-                        : ladle_writer_write(&o->w, h->data, h->len);
+                        : ladle_writer_header(&o->w, h->data, h->len);
         }
         if (st != LADLE_OK)
             return st;

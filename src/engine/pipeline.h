@@ -20,6 +20,8 @@
 #include "common/config.h"
 #include "common/error.h"
 
+struct ladle_record_sink;
+
 struct ladle_pipeline_io {
     const char *const *paths; /* borrowed: "-" is stdin */
     const char *const *names; /* borrowed: for messages */
@@ -27,6 +29,9 @@ struct ladle_pipeline_io {
     int out_fd;
     int skip_header;          /* the --header line was written by an earlier pass */
     const atomic_int *cancel; /* borrowed: set asynchronously to interrupt */
+    /* Borrowed, may be NULL: where a pass that writes sends its records
+     * instead of out_fd (ladle_job_run_sink). */
+    struct ladle_record_sink *sink;
 };
 
 struct ladle_sampler_ops;

@@ -12,6 +12,7 @@
 #include "field/field.h"
 #include "sample/fractions.h"
 #include "ladle/ladle.h"
+#include "job/job_internal.h"
 #include "job/passes.h"
 #include "engine/pipeline.h"
 #include "job/split_run.h"
@@ -372,6 +373,12 @@ void ladle_job_set_notify(ladle_job *j, void (*fn)(void *arg, const char *line),
 
 ladle_status ladle_job_run(ladle_job *j, int out_fd, ladle_report *report)
 {
+    return ladle_job_run_to(j, out_fd, NULL, report);
+}
+
+ladle_status ladle_job_run_to(ladle_job *j, int out_fd, struct ladle_record_sink *sink,
+                              ladle_report *report)
+{
     ladle_error_init(&j->err);
     j->output_closed = 0;
     const char *dir = *split_opt(j, LADLE_S_OUTPUT_DIR);
@@ -396,6 +403,7 @@ ladle_status ladle_job_run(ladle_job *j, int out_fd, ladle_report *report)
         .count = j->count,
         .out_fd = out_fd,
         .cancel = &j->cancel,
+        .sink = sink,
     };
     ladle_plan_init(&j->plan);
     j->cfg.state->plan = &j->plan;
@@ -478,4 +486,19 @@ const char *ladle_job_split_notes(const ladle_job *j)
 const char *ladle_job_split_summary(const ladle_job *j)
 {
     return j->summary;
+}
+
+struct ladle_config *ladle_job_config(ladle_job *j)
+{
+    return &j->cfg;
+}
+
+struct ladle_error *ladle_job_err(ladle_job *j)
+{
+    return &j->err;
+}
+
+int ladle_job_writes_dataset(ladle_job *j)
+{
+    return *split_opt(j, LADLE_S_OUTPUT_DIR) != NULL;
 }

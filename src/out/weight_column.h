@@ -27,6 +27,16 @@ int ladle_append_column(struct ladle_outbuf *out, const char *rec, size_t len, c
 int ladle_append_weighted(struct ladle_outbuf *out, const char *rec, size_t len, double w,
                           char delim);
 
+/* The inverse of ladle_append_column, for a record it wrote: where the
+ * added text starts in rec (*cut) and how long it is (*cut_len), and the
+ * value it shows (*value: %.17g reads back to the same double). -1 if rec
+ * carries no such column. Exact whenever delim cannot occur in a number
+ * (ladle_weight_delim_readable). */
+int ladle_find_column(const char *rec, size_t len, const char *name, char delim, size_t *cut,
+                      size_t *cut_len, double *value);
+/* Whether a column with this delimiter reads back unambiguously. */
+int ladle_weight_delim_readable(char delim);
+
 /* Appends a header line with the column name added. 0 or -1. */
 int ladle_append_column_header(struct ladle_outbuf *out, const char *hdr, size_t len,
                                const char *name, char delim);

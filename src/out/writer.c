@@ -4,6 +4,8 @@
  */
 #include "out/writer.h"
 
+#include "out/record_sink.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +52,8 @@ static ladle_status write_all(struct ladle_writer *w, const char *p, size_t n)
 
 ladle_status ladle_writer_flush(struct ladle_writer *w)
 {
+    if (w->sink)
+        return ladle_record_sink_finish(w->sink, w->err);
     ladle_status st = write_all(w, w->buf, w->len);
     w->len = 0;
     return st;
@@ -59,6 +63,12 @@ ladle_status ladle_writer_write(struct ladle_writer *w, const void *data, size_t
 {
     if (w->closed || len == 0)
         return LADLE_OK;
+    if (w->sink) {
+        ladle_status st = ladle_record_sink_feed(w->sink, data, len, w->err);
+        if (w->sink->stopped)
+            w->closed = 1; /* the host asked to stop: as if the reader left */
+        return st;
+    }
     if (w->len + len > w->cap) {
         ladle_status st = ladle_writer_flush(w);
         if (st != LADLE_OK)
@@ -69,6 +79,16 @@ ladle_status ladle_writer_write(struct ladle_writer *w, const void *data, size_t
     memcpy(w->buf + w->len, data, len);
     w->len += len;
     return LADLE_OK;
+}
+
+ladle_status ladle_writer_header(struct ladle_writer *w, const void *data, size_t len)
+{
+    if (w->sink)
+        w->sink->header = 1;
+    ladle_status st = ladle_writer_write(w, data, len);
+    if (w->sink)
+        w->sink->header = 0;
+    return st;
 }
 
 void ladle_writer_destroy(struct ladle_writer *w)

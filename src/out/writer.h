@@ -13,6 +13,8 @@
 
 #include "common/error.h"
 
+struct ladle_record_sink;
+
 struct ladle_writer {
     int fd;
     char *buf; /* owns */
@@ -27,12 +29,18 @@ struct ladle_writer {
     ladle_status (*record_hook)(void *arg, const char *rec, size_t len, uint64_t key,
                                 uint32_t input);
     void *hook_arg;
+    /* When set (ladle_job_run_sink), records go to the host's function
+     * instead of fd, unbuffered. Borrowed. */
+    struct ladle_record_sink *sink;
 };
 
 /* fd < 0: a writer that discards (passes that only gather state). */
 ladle_status ladle_writer_init(struct ladle_writer *w, int fd, struct ladle_error *err);
 /* Appends len bytes. Returns LADLE_OK also once closed (bytes are dropped). */
 ladle_status ladle_writer_write(struct ladle_writer *w, const void *data, size_t len);
+/* The --header line: written like ladle_writer_write; a sink is told it is
+ * the header. */
+ladle_status ladle_writer_header(struct ladle_writer *w, const void *data, size_t len);
 ladle_status ladle_writer_flush(struct ladle_writer *w);
 /* One whole record (ending in '\n') with its key and input: to the record
  * hook if there is one, else written like ladle_writer_write. Counts it. */

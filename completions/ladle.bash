@@ -1,0 +1,72 @@
+# bash completion for ladle(1). Installed as
+# share/bash-completion/completions/ladle; tests/install checks that it
+# names every option of `ladle help sample|split|stats|verify`.
+
+_ladle()
+{
+    local cur prev words cword
+    if declare -F _init_completion >/dev/null; then
+        _init_completion || return
+    else
+        cur=${COMP_WORDS[COMP_CWORD]}
+        prev=${COMP_WORDS[COMP_CWORD - 1]}
+        words=("${COMP_WORDS[@]}")
+        cword=$COMP_CWORD
+    fi
+
+    local commands="sample stats split verify help"
+    local engine="--threads --chunk-size --max-record --long --drop-cache --io --verbose --help"
+    local fields="--format --delimiter --missing --header"
+    local sample="--rate -n --head --every --start --strata --min-per-stratum --per-stratum
+        --fractions --cluster --clusters --within-rate --within-size --weight --snowball --seeds
+        --link --waves --max-nodes --emit-weight --emit-wave --shuffle --seed --output
+        $fields $engine -d -t -v -o -h"
+    local split="--output --ratios --by --time-field --cutoffs --stratify --balance
+        --balance-mode --balance-splits --force --shard-size --shard-records --level $sample"
+    local stats="--field --top --bars --no-bars --threads --chunk-size --max-record --long --io
+        --help $fields -f -k -d -t -h"
+    local verify="--quiet --repair --help -q -h"
+
+    if ((cword == 1)); then
+        COMPREPLY=($(compgen -W "$commands --help --version" -- "$cur"))
+        return
+    fi
+    local cmd=${words[1]}
+
+    case $prev in
+    --format) COMPREPLY=($(compgen -W "auto lines tsv csv json" -- "$cur")); return ;;
+    --missing) COMPREPLY=($(compgen -W "skip error keep" -- "$cur")); return ;;
+    --io) COMPREPLY=($(compgen -W "auto uring pread" -- "$cur")); return ;;
+    --balance-mode) COMPREPLY=($(compgen -W "under over cap: ratio:" -- "$cur")); return ;;
+    --seed) COMPREPLY=($(compgen -W "random" -- "$cur")); return ;;
+    --seeds) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    -o | --output) COMPREPLY=($(compgen -d -- "$cur")); return ;;
+    --rate | -n | --head | --every | --start | --min-per-stratum | --per-stratum | --fractions | \
+        --cluster | --clusters | --within-rate | --within-size | --weight | --strata | --link | \
+        --waves | --max-nodes | --ratios | --by | --time-field | --cutoffs | --stratify | \
+        --balance | --balance-splits | --shard-size | --shard-records | --level | -d | \
+        --delimiter | -t | --threads | --chunk-size | --max-record | -f | --field | -k | --top)
+        return ;;
+    esac
+
+    local opts
+    case $cmd in
+    sample) opts=$sample ;;
+    split) opts=$split ;;
+    stats) opts=$stats ;;
+    verify) opts=$verify ;;
+    help)
+        ((cword == 2)) && COMPREPLY=($(compgen -W "sample stats split verify" -- "$cur"))
+        return
+        ;;
+    *) return ;;
+    esac
+    if [[ $cur == -* ]]; then
+        COMPREPLY=($(compgen -W "$opts" -- "$cur"))
+    elif [[ $cmd == verify ]]; then
+        COMPREPLY=($(compgen -d -- "$cur"))
+    else
+        COMPREPLY=($(compgen -f -- "$cur"))
+    fi
+}
+complete -o filenames -F _ladle ladle
