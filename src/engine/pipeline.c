@@ -161,7 +161,7 @@ ladle_status ladle_pipeline_run(const struct ladle_config *cfg,
     if ((status = ladle_writer_init(&o.w, io->out_fd, err)) != LADLE_OK)
         goto out_sync;
     o.w.cancel = io->cancel;
-    o.limit = cfg->params.design == LADLE_DESIGN_HEAD ? cfg->params.n : UINT64_MAX;
+    o.limit = cfg->params.output_limit;
     o.collect = r.design->streaming && cfg->params.shuffle;
     o.selector = &r.partials[r.nworkers];
     o.run = &r;
