@@ -23,13 +23,13 @@ static ladle_status systematic_validate(const struct ladle_design_given *g, stru
     return LADLE_OK;
 }
 
-static ladle_status fractions_validate(const struct ladle_design_given *g, struct ladle_error *err)
+static ladle_status fractions_needs(const struct ladle_design_given *g, struct ladle_error *err)
 {
     return g->params->fractions ? LADLE_OK
                                 : usage(err, "--strata needs --fractions (per-stratum rates)");
 }
 
-static ladle_status snowball_validate(const struct ladle_design_given *g, struct ladle_error *err)
+static ladle_status snowball_needs(const struct ladle_design_given *g, struct ladle_error *err)
 {
     return g->link && g->seeds
                ? LADLE_OK
@@ -80,38 +80,39 @@ static const struct ladle_sampler_ops *snowball_pass(const struct ladle_config *
                                                                          : NULL;
 }
 
-/* Indexed by ladle_design. */
+/* Indexed by ladle_design. Columns: id, name, flags, no_field, needs,
+ * validate, multi_pass, pass_ops, ops. */
 static const struct ladle_design_row rows[] = {
     [LADLE_DESIGN_NONE] = {LADLE_DESIGN_NONE, "none", LADLE_DF_SPLIT_ONLY | LADLE_DF_WEIGHTS, NULL,
-                           NULL, NULL, NULL, &ladle_sampler_all},
+                           NULL, NULL, NULL, NULL, &ladle_sampler_all},
     [LADLE_DESIGN_BERNOULLI] = {LADLE_DESIGN_BERNOULLI, "bernoulli", LADLE_DF_WEIGHTS, NULL, NULL,
-                                NULL, NULL, &ladle_sampler_bernoulli},
-    [LADLE_DESIGN_BOTTOMK] = {LADLE_DESIGN_BOTTOMK, "bottomk", 0, NULL, NULL, NULL, NULL,
+                                NULL, NULL, NULL, &ladle_sampler_bernoulli},
+    [LADLE_DESIGN_BOTTOMK] = {LADLE_DESIGN_BOTTOMK, "bottomk", 0, NULL, NULL, NULL, NULL, NULL,
                               &ladle_sampler_bottomk},
     [LADLE_DESIGN_HEAD] = {LADLE_DESIGN_HEAD, "head", LADLE_DF_STOPS_AT_N, NULL, NULL, NULL, NULL,
-                           &ladle_sampler_head},
-    [LADLE_DESIGN_SYSTEMATIC] = {LADLE_DESIGN_SYSTEMATIC, "systematic", 0, NULL,
+                           NULL, &ladle_sampler_head},
+    [LADLE_DESIGN_SYSTEMATIC] = {LADLE_DESIGN_SYSTEMATIC, "systematic", 0, NULL, NULL,
                                  systematic_validate, NULL, NULL, &ladle_sampler_systematic},
     [LADLE_DESIGN_CLUSTER] = {LADLE_DESIGN_CLUSTER, "cluster", LADLE_DF_FIELD | LADLE_DF_WEIGHTS,
-                              "cluster sampling needs --cluster FIELD", NULL, cluster_multi_pass,
-                              cluster_pass, &ladle_sampler_cluster},
+                              "cluster sampling needs --cluster FIELD", NULL, NULL,
+                              cluster_multi_pass, cluster_pass, &ladle_sampler_cluster},
     [LADLE_DESIGN_FRACTIONS] = {LADLE_DESIGN_FRACTIONS, "fractions",
                                 LADLE_DF_FIELD | LADLE_DF_WEIGHTS,
-                                "stratified sampling needs --strata FIELD", fractions_validate,
+                                "stratified sampling needs --strata FIELD", fractions_needs, NULL,
                                 NULL, NULL, &ladle_sampler_fractions},
     [LADLE_DESIGN_WEIGHTED] = {LADLE_DESIGN_WEIGHTED, "weighted", LADLE_DF_FIELD | LADLE_DF_WEIGHTS,
-                               "weighted sampling needs --weight FIELD", NULL, NULL, NULL,
+                               "weighted sampling needs --weight FIELD", NULL, NULL, NULL, NULL,
                                &ladle_sampler_weighted},
     [LADLE_DESIGN_STATS] = {LADLE_DESIGN_STATS, "stats", LADLE_DF_ANY_FIELD, NULL, NULL, NULL, NULL,
-                            &ladle_sampler_stats},
+                            NULL, &ladle_sampler_stats},
     [LADLE_DESIGN_STRATIFIED] = {LADLE_DESIGN_STRATIFIED, "stratified",
                                  LADLE_DF_FIELD | LADLE_DF_WEIGHTS | LADLE_DF_SEQUEL,
-                                 "stratified sampling needs --strata FIELD", NULL,
+                                 "stratified sampling needs --strata FIELD", NULL, NULL,
                                  strata_multi_pass, strata_pass, &ladle_sampler_strata},
     [LADLE_DESIGN_SNOWBALL] = {LADLE_DESIGN_SNOWBALL, "snowball",
                                LADLE_DF_WAVES | LADLE_DF_SEQUEL | LADLE_DF_SUM_MISSING |
                                    LADLE_DF_SEEDS,
-                               NULL, snowball_validate, snowball_multi_pass, snowball_pass,
+                               NULL, snowball_needs, NULL, snowball_multi_pass, snowball_pass,
                                &ladle_sampler_snowball},
 };
 
@@ -142,14 +143,14 @@ ladle_status ladle_design_check(const struct ladle_design_row *row,
         return usage(err, row->no_field);
     if (!(row->flags & (LADLE_DF_FIELD | LADLE_DF_ANY_FIELD)) && g->field)
         return usage(err, "this design takes no field");
-    ladle_status st = row->validate ? row->validate(g, err) : LADLE_OK;
+    ladle_status st = row->needs ? row->needs(g, err) : LADLE_OK;
     if (st != LADLE_OK)
         return st;
     if (g->params->emit_weight && !(row->flags & LADLE_DF_WEIGHTS))
         return usage(err, "--emit-weight goes with --rate, --cluster, --strata or --weight");
     if (g->params->emit_wave && !(row->flags & LADLE_DF_WAVES))
         return usage(err, "--emit-wave goes with --snowball");
-    return LADLE_OK;
+    return row->validate ? row->validate(g, err) : LADLE_OK;
 }
 
 const struct ladle_sampler_ops *ladle_design_pass(const struct ladle_config *cfg, unsigned pass)

@@ -37,7 +37,9 @@ struct ladle_design_row {
     const char *name;     /* ladle_job_set_design's name */
     unsigned flags;       /* LADLE_DF_* */
     const char *no_field; /* LADLE_DF_FIELD: the message when the field is missing */
-    /* Design-specific checks, after the generic ones on fields; NULL: none. */
+    /* What else it must be given, checked after its field; NULL: nothing. */
+    ladle_status (*needs)(const struct ladle_design_given *g, struct ladle_error *err);
+    /* Its parameters, checked last (after --emit-weight, --emit-wave); NULL: none. */
     ladle_status (*validate)(const struct ladle_design_given *g, struct ladle_error *err);
     /* 1 when the design reads its inputs more than once with these
      * parameters (stdin and pipes are then spooled); NULL: never. */
@@ -54,8 +56,8 @@ const struct ladle_design_row *ladle_design_named(const char *name);
 /* The row of cfg's design (known: the job checked it). */
 const struct ladle_design_row *ladle_design_of(const struct ladle_config *cfg);
 
-/* Every check of the design on its parameters: its field, its own
- * validate(), --emit-weight and --emit-wave. LADLE_E_USAGE says why. */
+/* Every check of the design, in this order: its field, its needs(),
+ * --emit-weight and --emit-wave, its validate(). LADLE_E_USAGE says why. */
 ladle_status ladle_design_check(const struct ladle_design_row *row,
                                 const struct ladle_design_given *g, struct ladle_error *err);
 
