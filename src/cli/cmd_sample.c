@@ -84,6 +84,9 @@ enum {
 #define MAX_I64 ((uint64_t)INT64_MAX)
 #define COUNT1 "'%s' is not a count (1 or more)"
 
+/* Columns (options.h): flag, short letter, kind, the job parameter it sets,
+ * min, max, the bad value's message; then by name: its group and the design
+ * it chooses. The help texts are in usage.c. */
 static const struct ladle_cli_option opts[O_COUNT] = {
     [O_RATE] = {"--rate", 0, CLI_PROB, LADLE_D_RATE, .group = G_DESIGN, .design = "bernoulli",
                 .bad = "--rate: '%s' is not a probability (expected 0..1)"},
