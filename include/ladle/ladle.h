@@ -166,6 +166,11 @@ typedef struct {
 LADLE_API ladle_job *ladle_job_new(void);
 LADLE_API void ladle_job_free(ladle_job *job);
 
+/* Chooses the design by its name: "bernoulli", "bottomk", "head", "systematic",
+ * "cluster", "fractions", "weighted", "stats", "stratified", "snowball" or
+ * "none" (the table in src/job/designs.c). LADLE_E_USAGE on an unknown name. */
+LADLE_API ladle_status ladle_job_set_design(ladle_job *job, const char *name);
+
 /* Sets an integer parameter. LADLE_E_USAGE on an unknown parameter or bad value. */
 LADLE_API ladle_status ladle_job_set(ladle_job *job, ladle_param p, int64_t value);
 /* Bernoulli rate, 0 <= rate <= 1 (same as ladle_job_set_double(job, LADLE_D_RATE, rate)). */

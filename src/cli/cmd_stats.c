@@ -6,7 +6,7 @@
  * only at the end, can be printed above it.
  */
 #include <errno.h>
-#include <getopt.h>
+#include <getopt.h> /* optind */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/options.h"
 #include "ladle/ladle.h"
 
 void ladle_cli_usage_stats(FILE *f)
@@ -44,129 +45,86 @@ void ladle_cli_usage_stats(FILE *f)
           f);
 }
 
-static int usage(const char *what, const char *arg)
+/* The rows of the table, in its order. */
+enum {
+    S_FIELD,
+    S_TOP,
+    S_BARS,
+    S_NO_BARS,
+    S_FORMAT,
+    S_DELIM,
+    S_HEADER,
+    S_MISSING,
+    S_THREADS,
+    S_CHUNK,
+    S_MAXREC,
+    S_LONG,
+    S_IO,
+    S_HELP,
+    S_COUNT
+};
+
+/* --missing and --io leave a bad name to the job's message. */
+static const struct ladle_cli_option stats_opts[S_COUNT] = {
+    [S_FIELD] = {"--field", 'f', CLI_STRING, LADLE_S_FIELD},
+    [S_TOP] = {"--top", 'k', CLI_COUNT, LADLE_P_TOP, 0, INT64_MAX, "--top: not a count: '%s'"},
+    [S_BARS] = {"--bars", 0, CLI_MARK, -1},
+    [S_NO_BARS] = {"--no-bars", 0, CLI_MARK, -1},
+    [S_FORMAT] = {"--format", 0, CLI_STRING, LADLE_S_FORMAT},
+    [S_DELIM] = {"--delimiter", 'd', CLI_DELIM, LADLE_S_DELIM},
+    [S_HEADER] = {"--header", 0, CLI_FLAG, LADLE_P_HEADER},
+    [S_MISSING] = {"--missing", 0, CLI_CHOICE, LADLE_P_MISSING, .choices = ladle_cli_missing_names},
+    [S_THREADS] = {"--threads", 't', CLI_COUNT, LADLE_P_THREADS, 1, 1024,
+                   "--threads: not a thread count: '%s'"},
+    [S_CHUNK] = {"--chunk-size", 0, CLI_SIZE, LADLE_P_CHUNK_SIZE, 0, INT64_MAX, "not a size: '%s'"},
+    [S_MAXREC] = {"--max-record", 0, CLI_SIZE, LADLE_P_MAX_RECORD, 0, INT64_MAX,
+                  "not a size: '%s'"},
+    [S_LONG] = {"--long", 0, CLI_FLAG, LADLE_P_ZSTD_LONG},
+    [S_IO] = {"--io", 0, CLI_CHOICE, LADLE_P_IO_MODE, .choices = ladle_cli_io_names},
+    [S_HELP] = {"--help", 'h', CLI_HELP, -1},
+};
+
+static const struct ladle_cli_command stats_cmd = {
+    "stats",
+    stats_opts,
+    S_COUNT,
+    "option needs a value: '%s'",
+    "unknown option '%s'",
+    ladle_cli_usage_stats,
+    NULL,
+};
+
+/* Copies the field report (report_fd) to out, as long as it was when the
+ * run ended: a copy loop never chases its own output. A failed write is
+ * reported at exit. The exit code. */
+static int copy_report(int report_fd, FILE *out)
 {
-    fprintf(stderr, "ladle: %s '%s' (see 'ladle stats --help')\n", what, arg);
-    return LADLE_E_USAGE;
+    struct stat sb;
+    off_t size = fstat(report_fd, &sb) == 0 ? sb.st_size : 0;
+    char buf[1 << 14];
+    for (off_t off = 0; off < size && !ferror(out);) {
+        size_t want = size - off < (off_t)sizeof buf ? (size_t)(size - off) : sizeof buf;
+        ssize_t n = pread(report_fd, buf, want, off);
+        if (n <= 0) {
+            fprintf(stderr, "ladle: stats: cannot read the report back: %s\n",
+                    n < 0 ? strerror(errno) : "short file");
+            return LADLE_E_INTERNAL;
+        }
+        fwrite(buf, 1, (size_t)n, out);
+        off += n;
+    }
+    return 0;
 }
 
-enum {
-    OPT_BARS = 256,
-    OPT_NO_BARS,
-    OPT_FORMAT,
-    OPT_HEADER,
-    OPT_MISSING,
-    OPT_CHUNK,
-    OPT_MAXREC,
-    OPT_LONG,
-    OPT_IO
-};
-
-static const struct option stats_opts[] = {
-    {"field", required_argument, NULL, 'f'},
-    {"top", required_argument, NULL, 'k'},
-    {"bars", no_argument, NULL, OPT_BARS},
-    {"no-bars", no_argument, NULL, OPT_NO_BARS},
-    {"format", required_argument, NULL, OPT_FORMAT},
-    {"delimiter", required_argument, NULL, 'd'},
-    {"header", no_argument, NULL, OPT_HEADER},
-    {"missing", required_argument, NULL, OPT_MISSING},
-    {"threads", required_argument, NULL, 't'},
-    {"chunk-size", required_argument, NULL, OPT_CHUNK},
-    {"max-record", required_argument, NULL, OPT_MAXREC},
-    {"long", no_argument, NULL, OPT_LONG},
-    {"io", required_argument, NULL, OPT_IO},
-    {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0},
-};
-
-int ladle_cli_stats(int argc, char **argv)
+/* Runs the job into a memory file and prints the totals, then the field report. */
+static int run_and_report(ladle_job *job)
 {
-    ladle_job *job = ladle_job_new();
-    if (!job) {
-        fputs("ladle: out of memory\n", stderr);
-        return LADLE_E_INTERNAL;
-    }
-    int rc = 0, bars = isatty(STDOUT_FILENO), c;
-    uint64_t v;
-    ladle_job_set(job, LADLE_P_DESIGN, LADLE_DESIGN_STATS);
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":f:k:d:t:h", stats_opts, NULL)) != -1) {
-        ladle_status st = LADLE_OK;
-        switch (c) {
-        case 'f': st = ladle_job_set_string(job, LADLE_S_FIELD, optarg); break;
-        case 'k':
-            if (ladle_cli_parse_u64(optarg, &v) != 0 || v > INT64_MAX) {
-                rc = usage("--top: not a count:", optarg);
-                goto done;
-            }
-            st = ladle_job_set(job, LADLE_P_TOP, (int64_t)v);
-            break;
-        case OPT_BARS: bars = 1; break;
-        case OPT_NO_BARS: bars = 0; break;
-        case OPT_FORMAT: st = ladle_job_set_string(job, LADLE_S_FORMAT, optarg); break;
-        case 'd':
-            st = ladle_job_set_string(job, LADLE_S_DELIM,
-                                      strcmp(optarg, "\\t") == 0 ? "\t" : optarg);
-            break;
-        case OPT_HEADER: st = ladle_job_set(job, LADLE_P_HEADER, 1); break;
-        case OPT_MISSING:
-            st = ladle_job_set(job, LADLE_P_MISSING,
-                               strcmp(optarg, "skip") == 0    ? LADLE_MISSING_SKIP
-                               : strcmp(optarg, "error") == 0 ? LADLE_MISSING_ERROR
-                               : strcmp(optarg, "keep") == 0  ? LADLE_MISSING_KEEP
-                                                              : -1);
-            break;
-        case 't':
-            if (ladle_cli_parse_u64(optarg, &v) != 0 || v < 1 || v > 1024) {
-                rc = usage("--threads: not a thread count:", optarg);
-                goto done;
-            }
-            st = ladle_job_set(job, LADLE_P_THREADS, (int64_t)v);
-            break;
-        case OPT_CHUNK:
-        case OPT_MAXREC:
-            if (ladle_cli_parse_size(optarg, &v) != 0 || v > INT64_MAX) {
-                rc = usage("not a size:", optarg);
-                goto done;
-            }
-            st = ladle_job_set(job, c == OPT_CHUNK ? LADLE_P_CHUNK_SIZE : LADLE_P_MAX_RECORD,
-                               (int64_t)v);
-            break;
-        case OPT_LONG: st = ladle_job_set(job, LADLE_P_ZSTD_LONG, 1); break;
-        case OPT_IO:
-            st = ladle_job_set(job, LADLE_P_IO_MODE,
-                               strcmp(optarg, "auto") == 0    ? LADLE_IO_AUTO
-                               : strcmp(optarg, "uring") == 0 ? LADLE_IO_URING
-                               : strcmp(optarg, "pread") == 0 ? LADLE_IO_PREAD
-                                                              : -1);
-            break;
-        case 'h': ladle_cli_usage_stats(ladle_cli_out()); goto done;
-        case ':': rc = usage("option needs a value:", argv[optind - 1]); goto done;
-        default: rc = usage("unknown option", argv[optind - 1]); goto done;
-        }
-        if (st != LADLE_OK) {
-            fprintf(stderr, "ladle: %s (see 'ladle stats --help')\n", ladle_job_error(job));
-            rc = LADLE_E_USAGE;
-            goto done;
-        }
-    }
-    ladle_job_set(job, LADLE_P_BARS, bars);
-    for (int i = optind; i < argc; i++)
-        if (ladle_job_add_input(job, argv[i]) != LADLE_OK) {
-            fprintf(stderr, "ladle: %s\n", ladle_job_error(job));
-            rc = LADLE_E_INTERNAL;
-            goto done;
-        }
-    if (ladle_cli_stdout_closed()) {
-        rc = LADLE_E_OUTPUT;
-        goto done;
-    }
+    if (ladle_cli_stdout_closed())
+        return LADLE_E_OUTPUT;
     int report_fd = memfd_create("ladle-stats", MFD_CLOEXEC);
     if (report_fd < 0) {
         perror("ladle: memfd_create");
-        rc = LADLE_E_INTERNAL;
-        goto done;
+        return LADLE_E_INTERNAL;
     }
     ladle_report rep;
     double dt;
@@ -175,9 +133,8 @@ int ladle_cli_stats(int argc, char **argv)
     if (st != LADLE_OK) {
         if (st != LADLE_E_INTERRUPTED)
             fprintf(stderr, "ladle: %s\n", ladle_job_error(job));
-        rc = st == LADLE_E_INTERRUPTED ? interrupted_exit : (int)st;
         close(report_fd);
-        goto done;
+        return st == LADLE_E_INTERRUPTED ? interrupted_exit : (int)st;
     }
     FILE *out = ladle_cli_out();
     fprintf(out, "records      %llu\n", (unsigned long long)rep.records_in);
@@ -188,25 +145,39 @@ int ladle_cli_stats(int argc, char **argv)
     fprintf(out, "\ntime         %.3f s (%.2f M records/s, %.0f MB/s)\n", dt,
             dt > 0 ? (double)rep.records_in / dt / 1e6 : 0.0,
             dt > 0 ? (double)rep.bytes_in / dt / 1e6 : 0.0);
-    /* The field report, as long as it was when the run ended: a copy loop
-     * never chases its own output. A failed write is reported at exit. */
-    struct stat sb;
-    off_t size = fstat(report_fd, &sb) == 0 ? sb.st_size : 0;
-    char buf[1 << 14];
-    for (off_t off = 0; off < size && !ferror(out);) {
-        size_t want = size - off < (off_t)sizeof buf ? (size_t)(size - off) : sizeof buf;
-        ssize_t n = pread(report_fd, buf, want, off);
-        if (n <= 0) {
-            fprintf(stderr, "ladle: stats: cannot read the report back: %s\n",
-                    n < 0 ? strerror(errno) : "short file");
-            rc = LADLE_E_INTERNAL;
-            break;
-        }
-        fwrite(buf, 1, (size_t)n, out);
-        off += n;
-    }
+    int rc = copy_report(report_fd, out);
     close(report_fd);
-done:
+    return rc;
+}
+
+static int stats_job(ladle_job *job, int argc, char **argv)
+{
+    struct ladle_cli_parse p;
+    ladle_job_set_design(job, "stats");
+    int rc = ladle_cli_parse(&p, &stats_cmd, argc, argv, job);
+    if (rc >= 0)
+        return rc;
+    /* The last of --bars and --no-bars; neither: on a terminal. */
+    int bars = p.seen[S_NO_BARS].last > p.seen[S_BARS].last ? 0
+               : p.seen[S_BARS].last                        ? 1
+                                                            : isatty(STDOUT_FILENO);
+    ladle_job_set(job, LADLE_P_BARS, bars);
+    for (int i = optind; i < argc; i++)
+        if (ladle_job_add_input(job, argv[i]) != LADLE_OK) {
+            fprintf(stderr, "ladle: %s\n", ladle_job_error(job));
+            return LADLE_E_INTERNAL;
+        }
+    return run_and_report(job);
+}
+
+int ladle_cli_stats(int argc, char **argv)
+{
+    ladle_job *job = ladle_job_new();
+    if (!job) {
+        fputs("ladle: out of memory\n", stderr);
+        return LADLE_E_INTERNAL;
+    }
+    int rc = stats_job(job, argc, argv);
     ladle_job_free(job);
     return rc;
 }

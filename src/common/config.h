@@ -40,6 +40,7 @@ struct ladle_engine_settings {
 struct ladle_design_params {
     ladle_design design;
     uint64_t n;                         /* -n / --head */
+    uint64_t output_limit;              /* records at most: head's n, else UINT64_MAX (designs.c) */
     uint64_t every;                     /* --every K */
     int64_t start;                      /* --start S, -1: drawn from the seed */
     double rate;                        /* --rate */

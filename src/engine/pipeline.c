@@ -162,7 +162,7 @@ ladle_status ladle_pipeline_run(const struct ladle_config *cfg,
         goto out_sync;
     o.w.cancel = io->cancel;
     o.w.sink = io->out_fd >= 0 ? io->sink : NULL;
-    o.limit = cfg->params.design == LADLE_DESIGN_HEAD ? cfg->params.n : UINT64_MAX;
+    o.limit = cfg->params.output_limit;
     o.collect = r.design->streaming && cfg->params.shuffle;
     o.selector = &r.partials[r.nworkers];
     o.run = &r;

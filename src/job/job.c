@@ -12,6 +12,7 @@
 #include "field/field.h"
 #include "sample/fractions.h"
 #include "ladle/ladle.h"
+#include "job/designs.h"
 #include "job/job_internal.h"
 #include "job/passes.h"
 #include "engine/pipeline.h"
@@ -61,8 +62,7 @@ ladle_job *ladle_job_new(void)
     ladle_job *j = calloc(1, sizeof *j);
     if (!j)
         return NULL;
-    j->cfg.state = &j->state;
-    j->cfg.params.design = LADLE_DESIGN_NONE;
+    j->cfg.state = &j->state; /* design 0 (calloc): none, every record */
     j->cfg.engine.chunk_size = LADLE_DEFAULT_CHUNK_SIZE;
     j->cfg.engine.max_record = LADLE_DEFAULT_MAX_RECORD;
     j->cfg.engine.io_mode = LADLE_IO_AUTO;
@@ -114,7 +114,7 @@ ladle_status ladle_job_set(ladle_job *j, ladle_param p, int64_t v)
 {
     switch (p) {
     case LADLE_P_DESIGN:
-        if (v < LADLE_DESIGN_NONE || v > LADLE_DESIGN_SNOWBALL)
+        if (!ladle_design_find(v))
             return bad(j, "unknown sampling design");
         j->cfg.params.design = (ladle_design)v;
         return LADLE_OK;
@@ -285,29 +285,29 @@ ladle_status ladle_job_set_string(ladle_job *j, ladle_string_param p, const char
     return bad(j, "unknown parameter");
 }
 
-/* Checks that the design has what it needs, and compiles its field. */
-static ladle_status prepare_design(ladle_job *j)
+ladle_status ladle_job_set_design(ladle_job *j, const char *name)
 {
-    ladle_design d = j->cfg.params.design;
+    const struct ladle_design_row *row = ladle_design_named(name);
+    if (!row)
+        return bad(j, "unknown sampling design");
+    j->cfg.params.design = row->id;
+    return LADLE_OK;
+}
+
+/* Checks that the design has what it needs (designs.c), and compiles its field. */
+static ladle_status prepare_design(ladle_job *j, const struct ladle_design_row *row)
+{
     struct ladle_config *c = &j->cfg;
-    int needs_field = d == LADLE_DESIGN_CLUSTER || d == LADLE_DESIGN_FRACTIONS ||
-                      d == LADLE_DESIGN_WEIGHTED || d == LADLE_DESIGN_STRATIFIED;
-    if (needs_field && !j->field_spec)
-        return bad(j, d == LADLE_DESIGN_CLUSTER    ? "cluster sampling needs --cluster FIELD"
-                      : d == LADLE_DESIGN_WEIGHTED ? "weighted sampling needs --weight FIELD"
-                                                   : "stratified sampling needs --strata FIELD");
-    if (!needs_field && j->field_spec && d != LADLE_DESIGN_STATS)
-        return bad(j, "this design takes no field");
-    if (d == LADLE_DESIGN_FRACTIONS && !j->fractions)
-        return bad(j, "--strata needs --fractions (per-stratum rates)");
-    if (d == LADLE_DESIGN_SNOWBALL && (!j->link_spec || !j->seeds_path))
-        return bad(j, "snowball sampling needs --seeds FILE and --link FROM:TO");
-    if (c->params.emit_weight &&
-        (d == LADLE_DESIGN_BOTTOMK || d == LADLE_DESIGN_HEAD || d == LADLE_DESIGN_SYSTEMATIC ||
-         d == LADLE_DESIGN_SNOWBALL || d == LADLE_DESIGN_STATS))
-        return bad(j, "--emit-weight goes with --rate, --cluster, --strata or --weight");
-    if (c->params.emit_wave && d != LADLE_DESIGN_SNOWBALL)
-        return bad(j, "--emit-wave goes with --snowball");
+    struct ladle_design_given given = {
+        .params = &c->params,
+        .field = j->field_spec != NULL,
+        .link = j->link_spec != NULL,
+        .seeds = j->seeds_path != NULL,
+    };
+    ladle_status checked = ladle_design_check(row, &given, &j->err);
+    if (checked != LADLE_OK)
+        return checked;
+    c->params.output_limit = row->flags & LADLE_DF_STOPS_AT_N ? c->params.n : UINT64_MAX;
     c->params.extra_column = c->params.emit_weight ? "_weight"
                              : c->params.emit_wave ? "_wave"
                                                    : NULL;
@@ -382,17 +382,12 @@ ladle_status ladle_job_run_to(ladle_job *j, int out_fd, struct ladle_record_sink
     ladle_error_init(&j->err);
     j->output_closed = 0;
     const char *dir = *split_opt(j, LADLE_S_OUTPUT_DIR);
-    if (j->cfg.params.design == LADLE_DESIGN_NONE && !(dir && *split_opt(j, LADLE_S_RATIOS)))
+    const struct ladle_design_row *row = ladle_design_of(&j->cfg);
+    if ((row->flags & LADLE_DF_SPLIT_ONLY) && !(dir && *split_opt(j, LADLE_S_RATIOS)))
         return bad(j, "no sampling design chosen (--rate, -n, --head or --every)");
-    ladle_status prep = prepare_design(j);
+    ladle_status prep = prepare_design(j, row);
     if (prep != LADLE_OK)
         return prep;
-    if (j->cfg.params.design == LADLE_DESIGN_SYSTEMATIC) {
-        if (j->cfg.params.every == 0)
-            return bad(j, "systematic sampling needs --every K");
-        if (j->cfg.params.start >= 0 && (uint64_t)j->cfg.params.start >= j->cfg.params.every)
-            return bad(j, "--start must be less than --every");
-    }
     if (j->count == 0 && ladle_job_add_input(j, "-") != LADLE_OK)
         return ladle_error_status(&j->err);
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
@@ -408,7 +403,7 @@ ladle_status ladle_job_run_to(ladle_job *j, int out_fd, struct ladle_record_sink
     ladle_plan_init(&j->plan);
     j->cfg.state->plan = &j->plan;
     ladle_status st = LADLE_OK;
-    if (j->cfg.params.design == LADLE_DESIGN_SNOWBALL)
+    if (row->flags & LADLE_DF_SEEDS)
         st = ladle_passes_load_seeds(&j->cfg, j->seeds_path, &j->cancel, &j->err);
     free(j->summary);
     j->summary = NULL;

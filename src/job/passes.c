@@ -11,34 +11,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "job/designs.h"
 #include "sample/plan.h"
 #include "sample/sampler.h"
 #include "split/assign.h"
-
-/* The design of each pass; NULL when there is none left. */
-static const struct ladle_sampler_ops *pass_design(const struct ladle_config *cfg, unsigned pass)
-{
-    switch (cfg->params.design) {
-    case LADLE_DESIGN_STRATIFIED:
-        if (cfg->params.per_stratum)
-            return pass == 0 ? &ladle_sampler_strata : NULL;
-        return pass == 0                                           ? &ladle_sampler_strata_count
-               : pass == 1 && cfg->state->plan->strata_second_pass ? &ladle_sampler_strata
-                                                                   : NULL;
-    case LADLE_DESIGN_CLUSTER: {
-        const struct ladle_sampler_ops *sample =
-            cfg->params.within_size ? &ladle_sampler_cluster_groups : &ladle_sampler_cluster;
-        if (cfg->params.clusters)
-            return pass == 0 ? &ladle_sampler_cluster_keys : pass == 1 ? sample : NULL;
-        return pass == 0 ? sample : NULL;
-    }
-    case LADLE_DESIGN_SNOWBALL:
-        return pass <= cfg->params.waves && cfg->state->plan->frontier.count
-                   ? &ladle_sampler_snowball
-                   : NULL;
-    default: return pass == 0 ? ladle_sampler_for(cfg->params.design) : NULL;
-    }
-}
 
 /* A split with a label counts its classes in a first round of passes. */
 static int split_rounds(const struct ladle_config *cfg)
@@ -50,10 +26,7 @@ static int needs_passes(const struct ladle_config *cfg)
 {
     if (split_rounds(cfg) > 1)
         return 1;
-    /* Stratified -n may need its second pass (known only after the first). */
-    return cfg->params.design == LADLE_DESIGN_SNOWBALL ||
-           (cfg->params.design == LADLE_DESIGN_STRATIFIED && !cfg->params.per_stratum) ||
-           pass_design(cfg, 1) != NULL;
+    return ladle_design_multi_pass(cfg);
 }
 
 /* Copies a pipe or stdin to an unlinked temporary file; returns its fd. */
@@ -143,12 +116,12 @@ static ladle_status design_passes(struct ladle_config *cfg, const struct ladle_p
     ladle_status st = LADLE_OK;
     const struct ladle_sampler_ops *design;
     memset(total, 0, sizeof *total);
-    for (unsigned pass = 0; (design = pass_design(cfg, pass)) != NULL; pass++) {
+    unsigned flags = ladle_design_of(cfg)->flags;
+    for (unsigned pass = 0; (design = ladle_design_pass(cfg, pass)) != NULL; pass++) {
         /* Passes that only gather write nothing. Every snowball wave writes,
          * and so does stratified's first pass, which may finish the sample. */
-        int sequel = cfg->params.design == LADLE_DESIGN_SNOWBALL ||
-                     cfg->params.design == LADLE_DESIGN_STRATIFIED;
-        int writes = sequel || pass_design(cfg, pass + 1) == NULL;
+        int sequel = (flags & LADLE_DF_SEQUEL) != 0;
+        int writes = sequel || ladle_design_pass(cfg, pass + 1) == NULL;
         pio->out_fd = writes ? io->out_fd : -1;
         /* One --header line, written by the first pass that writes. */
         pio->skip_header = sequel && pass > 0;
@@ -157,7 +130,7 @@ static ladle_status design_passes(struct ladle_config *cfg, const struct ladle_p
         total->records_in = rep.records_in;
         /* Snowball counts a record without a usable field in one wave only;
          * the other designs count every pass's records again. */
-        total->records_missing = cfg->params.design == LADLE_DESIGN_SNOWBALL
+        total->records_missing = flags & LADLE_DF_SUM_MISSING
                                      ? total->records_missing + rep.records_missing
                                      : rep.records_missing;
         total->bytes_in = rep.bytes_in;

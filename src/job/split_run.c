@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "field/field.h"
+#include "job/designs.h"
 #include "job/passes.h"
 #include "shard/shards.h"
 #include "split/assign.h"
@@ -80,12 +81,9 @@ static ladle_status prepare(struct ladle_config *cfg, const struct ladle_split_r
             (st = ladle_split_parse_balance_splits(spec, q->balance_splits, err)) != LADLE_OK)
             return st;
     }
-    if (cfg->params.design == LADLE_DESIGN_STATS)
+    if (ladle_design_of(cfg)->ops->report)
         return usage(err, "ladle stats writes a report, not a dataset");
-    int multi_pass = cfg->params.design == LADLE_DESIGN_SNOWBALL ||
-                     (cfg->params.design == LADLE_DESIGN_STRATIFIED && !cfg->params.per_stratum) ||
-                     (cfg->params.design == LADLE_DESIGN_CLUSTER && cfg->params.clusters);
-    if ((q->stratify || q->balance) && multi_pass)
+    if ((q->stratify || q->balance) && ladle_design_multi_pass(cfg))
         return usage(err, "--stratify and --balance do not combine with designs that read the "
                           "input several times (snowball, --strata with -n, --clusters)");
     const char *by_spec = q->by ? q->by : q->time_field;

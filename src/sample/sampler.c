@@ -1,5 +1,6 @@
 /*
- * sampler.c -- design registry and the helpers every design shares.
+ * sampler.c -- the helpers every design shares (the designs themselves are
+ * listed in job/designs.c).
  */
 #include "sample/sampler.h"
 
@@ -9,22 +10,6 @@
 #include "field/field.h"
 #include "out/weight_column.h"
 #include "record/records.h"
-
-const struct ladle_sampler_ops *ladle_sampler_for(ladle_design d)
-{
-    switch (d) {
-    case LADLE_DESIGN_NONE: return &ladle_sampler_all;
-    case LADLE_DESIGN_BERNOULLI: return &ladle_sampler_bernoulli;
-    case LADLE_DESIGN_BOTTOMK: return &ladle_sampler_bottomk;
-    case LADLE_DESIGN_HEAD: return &ladle_sampler_head;
-    case LADLE_DESIGN_SYSTEMATIC: return &ladle_sampler_systematic;
-    case LADLE_DESIGN_CLUSTER: return &ladle_sampler_cluster;
-    case LADLE_DESIGN_FRACTIONS: return &ladle_sampler_fractions;
-    case LADLE_DESIGN_WEIGHTED: return &ladle_sampler_weighted;
-    case LADLE_DESIGN_STATS: return &ladle_sampler_stats;
-    default: return NULL;
-    }
-}
 
 ladle_status ladle_sampler_init(struct ladle_sampler *s, const struct ladle_sampler_ops *ops,
                                 const struct ladle_config *cfg, struct ladle_error *err)

@@ -96,9 +96,6 @@ struct ladle_plan;
 ladle_status ladle_snowball_cap_seeds(struct ladle_plan *plan, const struct ladle_config *cfg,
                                       struct ladle_error *err);
 
-/* The ops for a design, or NULL. */
-const struct ladle_sampler_ops *ladle_sampler_for(ladle_design d);
-
 ladle_status ladle_sampler_init(struct ladle_sampler *s, const struct ladle_sampler_ops *ops,
                                 const struct ladle_config *cfg, struct ladle_error *err);
 void ladle_sampler_destroy(struct ladle_sampler *s);
