@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "job/run_sample.h"
 #include "sample/plan.h"
 #include "sample/sampler.h"
 #include "split/assign.h"
