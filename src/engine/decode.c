@@ -48,7 +48,7 @@ static void decode_input(struct ladle_engine *r, struct ladle_chunk_pool *pool, 
         ladle_run_request_stop(r);
         return;
     }
-    src->stop = &r->stop;
+    src->stop_fd = r->stop_fd;
     if (ladle_source_is_uring(src))
         atomic_store(&r->uring_used, 1);
 

@@ -12,12 +12,16 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 #include <time.h>
 
 #include "record/framer.h"
 
 static void wake_all(struct ladle_engine *r)
 {
+    if (r->stop_fd >= 0)
+        (void)!write(r->stop_fd, &(uint64_t){1}, sizeof(uint64_t));
     for (unsigned i = 0; i < r->ndecoders; i++)
         ladle_chunk_pool_stop(&r->pools[i]);
     pthread_mutex_lock(&r->bp_lock);
@@ -82,6 +86,7 @@ struct ladle_engine *ladle_engine_new(const struct ladle_config *cfg,
     if (r->ndecoders == 0)
         r->ndecoders = 1;
     atomic_init(&r->stop, 0);
+    r->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK); /* -1: pipe reads wait unwoken */
     atomic_init(&r->next_input, 0);
     atomic_init(&r->decoders_alive, r->ndecoders);
     atomic_init(&r->bytes_in, 0);
@@ -141,6 +146,8 @@ void ladle_engine_free(struct ladle_engine *r)
     free(r->order);
     free(r->pending);
     free(r->pools);
+    if (r->stop_fd >= 0)
+        close(r->stop_fd);
     free(r);
 }
 

@@ -52,6 +52,7 @@ struct ladle_engine {
     /* Set once by whoever stops the run (error, cancel, finish); read by
      * every thread between chunks. */
     atomic_int stop;
+    int stop_fd;                /* an eventfd, written once on stop: wakes pipe reads */
     atomic_uint next_input;     /* decoders claim inputs with fetch_add */
     atomic_uint decoders_alive; /* the last decoder to leave closes the work queue */
 
