@@ -26,10 +26,9 @@ ladle_status ladle_source_open(struct ladle_source **out, const char *path, cons
 {
     *out = NULL;
     struct ladle_source *s = calloc(1, sizeof *s);
-    if (s)
-        s->stop_fd = -1;
     if (!s)
         return ladle_error_set(err, LADLE_E_INTERNAL, "%s: out of memory", name);
+    s->stop_fd = -1;
     s->name = name;
     if (strcmp(path, "-") == 0) {
         s->fd = STDIN_FILENO;
