@@ -3,7 +3,7 @@
  *
  * One ops table per format (plain, zstd, gzip), picked by magic bytes, never
  * by file name. A decoder runs on one decoder thread and fills chunks from
- * that thread's pool; the framer then cuts them at record edges.
+ * that thread's supply (record/chunk.h); the framer then cuts them at record edges.
  */
 #ifndef LADLE_CODEC_H
 #define LADLE_CODEC_H
