@@ -3,37 +3,35 @@
  *
  * One ops table per format (plain, zstd, gzip), picked by magic bytes, never
  * by file name. A decoder runs on one decoder thread and fills chunks from
- * that thread's pool; the framer then cuts them at record edges.
+ * that thread's supply (record/chunk.h); the framer then cuts them at record edges.
  */
 #ifndef LADLE_CODEC_H
 #define LADLE_CODEC_H
 
-#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "common/config.h"
 #include "common/error.h"
 #include "io/source.h"
-#include "engine/chunk.h"
+#include "record/chunk.h"
 
 struct ladle_decoder {
     const struct ladle_codec_ops *ops;
-    struct ladle_source *src;       /* borrowed */
-    struct ladle_chunk_pool *pool;  /* borrowed */
-    const struct ladle_config *cfg; /* borrowed */
-    struct ladle_error *err;        /* borrowed */
-    const atomic_int *stop;         /* borrowed: set when the run must end */
-    const char *name;               /* borrowed */
-    void *state;                    /* owns: the codec's own state */
+    struct ladle_source *src;                /* borrowed */
+    const struct ladle_chunk_supply *chunks; /* borrowed: the decoder thread's */
+    const struct ladle_config *cfg;          /* borrowed */
+    struct ladle_error *err;                 /* borrowed */
+    const char *name;                        /* borrowed */
+    void *state;                             /* owns: the codec's own state */
 };
 
 struct ladle_codec_ops {
     const char *name;
     ladle_status (*open)(struct ladle_decoder *d);
-    /* Sets *out to a chunk from d->pool whose data (at mem + headroom) holds
-     * the next decompressed bytes (len > 0), or to NULL at end of stream or
-     * when d->stop is set. Errors are recorded in d->err. */
+    /* Sets *out to a chunk from d->chunks whose data (at mem + headroom)
+     * holds the next decompressed bytes (len > 0), or to NULL at end of
+     * stream or when the run is stopping. Errors are recorded in d->err. */
     ladle_status (*next)(struct ladle_decoder *d, struct ladle_chunk **out);
     /* Releases the codec's state; the source must still be open. */
     void (*close)(struct ladle_decoder *d);

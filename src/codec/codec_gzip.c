@@ -66,12 +66,12 @@ static ladle_status gzip_next(struct ladle_decoder *d, struct ladle_chunk **out)
     *out = NULL;
     if (st->done)
         return LADLE_OK;
-    struct ladle_chunk *ck = ladle_chunk_get(d->pool, d->stop);
+    struct ladle_chunk *ck = d->chunks->get(d->chunks->arg);
     if (!ck)
         return LADLE_OK;
     ladle_status fail = LADLE_OK;
     st->z.next_out = (uint8_t *)ck->data;
-    st->z.avail_out = (uint32_t)d->pool->chunk_size;
+    st->z.avail_out = (uint32_t)d->chunks->chunk_size;
     while (st->z.avail_out > 0) {
         if (st->z.block_state == ISAL_BLOCK_FINISH) {
             /* A member ended: another may follow. */
@@ -122,7 +122,7 @@ static ladle_status gzip_next(struct ladle_decoder *d, struct ladle_chunk **out)
                 break;
             st->z.next_in = (uint8_t *)st->in.cur;
             st->z.avail_in = (uint32_t)st->in.cur_len;
-            if (atomic_load_explicit(d->stop, memory_order_acquire))
+            if (d->chunks->stopping(d->chunks->arg))
                 break;
             continue;
         }
@@ -166,7 +166,7 @@ static ladle_status gzip_next(struct ladle_decoder *d, struct ladle_chunk **out)
             break;
         }
     }
-    size_t produced = d->pool->chunk_size - st->z.avail_out;
+    size_t produced = d->chunks->chunk_size - st->z.avail_out;
     if (fail != LADLE_OK || produced == 0) {
         ladle_chunk_put(ck);
         return fail;

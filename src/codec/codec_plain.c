@@ -31,11 +31,11 @@ static ladle_status plain_next(struct ladle_decoder *d, struct ladle_chunk **out
     struct plain_state *st = d->state;
     *out = NULL;
     while (st->count < st->depth && !st->eof_submitted) {
-        struct ladle_chunk *ck = st->count == 0 ? ladle_chunk_get(d->pool, d->stop)
-                                                : ladle_chunk_try_get(d->pool, d->stop);
+        struct ladle_chunk *ck =
+            st->count == 0 ? d->chunks->get(d->chunks->arg) : d->chunks->try_get(d->chunks->arg);
         if (!ck)
             break;
-        int rc = d->src->ops->submit(d->src, ck->data, d->pool->chunk_size);
+        int rc = d->src->ops->submit(d->src, ck->data, d->chunks->chunk_size);
         if (rc != 0) {
             ladle_chunk_put(ck);
             if (rc < 0)

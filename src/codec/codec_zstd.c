@@ -208,10 +208,10 @@ static ladle_status zstd_next(struct ladle_decoder *d, struct ladle_chunk **out)
     *out = NULL;
     if (st->done)
         return LADLE_OK;
-    struct ladle_chunk *ck = ladle_chunk_get(d->pool, d->stop);
+    struct ladle_chunk *ck = d->chunks->get(d->chunks->arg);
     if (!ck)
         return LADLE_OK;
-    ZSTD_outBuffer zout = {ck->data, d->pool->chunk_size, 0};
+    ZSTD_outBuffer zout = {ck->data, d->chunks->chunk_size, 0};
     while (zout.pos < zout.size) {
         if (st->zin.pos < st->zin.size) {
             size_t r = decompress_unit(st, &zout);
@@ -229,7 +229,7 @@ static ladle_status zstd_next(struct ladle_decoder *d, struct ladle_chunk **out)
                 return s;
             }
             st->zin = (ZSTD_inBuffer){st->in.cur, st->in.cur_len, 0};
-            if (atomic_load_explicit(d->stop, memory_order_acquire))
+            if (d->chunks->stopping(d->chunks->arg))
                 break;
             continue;
         }

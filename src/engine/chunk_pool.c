@@ -1,37 +1,61 @@
 /*
- * chunk_pool.c -- a fixed set of chunk buffers behind a ck_ring free list.
+ * chunk_pool.c -- a fixed set of chunk buffers behind a free list.
  *
- * The ring is multi-producer (any worker returns chunks) and its consumer is
- * the owning decoder. A counting semaphore beside it lets the decoder sleep
- * when every chunk is in flight instead of spinning on a 2-core machine.
+ * Any thread returns chunks; the owning decoder takes them. A decoder that
+ * finds every chunk in flight sleeps on a condition variable until one
+ * comes back or the run stops. One lock per chunk (a megabyte of records)
+ * costs nothing measurable.
  */
-#include "engine/chunk.h"
+#include "engine/chunk_pool.h"
 
-#include <errno.h>
 #include <stdlib.h>
 
-static unsigned next_pow2(unsigned v)
+static struct ladle_chunk *supply_get(void *arg)
 {
-    unsigned p = 4;
-    while (p < v)
-        p <<= 1;
-    return p;
+    return ladle_chunk_get(arg);
+}
+
+static struct ladle_chunk *supply_try_get(void *arg)
+{
+    return ladle_chunk_try_get(arg);
+}
+
+static void supply_put(void *arg, struct ladle_chunk *c)
+{
+    struct ladle_chunk_pool *p = arg;
+    pthread_mutex_lock(&p->lock);
+    p->free_list[p->nfree++] = c;
+    pthread_cond_signal(&p->freed);
+    pthread_mutex_unlock(&p->lock);
+}
+
+static bool supply_stopping(void *arg)
+{
+    struct ladle_chunk_pool *p = arg;
+    pthread_mutex_lock(&p->lock);
+    bool s = p->stopped;
+    pthread_mutex_unlock(&p->lock);
+    return s;
 }
 
 int ladle_chunk_pool_init(struct ladle_chunk_pool *p, unsigned count, size_t chunk_size,
                           size_t headroom)
 {
-    p->chunk_size = chunk_size;
     p->headroom = headroom;
     p->count = 0;
-    unsigned ring_size = next_pow2(count + 1); /* ck_ring holds size - 1 entries */
+    p->nfree = 0;
+    p->stopped = false;
+    p->supply = (struct ladle_chunk_supply){supply_get, supply_try_get, supply_put, supply_stopping,
+                                            p,          chunk_size};
     p->chunks = calloc(count, sizeof *p->chunks);
-    if (!p->chunks || ladle_ring_init(&p->free_ring, ring_size) != 0 ||
-        sem_init(&p->available, 0, 0) != 0) {
+    p->free_list = calloc(count ? count : 1, sizeof *p->free_list);
+    if (!p->chunks || !p->free_list) {
         free(p->chunks);
-        ladle_ring_destroy(&p->free_ring);
+        free(p->free_list);
         return -1;
     }
+    pthread_mutex_init(&p->lock, NULL);
+    pthread_cond_init(&p->freed, NULL);
     for (unsigned i = 0; i < count; i++) {
         struct ladle_chunk *c = &p->chunks[i];
         c->cap = headroom + chunk_size + 1;
@@ -40,32 +64,31 @@ int ladle_chunk_pool_init(struct ladle_chunk_pool *p, unsigned count, size_t chu
             ladle_chunk_pool_destroy(p);
             return -1;
         }
-        c->pool = p;
+        c->home = &p->supply;
         p->count++;
-        ladle_ring_push(&p->free_ring, c);
-        sem_post(&p->available);
+        p->free_list[p->nfree++] = c;
     }
     return 0;
 }
 
 void ladle_chunk_pool_destroy(struct ladle_chunk_pool *p)
 {
-    if (p->chunks)
-        for (unsigned i = 0; i < p->count; i++)
-            free(p->chunks[i].mem);
+    if (!p->chunks)
+        return;
+    for (unsigned i = 0; i < p->count; i++)
+        free(p->chunks[i].mem);
     free(p->chunks);
-    ladle_ring_destroy(&p->free_ring);
+    free(p->free_list);
     p->chunks = NULL;
-    sem_destroy(&p->available);
+    p->free_list = NULL;
+    pthread_cond_destroy(&p->freed);
+    pthread_mutex_destroy(&p->lock);
 }
 
+/* Under p->lock, with a free chunk. */
 static struct ladle_chunk *take(struct ladle_chunk_pool *p)
 {
-    struct ladle_chunk *c = NULL;
-    /* The semaphore guarantees an entry; the loop only covers the window in
-     * which a producer has posted but its enqueue is not yet visible. */
-    while (!ladle_ring_pop(&p->free_ring, &c))
-        ;
+    struct ladle_chunk *c = p->free_list[--p->nfree];
     c->data = c->mem + p->headroom;
     c->len = 0;
     c->offset = 0;
@@ -73,71 +96,32 @@ static struct ladle_chunk *take(struct ladle_chunk_pool *p)
     return c;
 }
 
-struct ladle_chunk *ladle_chunk_get(struct ladle_chunk_pool *p, const atomic_int *stop)
+struct ladle_chunk *ladle_chunk_get(struct ladle_chunk_pool *p)
 {
-    for (;;) {
-        if (atomic_load_explicit(stop, memory_order_acquire))
-            return NULL;
-        if (sem_wait(&p->available) == 0)
-            break;
-        if (errno != EINTR)
-            return NULL;
-    }
-    if (atomic_load_explicit(stop, memory_order_acquire)) {
-        sem_post(&p->available);
-        return NULL;
-    }
-    return take(p);
-}
-
-struct ladle_chunk *ladle_chunk_try_get(struct ladle_chunk_pool *p, const atomic_int *stop)
-{
-    if (sem_trywait(&p->available) != 0)
-        return NULL;
-    if (atomic_load_explicit(stop, memory_order_acquire)) {
-        sem_post(&p->available);
-        return NULL;
-    }
-    return take(p);
-}
-
-void ladle_chunk_put(struct ladle_chunk *c)
-{
-    if (c->oversized) {
-        if (c->backing)
-            ladle_chunk_put(c->backing);
-        free(c->mem);
-        free(c);
-        return;
-    }
-    struct ladle_chunk_pool *p = c->pool;
-    ladle_ring_push(&p->free_ring, c);
-    sem_post(&p->available);
-}
-
-void ladle_chunk_pool_wake(struct ladle_chunk_pool *p)
-{
-    /* A waiter woken this way finds the stop flag and re-posts (see get). */
-    sem_post(&p->available);
-}
-
-struct ladle_chunk *ladle_chunk_adopt_oversized(char *mem, size_t cap)
-{
-    struct ladle_chunk *c = calloc(1, sizeof *c);
-    if (!c)
-        return NULL;
-    c->mem = mem;
-    c->cap = cap;
-    c->data = c->mem;
-    c->oversized = true;
+    struct ladle_chunk *c = NULL;
+    pthread_mutex_lock(&p->lock);
+    while (!p->stopped && p->nfree == 0)
+        pthread_cond_wait(&p->freed, &p->lock);
+    if (!p->stopped)
+        c = take(p);
+    pthread_mutex_unlock(&p->lock);
     return c;
 }
 
-struct ladle_chunk *ladle_chunk_new_oversized(size_t cap)
+struct ladle_chunk *ladle_chunk_try_get(struct ladle_chunk_pool *p)
 {
-    char *mem = malloc(cap);
-    struct ladle_chunk *c = mem ? ladle_chunk_adopt_oversized(mem, cap) : NULL;
-    if (!c)
-        free(mem);
+    struct ladle_chunk *c = NULL;
+    pthread_mutex_lock(&p->lock);
+    if (!p->stopped && p->nfree > 0)
+        c = take(p);
+    pthread_mutex_unlock(&p->lock);
     return c;
+}
+
+void ladle_chunk_pool_stop(struct ladle_chunk_pool *p)
+{
+    pthread_mutex_lock(&p->lock);
+    p->stopped = true;
+    pthread_cond_broadcast(&p->freed);
+    pthread_mutex_unlock(&p->lock);
 }

@@ -3,11 +3,9 @@
  * opens the source, picks the codec by magic bytes, frames whole records
  * into chunks from its own pool and queues them for the workers. The
  * decoder of the input being written waits only on its own pending
- * output, so later inputs never starve it (see pipeline.c's top comment).
+ * output, so later inputs never starve it (see engine.h).
  */
 #include "engine/run.h"
-
-#include "split/split.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,23 +15,19 @@
 #include "io/source.h"
 #include "record/framer.h"
 
-/* Backpressure: see the file comment. */
-static void wait_for_output(struct run *r, uint32_t input)
+/* Backpressure: see engine.h. The condition is read under bp_lock, which
+ * every release and the stop broadcast take: no wake-up is lost. */
+static void wait_for_output(struct ladle_engine *r, uint32_t input)
 {
-    for (;;) {
-        if (ladle_run_stopping(r))
-            return;
-        bool head = atomic_load(&r->head_input) == input;
-        long long p = head ? atomic_load(&r->pending[input]) : atomic_load(&r->pending_total);
-        if (p <= PENDING_BUDGET)
-            return;
-        pthread_mutex_lock(&r->bp_lock);
-        ladle_run_timed_wait_ms(&r->bp_cond, &r->bp_lock, 20);
-        pthread_mutex_unlock(&r->bp_lock);
-    }
+    pthread_mutex_lock(&r->bp_lock);
+    while (!ladle_run_stopping(r) &&
+           (r->head_input == input ? r->pending[input] : r->pending_total) >
+               LADLE_ENGINE_PENDING_BUDGET)
+        pthread_cond_wait(&r->bp_cond, &r->bp_lock);
+    pthread_mutex_unlock(&r->bp_lock);
 }
 
-static ladle_status take_header(struct run *r, uint32_t i, struct ladle_chunk *ck)
+static ladle_status take_header(struct ladle_engine *r, uint32_t i, struct ladle_chunk *ck)
 {
     const char *nl = memchr(ck->data, '\n', ck->len);
     size_t len = (size_t)(nl - ck->data) + 1; /* framed: a '\n' is there */
@@ -45,28 +39,8 @@ static ladle_status take_header(struct run *r, uint32_t i, struct ladle_chunk *c
     return LADLE_OK;
 }
 
-/* Resolves the design's fields for input i, from its header when it has one. */
-static ladle_status bind_fields(struct run *r, uint32_t i)
-{
-    const struct ladle_outbuf *h = &r->headers[i];
-    const struct ladle_field *fields[LADLE_BINDINGS_PER_INPUT] = {
-        r->cfg->params.field, r->cfg->params.field_to,
-        r->cfg->params.split ? r->cfg->params.split->by : NULL,
-        r->cfg->params.split ? r->cfg->params.split->label : NULL};
-    for (int k = 0; k < LADLE_BINDINGS_PER_INPUT; k++) {
-        if (!fields[k])
-            continue;
-        ladle_status st = ladle_field_bind(
-            fields[k], r->cfg->engine.header ? h->data : NULL, r->cfg->engine.header ? h->len : 0,
-            r->io->names[i], &r->bindings[LADLE_BINDINGS_PER_INPUT * i + (unsigned)k], r->err);
-        if (st != LADLE_OK)
-            return st;
-    }
-    return LADLE_OK;
-}
-
 /* Decodes one input into framed chunks on the work queue. */
-static void decode_input(struct run *r, struct ladle_chunk_pool *pool, uint32_t i)
+static void decode_input(struct ladle_engine *r, struct ladle_chunk_pool *pool, uint32_t i)
 {
     const char *name = r->io->names[i];
     struct ladle_source *src = NULL;
@@ -74,7 +48,7 @@ static void decode_input(struct run *r, struct ladle_chunk_pool *pool, uint32_t 
         ladle_run_request_stop(r);
         return;
     }
-    src->stop = &r->stop;
+    src->stop_fd = r->stop_fd;
     if (ladle_source_is_uring(src))
         atomic_store(&r->uring_used, 1);
 
@@ -90,10 +64,9 @@ static void decode_input(struct run *r, struct ladle_chunk_pool *pool, uint32_t 
     struct ladle_decoder d = {
         .ops = ladle_codec_detect(magic, (size_t)nmagic),
         .src = src,
-        .pool = pool,
+        .chunks = ladle_chunk_pool_supply(pool),
         .cfg = r->cfg,
         .err = r->err,
-        .stop = &r->stop,
         .name = name,
     };
     struct ladle_framer fr;
@@ -101,6 +74,7 @@ static void decode_input(struct run *r, struct ladle_chunk_pool *pool, uint32_t 
     ladle_status st = d.ops->open(&d);
     uint64_t seq = 0;
     bool header_done = false;
+    const struct ladle_field_binding *binding = NULL;
     while (st == LADLE_OK && !ladle_run_stopping(r)) {
         wait_for_output(r, i);
         struct ladle_chunk *ck = NULL;
@@ -111,7 +85,7 @@ static void decode_input(struct run *r, struct ladle_chunk_pool *pool, uint32_t 
             break;
         }
         bool eof = ck == NULL;
-        if (eof && !(ck = ladle_chunk_get(pool, &r->stop)))
+        if (eof && !(ck = ladle_chunk_get(pool)))
             break; /* stopping */
         ck->input = i;
         st = ladle_framer_push(&fr, &ck, eof, r->err);
@@ -123,14 +97,17 @@ static void decode_input(struct run *r, struct ladle_chunk_pool *pool, uint32_t 
             /* Before this input's first chunk is queued: its header, and
              * where the design's field is in it. */
             header_done = true;
+            const struct ladle_outbuf *h = &r->headers[i];
             if ((r->cfg->engine.header && ck->len > 0 && take_header(r, i, ck) != LADLE_OK) ||
-                (st = bind_fields(r, i)) != LADLE_OK) {
+                (st = r->ops->bind_input(r->ops->arg, i, r->cfg->engine.header ? h->data : NULL,
+                                         r->cfg->engine.header ? h->len : 0, &binding)) !=
+                    LADLE_OK) {
                 ladle_chunk_put(ck);
                 st = ladle_error_any(r->err) ? ladle_error_status(r->err) : LADLE_E_INTERNAL;
                 break;
             }
         }
-        ck->binding = &r->bindings[LADLE_BINDINGS_PER_INPUT * i];
+        ck->binding = binding;
         if (ck->len == 0 && !eof) {
             ladle_chunk_put(ck);
             continue;
@@ -153,7 +130,7 @@ static void decode_input(struct run *r, struct ladle_chunk_pool *pool, uint32_t 
 void *ladle_run_decoder_main(void *p)
 {
     struct ladle_run_thread *a = p;
-    struct run *r = a->r;
+    struct ladle_engine *r = a->r;
     for (;;) {
         unsigned i = atomic_fetch_add(&r->next_input, 1);
         if (i >= r->io->count || ladle_run_stopping(r))
@@ -161,7 +138,6 @@ void *ladle_run_decoder_main(void *p)
         decode_input(r, &r->pools[a->index], i);
     }
     if (atomic_fetch_sub(&r->decoders_alive, 1) == 1)
-        for (unsigned w = 0; w < r->nworkers; w++)
-            ladle_run_enqueue_work(r, &ladle_run_poison);
+        ladle_run_close_work(r);
     return NULL;
 }

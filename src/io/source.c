@@ -28,13 +28,14 @@ ladle_status ladle_source_open(struct ladle_source **out, const char *path, cons
     struct ladle_source *s = calloc(1, sizeof *s);
     if (!s)
         return ladle_error_set(err, LADLE_E_INTERNAL, "%s: out of memory", name);
+    s->stop_fd = -1;
     s->name = name;
     if (strcmp(path, "-") == 0) {
         s->fd = STDIN_FILENO;
     } else {
         /* O_NONBLOCK: opening a FIFO no writer has opened yet must not
          * block (a signal could not end the run); reads then wait in
-         * ladle_source_wait_readable, which watches the stop flag. */
+         * ladle_source_wait_readable, which watches the stop fd. */
         s->fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
         if (s->fd < 0) {
             int e = errno;

@@ -10,7 +10,6 @@
 #ifndef LADLE_SOURCE_H
 #define LADLE_SOURCE_H
 
-#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -64,9 +63,10 @@ struct ladle_source {
     size_t prefix_len;
     struct ladle_read q[LADLE_SOURCE_MAX_INFLIGHT];
     unsigned q_head, q_count;
-    bool at_eof;            /* a pipe returned end of file */
-    const atomic_int *stop; /* borrowed, may be NULL: a pipe read gives up once set */
-    void *engine;           /* owns: engine state (the io_uring ring) */
+    bool at_eof;  /* a pipe returned end of file */
+    int stop_fd;  /* borrowed, -1 if none: readable once the run stops (a pipe
+                     read then gives up) */
+    void *engine; /* owns: engine state (the io_uring ring) */
 };
 
 /* Opens path ("-" is stdin) with the engine the config asks for. On

@@ -28,12 +28,13 @@ static int sync_submit(struct ladle_source *s, void *buf, size_t len)
 
 int ladle_source_wait_readable(struct ladle_source *s)
 {
-    /* Wait in slices so an interrupted run is not held hostage by a silent
-     * writer (`sleep 1d | ladle ...`, then ^C). */
+    /* Wait on the stop fd too, so an interrupted run is not held hostage
+     * by a silent writer (`sleep 1d | ladle ...`, then ^C). */
     for (;;) {
-        struct pollfd pfd = {.fd = s->fd, .events = POLLIN};
-        int ready = poll(&pfd, 1, 100);
-        if (s->stop && atomic_load(s->stop))
+        struct pollfd pfd[2] = {{.fd = s->fd, .events = POLLIN},
+                                {.fd = s->stop_fd, .events = POLLIN}};
+        int ready = poll(pfd, s->stop_fd >= 0 ? 2 : 1, -1);
+        if (ready > 0 && s->stop_fd >= 0 && pfd[1].revents)
             return 0;
         if (ready > 0 || (ready < 0 && errno != EINTR))
             return 1; /* readable, hung up, or an error read() will report */

@@ -5,6 +5,7 @@
 #include <limits.h>
 #include <string.h>
 
+#include "job/designs.h"
 #include "job/job_internal.h"
 #include "out/record_sink.h"
 #include "out/weight_column.h"
@@ -14,10 +15,10 @@
  * sample than Efraimidis-Spirakis: the column is never forced on it. */
 static int has_weight(const struct ladle_config *cfg)
 {
-    ladle_design d = cfg->params.design;
-    return d == LADLE_DESIGN_BERNOULLI || d == LADLE_DESIGN_CLUSTER ||
-           d == LADLE_DESIGN_FRACTIONS || d == LADLE_DESIGN_STRATIFIED ||
-           (d == LADLE_DESIGN_WEIGHTED && cfg->params.emit_weight);
+    const struct ladle_design_row *row = ladle_design_of(cfg);
+    if (!row || !(row->flags & LADLE_DF_WEIGHTS) || (row->flags & LADLE_DF_SPLIT_ONLY))
+        return 0;
+    return !(row->flags & LADLE_DF_PRIORITY) || cfg->params.emit_weight;
 }
 
 static ladle_status refuse(ladle_job *j, const char *why)
@@ -32,7 +33,8 @@ ladle_status ladle_job_run_sink(ladle_job *j, ladle_sink fn, void *arg, ladle_re
     struct ladle_config *cfg = ladle_job_config(j);
     if (!fn)
         return refuse(j, "no sink function");
-    if (cfg->params.design == LADLE_DESIGN_STATS)
+    const struct ladle_design_row *row = ladle_design_of(cfg);
+    if (row && row->ops->report)
         return refuse(j, "a sink takes records: not the stats report");
     if (ladle_job_writes_dataset(j))
         return refuse(j, "a sink takes records: not a dataset (output dir)");

@@ -22,6 +22,8 @@ enum {
     LADLE_DF_SUM_MISSING = 1 << 6, /* a record without the field counts in one pass only */
     LADLE_DF_SEEDS = 1 << 7,       /* reads --seeds before its first pass */
     LADLE_DF_SPLIT_ONLY = 1 << 8,  /* no sampling at all: only a dataset run has it */
+    LADLE_DF_PRIORITY = 1 << 9,    /* --emit-weight draws another sample (priority sampling):
+                                      nothing turns it on behind the user's back */
 };
 
 /* What a row's validate() looks at: the parameters and which strings are set. */

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "job/designs.h"
+#include "job/run_sample.h"
 #include "sample/plan.h"
 #include "sample/sampler.h"
 #include "split/assign.h"

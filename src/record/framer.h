@@ -17,7 +17,7 @@
 #include <stdint.h>
 
 #include "common/error.h"
-#include "engine/chunk.h"
+#include "record/chunk.h"
 
 struct ladle_framer {
     char *carry; /* owns: the partial record not yet complete */

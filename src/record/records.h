@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "engine/chunk.h"
+#include "record/chunk.h"
 #include "record/key.h"
 
 struct ladle_record {

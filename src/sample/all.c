@@ -1,7 +1,7 @@
 /*
  * all.c -- no sampling: every record, for `ladle split` without a design.
  * It has no offer(): the job runs it only in a split, where the workers
- * route each record straight from its chunk (ladle_run_route_chunk, with
+ * route each record straight from its chunk (ladle_job_route_chunk, with
  * the record's offset for messages) instead of copying it out first.
  */
 #include "sample/sampler.h"

@@ -27,7 +27,7 @@
 #include "common/error.h"
 #include "out/outbuf.h"
 #include "out/writer.h"
-#include "engine/chunk.h"
+#include "record/chunk.h"
 #include "record/key.h"
 
 struct ladle_field;

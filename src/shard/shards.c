@@ -5,13 +5,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <sched.h>
-#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #define ZSTD_STATIC_LINKING_ONLY /* ZSTD_c_stableInBuffer / ZSTD_c_stableOutBuffer */
 #include <zstd.h>
@@ -20,13 +17,13 @@
 #include <xxhash.h>
 
 #include "field/field.h"
-#include "engine/ring.h"
+#include "engine/cancel.h"
+#include "engine/tasks.h"
 #include "shard/seekable.h"
 
-enum { FRAME_FREE, FRAME_FILLING, FRAME_QUEUED, FRAME_DONE };
-
 struct frame {
-    atomic_int state;
+    struct ladle_task task; /* compresses it: queued by the output thread, run by any */
+    struct ladle_shards *s; /* borrowed: the owner */
     unsigned split;
     bool first, last; /* the first / last frame of its shard */
     char *raw;        /* owns: whole records */
@@ -62,8 +59,8 @@ struct ladle_shards {
     unsigned nfree;
     struct frame **fifo; /* queued frames in order (output thread only) */
     unsigned fifo_cap, fifo_head, fifo_count;
-    struct ladle_ring todo; /* queued frames not yet taken by a compressor */
-    ZSTD_CCtx **cctx;       /* owns: one per helper, plus the output thread's */
+    struct ladle_tasks *tasks; /* owns: frames waiting for a compressor */
+    ZSTD_CCtx **cctx;          /* owns: one per helper, plus the output thread's */
 };
 
 void ladle_shard_file_name(char *buf, size_t size, uint32_t i, const char *ext)
@@ -113,12 +110,10 @@ ladle_status ladle_shards_create(struct ladle_shards **out, const struct ladle_s
     s->fifo_cap = s->nframes;
     s->fifo = calloc(s->fifo_cap, sizeof *s->fifo);
     s->cctx = calloc(c->helpers + 1, sizeof *s->cctx);
-    unsigned ring = 4;
-    while (ring < s->nframes + 1)
-        ring <<= 1;
     if (!s->splits || !s->frames || !s->free_list || !s->fifo || !s->cctx ||
-        ladle_ring_init(&s->todo, ring) != 0)
+        !(s->tasks = ladle_tasks_new()))
         return nomem(err);
+    ladle_tasks_set_wake(s->tasks, c->wake, c->wake_arg);
     for (unsigned k = 0; k < c->nsplits; k++) {
         struct split_out *sp = &s->splits[k];
         sp->fd = -1;
@@ -130,7 +125,7 @@ ladle_status ladle_shards_create(struct ladle_shards **out, const struct ladle_s
             return nomem(err);
     }
     for (unsigned i = 0; i < s->nframes; i++) {
-        atomic_init(&s->frames[i].state, FRAME_FREE);
+        s->frames[i].s = s;
         s->free_list[s->nfree++] = &s->frames[i];
     }
     for (unsigned i = 0; i <= c->helpers; i++)
@@ -147,8 +142,11 @@ ladle_status ladle_shards_create(struct ladle_shards **out, const struct ladle_s
 /* Streamed in slices, so that an interrupted run stops within a slice's
  * time, not a whole frame's (seconds at level 19). The pledged size makes
  * the frame the one-shot call would make, whatever the slicing. */
-static void compress_frame(struct frame *f, ZSTD_CCtx *z, const atomic_int *cancel)
+static void compress_frame(void *arg, unsigned slot)
 {
+    struct frame *f = arg;
+    ZSTD_CCtx *z = f->s->cctx[slot];
+    const atomic_int *cancel = f->s->c.cancel;
     enum { SLICE = 256 << 10 };
     size_t bound = ZSTD_compressBound(f->len);
     f->zerr = 0;
@@ -156,7 +154,7 @@ static void compress_frame(struct frame *f, ZSTD_CCtx *z, const atomic_int *canc
         char *p = realloc(f->comp, bound);
         if (!p) {
             f->zerr = (size_t)-1;
-            goto done;
+            return;
         }
         f->comp = p;
         f->ccap = bound;
@@ -165,38 +163,34 @@ static void compress_frame(struct frame *f, ZSTD_CCtx *z, const atomic_int *canc
     size_t r = ZSTD_CCtx_setPledgedSrcSize(z, f->len);
     if (ZSTD_isError(r)) {
         f->zerr = r;
-        goto done;
+        return;
     }
     ZSTD_outBuffer out = {f->comp, f->ccap, 0};
     ZSTD_inBuffer in = {f->raw, 0, 0};
     do {
-        if (cancel && atomic_load_explicit(cancel, memory_order_relaxed)) {
+        if (ladle_cancelled(cancel)) {
             f->zerr = FRAME_INTERRUPTED;
-            goto done;
+            return;
         }
         in.size = f->len - in.pos > SLICE ? in.pos + SLICE : f->len;
         ZSTD_EndDirective end = in.size == f->len ? ZSTD_e_end : ZSTD_e_continue;
         r = ZSTD_compressStream2(z, &out, &in, end);
         if (ZSTD_isError(r)) {
             f->zerr = r;
-            goto done;
+            return;
         }
         /* Output room is the bound: ZSTD_e_end finishes in one call. */
     } while (in.pos < f->len || r != 0);
     f->clen = out.pos;
-done:
-    atomic_store_explicit(&f->state, FRAME_DONE, memory_order_release);
 }
 
 void ladle_shards_help(struct ladle_shards *s, unsigned slot)
 {
-    struct frame *f;
     /* Interrupted: the frames are dropped (retire_oldest), so a worker
      * takes no new one, and the run ends within one frame's compression. */
-    if (s->c.cancel && atomic_load_explicit(s->c.cancel, memory_order_relaxed))
+    if (ladle_cancelled(s->c.cancel))
         return;
-    if (ladle_ring_pop(&s->todo, &f))
-        compress_frame(f, s->cctx[slot], s->c.cancel);
+    ladle_tasks_run_one(s->tasks, slot);
 }
 
 /* ---- writing: the output thread ---- */
@@ -273,18 +267,10 @@ static ladle_status close_shard(struct ladle_shards *s, struct split_out *sp, un
 static ladle_status retire_oldest(struct ladle_shards *s, struct ladle_error *err)
 {
     /* Interrupted: nothing more is worth compressing (the run will be undone). */
-    if (s->c.cancel && atomic_load_explicit(s->c.cancel, memory_order_relaxed))
+    if (ladle_cancelled(s->c.cancel))
         return ladle_error_set(err, LADLE_E_INTERRUPTED, "interrupted");
     struct frame *f = s->fifo[s->fifo_head];
-    while (atomic_load_explicit(&f->state, memory_order_acquire) != FRAME_DONE) {
-        struct frame *g;
-        if (ladle_ring_pop(&s->todo, &g)) {
-            compress_frame(g, s->cctx[s->c.helpers], s->c.cancel);
-        } else {
-            struct timespec ts = {0, 20000};
-            nanosleep(&ts, NULL);
-        }
-    }
+    ladle_task_wait(s->tasks, &f->task, s->c.helpers);
     s->fifo_head = (s->fifo_head + 1) % s->fifo_cap;
     s->fifo_count--;
     unsigned k = f->split;
@@ -338,7 +324,6 @@ out:
     f->len = 0;
     f->records = 0;
     f->first = f->last = false;
-    atomic_store_explicit(&f->state, FRAME_FREE, memory_order_relaxed);
     s->free_list[s->nfree++] = f;
     return st;
 }
@@ -356,21 +341,17 @@ static ladle_status get_frame(struct ladle_shards *s, struct frame **out, struct
             return nomem(err);
         f->cap = s->c.frame_size;
     }
-    atomic_store_explicit(&f->state, FRAME_FILLING, memory_order_relaxed);
     *out = f;
     return LADLE_OK;
 }
 
 static void queue_frame(struct ladle_shards *s, struct frame *f)
 {
-    atomic_store_explicit(&f->state, FRAME_QUEUED, memory_order_release);
     s->fifo[(s->fifo_head + s->fifo_count) % s->fifo_cap] = f;
     s->fifo_count++;
-    /* Sized for every frame: never full. */
-    while (!ladle_ring_push(&s->todo, f))
-        sched_yield();
-    if (s->c.wake)
-        s->c.wake(s->c.wake_arg);
+    f->task.fn = compress_frame;
+    f->task.arg = f;
+    ladle_tasks_submit(s->tasks, &f->task); /* wakes a worker, if a run is on */
 }
 
 static int append(struct frame *f, const char *p, size_t len)
@@ -402,6 +383,7 @@ void ladle_shards_set_wake(struct ladle_shards *s, void (*wake)(void *arg), void
 {
     s->c.wake = wake;
     s->c.wake_arg = arg;
+    ladle_tasks_set_wake(s->tasks, wake, arg);
 }
 
 ladle_status ladle_shards_set_header(struct ladle_shards *s, const char *h, size_t len,
@@ -505,7 +487,7 @@ void ladle_shards_destroy(struct ladle_shards *s)
     }
     for (unsigned i = 0; s->cctx && i <= s->c.helpers; i++)
         ZSTD_freeCCtx(s->cctx[i]);
-    ladle_ring_destroy(&s->todo);
+    ladle_tasks_free(s->tasks);
     free(s->header);
     free(s->cctx);
     free(s->splits);

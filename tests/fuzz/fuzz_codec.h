@@ -34,7 +34,8 @@
 #include "common/error.h"
 #include "fuzz_util.h"
 #include "io/source.h"
-#include "engine/chunk.h"
+#include "engine/chunk_pool.h"
+#include "record/chunk.h"
 #include "record/framer.h"
 
 #define FUZZ_CODEC_OUT_CAP ((uint64_t)64 << 20)
@@ -100,14 +101,13 @@ static int fuzz_codec_run(const uint8_t *data, size_t size, const struct ladle_c
     struct ladle_chunk_pool pool;
     if (ladle_chunk_pool_init(&pool, 3, cfg.engine.chunk_size, 64) != 0)
         abort();
-    atomic_int stop = 0;
+    int stop = 0;
     struct ladle_decoder d = {
         .ops = ops,
         .src = src,
-        .pool = &pool,
+        .chunks = ladle_chunk_pool_supply(&pool),
         .cfg = &cfg,
         .err = &err,
-        .stop = &stop,
         .name = "fuzz",
     };
     struct ladle_framer fr;
@@ -116,13 +116,13 @@ static int fuzz_codec_run(const uint8_t *data, size_t size, const struct ladle_c
     while (st == LADLE_OK) {
         struct ladle_chunk *ck = NULL;
         st = d.ops->next(&d, &ck);
-        if (st != LADLE_OK || atomic_load(&stop)) {
+        if (st != LADLE_OK || stop) {
             if (ck)
                 ladle_chunk_put(ck);
             break;
         }
         int eof = ck == NULL;
-        if (eof && !(ck = ladle_chunk_get(&pool, &stop)))
+        if (eof && !(ck = ladle_chunk_get(&pool)))
             abort();
         if (!eof && (ck->len == 0 || ck->len > cfg.engine.chunk_size))
             abort(); /* next() hands back 1..chunk_size fresh bytes */
@@ -132,8 +132,10 @@ static int fuzz_codec_run(const uint8_t *data, size_t size, const struct ladle_c
         ladle_chunk_put(ck);
         if (eof)
             break;
-        if (fr.next_off > FUZZ_CODEC_OUT_CAP)
-            atomic_store(&stop, 1);
+        if (fr.next_off > FUZZ_CODEC_OUT_CAP) {
+            stop = 1;
+            ladle_chunk_pool_stop(&pool);
+        }
     }
     d.ops->close(&d);
     ladle_framer_destroy(&fr);
@@ -146,7 +148,7 @@ static int fuzz_codec_run(const uint8_t *data, size_t size, const struct ladle_c
         abort(); /* a failure has its message, and only a failure */
     if (st != LADLE_OK && strncmp(err.msg, "fuzz: ", 6) != 0)
         abort(); /* messages start with the input's name */
-    if (!ref.too_big && !got.too_big && !atomic_load(&stop)) {
+    if (!ref.too_big && !got.too_big && !stop) {
         if ((st == LADLE_OK) != ref.ok) {
             fprintf(stderr, "fuzz_codec: ladle %s, the reference %s (%s)\n",
                     st == LADLE_OK ? "accepts" : "refuses", ref.ok ? "accepts" : "refuses",

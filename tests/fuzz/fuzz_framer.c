@@ -21,7 +21,8 @@
 
 #include "common/error.h"
 #include "fuzz_util.h"
-#include "engine/chunk.h"
+#include "engine/chunk_pool.h"
+#include "record/chunk.h"
 #include "record/framer.h"
 #include "record/records.h"
 
@@ -48,7 +49,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct ladle_chunk_pool pool;
     if (ladle_chunk_pool_init(&pool, 2, piece, headroom) != 0)
         abort();
-    atomic_int stop = 0;
     struct ladle_error err;
     ladle_error_init(&err);
     struct ladle_framer fr;
@@ -58,7 +58,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     uint64_t seen = 0; /* stream bytes handed back as records */
     ladle_status st = LADLE_OK;
     for (int eof = 0; !eof && st == LADLE_OK;) {
-        struct ladle_chunk *ck = ladle_chunk_get(&pool, &stop);
+        struct ladle_chunk *ck = ladle_chunk_get(&pool);
         if (!ck)
             abort();
         size_t n = len - pos < piece ? len - pos : piece;

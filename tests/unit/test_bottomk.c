@@ -37,7 +37,7 @@
 #include "common/error.h"
 #include "out/outbuf.h"
 #include "out/writer.h"
-#include "engine/chunk.h"
+#include "record/chunk.h"
 #include "record/key.h"
 #include "sample/sampler.h"
 #include "test_stat.h"

@@ -45,7 +45,8 @@
 #include <string.h>
 
 #include "common/config.h"
-#include "engine/chunk.h"
+#include "engine/chunk_pool.h"
+#include "record/chunk.h"
 #include "record/framer.h"
 #include "record/records.h"
 #include "test_stat.h"
@@ -175,8 +176,6 @@ static ladle_status frame(const char *s, size_t n, const size_t *pieces, size_t 
         fprintf(stderr, "pool init failed\n");
         exit(1);
     }
-    atomic_int stop;
-    atomic_init(&stop, 0);
     struct ladle_framer f;
     ladle_framer_init(&f, max_record, NAME);
     ladle_error_init(err);
@@ -189,7 +188,7 @@ static ladle_status frame(const char *s, size_t n, const size_t *pieces, size_t 
             fprintf(stderr, "test bug: piece %zu > chunk %zu\n", len, chunk_size);
             exit(1);
         }
-        struct ladle_chunk *ck = ladle_chunk_get(&pool, &stop);
+        struct ladle_chunk *ck = ladle_chunk_get(&pool);
         CHECK(ck != NULL && ck->data == ck->mem + LADLE_CHUNK_HEADROOM);
         if (len)
             memcpy(ck->data, s + pos, len);

@@ -36,7 +36,7 @@
 #include "field/field.h"
 #include "out/outbuf.h"
 #include "out/writer.h"
-#include "engine/chunk.h"
+#include "record/chunk.h"
 #include "sample/sampler.h"
 #include "test_stat.h"
 #include "test_util.h"

@@ -1,0 +1,97 @@
+/*
+ * run_sample.h -- one pass of a design over every input, on the engine
+ * (engine/engine.h): what its workers do with a chunk (run_sample.c), and
+ * a split run's part (run_split.c): workers route the records
+ * (split/route.h), and the calling thread hands them in input order to
+ * the split's sequential decisions (split/assign.h) and its shards.
+ */
+#ifndef LADLE_RUN_SAMPLE_H
+#define LADLE_RUN_SAMPLE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "common/config.h"
+#include "common/error.h"
+#include "engine/engine.h"
+#include "field/field.h"
+#include "out/outbuf.h"
+#include "out/writer.h"
+#include "sample/kept.h"
+#include "sample/sampler.h"
+#include "split/route.h"
+
+#define LADLE_BINDINGS_PER_INPUT 4
+#define RESULT_OVERHEAD 64 /* malloc bookkeeping per result */
+
+/* One pass of `design` over every input. out_fd < 0 writes nothing (a
+ * pass that only gathers state into cfg->state->plan). */
+ladle_status ladle_pipeline_run(const struct ladle_config *cfg,
+                                const struct ladle_sampler_ops *design,
+                                const struct ladle_pipeline_io *io, struct ladle_error *err,
+                                ladle_report *report, int *output_closed);
+
+/* What a worker hands to the calling thread for one chunk. */
+struct job_result {
+    struct ladle_engine_item item; /* first: input, seq, last, charge */
+    struct ladle_outbuf out;       /* owns */
+    /* Ordered designs only: the chunk itself, kept until its turn to be
+     * selected from, and where its records start. */
+    struct ladle_chunk *chunk; /* owns */
+    uint32_t *starts;          /* owns */
+    size_t nstarts;
+    /* Split runs: where each record of out goes (one per record). */
+    struct ladle_route *routes; /* owns */
+    size_t nroutes, routes_cap;
+    uint64_t records_seen;    /* records of the chunk read, */
+    uint64_t records_missing; /* of which left out for want of a field */
+    uint64_t end_offset;      /* decompressed bytes of the input up to the chunk's end */
+};
+
+struct job_run {
+    const struct ladle_config *cfg;
+    const struct ladle_pipeline_io *io;
+    struct ladle_error *err;
+    const struct ladle_sampler_ops *design;
+    struct ladle_engine *engine;
+    unsigned nworkers;
+    /* One per worker (each written by its worker only), then the calling
+     * thread's; merged after the run. */
+    struct ladle_sampler *partials;
+    /* Where the fields are in each input, four per input (written by the
+     * input's decoder before its first chunk is queued): the design's key
+     * field, snowball's TO field, the split's --by (or --time-field) and
+     * its label. */
+    struct ladle_field_binding *bindings;
+
+    /* The calling thread's: the ordered output. */
+    struct ladle_writer w;
+    uint64_t limit;        /* records still allowed (head), UINT64_MAX otherwise */
+    int collect;           /* shuffle a streaming design: gather, sort by key at the end */
+    uint64_t global_index; /* records before the current chunk, all inputs */
+    bool header_written;
+    uint32_t header_from;           /* the input whose header was written */
+    struct ladle_sampler *selector; /* borrowed: ordered designs' own state */
+    struct ladle_kept_set kept;
+    struct ladle_field_scratch *scratch; /* owns (split runs): fields read here */
+};
+
+void ladle_job_free_result(struct job_result *res);
+
+/* run_split.c. Workers route a chunk straight (no design) or the records
+ * a design kept in res->out (their keys there; dropped ones counted in
+ * *dropped); the calling thread takes results in order, and the record
+ * hook takes records emitted at the end. */
+ladle_status ladle_job_route_chunk(struct job_run *j, struct ladle_sampler *partial,
+                                   const struct ladle_chunk *ck, struct job_result *res);
+ladle_status ladle_job_route_kept(struct job_run *j, struct ladle_field_scratch *scratch,
+                                  uint32_t input, struct job_result *res, uint64_t *dropped);
+ladle_status ladle_job_split_result(struct job_run *j, struct job_result *res);
+void ladle_job_split_count_input(struct job_run *j, const struct job_result *res);
+ladle_status ladle_job_split_record_hook(void *arg, const char *rec, size_t len, uint64_t key,
+                                         uint32_t input);
+/* Before and after a split pass: counts reset, the hook and shards wired. */
+ladle_status ladle_job_split_begin(struct job_run *j, struct ladle_engine_ops *ops);
+void ladle_job_split_end(struct job_run *j);
+
+#endif
