@@ -1,7 +1,7 @@
 # Sourced by scripts/demo and scripts/test: installs the Debian packages
 # ladle builds and tests with, when any is missing.
 LADLE_PACKAGES="build-essential cmake pkg-config liburing-dev libzstd-dev libxxhash-dev
-libisal-dev libck-dev libpcre2-dev libjansson-dev zlib1g-dev zstd gzip isal mawk coreutils util-linux
+libisal-dev libpcre2-dev libjansson-dev zlib1g-dev zstd gzip isal mawk coreutils util-linux
 clang-format universal-ctags"
 
 ladle_install_deps() {
