@@ -25,8 +25,9 @@ static void supply_put(void *arg, struct ladle_chunk *c)
     struct ladle_chunk_pool *p = arg;
     pthread_mutex_lock(&p->lock);
     p->free_list[p->nfree++] = c;
-    pthread_cond_signal(&p->freed);
     pthread_mutex_unlock(&p->lock);
+    /* After the unlock: the woken decoder does not then block on the lock. */
+    pthread_cond_signal(&p->freed);
 }
 
 static bool supply_stopping(void *arg)

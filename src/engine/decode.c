@@ -15,15 +15,27 @@
 #include "io/source.h"
 #include "record/framer.h"
 
-/* Backpressure: see engine.h. The condition is read under bp_lock, which
- * every release and the stop broadcast take: no wake-up is lost. */
+/* Over budget: the input being taken counts its own results only, so
+ * later inputs never starve it. */
+static bool over_budget(struct ladle_engine *r, uint32_t input)
+{
+    return (atomic_load(&r->head_input) == input
+                ? atomic_load(&r->pending[input])
+                : atomic_load(&r->pending_total)) > LADLE_ENGINE_PENDING_BUDGET;
+}
+
+/* Backpressure: see engine.h and run.h. bp_waiters is raised before the
+ * condition is read, under bp_lock, which a release takes before its
+ * broadcast whenever it sees a waiter: no wake-up is lost. */
 static void wait_for_output(struct ladle_engine *r, uint32_t input)
 {
+    if (!over_budget(r, input))
+        return;
     pthread_mutex_lock(&r->bp_lock);
-    while (!ladle_run_stopping(r) &&
-           (r->head_input == input ? r->pending[input] : r->pending_total) >
-               LADLE_ENGINE_PENDING_BUDGET)
+    atomic_fetch_add(&r->bp_waiters, 1);
+    while (!ladle_run_stopping(r) && over_budget(r, input))
         pthread_cond_wait(&r->bp_cond, &r->bp_lock);
+    atomic_fetch_sub(&r->bp_waiters, 1);
     pthread_mutex_unlock(&r->bp_lock);
 }
 

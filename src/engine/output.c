@@ -12,27 +12,30 @@
 /* A worker's result joins the done list. */
 void ladle_run_hand_over(struct ladle_engine *r, struct ladle_engine_item *it)
 {
-    pthread_mutex_lock(&r->bp_lock);
-    r->pending[it->input] += it->charge;
-    r->pending_total += it->charge;
-    pthread_mutex_unlock(&r->bp_lock);
+    atomic_fetch_add(&r->pending[it->input], it->charge);
+    atomic_fetch_add(&r->pending_total, it->charge);
     it->next = NULL;
     pthread_mutex_lock(&r->done_lock);
     *r->done_tail = it;
     r->done_tail = &it->next;
-    pthread_cond_signal(&r->done_cond);
     pthread_mutex_unlock(&r->done_lock);
+    /* After the unlock: the woken thread does not then block on the lock. */
+    pthread_cond_signal(&r->done_cond);
 }
 
 /* Frees a result the reorder stage held, and lets decoders move on. */
 void ladle_run_release(struct ladle_engine *r, struct ladle_engine_item *it)
 {
-    pthread_mutex_lock(&r->bp_lock);
-    r->pending[it->input] -= it->charge;
-    r->pending_total -= it->charge;
-    r->head_input = r->cur;
-    pthread_cond_broadcast(&r->bp_cond);
-    pthread_mutex_unlock(&r->bp_lock);
+    atomic_fetch_sub(&r->pending[it->input], it->charge);
+    atomic_fetch_sub(&r->pending_total, it->charge);
+    atomic_store(&r->head_input, r->cur);
+    if (atomic_load(&r->bp_waiters)) {
+        /* A decoder sleeps, or is about to under the lock: once we hold
+         * it, the decoder is in its wait and the broadcast reaches it. */
+        pthread_mutex_lock(&r->bp_lock);
+        pthread_mutex_unlock(&r->bp_lock);
+        pthread_cond_broadcast(&r->bp_cond);
+    }
     r->ops->free_item(r->ops->arg, it);
 }
 

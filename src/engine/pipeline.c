@@ -92,6 +92,9 @@ struct ladle_engine *ladle_engine_new(const struct ladle_config *cfg,
     atomic_init(&r->bytes_in, 0);
     atomic_init(&r->bytes_compressed, 0);
     atomic_init(&r->uring_used, 0);
+    atomic_init(&r->bp_waiters, 0);
+    atomic_init(&r->head_input, 0);
+    atomic_init(&r->pending_total, 0);
     pthread_mutex_init(&r->bp_lock, NULL);
     ladle_run_cond_init(&r->bp_cond);
     pthread_mutex_init(&r->done_lock, NULL);

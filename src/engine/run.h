@@ -64,15 +64,19 @@ struct ladle_engine {
     pthread_cond_t done_cond; /* CLOCK_MONOTONIC */
     struct ladle_engine_item *done_head, **done_tail;
 
-    /* Backpressure, under bp_lock: workers add a result's charge when they
-     * hand it over, the calling thread subtracts it when it frees it and
-     * advances head_input; decoders wait on bp_cond (broadcast on every
-     * release and on stop). */
+    /* Backpressure: workers add a result's charge when they hand it over,
+     * the calling thread subtracts it when it frees it and advances
+     * head_input. The counters are atomics so that the per-chunk path takes
+     * no lock; a decoder that must wait counts itself in bp_waiters and
+     * sleeps on bp_cond under bp_lock, and a release takes the lock and
+     * broadcasts only when bp_waiters says someone sleeps (seq_cst: either
+     * the decoder sees the new counters or the release sees the waiter). */
     pthread_mutex_t bp_lock;
-    pthread_cond_t bp_cond;  /* CLOCK_MONOTONIC */
-    uint32_t head_input;     /* under bp_lock: the input being taken */
-    long long pending_total; /* under bp_lock: bytes waiting in the reorder stage */
-    long long *pending;      /* under bp_lock: the same, per input */
+    pthread_cond_t bp_cond;     /* CLOCK_MONOTONIC */
+    atomic_uint bp_waiters;     /* decoders: inside wait_for_output */
+    atomic_uint head_input;     /* calling thread: the input being taken */
+    atomic_llong pending_total; /* workers add, calling thread subtracts */
+    atomic_llong *pending;      /* the same, per input */
 
     unsigned ndecoders, nworkers;   /* set at setup */
     struct ladle_chunk_pool *pools; /* one per decoder: its owner takes, anyone puts */

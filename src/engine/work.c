@@ -40,8 +40,9 @@ void ladle_run_enqueue_work(struct ladle_engine *r, struct ladle_chunk *ck)
     while (q->count == q->cap)
         pthread_cond_wait(&q->room, &q->lock);
     q->slot[(q->head + q->count++) % q->cap] = ck;
-    pthread_cond_signal(&q->ready);
     pthread_mutex_unlock(&q->lock);
+    /* After the unlock: the woken worker does not then block on the lock. */
+    pthread_cond_signal(&q->ready);
 }
 
 void ladle_run_close_work(struct ladle_engine *r)
@@ -59,8 +60,8 @@ void ladle_engine_wake_helper(void *engine)
     struct work_queue *q = &r->work;
     pthread_mutex_lock(&q->lock);
     q->help++;
-    pthread_cond_signal(&q->ready);
     pthread_mutex_unlock(&q->lock);
+    pthread_cond_signal(&q->ready);
 }
 
 /* The next chunk for a worker, after the helper calls due; NULL: exit. */
