@@ -3,12 +3,12 @@
  */
 #include "common/error.h"
 
-#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 
 void ladle_error_init(struct ladle_error *e)
 {
+    pthread_mutex_init(&e->lock, NULL);
     atomic_init(&e->claimed, 0);
     atomic_init(&e->published, 0);
     e->status = LADLE_OK;
@@ -17,15 +17,19 @@ void ladle_error_init(struct ladle_error *e)
 
 ladle_status ladle_error_set(struct ladle_error *e, ladle_status status, const char *fmt, ...)
 {
-    int expected = 0;
-    if (!atomic_compare_exchange_strong(&e->claimed, &expected, 1))
+    pthread_mutex_lock(&e->lock);
+    if (atomic_load_explicit(&e->claimed, memory_order_relaxed)) {
+        pthread_mutex_unlock(&e->lock);
         return status;
+    }
+    atomic_store_explicit(&e->claimed, 1, memory_order_relaxed);
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(e->msg, sizeof e->msg, fmt, ap);
     va_end(ap);
     e->status = status;
     atomic_store_explicit(&e->published, 1, memory_order_release);
+    pthread_mutex_unlock(&e->lock);
     return status;
 }
 
@@ -33,10 +37,14 @@ ladle_status ladle_error_status(const struct ladle_error *e)
 {
     if (!atomic_load_explicit(&e->claimed, memory_order_acquire))
         return LADLE_OK;
-    /* Another thread may have claimed the slot and still be writing it:
-     * wait for it to publish (a vsnprintf away) rather than read a torn status. */
-    while (!atomic_load_explicit(&e->published, memory_order_acquire))
-        sched_yield();
+    /* Another thread may have claimed the slot and still be writing it,
+     * holding the lock: taking it waits for the writer (a vsnprintf away)
+     * rather than read a torn status. */
+    if (!atomic_load_explicit(&e->published, memory_order_acquire)) {
+        struct ladle_error *w = (struct ladle_error *)e; /* the lock, not the slot */
+        pthread_mutex_lock(&w->lock);
+        pthread_mutex_unlock(&w->lock);
+    }
     return e->status;
 }
 

@@ -8,6 +8,7 @@
 #ifndef LADLE_ERROR_H
 #define LADLE_ERROR_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 
 #include "ladle/ladle.h"
@@ -15,6 +16,11 @@
 #define LADLE_ERROR_MAX 512
 
 struct ladle_error {
+    /* The one object every thread of a run may write, so it carries its
+     * own lock (the engine owns all other concurrency): a writer claims
+     * the slot and writes it under `lock`; a reader that sees it claimed
+     * but not yet published takes the lock, which waits for the writer. */
+    pthread_mutex_t lock; /* all zero is an unlocked default mutex */
     atomic_int claimed;   /* 0 until the first error claims the slot */
     atomic_int published; /* 1 once status and msg are written */
     ladle_status status;
