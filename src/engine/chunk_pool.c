@@ -24,7 +24,7 @@ static void supply_put(void *arg, struct ladle_chunk *c)
 {
     struct ladle_chunk_pool *p = arg;
     pthread_mutex_lock(&p->lock);
-    p->free_list[p->nfree++] = c;
+    p->free_list[(p->free_head + p->nfree++) % p->count] = c;
     pthread_mutex_unlock(&p->lock);
     /* After the unlock: the woken decoder does not then block on the lock. */
     pthread_cond_signal(&p->freed);
@@ -45,6 +45,7 @@ int ladle_chunk_pool_init(struct ladle_chunk_pool *p, unsigned count, size_t chu
     p->headroom = headroom;
     p->count = 0;
     p->nfree = 0;
+    p->free_head = 0;
     p->stopped = false;
     p->supply = (struct ladle_chunk_supply){supply_get, supply_try_get, supply_put, supply_stopping,
                                             p,          chunk_size};
@@ -67,7 +68,7 @@ int ladle_chunk_pool_init(struct ladle_chunk_pool *p, unsigned count, size_t chu
         }
         c->home = &p->supply;
         p->count++;
-        p->free_list[p->nfree++] = c;
+        p->free_list[(p->free_head + p->nfree++) % p->count] = c;
     }
     return 0;
 }
@@ -89,7 +90,13 @@ void ladle_chunk_pool_destroy(struct ladle_chunk_pool *p)
 /* Under p->lock, with a free chunk. */
 static struct ladle_chunk *take(struct ladle_chunk_pool *p)
 {
-    struct ladle_chunk *c = p->free_list[--p->nfree];
+    /* First in, first out, as the old ring did: a LIFO list hands the
+     * decoder the chunk a worker has just left, and `sample --rate 0.01
+     * --threads 2` of a 1.7 GB plain file then took 0.52 s instead of 0.41
+     * (25 % more CPU, all of it in the workers' memchr over the records). */
+    struct ladle_chunk *c = p->free_list[p->free_head];
+    p->free_head = (p->free_head + 1) % p->count;
+    p->nfree--;
     c->data = c->mem + p->headroom;
     c->len = 0;
     c->offset = 0;

@@ -22,6 +22,7 @@ struct ladle_chunk_pool {
     struct ladle_chunk **free_list;   /* owns: written under lock by any thread that puts,
                                          and by the owning decoder that gets */
     unsigned nfree;                   /* under lock: entries in free_list */
+    unsigned free_head;               /* under lock: the oldest entry (a ring of count) */
     bool stopped;                     /* under lock: set once by ladle_chunk_pool_stop */
 };
 
