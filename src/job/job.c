@@ -2,6 +2,7 @@
  * job.c -- the public job API (include/ladle/ladle.h): parameters are
  * validated here, once, so the pipeline and samplers can trust them.
  */
+#include <limits.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -396,7 +397,10 @@ ladle_status ladle_job_run_to(ladle_job *j, int out_fd, struct ladle_record_sink
         .paths = (const char *const *)j->paths,
         .names = (const char *const *)j->names,
         .count = j->count,
-        .out_fd = out_fd,
+        /* A dataset run writes its shards, never the fd, so a host may pass
+         * -1; the engine reads out_fd < 0 as "a pass that only gathers". An
+         * fd that cannot be open stands in: a stray write would fail. */
+        .out_fd = dir && out_fd < 0 ? INT_MAX : out_fd,
         .cancel = &j->cancel,
         .sink = sink,
     };
