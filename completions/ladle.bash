@@ -20,11 +20,11 @@ _ladle()
     local sample="--rate -n --head --every --start --strata --min-per-stratum --per-stratum
         --fractions --cluster --clusters --within-rate --within-size --weight --snowball --seeds
         --link --waves --max-nodes --emit-weight --emit-wave --shuffle --seed --output
-        $fields $engine -d -t -v -o -h"
+        $fields $engine -p -k -w -H -d -t -v -o -h"
     local split="--output --ratios --by --time-field --cutoffs --stratify --balance
         --balance-mode --balance-splits --force --shard-size --shard-records --level $sample"
     local stats="--field --top --bars --no-bars --threads --chunk-size --max-record --long --io
-        --help $fields -f -k -d -t -h"
+        --help $fields -f -k -H -d -t -h"
     local verify="--quiet --repair --help -q -h"
 
     if ((cword == 1)); then
@@ -41,7 +41,7 @@ _ladle()
     --seed) COMPREPLY=($(compgen -W "random" -- "$cur")); return ;;
     --seeds) COMPREPLY=($(compgen -f -- "$cur")); return ;;
     -o | --output) COMPREPLY=($(compgen -d -- "$cur")); return ;;
-    --rate | -n | --head | --every | --start | --min-per-stratum | --per-stratum | --fractions | \
+    --rate | -p | -w | -n | --head | --every | --start | --min-per-stratum | --per-stratum | --fractions | \
         --cluster | --clusters | --within-rate | --within-size | --weight | --strata | --link | \
         --waves | --max-nodes | --ratios | --by | --time-field | --cutoffs | --stratify | \
         --balance | --balance-splits | --shard-size | --shard-records | --level | -d | \

@@ -88,8 +88,9 @@ enum {
  * min, max, the bad value's message; then by name: its group and the design
  * it chooses. The help texts are in usage.c. */
 static const struct ladle_cli_option opts[O_COUNT] = {
-    [O_RATE] = {"--rate", 0, CLI_PROB, LADLE_D_RATE, .group = G_DESIGN, .design = "bernoulli",
-                .bad = "--rate: '%s' is not a probability (expected 0..1)"},
+    [O_RATE] =
+        {"--rate", 'p', CLI_PROB, LADLE_D_RATE, .group = G_DESIGN, .design = "bernoulli",
+         .bad = "--rate: '%s' is not a probability (expected 0..1, or a percentage such as 1%%)"},
     [O_N] = {"-n", 'n', CLI_COUNT, LADLE_P_N, 0, MAX_I64, "-n: '%s' is not a record count",
              .group = G_DESIGN, .design = "bottomk"},
     [O_HEAD] = {"--head", 0, CLI_COUNT, LADLE_P_N, 0, MAX_I64, "--head: '%s' is not a record count",
@@ -100,20 +101,22 @@ static const struct ladle_cli_option opts[O_COUNT] = {
     [O_START] = {"--start", 0, CLI_COUNT, LADLE_P_START, 0, MAX_I64,
                  "--start: '%s' is not a record index"},
     [O_SHUFFLE] = {"--shuffle", 0, CLI_FLAG, LADLE_P_SHUFFLE},
-    [O_HEADER] = {"--header", 0, CLI_FLAG, LADLE_P_HEADER},
+    [O_HEADER] = {"--header", 'H', CLI_FLAG, LADLE_P_HEADER},
     [O_FORMAT] = {"--format", 0, CLI_STRING, LADLE_S_FORMAT},
     [O_DELIM] = {"--delimiter", 'd', CLI_DELIM, LADLE_S_DELIM},
     [O_MISSING] = {"--missing", 0, CLI_CHOICE, LADLE_P_MISSING,
                    .bad = "--missing: '%s' is not skip, error or keep",
                    .choices = ladle_cli_missing_names},
-    [O_CLUSTER] = {"--cluster", 0, CLI_STRING, LADLE_S_FIELD, .group = G_FIELD,
+    [O_CLUSTER] = {"--cluster", 'k', CLI_STRING, LADLE_S_FIELD, .group = G_FIELD,
                    .design = "cluster"},
     [O_WITHIN_RATE] = {"--within-rate", 0, CLI_PROB, LADLE_D_WITHIN_RATE, .group = G_WITHIN,
-                       .bad = "--within-rate: '%s' is not a probability (expected 0..1)"},
+                       .bad = "--within-rate: '%s' is not a probability (expected 0..1, or a "
+                              "percentage such as 50%%)"},
     [O_STRATA] = {"--strata", 0, CLI_STRING, LADLE_S_FIELD, .group = G_FIELD,
                   .design = "stratified"},
     [O_FRACTIONS] = {"--fractions", 0, CLI_STRING, LADLE_S_FRACTIONS, .design = "fractions"},
-    [O_WEIGHT] = {"--weight", 0, CLI_STRING, LADLE_S_FIELD, .group = G_FIELD, .design = "weighted"},
+    [O_WEIGHT] = {"--weight", 'w', CLI_STRING, LADLE_S_FIELD, .group = G_FIELD,
+                  .design = "weighted"},
     [O_EMIT_WEIGHT] = {"--emit-weight", 0, CLI_FLAG, LADLE_P_EMIT_WEIGHT},
     [O_PER_STRATUM] = {"--per-stratum", 0, CLI_COUNT, LADLE_P_PER_STRATUM, 1, MAX_I64,
                        "--per-stratum: " COUNT1},

@@ -33,7 +33,7 @@ void ladle_cli_usage_stats(FILE *f)
           "      --bars / --no-bars  draw a bar per value (default: on a terminal)\n"
           "      --format FMT     auto, lines, tsv, csv or json (default auto)\n"
           "  -d, --delimiter C    tsv/csv delimiter\n"
-          "      --header         the first line of each input is a header\n"
+          "  -H, --header         the first line of each input is a header\n"
           "      --missing POLICY skip (default), error or keep (counted as \"\")\n"
           "  -t, --threads N      worker threads (default: online CPUs)\n"
           "      --chunk-size SIZE, --max-record SIZE, --long, --io MODE: as for sample\n"
@@ -72,7 +72,7 @@ static const struct ladle_cli_option stats_opts[S_COUNT] = {
     [S_NO_BARS] = {"--no-bars", 0, CLI_MARK, -1},
     [S_FORMAT] = {"--format", 0, CLI_STRING, LADLE_S_FORMAT},
     [S_DELIM] = {"--delimiter", 'd', CLI_DELIM, LADLE_S_DELIM},
-    [S_HEADER] = {"--header", 0, CLI_FLAG, LADLE_P_HEADER},
+    [S_HEADER] = {"--header", 'H', CLI_FLAG, LADLE_P_HEADER},
     [S_MISSING] = {"--missing", 0, CLI_CHOICE, LADLE_P_MISSING, .choices = ladle_cli_missing_names},
     [S_THREADS] = {"--threads", 't', CLI_COUNT, LADLE_P_THREADS, 1, 1024,
                    "--threads: not a thread count: '%s'"},

@@ -28,14 +28,85 @@ int ladle_cli_usage(const char *command, const char *fmt, ...)
     return LADLE_E_USAGE;
 }
 
-/* Digits, a point and an exponent only, and all of it a number in 0..1. */
+/* Digits, a point and an exponent only, and all of it a number in 0..1;
+ * or the same followed by '%' (tsv-sample and awk users write 1%), read as
+ * "NUMBERe-2" so that 0.3% is exactly the double of 0.003. */
 static int parse_prob(const char *s, double *out)
 {
     char *end;
-    if ((!isdigit((unsigned char)*s) && *s != '.') || s[strspn(s, "0123456789.eE+-")] != '\0')
+    size_t n = strspn(s, "0123456789.eE+-");
+    int percent = s[n] == '%' && s[n + 1] == '\0' && !strpbrk(s, "eE");
+    if ((!isdigit((unsigned char)*s) && *s != '.') || (s[n] != '\0' && !percent) || n > 64)
         return -1;
-    *out = strtod(s, &end);
+    char text[72];
+    snprintf(text, sizeof text, "%.*s%s", (int)n, s, percent ? "e-2" : "");
+    *out = strtod(text, &end);
     return *end || !(*out >= 0.0 && *out <= 1.0) ? -1 : 0;
+}
+
+/* Edits (insert, delete, substitute, swap two neighbours) from a to b, capped:
+ * only small distances matter for a suggestion. */
+static size_t edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 40 || lb > 40)
+        return 99;
+    size_t d[41][41];
+    for (size_t i = 0; i <= la; i++)
+        d[i][0] = i;
+    for (size_t j = 0; j <= lb; j++)
+        d[0][j] = j;
+    for (size_t i = 1; i <= la; i++)
+        for (size_t j = 1; j <= lb; j++) {
+            size_t best = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+            if (d[i - 1][j] + 1 < best)
+                best = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < best)
+                best = d[i][j - 1] + 1;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+                d[i - 2][j - 2] + 1 < best)
+                best = d[i - 2][j - 2] + 1;
+            d[i][j] = best;
+        }
+    return d[la][lb];
+}
+
+/* The unknown-option message, with "; did you mean --X?" when the table has
+ * options that the word starts (an ambiguous prefix) or is a typo or two of. */
+static int unknown_option(const struct ladle_cli_command *cmd, const char *arg)
+{
+    char word[48];
+    const char *w = arg + strspn(arg, "-");
+    snprintf(word, sizeof word, "%.*s", (int)strcspn(w, "="), w);
+    const char *hits[3];
+    size_t nhits = 0, best = 99, len = strlen(word);
+    for (int pass = 0; pass < 2 && nhits == 0; pass++)
+        for (size_t i = 0; i < cmd->nopts; i++) {
+            const char *f = cmd->opts[i].flag;
+            if (strncmp(f, "--", 2) != 0 || len < 2)
+                continue;
+            f += 2;
+            size_t dist =
+                pass == 0 ? (strncmp(f, word, len) == 0 ? 0 : 99) : edit_distance(word, f);
+            if (dist > (len < 5 ? 1u : 2u) || dist > best)
+                continue;
+            if (dist < best)
+                nhits = 0;
+            best = dist;
+            if (nhits < 3)
+                hits[nhits++] = cmd->opts[i].flag;
+        }
+    char msg[256];
+    int at = snprintf(msg, sizeof msg, cmd->unknown, arg);
+    for (size_t k = 0; k < nhits && at > 0 && (size_t)at < sizeof msg; k++)
+        at += snprintf(msg + at, sizeof msg - (size_t)at, "%s%s",
+                       k == 0           ? "; did you mean "
+                       : k + 1 == nhits ? " or "
+                                        : ", ",
+                       hits[k]);
+    if (nhits && at > 0 && (size_t)at < sizeof msg)
+        snprintf(msg + at, sizeof msg - (size_t)at, "?");
+    return ladle_cli_usage(cmd->name, "%s", msg);
 }
 
 static int parse_seed(const char *s, uint64_t *v)
@@ -131,7 +202,7 @@ int ladle_cli_parse(struct ladle_cli_parse *p, const struct ladle_cli_command *c
         if (c == ':')
             return ladle_cli_usage(cmd->name, cmd->needs_value, argv[optind - 1]);
         if (i == cmd->nopts)
-            return ladle_cli_usage(cmd->name, cmd->unknown, argv[optind - 1]);
+            return unknown_option(cmd, argv[optind - 1]);
         int rc = cmd->before ? cmd->before(p, i) : 0;
         if (rc != 0)
             return rc;
