@@ -42,7 +42,7 @@ static void list_into(const char *dir, const char *rel, struct t_buf *out)
     for (int i = 0; i < n; i++) {
         const char *name = ents[i]->d_name;
         if (strcmp(name, ".") != 0 && strcmp(name, "..") != 0) {
-            char sub[1024], full[1100];
+            char sub[1024], full[2100];
             snprintf(sub, sizeof sub, "%s%s%s", rel, *rel ? "/" : "", name);
             snprintf(full, sizeof full, "%s/%s", dir, sub);
             struct stat sb;
