@@ -194,6 +194,8 @@ ladle_status ladle_split_run(struct ladle_config *cfg, const struct ladle_split_
     ds_open = 0;
     if (st != LADLE_OK)
         goto out;
+    if (notes)
+        ladle_split_balance_warnings(&state, q->dir, add_note, notes);
     if (summary) {
         size_t cap = 64 + spec->count * (LADLE_SPLIT_NAME_MAX + 24), n = 0;
         char *s = malloc(cap);

@@ -74,6 +74,13 @@ int ladle_split_class_known(const struct ladle_split_state *s, uint64_t hash);
 /* Counting pass done: stratification quotas and balance targets. */
 void ladle_split_state_plan(struct ladle_split_state *s);
 
+/* After a dataset run: one warning line to note() for each balanced split
+ * that kept less than 10 % of its records, naming the class (or cap) that
+ * set the size and a --balance-mode that would keep about half
+ * (balance_warn.c). */
+void ladle_split_balance_warnings(const struct ladle_split_state *s, const char *dir,
+                                  void (*note)(void *arg, const char *line), void *arg);
+
 /* One routed record: counts it (counting pass) or sends its copies to the
  * shards (writing pass). cls: its class, NULL without a label. */
 ladle_status ladle_split_state_take(struct ladle_split_state *s, const struct ladle_route *rt,

@@ -1110,7 +1110,21 @@ test_commit() {
 }
 
 SECONDS=0
-for t in shares union grouped time stratify balance verify determinism shards designs failures commit; do
+# --balance under a class of one record keeps almost nothing: said on stderr
+# (it used to be said only under -v), with the class and a milder mode.
+test_balance_warning() {
+    make_log "$T/bw.log" 6000 9
+    printf '{"user":"zz","level":"RARE"}\n' >>"$T/bw.log"
+    expect_rc 0 "$LADLE" split -o "$T/bw" --ratios train=0.8,test=0.2 --by user --balance level "$T/bw.log"
+    expect_stderr_match "^ladle: warning: $T/bw: --balance kept [0-9]+ of [0-9]+ records of split 'train' \([0-9.]+%\): class 'RARE' has 1 record and sets every class's size; --balance-mode cap:[0-9]+ or ratio:[0-9]+ would keep about half$"
+    expect_rc 0 "$LADLE" split -o "$T/bw" --force --ratios train=0.8,test=0.2 --by user --balance level --balance-mode cap:2 "$T/bw.log"
+    expect_stderr_match "^ladle: warning: $T/bw: --balance kept [0-9]+ of [0-9]+ records of split 'train' \([0-9.]+%\): cap:2 sets every class's size; cap:[0-9]+ would keep about half$"
+    # a balance that keeps most of the split says nothing
+    expect_rc 0 "$LADLE" split -o "$T/bw" --force --ratios train=0.8,test=0.2 --by user --balance level --balance-mode cap:100000 "$T/bw.log"
+    expect_stderr_empty
+}
+
+for t in shares union grouped time stratify balance balance_warning verify determinism shards designs failures commit; do
     s0=$SECONDS
     f0=$FAILED
     "test_$t"
