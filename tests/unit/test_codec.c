@@ -648,6 +648,20 @@ static void damaged_message(const char *label, const char *path, char *msg, size
     t_output_free(&out);
 }
 
+/* The compressed file b with bytes f..f+2 flipped, read: its label ("zst
+ * with bytes F..F+2 flipped") and the one-line message it fails with. */
+static void flipped_message(const char *ext, const struct bytes *b, uint64_t f, char *label,
+                            size_t label_len, char *msg, size_t msg_len)
+{
+    char name[64], *path;
+    snprintf(name, sizeof name, "where%llu-%s.log", (unsigned long long)f, ext);
+    snprintf(label, label_len, "%s with bytes %llu..%llu flipped", ext, (unsigned long long)f,
+             (unsigned long long)f + 2);
+    write_variant(name, b, b->len, (size_t)f, &path);
+    damaged_message(label, path, msg, msg_len);
+    free(path);
+}
+
 /* The message names where the damage at [f, f + 3) was found, exactly. */
 static void check_zstd_where(const char *label, const char *msg, const struct zunits *u, uint64_t f,
                              uint64_t total)
@@ -705,14 +719,9 @@ static void test_damage_where(void)
         uint64_t f = (uint64_t)z.len * (uint64_t)k / 20;
         while (touches_header(u, f))
             f += 3;
-        char name[64], label[96], msg[512], *path;
-        snprintf(name, sizeof name, "where%llu-zst.log", (unsigned long long)f);
-        snprintf(label, sizeof label, "zst with bytes %llu..%llu flipped", (unsigned long long)f,
-                 (unsigned long long)f + 2);
-        write_variant(name, &z, z.len, (size_t)f, &path);
-        damaged_message(label, path, msg, sizeof msg);
+        char label[96], msg[512];
+        flipped_message("zst", &z, f, label, sizeof label, msg, sizeof msg);
         check_zstd_where(label, msg, u, f, z.len);
-        free(path);
         checked++;
     }
     /* A block header flipped: reported at that header (the first unit
@@ -735,14 +744,9 @@ static void test_damage_where(void)
     struct bytes g = gzip_isal(text.p, text.len);
     for (int k = 1; k < 10; k++) {
         uint64_t f = (uint64_t)g.len * (uint64_t)k / 10;
-        char name[64], label[96], msg[512], *path;
-        snprintf(name, sizeof name, "where%llu-gz.log", (unsigned long long)f);
-        snprintf(label, sizeof label, "gz with bytes %llu..%llu flipped", (unsigned long long)f,
-                 (unsigned long long)f + 2);
-        write_variant(name, &g, g.len, (size_t)f, &path);
-        damaged_message(label, path, msg, sizeof msg);
+        char label[96], msg[512];
+        flipped_message("gz", &g, f, label, sizeof label, msg, sizeof msg);
         check_gzip_where(label, msg, f);
-        free(path);
     }
 
     /* Not-a-member after the last member, not-a-frame after the last frame:
