@@ -22,7 +22,7 @@ _ladle()
         --link --waves --max-nodes --emit-weight --emit-wave --shuffle --seed --output
         $fields $engine -p -k -w -H -d -t -v -o -h"
     local split="--output --ratios --by --time-field --cutoffs --stratify --balance
-        --balance-mode --balance-splits --force --shard-size --shard-records --level $sample"
+        --balance-mode --balance-splits --force --allow-empty --shard-size --shard-records --level $sample"
     local stats="--field --top --bars --no-bars --threads --chunk-size --max-record --long --io
         --help $fields -f -k -H -d -t -h"
     local verify="--quiet --repair --help -q -h"

@@ -114,6 +114,7 @@ typedef enum {
     LADLE_P_SHARD_RECORDS = 25, /* records per shard instead (0: by size) */
     LADLE_P_LEVEL = 26,         /* zstd level of the shards, 1..19 (default 3) */
     LADLE_P_FORCE = 27,         /* 1: replace the dataset in a non-empty folder */
+    LADLE_P_ALLOW_EMPTY = 28,   /* 1: commit a dataset even when a split has no record */
 } ladle_param;
 
 typedef enum {

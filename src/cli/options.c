@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "common/similar.h"
 
 const char *const ladle_cli_missing_names[] = {"skip", "error", "keep", NULL};
 const char *const ladle_cli_io_names[] = {"auto", "uring", "pread", NULL};
@@ -44,33 +45,6 @@ static int parse_prob(const char *s, double *out)
     return *end || !(*out >= 0.0 && *out <= 1.0) ? -1 : 0;
 }
 
-/* Edits (insert, delete, substitute, swap two neighbours) from a to b, capped:
- * only small distances matter for a suggestion. */
-static size_t edit_distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    if (la > 40 || lb > 40)
-        return 99;
-    size_t d[41][41];
-    for (size_t i = 0; i <= la; i++)
-        d[i][0] = i;
-    for (size_t j = 0; j <= lb; j++)
-        d[0][j] = j;
-    for (size_t i = 1; i <= la; i++)
-        for (size_t j = 1; j <= lb; j++) {
-            size_t best = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
-            if (d[i - 1][j] + 1 < best)
-                best = d[i - 1][j] + 1;
-            if (d[i][j - 1] + 1 < best)
-                best = d[i][j - 1] + 1;
-            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
-                d[i - 2][j - 2] + 1 < best)
-                best = d[i - 2][j - 2] + 1;
-            d[i][j] = best;
-        }
-    return d[la][lb];
-}
-
 /* The unknown-option message, with "; did you mean --X?" when the table has
  * options that the word starts (an ambiguous prefix) or is a typo or two of. */
 static int unknown_option(const struct ladle_cli_command *cmd, const char *arg)
@@ -87,8 +61,8 @@ static int unknown_option(const struct ladle_cli_command *cmd, const char *arg)
                 continue;
             f += 2;
             size_t dist =
-                pass == 0 ? (strncmp(f, word, len) == 0 ? 0 : 99) : edit_distance(word, f);
-            if (dist > (len < 5 ? 1u : 2u) || dist > best)
+                pass == 0 ? (strncmp(f, word, len) == 0 ? 0 : 99) : ladle_edit_distance(word, f);
+            if (dist > ladle_edit_budget(len) || dist > best)
                 continue;
             if (dist < best)
                 nhits = 0;

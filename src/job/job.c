@@ -37,7 +37,7 @@ struct ladle_job {
     /* Datasets: LADLE_S_OUTPUT_DIR .. LADLE_S_BALANCE_SPLITS, owned copies. */
     char *split_str[LADLE_S_BALANCE_SPLITS - LADLE_S_OUTPUT_DIR + 1];
     uint64_t shard_size, shard_records;
-    int level, force;
+    int level, force, allow_empty;
     char **argv; /* owns: the command line for the manifest */
     int argc;
     char *summary; /* owns */
@@ -201,6 +201,7 @@ ladle_status ladle_job_set(ladle_job *j, ladle_param p, int64_t v)
         j->level = (int)v;
         return LADLE_OK;
     case LADLE_P_FORCE: j->force = v != 0; return LADLE_OK;
+    case LADLE_P_ALLOW_EMPTY: j->allow_empty = v != 0; return LADLE_OK;
     case LADLE_P_IO_MODE:
         if (v < LADLE_IO_AUTO || v > LADLE_IO_PREAD)
             return bad(j, "unknown io mode");
@@ -429,6 +430,7 @@ ladle_status ladle_job_run_to(ladle_job *j, int out_fd, struct ladle_record_sink
             .shard_records = j->shard_records,
             .level = j->level,
             .force = j->force,
+            .allow_empty = j->allow_empty,
             .argc = j->argc,
             .argv = (const char *const *)j->argv,
         };

@@ -25,6 +25,7 @@ void ladle_job_free_result(struct job_result *res)
         ladle_chunk_put(res->chunk);
     free(res->starts);
     free(res->routes);
+    free(res->sample);
     ladle_outbuf_free(&res->out);
     free(res);
 }
@@ -89,6 +90,23 @@ static ladle_status index_records(struct job_run *j, struct ladle_sampler *parti
     return LADLE_OK;
 }
 
+/* The chunk's first record, for the message if the field never resolves. */
+static void keep_sample(const struct ladle_chunk *ck, struct job_result *res)
+{
+    struct ladle_record_iter it;
+    struct ladle_record rec;
+    ladle_record_iter_init(&it, ck);
+    if (!ladle_record_next(&it, &rec))
+        return;
+    size_t len = rec.len > 65536 ? 65536 : rec.len;
+    while (len && (rec.data[len - 1] == '\n' || rec.data[len - 1] == '\r'))
+        len--;
+    if ((res->sample = malloc(len ? len : 1))) {
+        memcpy(res->sample, rec.data, len);
+        res->sample_len = len;
+    }
+}
+
 static ladle_status process(void *arg, unsigned worker, struct ladle_chunk *ck,
                             struct ladle_engine_item **out)
 {
@@ -105,7 +123,6 @@ static ladle_status process(void *arg, unsigned worker, struct ladle_chunk *ck,
     ladle_status st;
     if (j->design == &ladle_sampler_all) { /* a split without a design */
         st = ladle_job_route_chunk(j, partial, ck, res);
-        ladle_chunk_put(ck);
     } else if (j->design->ordered) {
         st = index_records(j, partial, ck, res);
         res->chunk = ck;
@@ -116,10 +133,14 @@ static ladle_status process(void *arg, unsigned worker, struct ladle_chunk *ck,
             st = ladle_job_route_kept(j, partial->scratch, ck->input, res, &dropped);
             partial->records_missing += dropped;
         }
-        ladle_chunk_put(ck);
     }
     res->records_seen = partial->records_seen - seen0;
     res->records_missing = partial->records_missing - missing0;
+    if (j->check.armed && ck->seq == 0 && res->records_seen &&
+        res->records_missing == res->records_seen)
+        keep_sample(ck, res);
+    if (!res->chunk)
+        ladle_chunk_put(ck);
     /* Results of later inputs may wait a while: hold only the bytes kept. */
     if (res->out.cap > 2 * res->out.len + 4096) {
         char *p = realloc(res->out.data, res->out.len ? res->out.len : 1);
@@ -212,7 +233,11 @@ static ladle_status emit_records(struct job_run *j, struct job_result *res)
 
 static ladle_status take_result(struct job_run *j, struct job_result *res)
 {
-    ladle_status st = emit_header(j, res->item.input, res->item.seq);
+    ladle_status st = ladle_field_check_take(
+        &j->check, j->cfg, j->bindings, j->io->names, res->item.input, res->records_seen,
+        res->records_missing, &res->sample, res->sample_len, j->err);
+    if (st == LADLE_OK)
+        st = emit_header(j, res->item.input, res->item.seq);
     if (st != LADLE_OK)
         return st;
     if (res->chunk) {
@@ -291,6 +316,8 @@ static ladle_status run_engine(struct job_run *j, struct ladle_engine_ops *ops,
         st = ladle_job_split_begin(j, ops);
     if (st == LADLE_OK)
         st = ladle_engine_run(j->engine, es);
+    if (st == LADLE_OK && !j->w.closed && j->limit)
+        st = ladle_field_check_end(&j->check, cfg, j->bindings, j->io->names, j->err);
     if (st == LADLE_OK && !j->w.closed)
         st = finish(j);
     if (st == LADLE_OK)
@@ -330,6 +357,9 @@ ladle_status ladle_pipeline_run(const struct ladle_config *cfg,
             goto out;
     if ((status = ladle_writer_init(&j.w, io->out_fd, err)) != LADLE_OK)
         goto out;
+    if ((status = ladle_field_check_init(&j.check, cfg, design->report != 0, io->count, err)) !=
+        LADLE_OK)
+        goto out;
     status = run_engine(&j, &ops, &es);
     if (report)
         fill_report(&j, partials_ready, &es, report);
@@ -340,6 +370,7 @@ ladle_status ladle_pipeline_run(const struct ladle_config *cfg,
 out:
     ladle_engine_free(j.engine); /* frees the results still waiting: before the partials */
     ladle_kept_set_free(&j.kept);
+    ladle_field_check_free(&j.check);
     for (unsigned k = 0; k < partials_ready; k++)
         ladle_sampler_destroy(&j.partials[k]);
     free(j.partials);

@@ -15,6 +15,7 @@
 #include "common/error.h"
 #include "engine/engine.h"
 #include "field/field.h"
+#include "job/field_check.h"
 #include "out/outbuf.h"
 #include "out/writer.h"
 #include "sample/kept.h"
@@ -46,6 +47,9 @@ struct job_result {
     uint64_t records_seen;    /* records of the chunk read, */
     uint64_t records_missing; /* of which left out for want of a field */
     uint64_t end_offset;      /* decompressed bytes of the input up to the chunk's end */
+    char *sample;             /* owns: the input's first record, when its first chunk
+                                 resolved no field (field_check.h); else NULL */
+    size_t sample_len;
 };
 
 struct job_run {
@@ -74,6 +78,7 @@ struct job_run {
     struct ladle_sampler *selector; /* borrowed: ordered designs' own state */
     struct ladle_kept_set kept;
     struct ladle_field_scratch *scratch; /* owns (split runs): fields read here */
+    struct ladle_field_check check;      /* the calling thread's */
 };
 
 void ladle_job_free_result(struct job_result *res);

@@ -109,6 +109,45 @@ static const char *extension(const struct ladle_config *cfg)
     }
 }
 
+/* A split with no record is almost always a mistake (a field that never
+ * resolved, a cutoff outside the data, ratios too fine for the input): refuse
+ * to commit it unless asked to (--allow-empty), so DIR stays as it was. */
+static ladle_status refuse_empty(const struct ladle_split_state *state, const char *dir,
+                                 const char *by, struct ladle_error *err)
+{
+    const struct ladle_split_spec *spec = state->spec;
+    char names[256];
+    size_t n = 0;
+    unsigned empty = 0;
+    uint64_t read = 0, missing = 0;
+    for (unsigned k = 0; k < spec->count; k++) {
+        if (state->records[k])
+            continue;
+        if (n < sizeof names)
+            n += (size_t)snprintf(names + n, sizeof names - n, "%s'%s'", empty ? ", " : "",
+                                  spec->names[k]);
+        empty++;
+    }
+    if (!empty)
+        return LADLE_OK;
+    for (uint32_t i = 0; i < state->ninputs; i++) {
+        read += state->inputs[i].records;
+        missing += state->inputs[i].missing;
+    }
+    char why[160] = "";
+    if (missing && by)
+        snprintf(why, sizeof why, ", %llu left out for want of field '%s'",
+                 (unsigned long long)missing, by);
+    else if (missing)
+        snprintf(why, sizeof why, ", %llu left out for want of a field",
+                 (unsigned long long)missing);
+    return ladle_error_set(err, LADLE_E_INPUT,
+                           "%s: split%s %s %s no record (%llu read%s); nothing committed, %s is "
+                           "as it was (--allow-empty commits it anyway)",
+                           dir, empty > 1 ? "s" : "", names, empty > 1 ? "have" : "has",
+                           (unsigned long long)read, why, dir);
+}
+
 ladle_status ladle_split_run(struct ladle_config *cfg, const struct ladle_split_request *q,
                              const struct ladle_pipeline_io *io, struct ladle_error *err,
                              ladle_report *report, int *output_closed, char **summary, char **notes)
@@ -163,6 +202,8 @@ ladle_status ladle_split_run(struct ladle_config *cfg, const struct ladle_split_
     cfg->params.split = spec;
     cfg->state->split_state = &state;
     st = ladle_passes_run(cfg, io, err, report, output_closed);
+    if (st == LADLE_OK && !q->allow_empty)
+        st = refuse_empty(&state, q->dir, by ? ladle_field_spec(by) : NULL, err);
     if (st == LADLE_OK)
         st = ladle_shards_finish(shards, err);
     if (st != LADLE_OK)

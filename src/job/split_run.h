@@ -25,6 +25,7 @@ struct ladle_split_request {
     uint64_t shard_records;     /* records per shard (0: by size) */
     int level;                  /* zstd level */
     int force;                  /* replace the dataset in a non-empty DIR */
+    int allow_empty;            /* commit even when a split has no record */
     int argc;                   /* the command line, for the manifest */
     const char *const *argv;
 };

@@ -6,7 +6,12 @@
 L=$LADLE
 make_log "$T/a.log" 20000 3
 make_log "$T/a.tsv" 5000 4 tsv
-printf 'ts\tlevel\tuser\tlatency\tpath\tpad\n' | cat - "$T/a.tsv" >"$T/h.tsv"
+# The header names the columns of ladle-gen's tsv, or of make_log's own.
+if [ "$(head -1 "$T/a.tsv" | awk -F'\t' '{print NF}')" = 8 ]; then
+    printf 'ts\tlevel\tuser\ttrace\tstatus\tlatency\tpath\tmsg\n'
+else
+    printf 'ts\tlevel\tuser\tlatency\tpath\tpad\n'
+fi | cat - "$T/a.tsv" >"$T/h.tsv"
 
 same_output() { # WHAT, then the two commands as strings
     "$L" $2 >"$T/1" 2>"$T/1.err"

@@ -266,6 +266,7 @@ struct sopts {
     int64_t chunk;         /* 0: the default */
     int64_t shard_records; /* 0: by size (default) */
     int reverse;           /* the inputs in the other order */
+    int allow_empty;       /* LADLE_P_ALLOW_EMPTY */
 };
 
 struct mclass {
@@ -692,6 +693,7 @@ static void run_split(const struct pop *p, const struct sopts *o, struct sres *r
         CHECK(ladle_job_set(j, LADLE_P_SHARD_RECORDS, o->shard_records) == LADLE_OK);
     CHECK(ladle_job_set(j, LADLE_P_LEVEL, 1) == LADLE_OK);
     CHECK(ladle_job_set(j, LADLE_P_SHUFFLE, o->shuffle) == LADLE_OK);
+    CHECK(ladle_job_set(j, LADLE_P_ALLOW_EMPTY, o->allow_empty) == LADLE_OK);
     for (int f = 0; f < NF; f++)
         CHECK(ladle_job_add_input(j, p->paths[o->reverse ? NF - 1 - f : f]) == LADLE_OK);
     struct t_output out;
@@ -1653,8 +1655,9 @@ static void test_dir(void)
     t_output_free(&out);
     ladle_job_free(j);
 
-    /* A split that gets no record still has its folder and its manifest entry. */
-    struct sopts o = {.ratios = "big=0.999999,tiny=0.000001", .seed = 1};
+    /* A split that gets no record still has its folder and its manifest
+     * entry, when allowed to be empty. */
+    struct sopts o = {.ratios = "big=0.999999,tiny=0.000001", .seed = 1, .allow_empty = 1};
     struct sres r;
     run_split(&p, &o, &r, "an empty split");
     CHECKF(r.records[0] == 50 && r.records[1] == 0, "an empty split: %llu and %llu records",
