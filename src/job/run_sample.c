@@ -46,6 +46,12 @@ static ladle_status bind_input(void *arg, uint32_t i, const char *header, size_t
         j->cfg->params.split ? j->cfg->params.split->label : NULL};
     struct ladle_field_binding *b = &j->bindings[LADLE_BINDINGS_PER_INPUT * i];
     *binding = b;
+    if (header && j->cfg->params.format == LADLE_FORMAT_AUTO &&
+        ladle_format_detect(header, len) == LADLE_FORMAT_JSON)
+        return ladle_error_set(j->err, LADLE_E_USAGE,
+                               "%s: --header on JSON lines: JSON records carry their own keys, and "
+                               "the first record would be copied into every output (and shard)",
+                               j->io->names[i]);
     for (int k = 0; k < LADLE_BINDINGS_PER_INPUT; k++) {
         if (!fields[k])
             continue;
