@@ -62,6 +62,7 @@ struct ladle_design_params {
      * borrowed from the job. */
     const struct ladle_split_spec *split;
     ladle_missing missing;
+    ladle_malformed malformed;
     /* Fields (compiled once, shared read-only by every thread). */
     const struct ladle_field *field; /* borrowed from the job: the design's key */
     int format;                      /* enum ladle_format */

@@ -18,6 +18,7 @@
 #include "job/passes.h"
 #include "engine/pipeline.h"
 #include "job/format_pick.h"
+#include "out/record_sink.h"
 #include "job/split_run.h"
 #include "sample/plan.h"
 
@@ -185,6 +186,11 @@ ladle_status ladle_job_set(ladle_job *j, ladle_param p, int64_t v)
         if (v < LADLE_MISSING_SKIP || v > LADLE_MISSING_KEEP)
             return bad(j, "--missing must be skip, error or keep");
         j->cfg.params.missing = (ladle_missing)v;
+        return LADLE_OK;
+    case LADLE_P_MALFORMED:
+        if (v < LADLE_MALFORMED_ERROR || v > LADLE_MALFORMED_SKIP)
+            return bad(j, "--malformed must be skip or error");
+        j->cfg.params.malformed = (ladle_malformed)v;
         return LADLE_OK;
     case LADLE_P_SHARD_SIZE:
         if (v < 1)
@@ -397,6 +403,8 @@ ladle_status ladle_job_run_to(ladle_job *j, int out_fd, struct ladle_record_sink
                                           sizeof specs / sizeof specs[0], &j->err);
     if (prep == LADLE_OK)
         prep = prepare_design(j, row);
+    if (sink)
+        sink->csv_delim = j->cfg.engine.csv_delim;
     if (prep != LADLE_OK)
         return prep;
     if (j->count == 0 && ladle_job_add_input(j, "-") != LADLE_OK)

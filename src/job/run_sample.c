@@ -196,8 +196,7 @@ static ladle_status emit_records(struct job_run *j, struct job_result *res)
         return LADLE_OK; /* (b->data may be NULL: no pointer sums on it) */
     const char *p = b->data, *end = b->data + b->len;
     for (size_t k = 0; p < end && j->limit > 0; k++) {
-        const char *nl = memchr(p, '\n', (size_t)(end - p));
-        size_t len = (size_t)(nl - p) + 1;
+        size_t len = ladle_record_len(p, (size_t)(end - p), j->cfg->engine.csv_delim);
         if (j->collect) {
             /* The arrival rank stands in for the offset: it follows input
              * order, which is all a tie between equal keys needs. */
@@ -271,6 +270,8 @@ static void fill_report(const struct job_run *j, unsigned partials_ready,
         report->records_in += j->partials[k].records_seen;
     for (unsigned k = 0; k < partials_ready; k++)
         report->records_missing += j->partials[k].records_missing;
+    for (unsigned k = 0; k < partials_ready; k++)
+        report->records_malformed += j->partials[k].records_malformed;
     report->records_out = j->w.records;
     report->bytes_in = es->bytes_in;
     report->bytes_compressed = es->bytes_compressed;

@@ -77,8 +77,7 @@ ladle_status ladle_job_route_kept(struct job_run *j, struct ladle_field_scratch 
     size_t at = 0, w = 0, kept = 0;
     for (size_t i = 0; i < b->records; i++) {
         const char *p = b->data + at;
-        const char *nl = memchr(p, '\n', b->len - at);
-        size_t len = (size_t)(nl - p) + 1;
+        size_t len = ladle_record_len(p, b->len - at, j->cfg->engine.csv_delim);
         struct ladle_route *rt = next_route(res);
         if (!rt)
             return ladle_error_set(j->err, LADLE_E_INTERNAL, "pipeline: out of memory");
