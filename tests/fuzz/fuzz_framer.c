@@ -67,6 +67,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         ends[i] = c == '\n';
         st = c == delim || c == '\n' ? 0 : 1;
     }
+    /* A quote open at the end runs the last record to the end. */
+    if (len && stream[len - 1] == '\n')
+        ends[len - 1] = 1;
     /* The reference: is some record longer than max_record (without its '\n')? */
     int too_long = 0;
     for (size_t i = 0, start = 0; i <= len; i++)
