@@ -174,7 +174,8 @@ static ladle_status push_lines(struct ladle_framer *f, struct ladle_chunk **ckp,
     size_t whole = nl ? (size_t)(nl - ck->data) + 1 : 0;
     size_t tail = ck->len - whole;
     if (tail) {
-        if (tail > f->max_record)
+        /* (as in push_csv: a last quoted '\n' may yet be the line end) */
+        if (tail - (ck->data[ck->len - 1] == '\n') > f->max_record)
             return too_long(f, ck->offset + whole, err);
         if (reserve_carry(f, tail) != 0)
             return out_of_memory(f, err);
@@ -224,6 +225,10 @@ static ladle_status push_csv(struct ladle_framer *f, struct ladle_chunk **ckp, i
         size_t first = ladle_csv_first_edge(ck->data, fresh, f->csv_delim, &s);
         f->work += fresh;
         size_t rec = carried + (first ? first - 1 : fresh);
+        /* Not ended yet: a last '\n' (quoted) is the line end if the input
+         * ends there, and is measured with the rest if the record goes on. */
+        if (!first && (fresh ? ck->data[fresh - 1] : f->carry[carried - 1]) == '\n')
+            rec--;
         if (rec > f->max_record)
             return too_long(f, f->carry_off, err);
         if (!first && !eof) {
