@@ -108,6 +108,7 @@ static ladle_status process(void *arg, unsigned worker, struct ladle_chunk *ck,
     *out = &res->item;
     res->end_offset = ck->offset + ck->len;
     uint64_t seen0 = partial->records_seen, missing0 = partial->records_missing;
+    uint64_t malformed0 = partial->records_malformed;
     ladle_status st;
     if (j->design == &ladle_sampler_all) { /* a split without a design */
         st = ladle_job_route_chunk(j, partial, ck, res);
@@ -126,6 +127,7 @@ static ladle_status process(void *arg, unsigned worker, struct ladle_chunk *ck,
     }
     res->records_seen = partial->records_seen - seen0;
     res->records_missing = partial->records_missing - missing0;
+    res->records_malformed = partial->records_malformed - malformed0;
     /* Results of later inputs may wait a while: hold only the bytes kept. */
     if (res->out.cap > 2 * res->out.len + 4096) {
         char *p = realloc(res->out.data, res->out.len ? res->out.len : 1);

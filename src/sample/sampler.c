@@ -72,6 +72,7 @@ int ladle_field_under_policy(const struct ladle_config *cfg, const struct ladle_
         /* Not a missing value but a broken record (a CSV quote never closed,
          * bad JSON, a truncated last line): --malformed, not --missing. */
         if (cfg->params.malformed == LADLE_MALFORMED_SKIP) {
+            (*ladle_field_scratch_malformed(sc))++;
             *v = NULL;
             *vlen = 0;
             return 0;

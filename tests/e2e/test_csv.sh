@@ -107,5 +107,11 @@ expect_rc 0 "$L" sample --strata user --per-stratum 1 --malformed skip "$T/live.
 expect_eq "truncated line skipped" '{"user":"a","n":1}
 {"user":"b","n":2}' "$(cat "$T/out")"
 expect_stderr_match "^ladle: 1 malformed record left out \(see --malformed\)$"
+expect_rc 3 "$L" split -o "$T/dl" --ratios a=0.5,b=0.5 --by user "$T/live.jsonl"
+expect_rc 0 "$L" split -o "$T/dl" --ratios a=0.5,b=0.5 --by user --malformed skip "$T/live.jsonl"
+expect_stderr_match "^ladle: 1 malformed record left out \(see --malformed\)$"
+expect_eq "manifest: skipped.malformed" '"missing": 0, "malformed": 1' \
+    "$(tr -d '\n' <"$T/dl/manifest.json" | grep -o '"missing": [0-9]*, *"malformed": [0-9]*' | tr -s ' ')"
+expect_rc 0 "$L" verify "$T/dl"
 expect_rc 2 "$L" sample --strata user -n 1 --malformed maybe "$T/live.jsonl"
 finish
