@@ -160,13 +160,14 @@ typedef struct ladle_job ladle_job;
 
 /* What a finished run saw; filled by ladle_job_run. */
 typedef struct {
-    uint64_t records_in;        /* records read (all inputs) */
-    uint64_t records_out;       /* records written */
-    uint64_t bytes_in;          /* decompressed bytes read */
-    uint64_t bytes_compressed;  /* bytes read from the files themselves */
-    uint64_t records_missing;   /* records without the field or with a bad weight */
-    unsigned threads;           /* worker threads used */
-    int io_uring_used;          /* 1 if the io_uring reader served at least one file */
+    uint64_t records_in;       /* records read (all inputs) */
+    uint64_t records_out;      /* records written */
+    uint64_t bytes_in;         /* decompressed bytes read */
+    uint64_t bytes_compressed; /* bytes read from the files themselves */
+    uint64_t records_missing;  /* records without the field or with a bad weight */
+    unsigned threads;          /* worker threads used */
+    int io_uring_used;         /* 1 if the io_uring reader served at least one file */
+
     uint64_t records_malformed; /* broken JSON/CSV records left out (--malformed skip) */
 } ladle_report;
 

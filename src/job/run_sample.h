@@ -43,10 +43,11 @@ struct job_result {
     /* Split runs: where each record of out goes (one per record). */
     struct ladle_route *routes; /* owns */
     size_t nroutes, routes_cap;
-    uint64_t records_seen;      /* records of the chunk read, */
-    uint64_t records_missing;   /* of which left out for want of a field */
-    uint64_t records_malformed; /* of which left out as malformed (--malformed skip) */
-    uint64_t end_offset;        /* decompressed bytes of the input up to the chunk's end */
+    uint64_t records_seen;    /* records of the chunk read, */
+    uint64_t records_missing; /* of which left out for want of a field */
+    uint64_t end_offset;      /* decompressed bytes of the input up to the chunk's end */
+
+    uint64_t records_malformed; /* of the records read, left out as malformed */
 };
 
 struct job_run {

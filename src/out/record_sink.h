@@ -21,14 +21,16 @@
 struct ladle_record_sink {
     ladle_sink fn;
     void *arg;
-    int strip_weight; /* records carry a "_weight" column: take it off, pass its value */
-    char delim;       /* that column's delimiter (ladle_weight_delim) */
-    int header;       /* the bytes being fed are the --header line */
-    int stopped;      /* fn returned non-zero: deliver nothing more */
-    char csv_delim;   /* --format csv: records end outside quotes (set by the job) */
+    int strip_weight;            /* records carry a "_weight" column: take it off, pass its value */
+    char delim;                  /* that column's delimiter (ladle_weight_delim) */
+    int header;                  /* the bytes being fed are the --header line */
+    int stopped;                 /* fn returned non-zero: deliver nothing more */
+    struct ladle_outbuf line;    /* a record not ended yet; owns */
+    struct ladle_outbuf scratch; /* a record without its column; owns */
+
+    /* --format csv (set by the job): records end at a line end outside quotes */
+    char csv_delim;
     enum ladle_csv_state csv_state; /* of the record in line */
-    struct ladle_outbuf line;       /* a record not ended yet; owns */
-    struct ladle_outbuf scratch;    /* a record without its column; owns */
 };
 
 /* Feeds bytes the writer would have written: whole records ending in '\n'
