@@ -16,7 +16,7 @@ _ladle()
 
     local commands="sample stats split verify help"
     local engine="--threads --chunk-size --max-record --long --drop-cache --io --verbose --help"
-    local fields="--format --delimiter --missing --header"
+    local fields="--format --delimiter --missing --malformed --header"
     local sample="--rate -n --head --every --start --strata --min-per-stratum --per-stratum
         --fractions --cluster --clusters --within-rate --within-size --weight --snowball --seeds
         --link --waves --max-nodes --emit-weight --emit-wave --shuffle --seed --output
@@ -36,6 +36,7 @@ _ladle()
     case $prev in
     --format) COMPREPLY=($(compgen -W "auto lines tsv csv json" -- "$cur")); return ;;
     --missing) COMPREPLY=($(compgen -W "skip error keep" -- "$cur")); return ;;
+    --malformed) COMPREPLY=($(compgen -W "error skip" -- "$cur")); return ;;
     --io) COMPREPLY=($(compgen -W "auto uring pread" -- "$cur")); return ;;
     --balance-mode) COMPREPLY=($(compgen -W "under over cap: ratio:" -- "$cur")); return ;;
     --seed) COMPREPLY=($(compgen -W "random" -- "$cur")); return ;;

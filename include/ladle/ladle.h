@@ -114,7 +114,8 @@ typedef enum {
     LADLE_P_SHARD_RECORDS = 25, /* records per shard instead (0: by size) */
     LADLE_P_LEVEL = 26,         /* zstd level of the shards, 1..19 (default 3) */
     LADLE_P_FORCE = 27,         /* 1: replace the dataset in a non-empty folder */
-    LADLE_P_ALLOW_EMPTY = 28,   /* 1: commit a dataset even when a split has no record */
+    LADLE_P_MALFORMED = 28,     /* ladle_malformed: a broken JSON/CSV record */
+    LADLE_P_ALLOW_EMPTY = 29,   /* 1: commit a dataset even when a split has no record */
 } ladle_param;
 
 typedef enum {
@@ -122,6 +123,11 @@ typedef enum {
     LADLE_MISSING_ERROR = 1, /* stop with an input error */
     LADLE_MISSING_KEEP = 2,  /* treat the value as empty: one stratum/cluster of its own */
 } ladle_missing;
+
+typedef enum {
+    LADLE_MALFORMED_ERROR = 0, /* stop with an input error (default) */
+    LADLE_MALFORMED_SKIP = 1,  /* leave the record out, count it */
+} ladle_malformed;
 
 /* String parameters for ladle_job_set_string. */
 typedef enum {
@@ -162,6 +168,8 @@ typedef struct {
     uint64_t records_missing;  /* records without the field or with a bad weight */
     unsigned threads;          /* worker threads used */
     int io_uring_used;         /* 1 if the io_uring reader served at least one file */
+
+    uint64_t records_malformed; /* broken JSON/CSV records left out (--malformed skip) */
 } ladle_report;
 
 LADLE_API ladle_job *ladle_job_new(void);

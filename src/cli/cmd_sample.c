@@ -30,6 +30,7 @@ enum {
     O_FORMAT,
     O_DELIM,
     O_MISSING,
+    O_MALFORMED,
     O_CLUSTER,
     O_WITHIN_RATE,
     O_STRATA,
@@ -108,6 +109,9 @@ static const struct ladle_cli_option opts[O_COUNT] = {
     [O_MISSING] = {"--missing", 0, CLI_CHOICE, LADLE_P_MISSING,
                    .bad = "--missing: '%s' is not skip, error or keep",
                    .choices = ladle_cli_missing_names},
+    [O_MALFORMED] = {"--malformed", 0, CLI_CHOICE, LADLE_P_MALFORMED,
+                     .bad = "--malformed: '%s' is not error or skip",
+                     .choices = ladle_cli_malformed_names},
     [O_CLUSTER] = {"--cluster", 'k', CLI_STRING, LADLE_S_FIELD, .group = G_FIELD,
                    .design = "cluster"},
     [O_WITHIN_RATE] = {"--within-rate", 0, CLI_PROB, LADLE_D_WITHIN_RATE, .group = G_WITHIN,
@@ -285,6 +289,9 @@ static int run_and_report(ladle_job *job, const char *out_dir, int verbose)
     if (rep.records_missing)
         fprintf(stderr, "ladle: %llu record%s without a usable field left out (see --missing)\n",
                 (unsigned long long)rep.records_missing, rep.records_missing == 1 ? "" : "s");
+    if (rep.records_malformed)
+        fprintf(stderr, "ladle: %llu malformed record%s left out (see --malformed)\n",
+                (unsigned long long)rep.records_malformed, rep.records_malformed == 1 ? "" : "s");
     if (verbose && out_dir)
         fprintf(stderr, "ladle: %s: %s (%llu records read in %.3f s, %.0f MB/s, %u threads)\n",
                 out_dir, ladle_job_split_summary(job) ? ladle_job_split_summary(job) : "",

@@ -86,6 +86,7 @@ int ladle_cli_usage(const char *command, const char *fmt, ...)
 
 /* --missing and --io: the names, in the order of their values. */
 extern const char *const ladle_cli_missing_names[];
+extern const char *const ladle_cli_malformed_names[]; /* --malformed */
 extern const char *const ladle_cli_io_names[];
 
 #endif

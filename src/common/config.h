@@ -30,7 +30,8 @@ struct ladle_engine_settings {
     int zstd_long;
     int drop_cache;
     ladle_io_mode io_mode;
-    int header; /* the first record of each input is a header */
+    int header;     /* the first record of each input is a header */
+    char csv_delim; /* --format csv: frame RFC 4180 records (0: lines) */
     void (*notify)(void *arg, const char *line);
     void *notify_arg;
 };
@@ -61,6 +62,7 @@ struct ladle_design_params {
      * borrowed from the job. */
     const struct ladle_split_spec *split;
     ladle_missing missing;
+    ladle_malformed malformed;
     /* Fields (compiled once, shared read-only by every thread). */
     const struct ladle_field *field; /* borrowed from the job: the design's key */
     int format;                      /* enum ladle_format */

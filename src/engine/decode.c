@@ -14,6 +14,7 @@
 #include "codec/codec.h"
 #include "io/source.h"
 #include "record/framer.h"
+#include "record/records.h"
 
 /* Over budget: the input being taken counts its own results only, so
  * later inputs never starve it. */
@@ -41,8 +42,7 @@ static void wait_for_output(struct ladle_engine *r, uint32_t input)
 
 static ladle_status take_header(struct ladle_engine *r, uint32_t i, struct ladle_chunk *ck)
 {
-    const char *nl = memchr(ck->data, '\n', ck->len);
-    size_t len = (size_t)(nl - ck->data) + 1; /* framed: a '\n' is there */
+    size_t len = ladle_record_len(ck->data, ck->len, ck->csv_delim);
     if (ladle_outbuf_append(&r->headers[i], ck->data, len) != 0)
         return ladle_error_set(r->err, LADLE_E_INTERNAL, "%s: out of memory", r->io->names[i]);
     ck->data += len;
@@ -83,6 +83,8 @@ static void decode_input(struct ladle_engine *r, struct ladle_chunk_pool *pool, 
     };
     struct ladle_framer fr;
     ladle_framer_init(&fr, r->cfg->engine.max_record, name);
+    if (r->cfg->engine.csv_delim)
+        ladle_framer_set_csv(&fr, r->cfg->engine.csv_delim);
     ladle_status st = d.ops->open(&d);
     uint64_t seq = 0;
     bool header_done = false;

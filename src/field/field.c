@@ -202,6 +202,11 @@ ladle_status ladle_field_bind(const struct ladle_field *f, const char *header, s
     return ladle_error_set(err, LADLE_E_INTERNAL, "%s: out of memory", file);
 }
 
+uint64_t *ladle_field_scratch_malformed(struct ladle_field_scratch *s)
+{
+    return &s->malformed;
+}
+
 struct ladle_field_scratch *ladle_field_scratch_new(void)
 {
     struct ladle_field_scratch *s = calloc(1, sizeof *s);

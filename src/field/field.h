@@ -114,6 +114,10 @@ ladle_status ladle_field_bind(const struct ladle_field *f, const char *header, s
 /* A scratch for one thread; works with any field. NULL when out of memory. */
 struct ladle_field_scratch *ladle_field_scratch_new(void);
 void ladle_field_scratch_free(struct ladle_field_scratch *s);
+/* The count of malformed records its thread left out (--malformed skip):
+ * ladle_field_under_policy adds to it, callers read deltas to tell a
+ * malformed record from one without the field. */
+uint64_t *ladle_field_scratch_malformed(struct ladle_field_scratch *s);
 
 /* Extracts f from the record rec/len (with or without its '\n' or "\r\n").
  * b: from ladle_field_bind for the record's input; may be NULL when f does

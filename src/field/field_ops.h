@@ -49,6 +49,7 @@ struct ladle_field_scratch {
     char *buf; /* owns: unescaped values */
     size_t cap;
     pcre2_match_data *md; /* owns: room for group 0 and group 1 */
+    uint64_t malformed;   /* records left out as malformed (--malformed skip) */
 };
 
 extern const struct ladle_field_ops ladle_field_tsv;

@@ -160,7 +160,7 @@ static void explain(const struct ladle_config *cfg, const struct ladle_field *f,
     if (ws == len || rec[ws] != '{') {
         add(buf, cap, at, "; the records are not JSON objects");
         if (memchr(rec, ',', len) || memchr(rec, '\t', len))
-            add(buf, cap, at, "; for a column give --format csv|tsv --header");
+            add(buf, cap, at, "; for a column give --format csv or --format tsv");
         return;
     }
     json_keys(spec, rec, len, buf, cap, at);

@@ -17,6 +17,8 @@
 #include "job/job_internal.h"
 #include "job/passes.h"
 #include "engine/pipeline.h"
+#include "job/format_pick.h"
+#include "out/record_sink.h"
 #include "job/split_run.h"
 #include "sample/plan.h"
 
@@ -184,6 +186,11 @@ ladle_status ladle_job_set(ladle_job *j, ladle_param p, int64_t v)
         if (v < LADLE_MISSING_SKIP || v > LADLE_MISSING_KEEP)
             return bad(j, "--missing must be skip, error or keep");
         j->cfg.params.missing = (ladle_missing)v;
+        return LADLE_OK;
+    case LADLE_P_MALFORMED:
+        if (v < LADLE_MALFORMED_ERROR || v > LADLE_MALFORMED_SKIP)
+            return bad(j, "--malformed must be skip or error");
+        j->cfg.params.malformed = (ladle_malformed)v;
         return LADLE_OK;
     case LADLE_P_SHARD_SIZE:
         if (v < 1)
@@ -387,7 +394,18 @@ ladle_status ladle_job_run_to(ladle_job *j, int out_fd, struct ladle_record_sink
     const struct ladle_design_row *row = ladle_design_of(&j->cfg);
     if ((row->flags & LADLE_DF_SPLIT_ONLY) && !(dir && *split_opt(j, LADLE_S_RATIOS)))
         return bad(j, "no sampling design chosen (--rate, -n, --head or --every)");
-    ladle_status prep = prepare_design(j, row);
+    const char *specs[] = {j->field_spec,
+                           j->link_spec,
+                           *split_opt(j, LADLE_S_BY),
+                           *split_opt(j, LADLE_S_TIME_FIELD),
+                           *split_opt(j, LADLE_S_STRATIFY),
+                           *split_opt(j, LADLE_S_BALANCE)};
+    ladle_status prep = ladle_format_pick(&j->cfg, (const char *const *)j->paths, j->count, specs,
+                                          sizeof specs / sizeof specs[0], &j->err);
+    if (prep == LADLE_OK)
+        prep = prepare_design(j, row);
+    if (sink)
+        sink->csv_delim = j->cfg.engine.csv_delim;
     if (prep != LADLE_OK)
         return prep;
     if (j->count == 0 && ladle_job_add_input(j, "-") != LADLE_OK)

@@ -134,6 +134,9 @@ static ladle_status design_passes(struct ladle_config *cfg, const struct ladle_p
         total->records_missing = flags & LADLE_DF_SUM_MISSING
                                      ? total->records_missing + rep.records_missing
                                      : rep.records_missing;
+        total->records_malformed = flags & LADLE_DF_SUM_MISSING
+                                       ? total->records_malformed + rep.records_malformed
+                                       : rep.records_malformed;
         total->bytes_in = rep.bytes_in;
         total->bytes_compressed = rep.bytes_compressed;
         total->threads = rep.threads;

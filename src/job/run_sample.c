@@ -47,6 +47,12 @@ static ladle_status bind_input(void *arg, uint32_t i, const char *header, size_t
         j->cfg->params.split ? j->cfg->params.split->label : NULL};
     struct ladle_field_binding *b = &j->bindings[LADLE_BINDINGS_PER_INPUT * i];
     *binding = b;
+    if (header && j->cfg->params.format == LADLE_FORMAT_AUTO &&
+        ladle_format_detect(header, len) == LADLE_FORMAT_JSON)
+        return ladle_error_set(j->err, LADLE_E_USAGE,
+                               "%s: --header on JSON lines: JSON records carry their own keys, and "
+                               "the first record would be copied into every output (and shard)",
+                               j->io->names[i]);
     for (int k = 0; k < LADLE_BINDINGS_PER_INPUT; k++) {
         if (!fields[k])
             continue;
@@ -120,6 +126,7 @@ static ladle_status process(void *arg, unsigned worker, struct ladle_chunk *ck,
     *out = &res->item;
     res->end_offset = ck->offset + ck->len;
     uint64_t seen0 = partial->records_seen, missing0 = partial->records_missing;
+    uint64_t malformed0 = partial->records_malformed;
     ladle_status st;
     if (j->design == &ladle_sampler_all) { /* a split without a design */
         st = ladle_job_route_chunk(j, partial, ck, res);
@@ -136,8 +143,9 @@ static ladle_status process(void *arg, unsigned worker, struct ladle_chunk *ck,
     }
     res->records_seen = partial->records_seen - seen0;
     res->records_missing = partial->records_missing - missing0;
+    res->records_malformed = partial->records_malformed - malformed0;
     if (j->check.armed && ck->seq == 0 && res->records_seen &&
-        res->records_missing == res->records_seen)
+        res->records_missing + res->records_malformed == res->records_seen)
         keep_sample(ck, res);
     if (!res->chunk)
         ladle_chunk_put(ck);
@@ -211,8 +219,7 @@ static ladle_status emit_records(struct job_run *j, struct job_result *res)
         return LADLE_OK; /* (b->data may be NULL: no pointer sums on it) */
     const char *p = b->data, *end = b->data + b->len;
     for (size_t k = 0; p < end && j->limit > 0; k++) {
-        const char *nl = memchr(p, '\n', (size_t)(end - p));
-        size_t len = (size_t)(nl - p) + 1;
+        size_t len = ladle_record_len(p, (size_t)(end - p), j->cfg->engine.csv_delim);
         if (j->collect) {
             /* The arrival rank stands in for the offset: it follows input
              * order, which is all a tie between equal keys needs. */
@@ -235,7 +242,7 @@ static ladle_status take_result(struct job_run *j, struct job_result *res)
 {
     ladle_status st = ladle_field_check_take(
         &j->check, j->cfg, j->bindings, j->io->names, res->item.input, res->records_seen,
-        res->records_missing, &res->sample, res->sample_len, j->err);
+        res->records_missing + res->records_malformed, &res->sample, res->sample_len, j->err);
     if (st == LADLE_OK)
         st = emit_header(j, res->item.input, res->item.seq);
     if (st != LADLE_OK)
@@ -290,6 +297,8 @@ static void fill_report(const struct job_run *j, unsigned partials_ready,
         report->records_in += j->partials[k].records_seen;
     for (unsigned k = 0; k < partials_ready; k++)
         report->records_missing += j->partials[k].records_missing;
+    for (unsigned k = 0; k < partials_ready; k++)
+        report->records_malformed += j->partials[k].records_malformed;
     report->records_out = j->w.records;
     report->bytes_in = es->bytes_in;
     report->bytes_compressed = es->bytes_compressed;

@@ -50,6 +50,8 @@ struct job_result {
     char *sample;             /* owns: the input's first record, when its first chunk
                                  resolved no field (field_check.h); else NULL */
     size_t sample_len;
+
+    uint64_t records_malformed; /* of the records read, left out as malformed */
 };
 
 struct job_run {

@@ -50,13 +50,17 @@ ladle_status ladle_job_route_chunk(struct job_run *j, struct ladle_sampler *part
         if (!rt)
             return ladle_error_set(j->err, LADLE_E_INTERNAL, "pipeline: out of memory");
         uint64_t key = ladle_record_key_d(partial->record_seed, ck->input, rec.offset);
+        uint64_t bad0 = *ladle_field_scratch_malformed(partial->scratch);
         int got = ladle_split_route(cfg, partial->scratch, split_bindings(j, ck->input), rec.data,
                                     rec.len, key, name, rec.offset, rt, j->err);
         if (got < 0)
             return ladle_error_status(j->err);
         if (got == 0) {
             res->nroutes--;
-            partial->records_missing++;
+            if (*ladle_field_scratch_malformed(partial->scratch) != bad0)
+                partial->records_malformed++;
+            else
+                partial->records_missing++;
             continue;
         }
         /* --shuffle gathers the records at the output to sort them by key
@@ -77,8 +81,7 @@ ladle_status ladle_job_route_kept(struct job_run *j, struct ladle_field_scratch 
     size_t at = 0, w = 0, kept = 0;
     for (size_t i = 0; i < b->records; i++) {
         const char *p = b->data + at;
-        const char *nl = memchr(p, '\n', b->len - at);
-        size_t len = (size_t)(nl - p) + 1;
+        size_t len = ladle_record_len(p, b->len - at, j->cfg->engine.csv_delim);
         struct ladle_route *rt = next_route(res);
         if (!rt)
             return ladle_error_set(j->err, LADLE_E_INTERNAL, "pipeline: out of memory");
@@ -159,6 +162,7 @@ void ladle_job_split_count_input(struct job_run *j, const struct job_result *res
     struct ladle_input_count *in = &j->cfg->state->split_state->inputs[res->item.input];
     in->records += res->records_seen;
     in->missing += res->records_missing;
+    in->malformed += res->records_malformed;
     in->decompressed = res->end_offset;
 }
 

@@ -52,7 +52,13 @@ ladle_status ladle_record_sink_feed(struct ladle_record_sink *s, const char *p, 
 {
     const char *end = p + n;
     while (p < end && !s->stopped) {
-        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *nl;
+        if (s->csv_delim) { /* a record ends at a '\n' outside quotes */
+            size_t e = ladle_csv_first_edge(p, (size_t)(end - p), s->csv_delim, &s->csv_state);
+            nl = e ? p + e - 1 : NULL;
+        } else {
+            nl = memchr(p, '\n', (size_t)(end - p));
+        }
         if (!nl) { /* keep the start of a record until its end comes */
             if (ladle_outbuf_append(&s->line, p, (size_t)(end - p)) != 0)
                 return ladle_error_set(err, LADLE_E_INTERNAL, "sink: out of memory");

@@ -16,6 +16,7 @@
 
 #include "common/error.h"
 #include "out/outbuf.h"
+#include "record/csv_edge.h"
 
 struct ladle_record_sink {
     ladle_sink fn;
@@ -26,6 +27,10 @@ struct ladle_record_sink {
     int stopped;                 /* fn returned non-zero: deliver nothing more */
     struct ladle_outbuf line;    /* a record not ended yet; owns */
     struct ladle_outbuf scratch; /* a record without its column; owns */
+
+    /* --format csv (set by the job): records end at a line end outside quotes */
+    char csv_delim;
+    enum ladle_csv_state csv_state; /* of the record in line */
 };
 
 /* Feeds bytes the writer would have written: whole records ending in '\n'

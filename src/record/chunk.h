@@ -45,6 +45,7 @@ struct ladle_chunk {
     uint32_t input;              /* input ordinal (argument order) */
     uint64_t seq;                /* order of this chunk within its input */
     bool last;                   /* the last chunk of its input (may be empty) */
+    char csv_delim;              /* --format csv: records end outside quotes (records.h) */
     bool oversized;              /* one-off allocation for long records: freed, not pooled */
     struct ladle_chunk *backing; /* owns (oversized only): the pool chunk it replaced,
                                     held so long records still count against the pool */

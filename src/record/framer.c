@@ -20,6 +20,10 @@
  * fresh bytes per chunk <= max_record (ladle_framer_chunk_limit), so a
  * record over the limit must span a chunk edge, i.e. pass through the
  * carry, and only the record that grows or completes a carry is measured.
+ *
+ * CSV (push_csv): the same moves, with csv_edge.c's scanners in place of
+ * memchr/memrchr. The carry may then hold '\n's inside quotes; the scan
+ * state at its end is kept, so the fresh bytes alone are scanned, once.
  */
 #include "record/framer.h"
 
@@ -33,6 +37,12 @@ void ladle_framer_init(struct ladle_framer *f, size_t max_record, const char *na
     memset(f, 0, sizeof *f);
     f->max_record = max_record;
     f->name = name;
+}
+
+void ladle_framer_set_csv(struct ladle_framer *f, char delim)
+{
+    f->csv_delim = delim;
+    f->csv_state = LADLE_CSV_START;
 }
 
 void ladle_framer_destroy(struct ladle_framer *f)
@@ -121,7 +131,7 @@ static ladle_status join_carry(struct ladle_framer *f, struct ladle_chunk **ckp,
     return LADLE_OK;
 }
 
-ladle_status ladle_framer_push(struct ladle_framer *f, struct ladle_chunk **ckp, int eof,
+static ladle_status push_lines(struct ladle_framer *f, struct ladle_chunk **ckp, int eof,
                                struct ladle_error *err)
 {
     struct ladle_chunk *ck = *ckp;
@@ -164,6 +174,26 @@ ladle_status ladle_framer_push(struct ladle_framer *f, struct ladle_chunk **ckp,
     size_t whole = nl ? (size_t)(nl - ck->data) + 1 : 0;
     size_t tail = ck->len - whole;
     if (tail) {
+        /* (as in push_csv: a last quoted '\n' may yet be the line end) */
+        if (tail - (ck->data[ck->len - 1] == '\n') > f->max_record)
+            return too_long(f, ck->offset + whole, err);
+        if (reserve_carry(f, tail) != 0)
+            return out_of_memory(f, err);
+        memcpy(f->carry, ck->data + whole, tail);
+        f->work += tail;
+        f->carry_len = tail;
+        f->carry_off = ck->offset + whole;
+    }
+    ck->len = whole;
+    return LADLE_OK;
+}
+
+/* Keeps the partial record after `whole` bytes of ck in the carry. */
+static ladle_status keep_tail(struct ladle_framer *f, struct ladle_chunk *ck, size_t whole,
+                              struct ladle_error *err)
+{
+    size_t tail = ck->len - whole;
+    if (tail) {
         if (tail > f->max_record)
             return too_long(f, ck->offset + whole, err);
         if (reserve_carry(f, tail) != 0)
@@ -175,4 +205,61 @@ ladle_status ladle_framer_push(struct ladle_framer *f, struct ladle_chunk **ckp,
     }
     ck->len = whole;
     return LADLE_OK;
+}
+
+static ladle_status push_csv(struct ladle_framer *f, struct ladle_chunk **ckp, int eof,
+                             struct ladle_error *err)
+{
+    struct ladle_chunk *ck = *ckp;
+    size_t fresh = ck->len;
+    uint64_t fresh_off = f->next_off;
+    size_t carried = f->carry_len;
+    size_t done = 0; /* bytes of ck up to the end of the carried record */
+    f->next_off += fresh;
+
+    if (carried == 0) {
+        ck->offset = fresh_off;
+        f->csv_state = LADLE_CSV_START;
+    } else {
+        enum ladle_csv_state s = f->csv_state;
+        size_t first = ladle_csv_first_edge(ck->data, fresh, f->csv_delim, &s);
+        f->work += fresh;
+        size_t rec = carried + (first ? first - 1 : fresh);
+        /* Not ended yet: a last '\n' (quoted) is the line end if the input
+         * ends there, and is measured with the rest if the record goes on. */
+        if (!first && (fresh ? ck->data[fresh - 1] : f->carry[carried - 1]) == '\n')
+            rec--;
+        if (rec > f->max_record)
+            return too_long(f, f->carry_off, err);
+        if (!first && !eof) {
+            f->csv_state = s;
+            return append_to_carry(f, ck, 0, err); /* the record goes on */
+        }
+        ladle_status st = join_carry(f, ckp, err);
+        if (st != LADLE_OK)
+            return st;
+        ck = *ckp;
+        done = first ? carried + first : ck->len;
+    }
+    if (ck->len == 0)
+        return LADLE_OK;
+    if (eof) {
+        /* A quote still open runs the last record to the end. */
+        if (ck->data[ck->len - 1] != '\n')
+            ck->data[ck->len++] = '\n'; /* the spare byte after the data */
+        return LADLE_OK;
+    }
+    enum ladle_csv_state s = LADLE_CSV_START;
+    size_t last = ladle_csv_last_edge(ck->data + done, ck->len - done, f->csv_delim, &s);
+    f->work += ck->len - done;
+    f->csv_state = s;
+    return keep_tail(f, ck, last ? done + last : done, err);
+}
+
+ladle_status ladle_framer_push(struct ladle_framer *f, struct ladle_chunk **ckp, int eof,
+                               struct ladle_error *err)
+{
+    ladle_status st = f->csv_delim ? push_csv(f, ckp, eof, err) : push_lines(f, ckp, eof, err);
+    (*ckp)->csv_delim = f->csv_delim; /* how the workers walk its records */
+    return st;
 }

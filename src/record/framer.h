@@ -9,6 +9,11 @@
  * gains one. Every chunk the framer returns therefore holds whole records,
  * each ending in '\n', and knows the decompressed offset of its first byte:
  * the record identities of the reproducibility contract.
+ *
+ * Under --format csv a record ends at a '\n' outside quotes instead, so a
+ * quoted field holding line ends is never cut; a quote still open at end
+ * of input runs the record to the end (field extraction calls it
+ * malformed).
  */
 #ifndef LADLE_FRAMER_H
 #define LADLE_FRAMER_H
@@ -18,6 +23,7 @@
 
 #include "common/error.h"
 #include "record/chunk.h"
+#include "record/csv_edge.h"
 
 struct ladle_framer {
     char *carry; /* owns: the partial record not yet complete */
@@ -28,10 +34,18 @@ struct ladle_framer {
     uint64_t work;    /* bytes scanned or copied so far: stays within a
                          small multiple of next_off (tests check it) */
     const char *name; /* borrowed: input name for messages */
+    /* --format csv: records end at a '\n' outside quotes (csv_edge.h);
+     * 0 for lines. csv_state is the scan state at the end of the carry. */
+    char csv_delim;
+    enum ladle_csv_state csv_state;
 };
 
 void ladle_framer_init(struct ladle_framer *f, size_t max_record, const char *name);
 void ladle_framer_destroy(struct ladle_framer *f);
+/* Frames RFC 4180 records (a '\n' inside quotes belongs to the record)
+ * with this field delimiter; chunks then carry csv_delim for the record
+ * walkers (records.h). */
+void ladle_framer_set_csv(struct ladle_framer *f, char delim);
 
 /* The chunk size to use so that records over max_record are always seen
  * by the framer (see framer.c). */

@@ -69,9 +69,16 @@ int ladle_field_under_policy(const struct ladle_config *cfg, const struct ladle_
         return -1;
     }
     if (fr == LADLE_FIELD_BAD) {
-        /* Not a missing value but a broken record (a CSV quote not closed on
-         * its line, bad JSON): always an error, whatever --missing says. */
-        ladle_error_set(err, LADLE_E_INPUT, "%s: malformed record for field '%s' (%s)", name,
+        /* Not a missing value but a broken record (a CSV quote never closed,
+         * bad JSON, a truncated last line): --malformed, not --missing. */
+        if (cfg->params.malformed == LADLE_MALFORMED_SKIP) {
+            (*ladle_field_scratch_malformed(sc))++;
+            *v = NULL;
+            *vlen = 0;
+            return 0;
+        }
+        ladle_error_set(err, LADLE_E_INPUT,
+                        "%s: malformed record for field '%s' (%s; see --malformed)", name,
                         ladle_field_spec(f), ladle_record_where(offset, where, sizeof where));
         return -1;
     }
@@ -93,8 +100,10 @@ int ladle_sampler_field(struct ladle_sampler *s, const struct ladle_chunk *ck, c
 {
     int got = ladle_field_under_policy(s->cfg, s->cfg->params.field, ck->binding, s->scratch, rec,
                                        len, offset, name, v, vlen, err);
-    if (got == 0)
+    if (got == 0 && *v)
         s->records_missing++;
+    else if (got == 0)
+        s->records_malformed++;
     return got;
 }
 
@@ -145,7 +154,8 @@ void ladle_sampler_merge_counts(struct ladle_sampler *into, struct ladle_sampler
 {
     into->records_seen += from->records_seen;
     into->records_missing += from->records_missing;
-    from->records_seen = from->records_missing = 0;
+    into->records_malformed += from->records_malformed;
+    from->records_seen = from->records_missing = from->records_malformed = 0;
 }
 
 ladle_status ladle_sampler_nomem(struct ladle_error *err)

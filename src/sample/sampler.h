@@ -40,6 +40,7 @@ struct ladle_sampler {
     void *state;                         /* owns */
     uint64_t records_seen;               /* records offered to this partial state */
     uint64_t records_missing;            /* of those, without the field (or a bad weight) */
+    uint64_t records_malformed;          /* of those, broken (--malformed skip) */
     struct ladle_field_scratch *scratch; /* owns: this state's thread's field scratch */
     struct ladle_seed record_seed;       /* cfg->params.seed derived for record keys, once */
     struct ladle_seed value_seed;        /* cfg->params.seed derived for value keys, once */
@@ -102,7 +103,9 @@ void ladle_sampler_destroy(struct ladle_sampler *s);
 
 /* Field f of record rec under --missing: 1 with the value in v, vlen (KEEP
  * gives ""), 0 to leave the record out (SKIP; the caller counts it), -1
- * with an error recorded (ERROR, a malformed record, no memory). offset:
+ * with an error recorded (ERROR, no memory). A malformed record (broken
+ * JSON/CSV) is an error, or under --malformed skip left out with *v NULL,
+ * so that callers count it apart. offset:
  * the record's offset for messages, UINT64_MAX when not known (a record a
  * design copied out of its chunk). */
 int ladle_field_under_policy(const struct ladle_config *cfg, const struct ladle_field *f,

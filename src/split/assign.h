@@ -41,6 +41,7 @@ struct ladle_split_class {
 struct ladle_input_count {
     uint64_t records;      /* records read */
     uint64_t missing;      /* left out: no usable field */
+    uint64_t malformed;    /* left out: malformed (--malformed skip) */
     uint64_t decompressed; /* bytes */
     int64_t size;          /* the file's size, -1 if not a regular file */
 };

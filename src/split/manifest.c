@@ -74,6 +74,8 @@ char *ladle_manifest_json(const struct ladle_manifest_args *m)
     for (uint32_t i = 0; i < ss->ninputs; i++) {
         const struct ladle_input_count *in = &ss->inputs[i];
         json_t *skipped = json_pack("{s:o}", "missing", u64(in->missing));
+        if (in->malformed) /* (only then: older manifests stay byte for byte) */
+            json_object_set_new(skipped, "malformed", u64(in->malformed));
         json_array_append_new(inputs,
                               json_pack("{s:s, s:o, s:o, s:o, s:o}", "path", m->paths[i], "size",
                                         in->size >= 0 ? u64((uint64_t)in->size) : json_null(),

@@ -81,7 +81,8 @@ static void check_top_fields(struct ladle_verify_run *v, json_t *root)
 {
     uint64_t seed;
     get_string(v, root, "ladle_version", NULL);
-    get_string(v, root, "format", NULL);
+    const char *format = get_string(v, root, "format", NULL);
+    v->csv_delim = format && strcmp(format, "csv") == 0 ? ',' : 0; /* as split wrote it */
     /* "contract" appeared with contract 2: absent means contract 1. */
     json_t *contract = json_object_get(root, "contract");
     if (contract && (!json_is_integer(contract) || json_integer_value(contract) < 1))

@@ -23,6 +23,7 @@
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 
+#include "record/csv_edge.h"
 #include "shard/seekable.h"
 
 /* Where the scan is in the seek table's current frame. */
@@ -32,7 +33,9 @@ struct frame_scan {
     uint64_t start; /* its offset in the file */
     uint64_t fed;   /* its compressed bytes fed so far */
     uint64_t out;   /* its decompressed bytes so far */
-    uint64_t lines;
+    uint64_t lines; /* records: under csv, '\n's outside quotes */
+    char csv_delim;
+    enum ladle_csv_state csv_state;
     unsigned char last; /* its last decompressed byte */
     int ended;          /* the decoder finished the zstd frame */
     int failed;         /* already reported: ignore the rest of its bytes */
@@ -53,6 +56,13 @@ static void take_output(struct frame_scan *fs, const unsigned char *p, size_t n)
     XXH64_update(&fs->xxh, p, n);
     fs->out += n;
     fs->last = p[n - 1];
+    if (fs->csv_delim) {
+        const char *c = (const char *)p;
+        for (size_t e; n && (e = ladle_csv_first_edge(c, n, fs->csv_delim, &fs->csv_state));
+             c += e, n -= e)
+            fs->lines++;
+        return;
+    }
     for (const unsigned char *e = p + n; (p = memchr(p, '\n', (size_t)(e - p))); p++)
         fs->lines++;
 }
@@ -245,6 +255,7 @@ void ladle_verify_shard(struct ladle_verify_run *v, const struct ladle_shard_exp
                              (unsigned long long)x->frames);
 
     struct frame_scan fs = {0};
+    fs.csv_delim = v->csv_delim;
     XXH128_hash_t hash;
     uint64_t before = v->tot.problems;
     if (scan_shard(v, fd, size, x->file, have_table ? &t : NULL, frames_end, &fs, &hash) == 0 &&

@@ -26,6 +26,7 @@ struct ladle_verify_run {
     int dirfd;
     int live;          /* a ladle run holds DIR's lock: its temporary folder is no stray */
     int header;        /* manifest "header": each shard's first line is a header */
+    char csv_delim;    /* manifest "format": "csv": records end outside quotes */
     unsigned char *in; /* LADLE_VERIFY_BLOCK bytes of file */
     unsigned char *out;
     size_t out_cap;

@@ -202,9 +202,11 @@ for args in "--strata level" "--cluster user" "--cluster user --within-rate 0.5"
     # shellcheck disable=SC2086
     expect_rc 2 "$L" sample $args "$J" && expect_stderr_match '^ladle: '
 done
-# A named column without --header.
-expect_rc 2 "$L" sample --format tsv --strata level -n 10 "$TSV" && expect_stderr_match '^ladle: .*--header'
-expect_rc 2 "$L" sample --format tsv --weight latency_ms -n 10 "$TSV" && expect_stderr_match '^ladle: .*--header'
+# A named column without --header implies it (issue 9): as with --header.
+for d in "--strata level" "--weight latency_ms"; do
+    save named "$L" sample --format tsv --header $d -n 10 "$TSV"
+    expect_same "$T/named" "$L" sample --format tsv $d -n 10 "$TSV"
+done
 
 # ---- --missing error: exit 3, naming the file ----
 
@@ -223,11 +225,15 @@ for d in "--strata level -n 5" "--strata level --per-stratum 2" "--cluster user 
 done
 set +f
 
-# a CSV quote left open on its line is an error, whatever --missing says
-printf 'a,b\n1,"x\n2,y"\n3,z\n' >"$T/open-quote.csv"
+# a CSV quote never closed (the last record runs to the end) is malformed,
+# whatever --missing says; a quoted line end is data
+printf 'a,b\n1,"x\n2,y\n3,z\n' >"$T/open-quote.csv"
 for policy in skip keep error; do
     expect_rc 3 "$LADLE" sample --format csv --header --strata 2 --per-stratum 5 --missing $policy "$T/open-quote.csv"
-    expect_stderr_match "^ladle: .*open-quote.csv: malformed record for field '2' \(record at offset 4\)$"
+    expect_stderr_match "^ladle: .*open-quote.csv: malformed record for field '2' \(record at offset 4; see --malformed\)$"
 done
+printf 'a,b\n1,"x\n2,y"\n3,z\n' >"$T/quoted-nl.csv"
+expect_rc 0 "$LADLE" sample --format csv --header --strata 2 --per-stratum 5 "$T/quoted-nl.csv"
+expect_eq "quoted line end is data" "$(cat "$T/quoted-nl.csv")" "$(cat "$T/out")"
 
 finish

@@ -22,7 +22,7 @@ expect_rc 3 "$L" sample --cluster user.idd --rate 1 "$T/l.jsonl"
 expect_stderr_match "keys there: id; did you mean 'user\.id'\?"
 # A column name on records that are not JSON: says how to read a column.
 expect_rc 3 "$L" sample --strata Label --per-stratum 2 "$T/bgl.log"
-expect_stderr_match "field 'Label' resolves in none of 41 records.*not JSON objects; for a column give --format csv\|tsv --header"
+expect_stderr_match "field 'Label' resolves in none of 41 records.*not JSON objects; for a column give --format csv or --format tsv"
 # A text column as a weight.
 expect_rc 3 "$L" sample --format csv --header --weight Content -n 3 "$T/bgl.log"
 expect_stderr_match "field 'Content' resolves in none of 40 records.*such as 'text 1', are not weights"

@@ -2,7 +2,8 @@
  * fuzz_framer.c -- the record framer (src/record/framer.c) against a
  * reference split of the same bytes.
  *
- * Input: byte 0 picks the piece size (1..64 bytes, as a decoder's chunks),
+ * Input: byte 0 picks the piece size (1..64 bytes, as a decoder's chunks;
+ * bit 6 set: --format csv framing, bit 7 then ';' as the delimiter),
  * byte 1 the headroom (0..31 bytes, so the slow path of records longer
  * than the headroom is reached with short inputs) and --max-record (none,
  * or 1..56 bytes); the rest is the stream. The pieces are pushed through a
@@ -11,8 +12,9 @@
  *
  * Checked: every chunk handed back holds whole records ending in '\n'; the
  * records and their offsets, concatenated, are exactly the stream cut at
- * each '\n' (a last line without one gains it); and the run fails (with
- * LADLE_E_INPUT) exactly when some record is longer than --max-record.
+ * each '\n' (under csv: each '\n' outside quotes, by a byte-at-a-time
+ * state machine of field_csv.c's grammar; a last line without one gains it); and the run fails
+ * (with LADLE_E_INPUT) exactly when some record is longer than --max-record.
  */
 #include <stdatomic.h>
 #include <stdint.h>
@@ -37,10 +39,41 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t len = size - 2;
     piece = ladle_framer_chunk_limit(piece, max_record);
 
+    char delim = (data[0] & 64u) ? ((data[0] & 128u) ? ';' : ',') : 0;
+    /* The reference record ends: ends[i] is 1 when stream[i] ends a record. */
+    unsigned char *ends = malloc(len + 1);
+    if (!ends)
+        abort();
+    for (size_t i = 0, st = 0; i < len; i++) {
+        char c = stream[i];
+        ends[i] = 0;
+        if (!delim) {
+            ends[i] = c == '\n';
+            continue;
+        }
+        /* 0 start of field, 1 unquoted, 2 quoted, 3 quote seen inside */
+        if (st == 2) {
+            st = c == '"' ? 3 : 2;
+            continue;
+        }
+        if (st == 0 && c == '"') {
+            st = 2;
+            continue;
+        }
+        if (st == 3 && c == '"') {
+            st = 2;
+            continue;
+        }
+        ends[i] = c == '\n';
+        st = c == delim || c == '\n' ? 0 : 1;
+    }
+    /* A quote open at the end runs the last record to the end. */
+    if (len && stream[len - 1] == '\n')
+        ends[len - 1] = 1;
     /* The reference: is some record longer than max_record (without its '\n')? */
     int too_long = 0;
     for (size_t i = 0, start = 0; i <= len; i++)
-        if (i == len || stream[i] == '\n') {
+        if (i == len || ends[i]) {
             if (i - start > max_record && (i < len || i > start))
                 too_long = 1;
             start = i + 1;
@@ -53,6 +86,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ladle_error_init(&err);
     struct ladle_framer fr;
     ladle_framer_init(&fr, max_record, "fuzz");
+    if (delim)
+        ladle_framer_set_csv(&fr, delim);
 
     size_t pos = 0;    /* stream bytes pushed */
     uint64_t seen = 0; /* stream bytes handed back as records */
@@ -83,8 +118,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 size_t body = r.len - 1;
                 if (seen + body > len || memcmp(r.data, stream + seen, body) != 0)
                     abort();
-                if (seen + body < len ? stream[seen + body] != '\n' : !eof)
+                if (seen + body < len ? !ends[seen + body] : !eof)
                     abort();
+                for (size_t k = 0; k < body && seen + k < len; k++)
+                    if (ends[seen + k])
+                        abort(); /* a record holds no record end but its last byte */
                 seen += r.len;
             }
         }
@@ -102,5 +140,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     ladle_framer_destroy(&fr);
     ladle_chunk_pool_destroy(&pool);
+    free(ends);
     return 0;
 }
