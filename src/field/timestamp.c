@@ -284,6 +284,26 @@ static int all_digits(const char *s, size_t len)
     return len > 0;
 }
 
+static int digits_and_blanks(const char *s, size_t len)
+{
+    int blanks = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] == ' ')
+            blanks++;
+        else if (digit(s[i]) > 9)
+            return 0;
+    }
+    return blanks > 0 && blanks < (int)len;
+}
+
+static int colons(const char *s, size_t len)
+{
+    int n = 0;
+    for (size_t i = 0; i < len; i++)
+        n += s[i] == ':';
+    return n;
+}
+
 int ladle_time_why(const struct ladle_time_reader *r, const char *s, size_t len, char *buf,
                    size_t cap)
 {
@@ -326,7 +346,10 @@ int ladle_time_why(const struct ladle_time_reader *r, const char *s, size_t len,
     else if (shaped(s, len, "9999.99.99") || shaped(s, len, "9999/99/99"))
         why = "is a date with '.' or '/' -- give --time-format (e.g. '%Y.%m.%d', or "
               "'%Y/%m/%d %H:%M:%S' for date and time fields)";
-    else if (shaped(s, len, "99999999-99:99:99:9"))
+    else if (digits_and_blanks(s, len))
+        why = "is numbers apart from blanks (compact date and time fields?) -- give "
+              "--time-format (e.g. '%y%m%d %H%M%S' for HDFS's Date,Time)";
+    else if (shaped(s, len, "99999999-9") && colons(s, len) == 3)
         why = "ends in milliseconds written without zero padding (HealthApp) -- give "
               "--time-format '%Y%m%d-%H:%M:%S:%L'";
     snprintf(buf, cap, "%s", why);
