@@ -21,8 +21,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         memcpy(buf, data, size);
     struct ladle_tz *tz = NULL;
     if (ladle_tz_parse_tzif(&tz, buf, size) == 0) {
-        static const int64_t walls[] = {INT64_MIN, -4000000000LL, 0,        1700000000LL,
-                                        4102444800LL, 9000000000LL, INT64_MAX};
+        static const int64_t walls[] = {INT64_MIN,    -4000000000LL, 0,        1700000000LL,
+                                        4102444800LL, 9000000000LL,  INT64_MAX};
         for (size_t i = 0; i < sizeof walls / sizeof walls[0]; i++) {
             int32_t off = ladle_tz_offset_of_wall(tz, walls[i]);
             if (off < -26 * 3600 || off > 26 * 3600)
