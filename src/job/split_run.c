@@ -247,7 +247,9 @@ ladle_status ladle_split_run(struct ladle_config *cfg, const struct ladle_split_
         .seed = cfg->params.seed,
         .ext = ladle_shards_ext(shards),
         .header = cfg->engine.header,
-        .by = by ? ladle_field_spec(by) : NULL,
+        .by = spec->time_spec ? spec->time_spec
+              : by            ? ladle_field_spec(by)
+                              : NULL,
         .label = label ? ladle_field_spec(label) : NULL,
         .frame_size = LADLE_FRAME_SIZE,
         .paths = io->names,
