@@ -297,8 +297,6 @@ out:
     ladle_field_free(by);
     ladle_field_free(label);
     free(manifest);
-    if (spec)
-        ladle_split_spec_release(spec);
-    free(spec);
+    ladle_split_spec_free(spec);
     return st;
 }

@@ -70,8 +70,8 @@ ladle_status ladle_split_parse_ratios(struct ladle_split_spec *s, const char *te
  * zone. LADLE_E_USAGE on a bad format or zone. */
 ladle_status ladle_split_parse_time(struct ladle_split_spec *s, const char *format, const char *tz,
                                     struct ladle_error *err);
-/* Frees what s owns (not s). */
-void ladle_split_spec_release(struct ladle_split_spec *s);
+/* Frees a heap-allocated s and what it owns (NULL: nothing). */
+void ladle_split_spec_free(struct ladle_split_spec *s);
 
 /* Parses "T1,T2,..." (count-1 strictly increasing timestamps; epoch
  * numbers of any length, RFC 3339, in --tz when zone-less). */

@@ -120,11 +120,14 @@ ladle_status ladle_split_parse_time(struct ladle_split_spec *s, const char *form
     return LADLE_OK;
 }
 
-void ladle_split_spec_release(struct ladle_split_spec *s)
+void ladle_split_spec_free(struct ladle_split_spec *s)
 {
+    if (!s)
+        return;
     for (unsigned k = 0; k < LADLE_TIME_PARTS - 1; k++)
         ladle_field_free(s->time_more[k]);
     ladle_tz_free(s->tz);
+    free(s);
 }
 
 ladle_status ladle_split_parse_cutoffs(struct ladle_split_spec *s, const char *text,
