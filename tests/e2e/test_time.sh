@@ -76,8 +76,8 @@ split_counts "epoch Stamp" "$early" --time-field Stamp --cutoffs 2008-11-10
 # 2008-11-10T00:00Z is 01:00 local, so records up to 01:00 local are early.
 split_counts "--tz +01:00" "$(before $((cut + 3600)))" --time-field Date,Time \
     --time-format '%y%m%d %H%M%S' --tz +01:00 --cutoffs 2008-11-10T00:00:00Z
-split_counts "--tz -0530 on Db2" "$(before $((cut - 19800)))" --time-field Db2 --tz -0530 \
-    --cutoffs 2008-11-10T00:00:00Z
+split_counts "--tz -0530 on Db2" "$(before $((cut + 43200 - 19800)))" --time-field Db2 --tz -0530 \
+    --cutoffs 2008-11-10T12:00:00Z
 # zone-less cutoffs are read in --tz too: the same instant
 split_counts "--tz +01:00, zone-less cutoff" "$(before $((cut + 3600)))" --time-field Db2 \
     --tz +01:00 --cutoffs 2008-11-10T01:00:00
@@ -134,7 +134,7 @@ run "$L" split -o ds4 --ratios a,b --time-field t --cutoffs 1700000050 m.jsonl
 expect_eq "epoch ms: exit" 0 "$RC"
 expect_eq "epoch ms: a" 1 "$(zstd -dcq ds4/a/part-*.zst | wc -l)"
 # A malformed value (not a form question) still follows --missing.
-printf '{"t":"2024-13-45"}\n{"t":"2024-03-05"}\n' >b.jsonl
+printf '{"t":"2024-13-45"}\n{"t":"2023-12-31"}\n{"t":"2024-03-05"}\n' >b.jsonl
 rm -rf ds5
 run "$L" split -o ds5 --ratios a,b --time-field t --cutoffs 2024-01-01 --missing skip b.jsonl
 expect_eq "malformed under --missing skip: exit" 0 "$RC"
