@@ -21,7 +21,7 @@ _ladle()
         --fractions --cluster --clusters --within-rate --within-size --weight --snowball --seeds
         --link --waves --max-nodes --emit-weight --emit-wave --shuffle --seed --output
         $fields $engine -p -k -w -H -d -t -v -o -h"
-    local split="--output --ratios --by --time-field --cutoffs --stratify --balance
+    local split="--output --ratios --by --time-field --cutoffs --time-format --tz --stratify --balance
         --balance-mode --balance-splits --force --allow-empty --shard-size --shard-records --level $sample"
     local stats="--field --top --bars --no-bars --threads --chunk-size --max-record --long --io
         --help $fields -f -k -H -d -t -h"
@@ -40,11 +40,15 @@ _ladle()
     --io) COMPREPLY=($(compgen -W "auto uring pread" -- "$cur")); return ;;
     --balance-mode) COMPREPLY=($(compgen -W "under over cap: ratio:" -- "$cur")); return ;;
     --seed) COMPREPLY=($(compgen -W "random" -- "$cur")); return ;;
+    --tz)
+        local zd=${TZDIR:-/usr/share/zoneinfo}
+        COMPREPLY=($(compgen -W "UTC" -- "$cur") $(cd "$zd" 2>/dev/null && compgen -f -- "$cur"))
+        return ;;
     --seeds) COMPREPLY=($(compgen -f -- "$cur")); return ;;
     -o | --output) COMPREPLY=($(compgen -d -- "$cur")); return ;;
     --rate | -p | -w | -n | --head | --every | --start | --min-per-stratum | --per-stratum | --fractions | \
         --cluster | --clusters | --within-rate | --within-size | --weight | --strata | --link | \
-        --waves | --max-nodes | --ratios | --by | --time-field | --cutoffs | --stratify | \
+        --waves | --max-nodes | --ratios | --by | --time-field | --cutoffs | --time-format | --stratify | \
         --balance | --balance-splits | --shard-size | --shard-records | --level | -d | \
         --delimiter | -t | --threads | --chunk-size | --max-record | -f | --field | -k | --top)
         return ;;

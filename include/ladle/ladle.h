@@ -149,6 +149,8 @@ typedef enum {
     LADLE_S_BALANCE = 12,        /* label field: balance classes */
     LADLE_S_BALANCE_MODE = 13,   /* under (default), over, cap:N, ratio:R */
     LADLE_S_BALANCE_SPLITS = 14, /* splits balanced (default: the first) */
+    LADLE_S_TIME_FORMAT = 15,    /* strptime-style format of TIME_FIELD (default: auto) */
+    LADLE_S_TZ = 16,             /* zone of zone-less times: UTC, +hh:mm, Europe/Paris */
 } ladle_string_param;
 
 /* Probability parameters for ladle_job_set_double. */

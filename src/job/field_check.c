@@ -172,7 +172,8 @@ static ladle_status refuse(const struct ladle_field_check *c, const struct ladle
 {
     const struct ladle_split_spec *sp = cfg->params.split;
     const struct ladle_field *fields[LADLE_BINDINGS_PER_INPUT] = {
-        cfg->params.field, cfg->params.field_to, sp ? sp->by : NULL, sp ? sp->label : NULL};
+        cfg->params.field,     cfg->params.field_to,         sp ? sp->by : NULL,
+        sp ? sp->label : NULL, sp ? sp->time_more[0] : NULL, sp ? sp->time_more[1] : NULL};
     const char *rec = c->sample[input];
     size_t len = c->sample_len[input];
     /* The culprit: the first field the sample lacks (else the first one). */

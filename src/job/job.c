@@ -36,8 +36,8 @@ struct ladle_job {
     struct ladle_field *field_to;      /* owns */
     struct ladle_plan plan;            /* what multi-pass designs carry between passes */
     struct ladle_run_state state;      /* cfg.state points here */
-    /* Datasets: LADLE_S_OUTPUT_DIR .. LADLE_S_BALANCE_SPLITS, owned copies. */
-    char *split_str[LADLE_S_BALANCE_SPLITS - LADLE_S_OUTPUT_DIR + 1];
+    /* Datasets: LADLE_S_OUTPUT_DIR .. LADLE_S_TZ, owned copies. */
+    char *split_str[LADLE_S_TZ - LADLE_S_OUTPUT_DIR + 1];
     uint64_t shard_size, shard_records;
     int level, force, allow_empty;
     char **argv; /* owns: the command line for the manifest */
@@ -49,7 +49,7 @@ struct ladle_job {
     struct ladle_error err;
 };
 
-/* The slot of a dataset setting (LADLE_S_OUTPUT_DIR .. LADLE_S_BALANCE_SPLITS): NULL until set. */
+/* The slot of a dataset setting (LADLE_S_OUTPUT_DIR .. LADLE_S_TZ): NULL until set. */
 static char **split_opt(ladle_job *j, ladle_string_param p)
 {
     return &j->split_str[p - LADLE_S_OUTPUT_DIR];
@@ -258,7 +258,9 @@ ladle_status ladle_job_set_string(ladle_job *j, ladle_string_param p, const char
     case LADLE_S_STRATIFY:
     case LADLE_S_BALANCE:
     case LADLE_S_BALANCE_MODE:
-    case LADLE_S_BALANCE_SPLITS: {
+    case LADLE_S_BALANCE_SPLITS:
+    case LADLE_S_TIME_FORMAT:
+    case LADLE_S_TZ: {
         char *copy = strdup(v);
         if (!copy)
             return ladle_error_set(&j->err, LADLE_E_INTERNAL, "out of memory");
@@ -444,6 +446,8 @@ ladle_status ladle_job_run_to(ladle_job *j, int out_fd, struct ladle_record_sink
             .balance = *split_opt(j, LADLE_S_BALANCE),
             .balance_mode = *split_opt(j, LADLE_S_BALANCE_MODE),
             .balance_splits = *split_opt(j, LADLE_S_BALANCE_SPLITS),
+            .time_format = *split_opt(j, LADLE_S_TIME_FORMAT),
+            .tz = *split_opt(j, LADLE_S_TZ),
             .shard_size = j->shard_size,
             .shard_records = j->shard_records,
             .level = j->level,

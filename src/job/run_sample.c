@@ -42,9 +42,12 @@ static ladle_status bind_input(void *arg, uint32_t i, const char *header, size_t
 {
     struct job_run *j = arg;
     const struct ladle_field *fields[LADLE_BINDINGS_PER_INPUT] = {
-        j->cfg->params.field, j->cfg->params.field_to,
+        j->cfg->params.field,
+        j->cfg->params.field_to,
         j->cfg->params.split ? j->cfg->params.split->by : NULL,
-        j->cfg->params.split ? j->cfg->params.split->label : NULL};
+        j->cfg->params.split ? j->cfg->params.split->label : NULL,
+        j->cfg->params.split ? j->cfg->params.split->time_more[0] : NULL,
+        j->cfg->params.split ? j->cfg->params.split->time_more[1] : NULL};
     struct ladle_field_binding *b = &j->bindings[LADLE_BINDINGS_PER_INPUT * i];
     *binding = b;
     if (header && j->cfg->params.format == LADLE_FORMAT_AUTO &&

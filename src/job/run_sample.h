@@ -22,7 +22,7 @@
 #include "sample/sampler.h"
 #include "split/route.h"
 
-#define LADLE_BINDINGS_PER_INPUT 4
+#define LADLE_BINDINGS_PER_INPUT 6
 #define RESULT_OVERHEAD 64 /* malloc bookkeeping per result */
 
 /* One pass of `design` over every input. out_fd < 0 writes nothing (a
@@ -64,10 +64,10 @@ struct job_run {
     /* One per worker (each written by its worker only), then the calling
      * thread's; merged after the run. */
     struct ladle_sampler *partials;
-    /* Where the fields are in each input, four per input (written by the
+    /* Where the fields are in each input, six per input (written by the
      * input's decoder before its first chunk is queued): the design's key
-     * field, snowball's TO field, the split's --by (or --time-field) and
-     * its label. */
+     * field, snowball's TO field, the split's --by (or --time-field), its
+     * label, and --time-field's second and third fields. */
     struct ladle_field_binding *bindings;
 
     /* The calling thread's: the ordered output. */

@@ -16,7 +16,8 @@
 #include "split/assign.h"
 #include "split/split.h"
 
-/* The split's two fields in input i: --by (or --time-field), then the label. */
+/* The split's fields in input i: --by (or --time-field), the label, then
+ * --time-field's second and third. */
 static const struct ladle_field_binding *split_bindings(const struct job_run *j, uint32_t i)
 {
     return &j->bindings[LADLE_BINDINGS_PER_INPUT * i + 2];

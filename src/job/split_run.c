@@ -50,6 +50,33 @@ static ladle_status compile(const struct ladle_config *cfg, const char *spec,
     return st;
 }
 
+/* --time-field A[,B[,C]]: A into *first, the others into spec (a re:
+ * pattern is one field, commas and all). */
+static ladle_status compile_time_fields(const struct ladle_config *cfg, const char *text,
+                                        struct ladle_split_spec *spec, struct ladle_field **first,
+                                        struct ladle_error *err)
+{
+    char part[1024];
+    const char *p = text;
+    ladle_status st = LADLE_OK;
+    for (unsigned k = 0; st == LADLE_OK; k++) {
+        size_t n = strncmp(text, "re:", 3) == 0 ? strlen(p) : strcspn(p, ",");
+        if (k == LADLE_TIME_PARTS || n == 0 || n >= sizeof part)
+            return ladle_error_set(err, LADLE_E_USAGE,
+                                   "--time-field: '%s' is not 1 to %d field names separated by "
+                                   "commas",
+                                   text, LADLE_TIME_PARTS);
+        memcpy(part, p, n);
+        part[n] = '\0';
+        st = compile(cfg, part, k ? &spec->time_more[k - 1] : first, err);
+        if (!p[n])
+            break;
+        p += n + 1;
+    }
+    spec->time_spec = text;
+    return st;
+}
+
 /* The settings: parsed into spec, fields compiled into by/label. */
 static ladle_status prepare(struct ladle_config *cfg, const struct ladle_split_request *q,
                             struct ladle_split_spec *spec, struct ladle_field **by,
@@ -63,6 +90,10 @@ static ladle_status prepare(struct ladle_config *cfg, const struct ladle_split_r
     if (q->time_field && !q->cutoffs)
         return usage(err, "--time-field needs --cutoffs T1[,T2...]");
     if ((st = ladle_split_parse_ratios(spec, q->ratios, q->time_field != NULL, err)) != LADLE_OK)
+        return st;
+    if ((q->time_format || q->tz) && !q->time_field)
+        return usage(err, "--time-format and --tz go with --time-field FIELD");
+    if ((st = ladle_split_parse_time(spec, q->time_format, q->tz, err)) != LADLE_OK)
         return st;
     if (q->cutoffs && (st = ladle_split_parse_cutoffs(spec, q->cutoffs, err)) != LADLE_OK)
         return st;
@@ -86,8 +117,9 @@ static ladle_status prepare(struct ladle_config *cfg, const struct ladle_split_r
     if ((q->stratify || q->balance) && ladle_design_multi_pass(cfg))
         return usage(err, "--stratify and --balance do not combine with designs that read the "
                           "input several times (snowball, --strata with -n, --clusters)");
-    const char *by_spec = q->by ? q->by : q->time_field;
-    if (by_spec && (st = compile(cfg, by_spec, by, err)) != LADLE_OK)
+    if (q->by && (st = compile(cfg, q->by, by, err)) != LADLE_OK)
+        return st;
+    if (q->time_field && (st = compile_time_fields(cfg, q->time_field, spec, by, err)) != LADLE_OK)
         return st;
     const char *label_spec = q->stratify ? q->stratify : q->balance;
     if (label_spec && (st = compile(cfg, label_spec, label, err)) != LADLE_OK)
@@ -215,7 +247,9 @@ ladle_status ladle_split_run(struct ladle_config *cfg, const struct ladle_split_
         .seed = cfg->params.seed,
         .ext = ladle_shards_ext(shards),
         .header = cfg->engine.header,
-        .by = by ? ladle_field_spec(by) : NULL,
+        .by = spec->time_spec ? spec->time_spec
+              : by            ? ladle_field_spec(by)
+                              : NULL,
         .label = label ? ladle_field_spec(label) : NULL,
         .frame_size = LADLE_FRAME_SIZE,
         .paths = io->names,
@@ -263,6 +297,6 @@ out:
     ladle_field_free(by);
     ladle_field_free(label);
     free(manifest);
-    free(spec);
+    ladle_split_spec_free(spec);
     return st;
 }

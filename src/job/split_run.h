@@ -17,6 +17,8 @@ struct ladle_split_request {
     const char *by;             /* --by FIELD */
     const char *time_field;     /* --time-field FIELD */
     const char *cutoffs;        /* --cutoffs T1,... */
+    const char *time_format;    /* --time-format FMT */
+    const char *tz;             /* --tz ZONE */
     const char *stratify;       /* --stratify LABEL */
     const char *balance;        /* --balance LABEL */
     const char *balance_mode;   /* --balance-mode */

@@ -25,8 +25,9 @@ struct ladle_route {
 struct ladle_field_binding;
 struct ladle_field_scratch;
 
-/* Routes one record. bind: the input's bindings of the split's two fields
- * ([0] --by/--time-field, [1] the label). Returns 1 routed, 0 dropped
+/* Routes one record. bind: the input's bindings of the split's fields
+ * ([0] --by/--time-field, [1] the label, [2] and [3] --time-field's second
+ * and third). Returns 1 routed, 0 dropped
  * (--missing skip), -1 error recorded (--missing error, malformed, nomem).
  * offset: the record's offset for messages, or UINT64_MAX if not known. */
 int ladle_split_route(const struct ladle_config *cfg, struct ladle_field_scratch *scratch,

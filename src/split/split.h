@@ -17,9 +17,13 @@
 #include <stdint.h>
 
 #include "common/error.h"
+#include "field/time_format.h"
+#include "field/timestamp.h"
 
-#define LADLE_SPLIT_MAX 64      /* splits per run (a bit mask names balanced ones) */
-#define LADLE_SPLIT_NAME_MAX 64 /* bytes in a split name */
+#define LADLE_SPLIT_MAX 64       /* splits per run (a bit mask names balanced ones) */
+#define LADLE_SPLIT_NAME_MAX 64  /* bytes in a split name */
+#define LADLE_TIME_PARTS 3       /* fields in --time-field A,B,C (date and time columns) */
+#define LADLE_TIME_VALUE_MAX 256 /* bytes of their values joined by spaces */
 
 struct ladle_field;
 
@@ -39,8 +43,15 @@ struct ladle_split_spec {
                                         rest) */
     int by_time;
     int64_t cutoff[LADLE_SPLIT_MAX]; /* time splits: count-1 increasing instants, ns */
-    const struct ladle_field *by;    /* borrowed: --by FIELD or --time-field FIELD */
-    const struct ladle_field *label; /* borrowed: --stratify / --balance FIELD */
+    /* Time splits: --time-field's further fields (owned; NULL when one),
+     * joined to the first's value with one space before parsing. */
+    struct ladle_field *time_more[LADLE_TIME_PARTS - 1];
+    const char *time_spec;             /* borrowed: --time-field as given */
+    struct ladle_time_format time_fmt; /* --time-format, compiled */
+    struct ladle_tz *tz;               /* owned: --tz (NULL: UTC) */
+    struct ladle_time_reader time;     /* reads the values (points into the above) */
+    const struct ladle_field *by;      /* borrowed: --by FIELD or --time-field FIELD */
+    const struct ladle_field *label;   /* borrowed: --stratify / --balance FIELD */
     int stratify;
     enum ladle_balance_mode balance;
     uint64_t balance_cap;  /* cap:N */
@@ -54,7 +65,16 @@ struct ladle_split_spec {
  * positive, or a sum other than 1. */
 ladle_status ladle_split_parse_ratios(struct ladle_split_spec *s, const char *text, int names_only,
                                       struct ladle_error *err);
-/* Parses "T1,T2,..." (count-1 strictly increasing timestamps). */
+/* Compiles --time-format (NULL: auto) and loads --tz (NULL: UTC) into s;
+ * before ladle_split_parse_cutoffs, which reads zone-less cutoffs in the
+ * zone. LADLE_E_USAGE on a bad format or zone. */
+ladle_status ladle_split_parse_time(struct ladle_split_spec *s, const char *format, const char *tz,
+                                    struct ladle_error *err);
+/* Frees a heap-allocated s and what it owns (NULL: nothing). */
+void ladle_split_spec_free(struct ladle_split_spec *s);
+
+/* Parses "T1,T2,..." (count-1 strictly increasing timestamps; epoch
+ * numbers of any length, RFC 3339, in --tz when zone-less). */
 ladle_status ladle_split_parse_cutoffs(struct ladle_split_spec *s, const char *text,
                                        struct ladle_error *err);
 /* Parses "under", "over", "cap:N", "ratio:R". */

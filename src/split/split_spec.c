@@ -8,7 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "field/field.h"
 #include "field/timestamp.h"
+#include "field/tz.h"
 #include "record/key.h"
 
 static int name_ok(const char *p, size_t n)
@@ -100,6 +102,34 @@ ladle_status ladle_split_parse_ratios(struct ladle_split_spec *s, const char *te
     return LADLE_OK;
 }
 
+ladle_status ladle_split_parse_time(struct ladle_split_spec *s, const char *format, const char *tz,
+                                    struct ladle_error *err)
+{
+    ladle_status st;
+    if (format) {
+        if ((st = ladle_time_format_compile(&s->time_fmt, format, err)) != LADLE_OK)
+            return st;
+        s->time.fmt = &s->time_fmt;
+        s->time.fmt_text = format;
+    }
+    if (tz) {
+        if ((st = ladle_tz_load(&s->tz, tz, err)) != LADLE_OK)
+            return st;
+        s->time.tz = s->tz;
+    }
+    return LADLE_OK;
+}
+
+void ladle_split_spec_free(struct ladle_split_spec *s)
+{
+    if (!s)
+        return;
+    for (unsigned k = 0; k < LADLE_TIME_PARTS - 1; k++)
+        ladle_field_free(s->time_more[k]);
+    ladle_tz_free(s->tz);
+    free(s);
+}
+
 ladle_status ladle_split_parse_cutoffs(struct ladle_split_spec *s, const char *text,
                                        struct ladle_error *err)
 {
@@ -112,7 +142,7 @@ ladle_status ladle_split_parse_cutoffs(struct ladle_split_spec *s, const char *t
             return ladle_error_set(err, LADLE_E_USAGE,
                                    "--cutoffs: %u split names take %u cutoffs, got more", s->count,
                                    s->count - 1);
-        if (ladle_parse_time(p, (size_t)(end - p), &ns) != 0)
+        if (ladle_parse_time_tz(p, (size_t)(end - p), s->tz, &ns) != 0)
             return ladle_error_set(err, LADLE_E_USAGE,
                                    "--cutoffs: '%.*s' is not a timestamp (epoch s or ms, "
                                    "RFC 3339)",

@@ -11,12 +11,23 @@
  *
  * Anything else only has to be parsed without a crash or UB. The input is
  * copied to an exact-size buffer, so a read past len is an ASan finding.
+ *
+ * The formats of --time-format (src/field/time_format.c) too:
+ * - the whole input is also read with the compiled "%Y-%m-%dT%H:%M:%S" and
+ *   must agree with the RFC 3339 parser wherever both accept; and how a
+ *   run reads a field (ladle_read_time, auto) accepts only what
+ *   ladle_parse_time accepts, with the same value;
+ * - an input "FORMAT\nVALUE" compiles FORMAT from its first bytes and, if
+ *   it compiles, reads VALUE with it (no crash, UB or read past the end;
+ *   an accepted value has a fraction in range), and the reason for a
+ *   refusal is written without overflow.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "field/time_format.h"
 #include "field/timestamp.h"
 
 static int digits(const char *s, size_t n)
@@ -61,8 +72,42 @@ static int simple_form(const char *s, size_t len, int *valid, int64_t *want)
     return 1;
 }
 
+/* "FORMAT\nVALUE": the format compiler and the format's reader. */
+static void format_mode(const uint8_t *data, size_t size)
+{
+    const uint8_t *nl = memchr(data, '\n', size);
+    if (!nl || nl - data > 200)
+        return;
+    char fmt[201];
+    memcpy(fmt, data, (size_t)(nl - data));
+    fmt[nl - data] = '\0';
+    struct ladle_time_format f;
+    struct ladle_error err;
+    ladle_error_init(&err);
+    if (ladle_time_format_compile(&f, fmt, &err) != LADLE_OK) {
+        if (err.status != LADLE_E_USAGE || strncmp(err.msg, "--time-format: ", 15) != 0)
+            abort(); /* a usage error that says so */
+        return;
+    }
+    size_t vlen = size - (size_t)(nl + 1 - data);
+    char *v = malloc(vlen ? vlen : 1);
+    if (!v)
+        abort();
+    memcpy(v, nl + 1, vlen);
+    struct ladle_time_parts p;
+    if (ladle_time_format_parse(&f, v, vlen, &p) == 0 && (p.frac < 0 || p.frac >= 1000000000LL))
+        abort();
+    struct ladle_time_reader r = {.fmt = &f, .fmt_text = fmt};
+    int64_t ns;
+    char why[256];
+    if (ladle_read_time(&r, v, vlen, &ns) != 0)
+        ladle_time_why(&r, v, vlen, why, sizeof why);
+    free(v);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    format_mode(data, size);
     char *s = malloc(size ? size : 1);
     if (!s)
         abort();
@@ -90,6 +135,28 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (fits != (r == 0) || (fits && ns != v * 1000000000LL))
             abort();
     }
+    /* The compiled %Y-%m-%dT%H:%M:%S agrees with the RFC 3339 parser. */
+    static struct ladle_time_format iso;
+    static int iso_ready;
+    if (!iso_ready) {
+        struct ladle_error err;
+        ladle_error_init(&err);
+        if (ladle_time_format_compile(&iso, "%Y-%m-%dT%H:%M:%S", &err) != LADLE_OK)
+            abort();
+        iso_ready = 1;
+    }
+    struct ladle_time_parts p;
+    int64_t fns;
+    if (ladle_time_format_parse(&iso, s, size, &p) == 0 && r == 0 && p.secs >= -9000000000LL &&
+        p.secs <= 9000000000LL && (fns = p.secs * 1000000000LL + p.frac) != ns)
+        abort();
+    /* A run's strict reading accepts a subset, with the same values. */
+    struct ladle_time_reader automatic = {0};
+    int64_t rns = 0;
+    if (ladle_read_time(&automatic, s, size, &rns) == 0 && (r != 0 || rns != ns))
+        abort();
+    char why[256];
+    ladle_time_why(&automatic, s, size, why, sizeof why);
     free(s);
     return 0;
 }

@@ -24,6 +24,17 @@
  *   followed by an inaccessible one (a stray read faults), and prefixes of
  *   longer strings, where the following bytes would change the answer,
  *   give the prefix's answer.
+ * - ladle_read_time (how a run reads a field): every timestamp form of the
+ *   Loghub samples (../shared/realdata/loghub/NAME_2k.log_structured.csv: the Date,
+ *   Time, Timestamp, Month and Day columns of all twelve), three real
+ *   values each (first, middle and last row; date and time columns joined
+ *   by one space as --time-field A,B does), with the --time-format that
+ *   reads them or auto, against epoch values computed apart from ladle
+ *   with Python's datetime.strptime (script in the comment at the table);
+ *   the forms that need --time-format are refused by auto and explained.
+ * - the bare-number rule (10+ digits) and the DB2 and asctime forms;
+ *   --tz: BGL's and Thunderbird's wall clocks are US Pacific (their
+ *   Timestamp column says so), read with America/Los_Angeles.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -33,7 +44,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "field/time_format.h"
 #include "field/timestamp.h"
+#include "field/tz.h"
 #include "test_stat.h"
 #include "test_util.h"
 
@@ -579,6 +592,192 @@ static void test_round_trip(void)
     CHECKF(bad == 0, "%ld of %d round trips wrong", bad, N);
 }
 
+/* ---- ladle_read_time: the Loghub forms ---- */
+
+/* Expected values: Python's datetime.strptime on the same strings, UTC
+ * (a year-less format gets 1970, as ladle's does; %L is read as ms by
+ * padding it to microseconds), e.g.
+ *   d = datetime.strptime("081109 203615", "%y%m%d %H%M%S").replace(tzinfo=utc)
+ *   int(d.timestamp()) * 10**9 + d.microsecond * 1000
+ * Values: first, middle and last row of each *_structured.csv. */
+static const struct {
+    const char *what, *value, *fmt; /* fmt NULL: auto */
+    long long ns;
+} loghub[] = {
+    {"Android", "03-17 16:13:38.811", "%m-%d %H:%M:%S.%f", 6538418811000000LL},
+    {"Android", "03-17 16:15:18.856", "%m-%d %H:%M:%S.%f", 6538518856000000LL},
+    {"Android", "03-17 16:16:09.141", "%m-%d %H:%M:%S.%f", 6538569141000000LL},
+    {"Apache", "Sun Dec 04 04:47:44 2005", NULL, 1133671664000000000LL},
+    {"Apache", "Sun Dec 04 20:34:20 2005", NULL, 1133728460000000000LL},
+    {"Apache", "Mon Dec 05 19:15:57 2005", NULL, 1133810157000000000LL},
+    {"BGL Time", "2005-06-03-15.42.50.675872", NULL, 1117813370675872000LL},
+    {"BGL Time", "2005-07-17-04.06.31.496101", NULL, 1121573191496101000LL},
+    {"BGL Time", "2006-01-03-07.13.09.127918", NULL, 1136272389127918000LL},
+    {"BGL Timestamp", "1117838570", NULL, 1117838570000000000LL},
+    {"BGL Timestamp", "1121598391", NULL, 1121598391000000000LL},
+    {"BGL Timestamp", "1136301189", NULL, 1136301189000000000LL},
+    {"BGL Date", "2005.06.03", "%Y.%m.%d", 1117756800000000000LL},
+    {"BGL Date", "2005.07.17", "%Y.%m.%d", 1121558400000000000LL},
+    {"BGL Date", "2006.01.03", "%Y.%m.%d", 1136246400000000000LL},
+    {"HDFS", "081109 203615", "%y%m%d %H%M%S", 1226262975000000000LL},
+    {"HDFS", "081110 220658", "%y%m%d %H%M%S", 1226354818000000000LL},
+    {"HDFS", "081111 102017", "%y%m%d %H%M%S", 1226398817000000000LL},
+    {"Hadoop", "2015-10-18 18:01:47,978", NULL, 1445191307978000000LL},
+    {"Hadoop", "2015-10-18 18:06:21,904", NULL, 1445191581904000000LL},
+    {"Hadoop", "2015-10-18 18:10:55,202", NULL, 1445191855202000000LL},
+    {"HealthApp", "20171223-22:15:29:606", "%Y%m%d-%H:%M:%S:%L", 1514067329606000000LL},
+    {"HealthApp", "20171223-22:31:59:956", "%Y%m%d-%H:%M:%S:%L", 1514068319956000000LL},
+    {"HealthApp", "20171224-1:2:35:789", "%Y%m%d-%H:%M:%S:%L", 1514077355789000000LL},
+    {"HealthApp", "20171223-22:15:35:11", "%Y%m%d-%H:%M:%S:%L", 1514067335011000000LL},
+    {"Linux", "Jun 14 15:16:01", "%b %d %H:%M:%S", 14224561000000000LL},
+    {"Linux", "Jul 9 12:16:52", "%b %d %H:%M:%S", 16373812000000000LL},
+    {"Linux", "Jul 27 14:42:00", "%b %d %H:%M:%S", 17937720000000000LL},
+    {"OpenSSH", "Dec 10 06:55:46", "%b %d %H:%M:%S", 29660146000000000LL},
+    {"OpenSSH", "Dec 10 10:14:13", "%b %d %H:%M:%S", 29672053000000000LL},
+    {"OpenSSH", "Dec 10 11:04:45", "%b %d %H:%M:%S", 29675085000000000LL},
+    {"OpenStack", "2017-05-16 00:00:00.008", NULL, 1494892800008000000LL},
+    {"OpenStack", "2017-05-16 00:07:25.935", NULL, 1494893245935000000LL},
+    {"OpenStack", "2017-05-16 00:14:47.687", NULL, 1494893687687000000LL},
+    {"Spark", "17/06/09 20:10:40", "%y/%m/%d %H:%M:%S", 1497039040000000000LL},
+    {"Spark", "17/06/09 20:10:58", "%y/%m/%d %H:%M:%S", 1497039058000000000LL},
+    {"Spark", "17/06/09 20:11:11", "%y/%m/%d %H:%M:%S", 1497039071000000000LL},
+    {"Thunderbird Month,Day,Time", "Nov 9 12:01:01", "%b %d %H:%M:%S", 27000061000000000LL},
+    {"Thunderbird Month,Day,Time", "Nov 9 12:09:08", "%b %d %H:%M:%S", 27000548000000000LL},
+    {"Thunderbird Month,Day,Time", "Nov 9 12:15:32", "%b %d %H:%M:%S", 27000932000000000LL},
+    {"Thunderbird Date,Time", "2005.11.09 12:01:01", "%Y.%m.%d %H:%M:%S", 1131537661000000000LL},
+    {"Thunderbird Date,Time", "2005.11.09 12:09:08", "%Y.%m.%d %H:%M:%S", 1131538148000000000LL},
+    {"Thunderbird Date,Time", "2005.11.09 12:15:32", "%Y.%m.%d %H:%M:%S", 1131538532000000000LL},
+    {"Thunderbird Timestamp", "1131566461", NULL, 1131566461000000000LL},
+    {"Thunderbird Timestamp", "1131566948", NULL, 1131566948000000000LL},
+    {"Thunderbird Timestamp", "1131567332", NULL, 1131567332000000000LL},
+    {"Zookeeper", "2015-07-29 17:41:44,747", NULL, 1438191704747000000LL},
+    {"Zookeeper", "2015-07-29 19:29:27,299", NULL, 1438198167299000000LL},
+    {"Zookeeper", "2015-08-10 18:12:34,004", NULL, 1439230354004000000LL},
+};
+
+static int read_guarded(const struct ladle_time_reader *r, const char *s, size_t len, int64_t *ns)
+{
+    char *dst = guard_page + page_size - len;
+    memcpy(dst, s, len);
+    return ladle_read_time(r, dst, len, ns);
+}
+
+static void test_loghub(void)
+{
+    for (size_t i = 0; i < sizeof loghub / sizeof loghub[0]; i++) {
+        struct ladle_time_format f;
+        struct ladle_time_reader r = {0};
+        struct ladle_error err;
+        ladle_error_init(&err);
+        if (loghub[i].fmt) {
+            CHECKF(ladle_time_format_compile(&f, loghub[i].fmt, &err) == LADLE_OK,
+                   "%s: '%s' does not compile: %s", loghub[i].what, loghub[i].fmt, err.msg);
+            r.fmt = &f;
+            r.fmt_text = loghub[i].fmt;
+        }
+        int64_t ns = 42;
+        int rc = read_guarded(&r, loghub[i].value, strlen(loghub[i].value), &ns);
+        CHECKF(rc == 0 && ns == loghub[i].ns, "%s: '%s' with %s: rc %d ns %lld, want %lld",
+               loghub[i].what, loghub[i].value, loghub[i].fmt ? loghub[i].fmt : "auto", rc,
+               (long long)ns, loghub[i].ns);
+        if (!loghub[i].fmt)
+            continue;
+        /* Auto refuses the forms that need a format, and says why. */
+        struct ladle_time_reader automatic = {0};
+        char why[256];
+        if (strcmp(loghub[i].what, "BGL Date") && strcmp(loghub[i].what, "Thunderbird Date,Time") &&
+            strcmp(loghub[i].what, "Thunderbird Month,Day,Time")) {
+            CHECKF(read_guarded(&automatic, loghub[i].value, strlen(loghub[i].value), &ns) == -1,
+                   "%s: '%s' read without --time-format", loghub[i].what, loghub[i].value);
+            int form = ladle_time_why(&automatic, loghub[i].value, strlen(loghub[i].value), why,
+                                      sizeof why);
+            CHECKF(form == 1 && strstr(why, "--time-format"), "%s: '%s': why %d '%s'",
+                   loghub[i].what, loghub[i].value, form, why);
+        }
+    }
+}
+
+static void check_read(int line, const char *s, const struct ladle_tz *tz, int ok, int64_t want)
+{
+    struct ladle_time_reader r = {.tz = tz};
+    int64_t ns = 42;
+    int rc = read_guarded(&r, s, strlen(s), &ns);
+    if (ok)
+        CHECKF(rc == 0 && ns == want, "line %d: '%s': rc %d ns %lld, want %lld", line, s, rc,
+               (long long)ns, (long long)want);
+    else
+        CHECKF(rc == -1 && ns == 42, "line %d: '%s' accepted (%lld)", line, s, (long long)ns);
+}
+
+#define READ_OK(s, want) check_read(__LINE__, s, NULL, 1, want)
+#define READ_BAD(s) check_read(__LINE__, s, NULL, 0, 0)
+
+static void test_read_auto(void)
+{
+    /* bare numbers: epoch only with 10+ integer digits */
+    READ_OK("1000000000", 1000000000 * S);
+    READ_OK("1700000000.5", 1700000000 * S + S / 2);
+    READ_OK("-1000000000", -1000000000 * S);
+    READ_OK("1700000000123", 1700000000123000000LL);
+    READ_BAD("999999999");
+    READ_BAD("081109");
+    READ_BAD("20240305");
+    READ_BAD("0");
+    READ_BAD("1.5");
+    OK("081109", 81109 * S); /* ladle_parse_time (--cutoffs) keeps any length */
+    char why[256];
+    struct ladle_time_reader r = {0};
+    CHECK(ladle_time_why(&r, "081109", 6, why, sizeof why) == 1 && strstr(why, "6 digits") &&
+          strstr(why, "%y%m%d"));
+    CHECK(ladle_time_why(&r, "20240305", 8, why, sizeof why) == 1 && strstr(why, "%Y%m%d"));
+    CHECK(ladle_time_why(&r, "2024-13-01", 10, why, sizeof why) == 0);
+    /* DB2 (BGL) */
+    READ_OK("2005-06-03-15.42.50", 1117813370 * S);
+    READ_OK("2005-06-03-15.42.50.5", 1117813370 * S + S / 2);
+    READ_OK("2005-06-30-23.59.60", 1120175999 * S + S - 1);
+    READ_BAD("2005-06-03-15.42");
+    READ_BAD("2005-06-03-15:42:50");
+    READ_BAD("2005-06-03-15.42.50Z");
+    READ_BAD("2005-06-03-24.00.00");
+    READ_BAD("2005-06-03-15.42.50,5");
+    /* asctime / ctime */
+    READ_OK("Thu Jan  1 00:00:00 1970", 0);
+    READ_OK("Thu Jan 01 00:00:00 1970", 0);
+    READ_OK("thu JAN 1 00:00:00 1970", 0);
+    READ_OK("Tue Feb 29 12:00:00 2000", (951825600) * S);
+    READ_BAD("Fri Jan  1 00:00:00 1970"); /* wrong weekday */
+    READ_BAD("Thu Jan  1 00:00:00");
+    READ_BAD("Thu Jan 32 00:00:00 1970");
+    READ_BAD("Sun Feb 29 12:00:00 2001");
+    READ_BAD("Jun 14 15:16:01");
+    CHECK(ladle_time_why(&r, "Jun 14 15:16:01", 15, why, sizeof why) == 1 &&
+          strstr(why, "no year"));
+}
+
+/* BGL's Time and Thunderbird's Date,Time are US Pacific wall clocks: their
+ * Timestamp columns (epoch) are 7 h (June, PDT) and 8 h (November, PST) on. */
+static void test_read_tz(void)
+{
+    struct ladle_tz *la = NULL, *fixed = NULL;
+    struct ladle_error err;
+    ladle_error_init(&err);
+    CHECK(ladle_tz_load(&fixed, "-07:00", &err) == LADLE_OK);
+    check_read(__LINE__, "2005-06-03-15.42.50.675872", fixed, 1, 1117838570675872000LL);
+    check_read(__LINE__, "2005-06-03T15:42:50Z", fixed, 1, 1117813370 * S); /* zoned: no --tz */
+    check_read(__LINE__, "1117838570", fixed, 1, 1117838570 * S);           /* epoch: no --tz */
+    ladle_tz_free(fixed);
+    if (ladle_tz_load(&la, "America/Los_Angeles", &err) != LADLE_OK) {
+        printf("test_timestamp: no America/Los_Angeles zone file, tz part skipped\n");
+        return;
+    }
+    check_read(__LINE__, "2005-06-03-15.42.50.675872", la, 1, 1117838570675872000LL);
+    check_read(__LINE__, "2006-01-03-07.13.09", la, 1, 1136301189 * S);
+    check_read(__LINE__, "2005-11-09 12:01:01", la, 1, 1131566461 * S);
+    int64_t c;
+    CHECK(ladle_parse_time_tz("2005-06-03T15:42:50", 19, la, &c) == 0 && c == 1117838570 * S);
+    ladle_tz_free(la);
+}
+
 int main(void)
 {
     guard_init();
@@ -593,5 +792,8 @@ int main(void)
     test_slices();
     test_every_day();
     test_round_trip();
+    test_loghub();
+    test_read_auto();
+    test_read_tz();
     return t_done("test_timestamp");
 }
