@@ -25,6 +25,16 @@ int ladle_cli_parse_u64(const char *s, uint64_t *out);
 ladle_status ladle_cli_run_job(ladle_job *job, int fd, ladle_report *rep, double *seconds,
                                int *interrupted_exit);
 
+/* progress_line.c: the progress line on stderr. mode: -1 --no-progress, 1
+ * --progress, 0 on a terminal only; inputs: the operands (their sizes make
+ * the "of N GB" of an interrupt's line). Clear it before any other message
+ * printed during a run (it is redrawn at the next tick); ladle_cli_run_job
+ * clears it at the end. After an interrupt, one line saying what was read
+ * and, in left, what the run left behind. */
+void ladle_cli_progress_setup(ladle_job *job, int mode, int ninputs, char *const *inputs);
+void ladle_cli_progress_clear(void);
+void ladle_cli_progress_interrupted(const ladle_report *rep, const char *left);
+
 /* out.c: the standard streams. ladle_cli_std_fds fills closed fds 0-2 (at
  * startup, before anything opens a file); ladle_cli_out is the stream every
  * report and help text is printed to; ladle_cli_out_close flushes and

@@ -43,8 +43,10 @@ ladle_status ladle_cli_run_job(ladle_job *job, int fd, ladle_report *rep, double
      * error and a clean-up, not a core dump. */
     signal(SIGXFSZ, SIG_IGN);
     double t0 = now_s();
+    memset(rep, 0, sizeof *rep); /* an interrupted run may leave it unset */
     ladle_status st = ladle_job_run(job, fd, rep);
     *seconds = now_s() - t0;
+    ladle_cli_progress_clear();
     /* What follows (a report written to a stalled reader) has nothing to
      * clean up: a signal ends it the default way, at once. One that came
      * as the run ended still counts: the user asked to stop. */

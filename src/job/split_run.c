@@ -204,6 +204,10 @@ ladle_status ladle_split_run(struct ladle_config *cfg, const struct ladle_split_
     st = ladle_passes_run(cfg, io, err, report, output_closed);
     if (st == LADLE_OK && !q->allow_empty)
         st = refuse_empty(&state, q->dir, by ? ladle_field_spec(by) : NULL, err);
+    if (st == LADLE_OK && cfg->engine.progress) {
+        ladle_progress p = {.phase = LADLE_PROGRESS_COMMIT, .what = q->dir, .splits = spec->count};
+        cfg->engine.progress(cfg->engine.progress_arg, &p);
+    }
     if (st == LADLE_OK)
         st = ladle_shards_finish(shards, err);
     if (st != LADLE_OK)
