@@ -14,6 +14,7 @@
  * interrupted run says what it left (ladle_cli_progress_interrupted).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
@@ -60,7 +61,10 @@ static unsigned width(void)
     struct winsize ws;
     if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 20)
         return ws.ws_col;
-    return 80;
+    /* Not a terminal (--progress into a file): $COLUMNS, as ls and others read it. */
+    const char *c = getenv("COLUMNS");
+    long n = c ? strtol(c, NULL, 10) : 0;
+    return n >= 20 && n <= 1000 ? (unsigned)n : 80;
 }
 
 /* Seconds left: the rest of this pass and the passes still to come, at this pass's speed. */

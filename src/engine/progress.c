@@ -4,7 +4,8 @@
  * (CLOCK_MONOTONIC deadline), reads the stages' counters and hands a
  * snapshot to the callback. The stages never wait on it: each counter has
  * one writer, which stores (relaxed) once per chunk; the ticker only loads.
- * Stopping wakes it at once, and the run joins it before it returns.
+ * Stopping wakes it at once, and the run joins it before it returns, then
+ * hands the callback a last snapshot.
  */
 #include "engine/run.h"
 
@@ -124,6 +125,11 @@ void ladle_run_progress_stop(struct ladle_engine *r)
     pthread_mutex_unlock(&t->lock);
     pthread_cond_signal(&t->wake);
     pthread_join(t->thread, NULL);
+    /* One last snapshot, on the calling thread now that the ticker is gone:
+     * a short pass shows its totals too, and an interrupt's line is exact. */
+    struct ladle_progress p;
+    snapshot(r, &p);
+    r->cfg->engine.progress(r->cfg->engine.progress_arg, &p);
     pthread_cond_destroy(&t->wake);
     pthread_mutex_destroy(&t->lock);
     free(t);

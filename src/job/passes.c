@@ -77,7 +77,7 @@ static int spool(const char *path, const char *name, const struct ladle_config *
     buf = malloc(SPOOL_BUF);
     unsigned long long total = 0;
     struct timespec t0;
-    double last = 0;
+    double last = -1; /* the first block is said at once */
     clock_gettime(CLOCK_MONOTONIC, &t0);
     if (!buf) {
         ladle_error_set(err, LADLE_E_INTERNAL, "%s: out of memory", name);
@@ -87,6 +87,9 @@ static int spool(const char *path, const char *name, const struct ladle_config *
         /* Looked at every block, not only on EINTR: a fast producer never
          * leaves ladle waiting in read(2) when the signal comes. */
         if (cancel && atomic_load(cancel)) {
+            last = -1; /* the exact count, for the interrupt's line */
+            spool_progress(cfg, LADLE_PROGRESS_SPOOL, name, dir && *dir ? dir : "/tmp", total, &t0,
+                           &last);
             ladle_error_set(err, LADLE_E_INTERRUPTED, "interrupted");
             goto fail;
         }
