@@ -37,6 +37,8 @@ void ladle_cli_usage_stats(FILE *f)
           "      --missing POLICY skip (default), error or keep (counted as \"\")\n"
           "  -t, --threads N      worker threads (default: online CPUs)\n"
           "      --chunk-size SIZE, --max-record SIZE, --long, --io MODE: as for sample\n"
+          "      --progress / --no-progress  a progress line on stderr (default: when\n"
+          "                       stderr is a terminal)\n"
           "  -h, --help           show this help\n"
           "\n"
           "Examples:\n"
