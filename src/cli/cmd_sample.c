@@ -15,12 +15,8 @@
 /* Notes show with -v; warnings ("warning: ...") always. */
 static void note_line(void *arg, const char *line)
 {
-    if (*(int *)arg || strncmp(line, "warning: ", 9) == 0) {
-        flockfile(stderr); /* the progress line's lock too: cleared, then redrawn below */
-        ladle_cli_progress_clear();
-        fprintf(stderr, "ladle: %s\n", line);
-        funlockfile(stderr);
-    }
+    if (*(int *)arg || strncmp(line, "warning: ", 9) == 0)
+        ladle_cli_progress_note(line); /* clears the progress line first */
 }
 
 /* The rows of the table, in its order. */

@@ -7,7 +7,7 @@
  * The engine's ticker thread calls draw() about 4 times a second; each draw
  * is "\r" + the line + "\033[K" (erase to the end), cut to the terminal's
  * width. Any other message during a run first clears the line
- * (ladle_cli_progress_clear, under stderr's own stdio lock, which draw()
+ * (ladle_cli_progress_note, under engine/console.h's lock, which draw()
  * holds too: a message and a redraw never interleave); the next tick draws
  * it again below the message. The line is cleared once the run ends.
  * Spooling and a dataset's commit are said on lines of their own, and an
@@ -21,13 +21,14 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "engine/console.h"
 
 static struct {
     int on;
-    int drawn;           /* under stderr's lock: a line is on the screen */
+    int drawn;           /* under the console lock: a line is on the screen */
     uint64_t inputs;     /* the operands' sizes (0: not known) */
-    ladle_progress last; /* under stderr's lock: the last snapshot */
-    int seen;            /* under stderr's lock: last is set */
+    ladle_progress last; /* under the console lock: the last snapshot */
+    int seen;            /* under the console lock: last is set */
 } pl;
 
 /* "1.2 GB", "512 KB", "17 B" into buf. */
@@ -165,7 +166,7 @@ static void draw(void *arg, const ladle_progress *p)
     (void)arg;
     char line[512], a[32];
     unsigned w = width();
-    flockfile(stderr);
+    ladle_console_lock();
     switch (p->phase) {
     case LADLE_PROGRESS_READ:
         pl.last = *p;
@@ -195,7 +196,7 @@ static void draw(void *arg, const ladle_progress *p)
         break;
     }
     fflush(stderr);
-    funlockfile(stderr);
+    ladle_console_unlock();
 }
 
 void ladle_cli_progress_setup(ladle_job *job, int mode, int ninputs, char *const *inputs)
@@ -216,16 +217,24 @@ void ladle_cli_progress_setup(ladle_job *job, int mode, int ninputs, char *const
 
 void ladle_cli_progress_clear(void)
 {
-    flockfile(stderr);
+    ladle_console_lock();
     clear_locked();
     fflush(stderr);
-    funlockfile(stderr);
+    ladle_console_unlock();
+}
+
+void ladle_cli_progress_note(const char *line)
+{
+    ladle_console_lock();
+    clear_locked();
+    fprintf(stderr, "ladle: %s\n", line);
+    ladle_console_unlock();
 }
 
 void ladle_cli_progress_interrupted(const ladle_report *rep, const char *left)
 {
     char a[32], b[32], line[512];
-    flockfile(stderr);
+    ladle_console_lock();
     clear_locked();
     /* The ticker is joined: pl.last is the run's last snapshot, if any. */
     if (pl.seen && pl.last.phase == LADLE_PROGRESS_SPOOL) {
@@ -248,5 +257,5 @@ void ladle_cli_progress_interrupted(const ladle_report *rep, const char *left)
                      bytes_text(a, sizeof a, (double)got), pass, left);
     }
     fprintf(stderr, "%s\n", line);
-    funlockfile(stderr);
+    ladle_console_unlock();
 }
