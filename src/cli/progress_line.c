@@ -92,11 +92,12 @@ static void bytes_field(char *f, size_t n, const ladle_progress *p)
     }
     bytes_text(b, sizeof b, (double)p->bytes_total);
     const char *ua = strchr(a, ' '), *ub = strchr(b, ' ');
-    double pct = 100.0 * (double)p->bytes_read / (double)p->bytes_total;
+    double share = 100.0 * (double)p->bytes_read / (double)p->bytes_total;
+    unsigned pct = share < 999 ? (unsigned)(share + 0.5) : 999; /* a file that grew */
     if (ua && ub && strcmp(ua, ub) == 0)
-        snprintf(f, n, "%.*s/%s %.0f%%", (int)(ua - a), a, b, pct);
+        snprintf(f, n, "%.*s/%s %u%%", (int)(ua - a), a, b, pct);
     else
-        snprintf(f, n, "%s/%s %.0f%%", a, b, pct);
+        snprintf(f, n, "%s/%s %u%%", a, b, pct);
 }
 
 /* The fields, most wanted first; those that do not fit the terminal's
@@ -105,7 +106,7 @@ enum { F_PASS, F_BYTES, F_RECORDS, F_MBPS, F_RECPS, F_KEPT, F_ETA, F_COUNT };
 
 static void read_line(char *line, size_t cap, const ladle_progress *p)
 {
-    char f[F_COUNT][64], a[32];
+    char f[F_COUNT][96], a[32];
     if (p->passes)
         snprintf(f[F_PASS], sizeof f[F_PASS], "pass %u/%u", p->pass, p->passes);
     else
