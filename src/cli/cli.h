@@ -24,6 +24,9 @@ int ladle_cli_parse_u64(const char *s, uint64_t *out);
  * *seconds: wall time; *interrupted_exit: the exit code when interrupted. */
 ladle_status ladle_cli_run_job(ladle_job *job, int fd, ladle_report *rep, double *seconds,
                                int *interrupted_exit);
+/* 1 when the last run was interrupted only after it had ended well (its
+ * dataset committed, its output whole). */
+int ladle_cli_run_ended_first(void);
 
 /* progress_line.c: the progress line on stderr. mode: -1 --no-progress, 1
  * --progress, 0 on a terminal only; inputs: the operands (their sizes make

@@ -282,7 +282,10 @@ static int run_and_report(ladle_job *job, const char *out_dir, int verbose)
     if (st == LADLE_E_INTERRUPTED) {
         char left[600];
         struct stat sb;
-        if (out_dir)
+        if (ladle_cli_run_ended_first())
+            snprintf(left, sizeof left, "the run had ended: %s",
+                     out_dir ? "the dataset is committed" : "the output is whole");
+        else if (out_dir)
             snprintf(left, sizeof left, "nothing committed: %s %s", out_dir,
                      stat(out_dir, &sb) == 0 ? "is as it was" : "not created");
         else
