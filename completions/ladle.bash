@@ -15,7 +15,8 @@ _ladle()
     fi
 
     local commands="sample stats split verify help"
-    local engine="--threads --chunk-size --max-record --long --drop-cache --io --verbose --help"
+    local engine="--threads --chunk-size --max-record --long --drop-cache --io --verbose --progress
+        --no-progress --help"
     local fields="--format --delimiter --missing --malformed --header"
     local sample="--rate -n --head --every --start --strata --min-per-stratum --per-stratum
         --fractions --cluster --clusters --within-rate --within-size --weight --snowball --seeds
@@ -24,7 +25,7 @@ _ladle()
     local split="--output --ratios --by --time-field --cutoffs --time-format --tz --stratify --balance
         --balance-mode --balance-splits --force --allow-empty --shard-size --shard-records --level $sample"
     local stats="--field --top --bars --no-bars --threads --chunk-size --max-record --long --io
-        --help $fields -f -k -H -d -t -h"
+        --progress --no-progress --help $fields -f -k -H -d -t -h"
     local verify="--quiet --repair --help -q -h"
 
     if ((cword == 1)); then

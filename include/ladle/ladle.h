@@ -196,6 +196,34 @@ LADLE_API ladle_status ladle_job_add_input(ladle_job *job, const char *path);
 LADLE_API void ladle_job_set_notify(ladle_job *job, void (*fn)(void *arg, const char *line),
                                     void *arg);
 
+/* Progress of a running job, for a progress line (ladle_job_set_progress). */
+typedef enum {
+    LADLE_PROGRESS_READ,    /* a pass over the inputs, about 4 times a second */
+    LADLE_PROGRESS_SPOOL,   /* stdin or a pipe copied to $TMPDIR to be read twice */
+    LADLE_PROGRESS_SPOOLED, /* that copy is done (bytes_read: its size) */
+    LADLE_PROGRESS_COMMIT,  /* a dataset's last compression and its commit begin */
+} ladle_progress_phase;
+
+typedef struct ladle_progress {
+    ladle_progress_phase phase;
+    unsigned pass, passes; /* 1-based; passes 0: not known in advance (snowball) */
+    uint64_t bytes_read;   /* this pass: bytes read from the inputs (compressed, as on disk) */
+    uint64_t bytes_total;  /* the inputs' sizes; 0: not known (stdin, pipes) */
+    uint64_t records;      /* this pass: records taken in input order */
+    uint64_t kept;         /* this pass: records kept so far */
+    double seconds;        /* since this pass (or the spool) began */
+    const char *what;      /* SPOOL*: the input's name; COMMIT: the dataset folder */
+    const char *where;     /* SPOOL*: the folder of the copy; COMMIT: NULL */
+    unsigned splits;       /* COMMIT: how many splits */
+} ladle_progress;
+
+/* Called with a snapshot about 4 times a second during each pass (from a
+ * thread of the engine's that only reads counters: it never slows the run),
+ * and at once for the other phases (from the thread that runs the job). At
+ * most one call at a time. NULL: none (the default). */
+LADLE_API void ladle_job_set_progress(ladle_job *job,
+                                      void (*fn)(void *arg, const ladle_progress *p), void *arg);
+
 /* Runs the job, writing records to out_fd. Returns LADLE_OK or an error
  * status; on error ladle_job_error() says what. A closed output pipe (EPIPE)
  * is not an error: the run stops early and reports LADLE_OK with

@@ -24,6 +24,21 @@ int ladle_cli_parse_u64(const char *s, uint64_t *out);
  * *seconds: wall time; *interrupted_exit: the exit code when interrupted. */
 ladle_status ladle_cli_run_job(ladle_job *job, int fd, ladle_report *rep, double *seconds,
                                int *interrupted_exit);
+/* 1 when the last run was interrupted only after it had ended well (its
+ * dataset committed, its output whole). */
+int ladle_cli_run_ended_first(void);
+
+/* progress_line.c: the progress line on stderr. mode: -1 --no-progress, 1
+ * --progress, 0 on a terminal only; inputs: the operands (their sizes make
+ * the "of N GB" of an interrupt's line). Clear it before any other message
+ * printed during a run (ladle_cli_progress_note; it is redrawn at the next tick); ladle_cli_run_job
+ * clears it at the end. After an interrupt, one line saying what was read
+ * and, in left, what the run left behind. */
+void ladle_cli_progress_setup(ladle_job *job, int mode, int ninputs, char *const *inputs);
+void ladle_cli_progress_clear(void);
+/* Prints "ladle: LINE" during a run (from any thread), the line cleared first. */
+void ladle_cli_progress_note(const char *line);
+void ladle_cli_progress_interrupted(const ladle_report *rep, const char *left);
 
 /* out.c: the standard streams. ladle_cli_std_fds fills closed fds 0-2 (at
  * startup, before anything opens a file); ladle_cli_out is the stream every

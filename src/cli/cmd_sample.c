@@ -5,6 +5,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -15,7 +16,7 @@
 static void note_line(void *arg, const char *line)
 {
     if (*(int *)arg || strncmp(line, "warning: ", 9) == 0)
-        fprintf(stderr, "ladle: %s\n", line);
+        ladle_cli_progress_note(line); /* clears the progress line first */
 }
 
 /* The rows of the table, in its order. */
@@ -71,6 +72,8 @@ enum {
     O_DROP,
     O_IO,
     O_VERBOSE,
+    O_PROGRESS,
+    O_NO_PROGRESS,
     O_HELP,
     O_COUNT
 };
@@ -177,6 +180,8 @@ static const struct ladle_cli_option opts[O_COUNT] = {
     [O_IO] = {"--io", 0, CLI_CHOICE, LADLE_P_IO_MODE,
               .bad = "--io: '%s' is not auto, uring or pread", .choices = ladle_cli_io_names},
     [O_VERBOSE] = {"--verbose", 'v', CLI_MARK, -1},
+    [O_PROGRESS] = {"--progress", 0, CLI_MARK, -1},
+    [O_NO_PROGRESS] = {"--no-progress", 0, CLI_MARK, -1},
     [O_HELP] = {"--help", 'h', CLI_HELP, -1},
 };
 
@@ -283,8 +288,21 @@ static int run_and_report(ladle_job *job, const char *out_dir, int verbose)
     /* A dataset's warnings and clean-up notes, success or not. */
     for (const char *p = ladle_job_split_notes(job), *nl; p && (nl = strchr(p, '\n')); p = nl + 1)
         fprintf(stderr, "ladle: %.*s\n", (int)(nl - p), p);
-    if (st == LADLE_E_INTERRUPTED)
+    if (st == LADLE_E_INTERRUPTED) {
+        char left[600];
+        struct stat sb;
+        if (ladle_cli_run_ended_first())
+            snprintf(left, sizeof left, "the run had ended: %s",
+                     out_dir ? "the dataset is committed" : "the output is whole");
+        else if (out_dir)
+            snprintf(left, sizeof left, "nothing committed: %s %s", out_dir,
+                     stat(out_dir, &sb) == 0 ? "is as it was" : "not created");
+        else
+            snprintf(left, sizeof left, "%s",
+                     rep.records_out ? "stdout holds an incomplete sample" : "nothing written");
+        ladle_cli_progress_interrupted(&rep, left);
         return interrupted_exit;
+    }
     if (st == LADLE_E_USAGE)
         return ladle_cli_usage(splitting ? "split" : "sample", "%s", ladle_job_error(job));
     if (st != LADLE_OK) {
@@ -338,6 +356,12 @@ static int sample_job(ladle_job *job, int argc, char **argv)
     int verbose = p.seen[O_VERBOSE].count > 0;
     const char *out_dir = p.seen[O_OUTPUT].arg;
     ladle_job_set_notify(job, note_line, &verbose);
+    const struct ladle_cli_seen *s = p.seen;
+    ladle_cli_progress_setup(job,
+                             s[O_NO_PROGRESS].last > s[O_PROGRESS].last ? -1
+                             : s[O_PROGRESS].last                       ? 1
+                                                                        : 0,
+                             argc - optind, argv + optind);
     /* main() passed argv + 1: the manifest records the whole command line. */
     if (out_dir &&
         ladle_job_set_command(job, argc + 1, (const char *const *)(argv - 1)) != LADLE_OK) {

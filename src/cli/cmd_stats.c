@@ -37,6 +37,8 @@ void ladle_cli_usage_stats(FILE *f)
           "      --missing POLICY skip (default), error or keep (counted as \"\")\n"
           "  -t, --threads N      worker threads (default: online CPUs)\n"
           "      --chunk-size SIZE, --max-record SIZE, --long, --io MODE: as for sample\n"
+          "      --progress / --no-progress  a progress line on stderr (default: when\n"
+          "                       stderr is a terminal)\n"
           "  -h, --help           show this help\n"
           "\n"
           "Examples:\n"
@@ -60,6 +62,8 @@ enum {
     S_MAXREC,
     S_LONG,
     S_IO,
+    S_PROGRESS,
+    S_NO_PROGRESS,
     S_HELP,
     S_COUNT
 };
@@ -81,6 +85,8 @@ static const struct ladle_cli_option stats_opts[S_COUNT] = {
                   "not a size: '%s'"},
     [S_LONG] = {"--long", 0, CLI_FLAG, LADLE_P_ZSTD_LONG},
     [S_IO] = {"--io", 0, CLI_CHOICE, LADLE_P_IO_MODE, .choices = ladle_cli_io_names},
+    [S_PROGRESS] = {"--progress", 0, CLI_MARK, -1},
+    [S_NO_PROGRESS] = {"--no-progress", 0, CLI_MARK, -1},
     [S_HELP] = {"--help", 'h', CLI_HELP, -1},
 };
 
@@ -133,6 +139,8 @@ static int run_and_report(ladle_job *job)
     if (st != LADLE_OK) {
         if (st != LADLE_E_INTERRUPTED)
             fprintf(stderr, "ladle: %s\n", ladle_job_error(job));
+        else
+            ladle_cli_progress_interrupted(&rep, "no report");
         close(report_fd);
         return st == LADLE_E_INTERRUPTED ? interrupted_exit : (int)st;
     }
@@ -162,6 +170,11 @@ static int stats_job(ladle_job *job, int argc, char **argv)
                : p.seen[S_BARS].last                        ? 1
                                                             : isatty(STDOUT_FILENO);
     ladle_job_set(job, LADLE_P_BARS, bars);
+    ladle_cli_progress_setup(job,
+                             p.seen[S_NO_PROGRESS].last > p.seen[S_PROGRESS].last ? -1
+                             : p.seen[S_PROGRESS].last                            ? 1
+                                                                                  : 0,
+                             argc - optind, argv + optind);
     for (int i = optind; i < argc; i++)
         if (ladle_job_add_input(job, argv[i]) != LADLE_OK) {
             fprintf(stderr, "ladle: %s\n", ladle_job_error(job));

@@ -14,6 +14,7 @@
 /* The signal handler's only way to reach the running job. */
 static ladle_job *running_job;
 static volatile sig_atomic_t signal_seen;
+static int ended_first; /* the run ended well before the signal counted */
 
 static void on_signal(int sig)
 {
@@ -43,8 +44,10 @@ ladle_status ladle_cli_run_job(ladle_job *job, int fd, ladle_report *rep, double
      * error and a clean-up, not a core dump. */
     signal(SIGXFSZ, SIG_IGN);
     double t0 = now_s();
+    memset(rep, 0, sizeof *rep); /* an interrupted run may leave it unset */
     ladle_status st = ladle_job_run(job, fd, rep);
     *seconds = now_s() - t0;
+    ladle_cli_progress_clear();
     /* What follows (a report written to a stalled reader) has nothing to
      * clean up: a signal ends it the default way, at once. One that came
      * as the run ended still counts: the user asked to stop. */
@@ -52,8 +55,14 @@ ladle_status ladle_cli_run_job(ladle_job *job, int fd, ladle_report *rep, double
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     running_job = NULL;
-    if (signal_seen && st == LADLE_OK)
+    ended_first = signal_seen && st == LADLE_OK;
+    if (ended_first)
         st = LADLE_E_INTERRUPTED;
     *interrupted_exit = signal_seen == SIGTERM ? LADLE_EXIT_SIGTERM : LADLE_E_INTERRUPTED;
     return st;
+}
+
+int ladle_cli_run_ended_first(void)
+{
+    return ended_first;
 }

@@ -34,6 +34,11 @@ struct ladle_engine_settings {
     char csv_delim; /* --format csv: frame RFC 4180 records (0: lines) */
     void (*notify)(void *arg, const char *line);
     void *notify_arg;
+    /* ladle_job_set_progress (NULL: no progress thread), and the pass the
+     * job layer is running (passes.c writes them between passes). */
+    void (*progress)(void *arg, const struct ladle_progress *p);
+    void *progress_arg;
+    unsigned pass, passes;
 };
 
 /* What the design and the dataset ask for: the options of the command.

@@ -52,8 +52,12 @@ static ladle_status take_header(struct ladle_engine *r, uint32_t i, struct ladle
 }
 
 /* Decodes one input into framed chunks on the work queue. */
-static void decode_input(struct ladle_engine *r, struct ladle_chunk_pool *pool, uint32_t i)
+static void decode_input(struct ladle_engine *r, unsigned k, uint32_t i)
 {
+    struct ladle_chunk_pool *pool = &r->pools[k];
+    /* Progress: bytes of earlier inputs, plus this one's so far. */
+    atomic_ullong *read_bytes = &r->read_bytes[k].v;
+    const uint64_t read_before = atomic_load_explicit(read_bytes, memory_order_relaxed);
     const char *name = r->io->names[i];
     struct ladle_source *src = NULL;
     if (ladle_source_open(&src, r->io->paths[i], name, r->cfg, r->err) != LADLE_OK) {
@@ -93,6 +97,7 @@ static void decode_input(struct ladle_engine *r, struct ladle_chunk_pool *pool, 
         wait_for_output(r, i);
         struct ladle_chunk *ck = NULL;
         st = d.ops->next(&d, &ck);
+        atomic_store_explicit(read_bytes, read_before + src->bytes_read, memory_order_relaxed);
         if (st != LADLE_OK || ladle_run_stopping(r)) {
             if (ck)
                 ladle_chunk_put(ck);
@@ -149,7 +154,7 @@ void *ladle_run_decoder_main(void *p)
         unsigned i = atomic_fetch_add(&r->next_input, 1);
         if (i >= r->io->count || ladle_run_stopping(r))
             break;
-        decode_input(r, &r->pools[a->index], i);
+        decode_input(r, a->index, i);
     }
     if (atomic_fetch_sub(&r->decoders_alive, 1) == 1)
         ladle_run_close_work(r);

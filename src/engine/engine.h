@@ -48,6 +48,8 @@ struct ladle_engine_item {
     uint64_t seq;                   /* set by the engine */
     bool last;                      /* set by the engine: the input's last chunk */
     long long charge;               /* set by process: bytes held while waiting */
+    uint64_t records;               /* set by process: the chunk's records (progress) */
+    uint64_t kept;                  /* set by take: records kept so far this pass (progress) */
     struct ladle_engine_item *next; /* the engine's */
 };
 

@@ -102,6 +102,10 @@ static bool take_ready(struct ladle_engine *r)
         r->next_seq++;
         bool finished = false;
         ladle_status st = r->ops->take(r->ops->arg, it, &finished);
+        /* Progress: plain stores of this thread's own totals, once per chunk. */
+        r->taken_count += it->records;
+        atomic_store_explicit(&r->taken_records, r->taken_count, memory_order_relaxed);
+        atomic_store_explicit(&r->taken_kept, it->kept, memory_order_relaxed);
         if (it->last) {
             r->cur++;
             r->next_seq = 0;

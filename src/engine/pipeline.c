@@ -105,8 +105,14 @@ struct ladle_engine *ladle_engine_new(const struct ladle_config *cfg,
     r->headers = calloc(n, sizeof *r->headers);
     r->order = calloc(n, sizeof *r->order);
     r->pools = calloc(r->ndecoders, sizeof *r->pools);
+    r->read_bytes =
+        aligned_alloc(_Alignof(struct progress_slot), r->ndecoders * sizeof *r->read_bytes);
+    atomic_init(&r->taken_records, 0);
+    atomic_init(&r->taken_kept, 0);
+    for (unsigned k = 0; r->read_bytes && k < r->ndecoders; k++)
+        atomic_init(&r->read_bytes[k].v, 0);
     /* Room for every chunk that can be in flight: pushes never wait. */
-    if (!r->pending || !r->headers || !r->order || !r->pools ||
+    if (!r->pending || !r->headers || !r->order || !r->pools || !r->read_bytes ||
         ladle_run_queue_init(&r->work, r->ndecoders * CHUNKS_PER_DECODER + 1) != 0) {
         ladle_error_set(err, LADLE_E_INTERNAL, "pipeline: out of memory");
         ladle_engine_free(r);
@@ -149,6 +155,7 @@ void ladle_engine_free(struct ladle_engine *r)
     free(r->order);
     free(r->pending);
     free(r->pools);
+    free(r->read_bytes);
     if (r->stop_fd >= 0)
         close(r->stop_fd);
     free(r);
@@ -204,7 +211,9 @@ ladle_status ladle_engine_run(struct ladle_engine *r, struct ladle_engine_stats 
             if (atomic_fetch_sub(&r->decoders_alive, 1) == 1)
                 ladle_run_close_work(r);
     } else {
+        ladle_run_progress_start(r); /* may fail: the run goes on without a progress line */
         ladle_run_output_loop(r);
+        ladle_run_progress_stop(r);
     }
     for (unsigned k = 0; k < ndec; k++)
         pthread_join(threads[k], NULL);

@@ -85,6 +85,15 @@ struct ladle_engine {
     atomic_ullong bytes_in, bytes_compressed;
     atomic_int uring_used;
 
+    /* Progress (progress.c): counters each written by the one thread that
+     * owns them, with relaxed stores (no read-modify-write), per chunk, and
+     * only read by the ticker thread. */
+    struct progress_slot *read_bytes; /* decoder k's slot k: bytes read from disk so far */
+    atomic_ullong taken_records;      /* calling thread: records taken in order */
+    atomic_ullong taken_kept;         /* calling thread: records kept so far */
+    uint64_t taken_count;             /* calling thread's own running total */
+    struct progress_ticker *ticker;   /* NULL: no progress callback */
+
     /* --header: each input's first record, written by its decoder before
      * any of its chunks is queued (so workers and the calling thread may
      * read it once they hold a chunk of that input). */
@@ -95,6 +104,15 @@ struct ladle_engine {
     uint32_t cur;          /* input being taken */
     uint64_t next_seq;
 };
+
+/* One decoder's progress counter, on its own cache line. */
+struct progress_slot {
+    _Alignas(64) atomic_ullong v;
+};
+
+/* progress.c: the ticker thread (started only with cfg->engine.progress). */
+int ladle_run_progress_start(struct ladle_engine *r);
+void ladle_run_progress_stop(struct ladle_engine *r);
 
 /* The stop protocol (pipeline.c). */
 void ladle_run_request_stop(struct ladle_engine *r);

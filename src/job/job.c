@@ -382,6 +382,12 @@ void ladle_job_set_notify(ladle_job *j, void (*fn)(void *arg, const char *line),
     j->cfg.engine.notify_arg = arg;
 }
 
+void ladle_job_set_progress(ladle_job *j, void (*fn)(void *arg, const ladle_progress *p), void *arg)
+{
+    j->cfg.engine.progress = fn;
+    j->cfg.engine.progress_arg = arg;
+}
+
 ladle_status ladle_job_run(ladle_job *j, int out_fd, ladle_report *report)
 {
     return ladle_job_run_to(j, out_fd, NULL, report);

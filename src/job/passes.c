@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "job/designs.h"
@@ -28,6 +29,25 @@ static int needs_passes(const struct ladle_config *cfg)
     if (split_rounds(cfg) > 1)
         return 1;
     return ladle_design_multi_pass(cfg);
+}
+
+/* Tells the progress callback (if any) how a spool goes: at most 4 times
+ * a second while it runs (*last: when it last did), and once at the end. */
+static void spool_progress(const struct ladle_config *cfg, ladle_progress_phase phase,
+                           const char *name, const char *dir, unsigned long long bytes,
+                           const struct timespec *t0, double *last)
+{
+    if (!cfg->engine.progress)
+        return;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    double s = (double)(now.tv_sec - t0->tv_sec) + (double)(now.tv_nsec - t0->tv_nsec) / 1e9;
+    if (phase == LADLE_PROGRESS_SPOOL && s - *last < 0.25)
+        return;
+    *last = s;
+    ladle_progress p = {
+        .phase = phase, .bytes_read = bytes, .seconds = s, .what = name, .where = dir};
+    cfg->engine.progress(cfg->engine.progress_arg, &p);
 }
 
 /* Copies a pipe or stdin to an unlinked temporary file; returns its fd. */
@@ -56,6 +76,9 @@ static int spool(const char *path, const char *name, const struct ladle_config *
     enum { SPOOL_BUF = 1 << 16 };
     buf = malloc(SPOOL_BUF);
     unsigned long long total = 0;
+    struct timespec t0;
+    double last = -1; /* the first block is said at once */
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     if (!buf) {
         ladle_error_set(err, LADLE_E_INTERNAL, "%s: out of memory", name);
         goto fail;
@@ -64,6 +87,9 @@ static int spool(const char *path, const char *name, const struct ladle_config *
         /* Looked at every block, not only on EINTR: a fast producer never
          * leaves ladle waiting in read(2) when the signal comes. */
         if (cancel && atomic_load(cancel)) {
+            last = -1; /* the exact count, for the interrupt's line */
+            spool_progress(cfg, LADLE_PROGRESS_SPOOL, name, dir && *dir ? dir : "/tmp", total, &t0,
+                           &last);
             ladle_error_set(err, LADLE_E_INTERRUPTED, "interrupted");
             goto fail;
         }
@@ -89,7 +115,11 @@ static int spool(const char *path, const char *name, const struct ladle_config *
             off += w;
         }
         total += (unsigned long long)n;
+        spool_progress(cfg, LADLE_PROGRESS_SPOOL, name, dir && *dir ? dir : "/tmp", total, &t0,
+                       &last);
     }
+    spool_progress(cfg, LADLE_PROGRESS_SPOOLED, name, dir && *dir ? dir : "/tmp", total, &t0,
+                   &last);
     free(buf);
     if (in != STDIN_FILENO)
         close(in);
@@ -107,6 +137,19 @@ fail:
     if (fd >= 0)
         close(fd);
     return -1;
+}
+
+/* For progress: how many passes the run makes, as far as is known now
+ * (0: not known; a second stratified pass is known only after the first). */
+static unsigned count_passes(const struct ladle_config *cfg)
+{
+    unsigned n = 0;
+    while (n < 64 && ladle_design_pass(cfg, n))
+        n++;
+    if ((ladle_design_of(cfg)->flags & LADLE_DF_SEQUEL) || n == 64 ||
+        (n < 2 && ladle_design_multi_pass(cfg)))
+        return 0;
+    return n * (unsigned)split_rounds(cfg);
 }
 
 /* Every pass of the design, once over the inputs each. */
@@ -127,6 +170,8 @@ static ladle_status design_passes(struct ladle_config *cfg, const struct ladle_p
         /* One --header line, written by the first pass that writes. */
         pio->skip_header = sequel && pass > 0;
         ladle_report rep;
+        cfg->engine.pass++;
+        cfg->engine.passes = count_passes(cfg);
         st = ladle_pipeline_run(cfg, design, pio, err, &rep, output_closed);
         total->records_in = rep.records_in;
         /* Snowball counts a record without a usable field in one wave only;
@@ -186,6 +231,7 @@ ladle_status ladle_passes_run(struct ladle_config *cfg, const struct ladle_pipel
         pio.paths = (const char *const *)paths;
     }
     ladle_report total;
+    cfg->engine.pass = 0;
     for (int round = 0, rounds = split_rounds(cfg); round < rounds; round++) {
         if (rounds > 1) {
             cfg->state->split_state->counting = round == 0;

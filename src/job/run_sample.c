@@ -145,6 +145,7 @@ static ladle_status process(void *arg, unsigned worker, struct ladle_chunk *ck,
         }
     }
     res->records_seen = partial->records_seen - seen0;
+    res->item.records = res->records_seen;
     res->records_missing = partial->records_missing - missing0;
     res->records_malformed = partial->records_malformed - malformed0;
     if (j->check.armed && ck->seq == 0 && res->records_seen &&
@@ -270,7 +271,13 @@ static ladle_status take_result(struct job_run *j, struct job_result *res)
 static ladle_status take(void *arg, struct ladle_engine_item *it, bool *finished)
 {
     struct job_run *j = arg;
-    ladle_status st = take_result(j, (struct job_result *)it);
+    struct job_result *res = (struct job_result *)it;
+    ladle_status st = take_result(j, res);
+    /* Progress: what the pass kept so far. */
+    if (j->cfg->params.split && j->w.record_hook)
+        it->kept = j->routed += res->nroutes;
+    else
+        it->kept = j->w.records + (uint64_t)j->kept.count;
     *finished = j->w.closed || j->limit == 0;
     return st;
 }

@@ -75,6 +75,7 @@ struct job_run {
     uint64_t limit;        /* records still allowed (head), UINT64_MAX otherwise */
     int collect;           /* shuffle a streaming design: gather, sort by key at the end */
     uint64_t global_index; /* records before the current chunk, all inputs */
+    uint64_t routed;       /* a split's records routed so far (progress) */
     bool header_written;
     uint32_t header_from;           /* the input whose header was written */
     struct ladle_sampler *selector; /* borrowed: ordered designs' own state */

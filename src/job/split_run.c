@@ -180,6 +180,15 @@ static ladle_status refuse_empty(const struct ladle_split_state *state, const ch
                            (unsigned long long)read, why, dir);
 }
 
+/* With a progress line: the final compression and the commit begin. */
+static void say_commit(const struct ladle_config *cfg, const char *dir, unsigned splits)
+{
+    if (!cfg->engine.progress)
+        return;
+    ladle_progress p = {.phase = LADLE_PROGRESS_COMMIT, .what = dir, .splits = splits};
+    cfg->engine.progress(cfg->engine.progress_arg, &p);
+}
+
 ladle_status ladle_split_run(struct ladle_config *cfg, const struct ladle_split_request *q,
                              const struct ladle_pipeline_io *io, struct ladle_error *err,
                              ladle_report *report, int *output_closed, char **summary, char **notes)
@@ -236,6 +245,8 @@ ladle_status ladle_split_run(struct ladle_config *cfg, const struct ladle_split_
     st = ladle_passes_run(cfg, io, err, report, output_closed);
     if (st == LADLE_OK && !q->allow_empty)
         st = refuse_empty(&state, q->dir, by ? ladle_field_spec(by) : NULL, err);
+    if (st == LADLE_OK)
+        say_commit(cfg, q->dir, spec->count);
     if (st == LADLE_OK)
         st = ladle_shards_finish(shards, err);
     if (st != LADLE_OK)
