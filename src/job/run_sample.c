@@ -44,6 +44,8 @@ static ladle_status bind_input(void *arg, uint32_t i, const char *header, size_t
         j->cfg->params.field, j->cfg->params.field_to,
         j->cfg->params.split ? j->cfg->params.split->by : NULL,
         j->cfg->params.split ? j->cfg->params.split->label : NULL};
+    for (unsigned k = 0; k < j->cfg->params.nmore_fields; k++)
+        fields[4 + k] = j->cfg->params.more_fields[k];
     struct ladle_field_binding *b = &j->bindings[LADLE_BINDINGS_PER_INPUT * i];
     *binding = b;
     for (int k = 0; k < LADLE_BINDINGS_PER_INPUT; k++) {
