@@ -19,6 +19,7 @@
  * finish() writes the fields' part of the report (stats_report.c); the
  * CLI prints the totals (records, bytes, speed) around it.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -138,6 +139,19 @@ static int parse_number(const char *v, size_t len, double *out)
     return 0;
 }
 
+/* Neumaier's compensated sum: adds x to *sum, the lost low bits to *comp. */
+static void sum_add(double *sum, double *comp, double x)
+{
+    double t = *sum + x;
+    *comp += fabs(*sum) >= fabs(x) ? (*sum - t) + x : (x - t) + *sum;
+    *sum = t;
+}
+
+double ladle_stats_mean(const struct ladle_stats_num *num)
+{
+    return num->count ? (num->sum + num->comp) / (double)num->count : 0.0;
+}
+
 static int add_number(struct ladle_stats_num *num, const char *v, size_t len)
 {
     double x;
@@ -151,6 +165,7 @@ static int add_number(struct ladle_stats_num *num, const char *v, size_t len)
     double d = x - num->mean; /* Welford */
     num->mean += d / (double)num->count;
     num->m2 += d * (x - num->mean);
+    sum_add(&num->sum, &num->comp, x);
     return ladle_kll_add(&num->kll, x);
 }
 
@@ -212,6 +227,8 @@ static int merge_num(struct ladle_stats_num *a, struct ladle_stats_num *b)
         a->mean += d * nb / n;
         a->m2 += b->m2 + d * d * na * nb / n;
         a->count += b->count;
+        sum_add(&a->sum, &a->comp, b->sum);
+        sum_add(&a->sum, &a->comp, b->comp);
     }
     return ladle_kll_merge(&a->kll, &b->kll);
 }

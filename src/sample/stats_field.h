@@ -16,11 +16,14 @@
 #include "sample/vmap.h"
 
 /* Values that parse as numbers: Welford's running mean and M2 (merged
- * with Chan et al.'s pairwise formula) and a KLL sketch for quantiles. */
+ * with Chan et al.'s pairwise formula) for the variance, a compensated
+ * (Neumaier) sum for the mean reported (Welford's mean drifts in the last
+ * digits: 1..10000 gave 5000.49999999998), and a KLL sketch for quantiles. */
 struct ladle_stats_num {
     uint64_t count;       /* values that are numbers */
     uint64_t non_numeric; /* values that are not */
     double min, max, mean, m2;
+    double sum, comp; /* the sum is sum + comp */
     struct ladle_kll kll;
 };
 
@@ -40,6 +43,9 @@ struct ladle_stats_entry {
     size_t len;
     uint64_t n;
 };
+
+/* The mean reported: the compensated sum over the count. */
+double ladle_stats_mean(const struct ladle_stats_num *num);
 
 /* The quantiles every report gives, and their names. */
 #define LADLE_STATS_NQ 4

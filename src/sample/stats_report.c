@@ -55,11 +55,11 @@ static ladle_status table_numeric(const struct ladle_stats_num *num, struct ladl
     char line[1024];
     int n = snprintf(line, sizeof line,
                      "numeric      %llu values (%llu not numbers)\n  min        %.15g\n"
-                     "  max        %.15g\n  mean       %.15g\n",
+                     "  max        %.15g\n  mean       %.12g\n",
                      (unsigned long long)num->count, (unsigned long long)num->non_numeric, num->min,
-                     num->max, num->mean);
+                     num->max, ladle_stats_mean(num));
     if (num->count > 1)
-        n += snprintf(line + n, sizeof line - (size_t)n, "  stddev     %.15g\n",
+        n += snprintf(line + n, sizeof line - (size_t)n, "  stddev     %.12g\n",
                       sqrt(num->m2 / (double)(num->count - 1)));
     for (int i = 0; i < LADLE_STATS_NQ; i++)
         n += snprintf(line + n, sizeof line - (size_t)n, "  %-9s  %.15g\n", ladle_stats_q_name[i],
@@ -184,7 +184,7 @@ static json_t *json_numeric(const struct ladle_stats_num *num)
     return json_pack(
         "{s:I, s:I, s:o, s:o, s:o, s:o, s:o, s:b, s:f}", "count", (json_int_t)num->count,
         "non_numeric", (json_int_t)num->non_numeric, "min", json_num(num->min), "max",
-        json_num(num->max), "mean", json_num(num->mean), "stddev",
+        json_num(num->max), "mean", json_num(ladle_stats_mean(num)), "stddev",
         num->count > 1 ? json_num(sqrt(num->m2 / (double)(num->count - 1))) : json_null(),
         "quantiles", qo, "quantiles_exact", !num->kll.compacted, "quantile_rank_error",
         num->kll.compacted ? LADLE_KLL_RANK_ERROR : 0.0);
