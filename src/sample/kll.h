@@ -23,11 +23,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define LADLE_KLL_K 2048
+/* 8192: the p99.9 of 200,000 latencies moved by 25 % between runs with
+ * k = 2048 (rank within 0.14 %); 8192 costs no measurable time and at most
+ * about 200 KiB per field and thread. */
+#define LADLE_KLL_K 8192
 #define LADLE_KLL_MIN_CAP 8
 #define LADLE_KLL_MAX_LEVELS 56
-/* 2.296 / 2048^0.9723 = 0.001384..., rounded up. */
-#define LADLE_KLL_RANK_ERROR 0.0014
+/* 2.296 / 8192^0.9723 = 0.0003597..., rounded up. */
+#define LADLE_KLL_RANK_ERROR 0.00036
 
 struct ladle_kll_level {
     double *v; /* owns */

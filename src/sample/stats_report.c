@@ -66,7 +66,7 @@ static ladle_status table_numeric(const struct ladle_stats_num *num, struct ladl
                       q[i]);
     n += num->kll.compacted
              ? snprintf(line + n, sizeof line - (size_t)n,
-                        "  quantiles  rank within %.2f%% (KLL sketch, 99%% confidence)\n",
+                        "  quantiles  rank within %.2g%% (KLL sketch, 99%% confidence)\n",
                         100.0 * LADLE_KLL_RANK_ERROR)
              : snprintf(line + n, sizeof line - (size_t)n, "  quantiles  exact\n");
     return ladle_writer_write(w, line, (size_t)n);
