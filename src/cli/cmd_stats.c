@@ -47,7 +47,7 @@ void ladle_cli_usage_stats(FILE *f)
           "      --missing POLICY skip (default), error or keep (counted as \"\")\n"
           "  -t, --threads N      worker threads (default: online CPUs)\n"
           "  -v, --verbose        say on stderr what the pass read, how fast, how\n"
-          "                       (threads, I/O) and what each field found\n"
+          "                       (threads, I/O) and how many fields it counted\n"
           "      --chunk-size SIZE, --max-record SIZE, --long, --io MODE: as for sample\n"
           "  -h, --help           show this help\n"
           "\n"

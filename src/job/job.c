@@ -346,6 +346,8 @@ static ladle_status prepare_design(ladle_job *j, const struct ladle_design_row *
         if (st != LADLE_OK)
             return st;
     }
+    if (j->nmore && (!j->field_spec || row->id != LADLE_DESIGN_STATS))
+        return bad(j, "more fields (ladle_job_add_field) go with the stats design and a field");
     for (unsigned k = 0; k < j->nmore; k++)
         if (!j->more[k]) {
             ladle_status st =
