@@ -237,7 +237,8 @@ static int64_t default_width(int bars)
     struct winsize ws;
     if (!isatty(STDOUT_FILENO) || ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) != 0 || ws.ws_col == 0)
         return 40;
-    int64_t w = (int64_t)ws.ws_col - 27 - (bars ? 42 : 0); /* "  V  %12llu  %6.2f%%  ###" */
+    /* "  V...  %12llu  %6.2f%%  ####": V + 28 columns, 40 # at most, one spare */
+    int64_t w = (int64_t)ws.ws_col - 29 - (bars ? 42 : 0);
     return w < 10 ? 10 : w;
 }
 

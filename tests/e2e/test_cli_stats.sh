@@ -106,6 +106,16 @@ cut60=$($L stats -f k --no-bars --width 60 "$T/wide.jsonl" | awk '/^  v/ { print
 cut999=$($L stats -f k --no-bars --width 999 "$T/wide.jsonl" | awk '/^  v/ { print length($1) }')
 expect_eq "--width: 40 by default, then N" "43 63 300" "$cut40 $cut60 $cut999"
 expect_rc 2 $L stats -f k --width 0 "$T/wide.jsonl"
+if command -v script >/dev/null && script -qec true /dev/null >/dev/null 2>&1; then
+    # on a terminal the table fits its width (one column spare)
+    for cols in 100 200; do
+        got=$(script -qec "stty cols $cols; $(q $L stats -f k --no-bars "$T/wide.jsonl")" /dev/null |
+            tr -d '\r' | awk '/^  v/ { print length($0) }')
+        expect_eq "--width default on a $cols-column terminal" $((cols - 1)) "$got"
+    done
+else
+    note "no script(1): the terminal width default not tried"
+fi
 
 # ---- verify -v: a line per shard and split, the OK line unchanged ----
 expect_rc 0 $L split -o "$T/ds" --ratios train=0.8,test=0.2 --shard-records 9000 "$T/a.log"
