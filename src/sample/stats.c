@@ -34,16 +34,17 @@
 
 struct stats_state {
     unsigned count;
-    struct ladle_stats_field f[1 + LADLE_STATS_MORE_FIELDS];
+    struct ladle_stats_field f[]; /* count of them: 16 KiB of HLL each, per thread */
 };
 
 static ladle_status stats_create(struct ladle_sampler *s, struct ladle_error *err)
 {
     const struct ladle_design_params *p = &s->cfg->params;
-    struct stats_state *st = calloc(1, sizeof *st);
+    unsigned count = p->field ? 1 + p->nmore_fields : 0;
+    struct stats_state *st = calloc(1, sizeof *st + count * sizeof st->f[0]);
     if (!st)
         return ladle_sampler_nomem(err);
-    st->count = p->field ? 1 + p->nmore_fields : 0;
+    st->count = count;
     for (unsigned k = 0; k < st->count; k++) {
         struct ladle_stats_field *f = &st->f[k];
         f->field = k ? p->more_fields[k - 1] : p->field;
