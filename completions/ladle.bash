@@ -24,9 +24,9 @@ _ladle()
         $fields $engine -p -k -w -H -d -t -v -o -h"
     local split="--output --ratios --by --time-field --cutoffs --time-format --tz --stratify --balance
         --balance-mode --balance-splits --force --allow-empty --shard-size --shard-records --level $sample"
-    local stats="--field --top --bars --no-bars --threads --chunk-size --max-record --long --io
-        --progress --no-progress --help $fields -f -k -H -d -t -h"
-    local verify="--quiet --repair --help -q -h"
+    local stats="--field --top --bars --no-bars --json --tsv --width --verbose --threads
+        --chunk-size --max-record --long --io --progress --no-progress --help $fields -f -k -H -d -t -v -h"
+    local verify="--quiet --verbose --repair --help -q -v -h"
 
     if ((cword == 1)); then
         COMPREPLY=($(compgen -W "$commands --help --version" -- "$cur"))

@@ -116,6 +116,9 @@ typedef enum {
     LADLE_P_FORCE = 27,         /* 1: replace the dataset in a non-empty folder */
     LADLE_P_MALFORMED = 28,     /* ladle_malformed: a broken JSON/CSV record */
     LADLE_P_ALLOW_EMPTY = 29,   /* 1: commit a dataset even when a split has no record */
+    /* STATS output: */
+    LADLE_P_STATS_OUTPUT = 30, /* 0 the table (default), 1 JSON, 2 TSV (see ladle(1)) */
+    LADLE_P_STATS_WIDTH = 31,  /* the table's value column: characters before "..." (40) */
 } ladle_param;
 
 typedef enum {
@@ -192,6 +195,10 @@ LADLE_API ladle_status ladle_job_set_string(ladle_job *job, ladle_string_param p
                                             const char *value);
 /* Appends an input; "-" is stdin. The path is copied. */
 LADLE_API ladle_status ladle_job_add_input(ladle_job *job, const char *path);
+/* STATS: one more field, reported after LADLE_S_FIELD's from the same pass
+ * (at most LADLE_STATS_MORE_FIELDS more). */
+#define LADLE_STATS_MORE_FIELDS 15
+LADLE_API ladle_status ladle_job_add_field(ladle_job *job, const char *spec);
 /* Called (from any thread) for notes such as the io_uring fallback; may be NULL. */
 LADLE_API void ladle_job_set_notify(ladle_job *job, void (*fn)(void *arg, const char *line),
                                     void *arg);

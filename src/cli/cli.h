@@ -38,6 +38,9 @@ void ladle_cli_progress_setup(ladle_job *job, int mode, int ninputs, char *const
 void ladle_cli_progress_clear(void);
 /* Prints "ladle: LINE" during a run (from any thread), the line cleared first. */
 void ladle_cli_progress_note(const char *line);
+/* The job's notify callback (verbose: an int *): warnings ("warning: ...")
+ * always, other notes with -v; through ladle_cli_progress_note. */
+void ladle_cli_note_line(void *verbose, const char *line);
 void ladle_cli_progress_interrupted(const ladle_report *rep, const char *left);
 
 /* out.c: the standard streams. ladle_cli_std_fds fills closed fds 0-2 (at

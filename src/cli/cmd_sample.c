@@ -12,13 +12,6 @@
 #include "cli/options.h"
 #include "ladle/ladle.h"
 
-/* Notes show with -v; warnings ("warning: ...") always. */
-static void note_line(void *arg, const char *line)
-{
-    if (*(int *)arg || strncmp(line, "warning: ", 9) == 0)
-        ladle_cli_progress_note(line); /* clears the progress line first */
-}
-
 /* The rows of the table, in its order. */
 enum {
     O_RATE,
@@ -355,7 +348,7 @@ static int sample_job(ladle_job *job, int argc, char **argv)
         }
     int verbose = p.seen[O_VERBOSE].count > 0;
     const char *out_dir = p.seen[O_OUTPUT].arg;
-    ladle_job_set_notify(job, note_line, &verbose);
+    ladle_job_set_notify(job, ladle_cli_note_line, &verbose);
     const struct ladle_cli_seen *s = p.seen;
     ladle_cli_progress_setup(job,
                              s[O_NO_PROGRESS].last > s[O_PROGRESS].last ? -1

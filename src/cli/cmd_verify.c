@@ -17,7 +17,7 @@
 
 void ladle_cli_usage_verify(FILE *f)
 {
-    fputs("Usage: ladle verify [-q] [--repair] DIR\n"
+    fputs("Usage: ladle verify [-q] [-v] [--repair] DIR\n"
           "\n"
           "Checks a dataset written by `ladle split -o DIR` against DIR/manifest.json:\n"
           "every shard's size and XXH3-128, its seek table, every zstd frame (size,\n"
@@ -27,6 +27,10 @@ void ladle_cli_usage_verify(FILE *f)
           "every problem found.\n"
           "\n"
           "  -q, --quiet   print nothing when the dataset is sound\n"
+          "  -v, --verbose say on stderr what was checked: per shard its records,\n"
+          "                bytes, frames, size and XXH3-128, seek table, frame\n"
+          "                checksums and line ends; per split that its shards add\n"
+          "                up; then the scan for files the manifest does not list\n"
           "      --repair  first finish a commit a dead run left half done and remove\n"
           "                dead runs' temporary folders (as the next ladle split on DIR\n"
           "                would), saying what it did; then verify\n"
@@ -66,6 +70,7 @@ static ladle_status do_repair(const char *dir, struct ladle_error *err)
 
 static const struct option verify_opts[] = {
     {"quiet", no_argument, NULL, 'q'},
+    {"verbose", no_argument, NULL, 'v'},
     {"repair", no_argument, NULL, 'r'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
@@ -73,11 +78,12 @@ static const struct option verify_opts[] = {
 
 int ladle_cli_verify(int argc, char **argv)
 {
-    int quiet = 0, repair = 0, c;
+    int quiet = 0, verbose = 0, repair = 0, c;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":qh", verify_opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":qvh", verify_opts, NULL)) != -1) {
         switch (c) {
         case 'q': quiet = 1; break;
+        case 'v': verbose = 1; break;
         case 'r': repair = 1; break;
         case 'h': ladle_cli_usage_verify(ladle_cli_out()); return 0;
         default:
@@ -98,7 +104,8 @@ int ladle_cli_verify(int argc, char **argv)
         fprintf(stderr, "ladle: %s\n", err.msg);
         return LADLE_E_OUTPUT;
     }
-    ladle_status st = ladle_verify_dir(dir, stderr, quiet ? NULL : ladle_cli_out(), &tot, &err);
+    ladle_status st = ladle_verify_dir_detail(dir, stderr, quiet ? NULL : ladle_cli_out(),
+                                              verbose ? stderr : NULL, &tot, &err);
     if (st == LADLE_E_INPUT)
         fprintf(stderr, "ladle: %s: verify failed: %llu %s\n", dir,
                 (unsigned long long)tot.problems, tot.problems == 1 ? "problem" : "problems");

@@ -232,6 +232,12 @@ void ladle_cli_progress_note(const char *line)
     ladle_console_unlock();
 }
 
+void ladle_cli_note_line(void *verbose, const char *line)
+{
+    if (*(int *)verbose || strncmp(line, "warning: ", 9) == 0)
+        ladle_cli_progress_note(line);
+}
+
 void ladle_cli_progress_interrupted(const ladle_report *rep, const char *left)
 {
     char a[32], b[32], line[512];

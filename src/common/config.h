@@ -75,6 +75,12 @@ struct ladle_design_params {
     const struct ladle_fractions *fractions; /* borrowed from the job */
     uint64_t seed;
     int shuffle;
+
+    /* ladle stats */
+    int stats_output;                             /* 0 the table, 1 JSON, 2 TSV */
+    uint64_t width;                               /* the table's value column */
+    const struct ladle_field *const *more_fields; /* fields after `field` */
+    unsigned nmore_fields;
 };
 
 /* What a run learns and writes as it goes; owned by the job. The plan is

@@ -47,6 +47,11 @@ struct ladle_job {
     atomic_int cancel;
     int output_closed;
     struct ladle_error err;
+
+    /* ladle stats: fields after field_spec (ladle_job_add_field) */
+    char *more_specs[LADLE_STATS_MORE_FIELDS];         /* owns */
+    struct ladle_field *more[LADLE_STATS_MORE_FIELDS]; /* owns, compiled at run time */
+    unsigned nmore;
 };
 
 /* The slot of a dataset setting (LADLE_S_OUTPUT_DIR .. LADLE_S_TZ): NULL until set. */
@@ -72,6 +77,7 @@ ladle_job *ladle_job_new(void)
     j->cfg.params.start = -1;
     j->cfg.params.within_rate = 1.0;
     j->cfg.params.top = 10;
+    j->cfg.params.width = 40;
     j->cfg.params.waves = 2;
     j->cfg.params.min_per_stratum = 1;
     j->cfg.params.format = LADLE_FORMAT_AUTO;
@@ -97,6 +103,10 @@ void ladle_job_free(ladle_job *j)
     free(j->seeds_path);
     ladle_field_free(j->field);
     ladle_field_free(j->field_to);
+    for (unsigned k = 0; k < j->nmore; k++) {
+        free(j->more_specs[k]);
+        ladle_field_free(j->more[k]);
+    }
     ladle_fractions_free(j->fractions);
     for (size_t i = 0; i < sizeof j->split_str / sizeof j->split_str[0]; i++)
         free(j->split_str[i]);
@@ -180,6 +190,16 @@ ladle_status ladle_job_set(ladle_job *j, ladle_param p, int64_t v)
                                      : &j->cfg.params.max_nodes) = (uint64_t)v;
         return LADLE_OK;
     case LADLE_P_BARS: j->cfg.params.bars = v != 0; return LADLE_OK;
+    case LADLE_P_STATS_OUTPUT:
+        if (v < 0 || v > 2)
+            return bad(j, "stats output must be 0 (table), 1 (JSON) or 2 (TSV)");
+        j->cfg.params.stats_output = (int)v;
+        return LADLE_OK;
+    case LADLE_P_STATS_WIDTH:
+        if (v < 1 || v > 1000000)
+            return bad(j, "--width must be 1 to 1000000");
+        j->cfg.params.width = (uint64_t)v;
+        return LADLE_OK;
     case LADLE_P_EMIT_WAVE: j->cfg.params.emit_wave = v != 0; return LADLE_OK;
     case LADLE_P_EMIT_WEIGHT: j->cfg.params.emit_weight = v != 0; return LADLE_OK;
     case LADLE_P_MISSING:
@@ -336,14 +356,38 @@ static ladle_status prepare_design(ladle_job *j, const struct ladle_design_row *
         if (st != LADLE_OK)
             return st;
     }
-    const struct ladle_field *fields[2] = {j->field, j->field_to};
-    for (int k = 0; k < 2; k++)
+    if (j->nmore && (!j->field_spec || row->id != LADLE_DESIGN_STATS))
+        return bad(j, "more fields (ladle_job_add_field) go with the stats design and a field");
+    for (unsigned k = 0; k < j->nmore; k++)
+        if (!j->more[k]) {
+            ladle_status st =
+                ladle_field_compile(&j->more[k], j->more_specs[k],
+                                    (enum ladle_format)c->params.format, c->params.delim, &j->err);
+            if (st != LADLE_OK)
+                return st;
+        }
+    const struct ladle_field *fields[2 + LADLE_STATS_MORE_FIELDS] = {j->field, j->field_to};
+    for (unsigned k = 0; k < j->nmore; k++)
+        fields[2 + k] = j->more[k];
+    for (unsigned k = 0; k < 2 + j->nmore; k++)
         if (fields[k] && ladle_field_needs_header(fields[k]) && !c->engine.header)
             return ladle_error_set(&j->err, LADLE_E_USAGE,
                                    "field '%s' names a column: it needs --header",
                                    ladle_field_spec(fields[k]));
     c->params.field = j->field;
     c->params.field_to = j->field_to;
+    c->params.more_fields = (const struct ladle_field *const *)j->more;
+    c->params.nmore_fields = j->nmore;
+    return LADLE_OK;
+}
+
+ladle_status ladle_job_add_field(ladle_job *j, const char *spec)
+{
+    if (j->nmore == LADLE_STATS_MORE_FIELDS)
+        return bad(j, "too many fields (16 at most)");
+    if (!(j->more_specs[j->nmore] = strdup(spec)))
+        return ladle_error_set(&j->err, LADLE_E_INTERNAL, "out of memory");
+    j->nmore++;
     return LADLE_OK;
 }
 

@@ -48,6 +48,8 @@ static ladle_status bind_input(void *arg, uint32_t i, const char *header, size_t
         j->cfg->params.split ? j->cfg->params.split->label : NULL,
         j->cfg->params.split ? j->cfg->params.split->time_more[0] : NULL,
         j->cfg->params.split ? j->cfg->params.split->time_more[1] : NULL};
+    for (unsigned k = 0; k < j->cfg->params.nmore_fields; k++)
+        fields[6 + k] = j->cfg->params.more_fields[k];
     struct ladle_field_binding *b = &j->bindings[LADLE_BINDINGS_PER_INPUT * i];
     *binding = b;
     if (header && j->cfg->params.format == LADLE_FORMAT_AUTO &&

@@ -22,7 +22,9 @@
 #include "sample/sampler.h"
 #include "split/route.h"
 
-#define LADLE_BINDINGS_PER_INPUT 6
+/* The design's field, snowball's TO, split's BY and label, the second and
+ * third fields of --time-field, then stats' more fields. */
+#define LADLE_BINDINGS_PER_INPUT (6 + LADLE_STATS_MORE_FIELDS)
 #define RESULT_OVERHEAD 64 /* malloc bookkeeping per result */
 
 /* One pass of `design` over every input. out_fd < 0 writes nothing (a

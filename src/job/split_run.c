@@ -189,6 +189,27 @@ static void say_commit(const struct ladle_config *cfg, const char *dir, unsigned
     cfg->engine.progress(cfg->engine.progress_arg, &p);
 }
 
+/* After the commit: "train 800, val 100, test 100" and the records written. */
+static void tell_counts(const struct ladle_split_state *state, char **summary, ladle_report *report)
+{
+    const struct ladle_split_spec *spec = state->spec;
+    if (summary) {
+        size_t cap = 64 + spec->count * (LADLE_SPLIT_NAME_MAX + 24), n = 0;
+        char *s = malloc(cap);
+        if (s) {
+            for (unsigned k = 0; k < spec->count; k++)
+                n += (size_t)snprintf(s + n, cap - n, "%s%s %llu", k ? ", " : "", spec->names[k],
+                                      (unsigned long long)state->records[k]);
+            *summary = s;
+        }
+    }
+    if (report) {
+        report->records_out = 0;
+        for (unsigned k = 0; k < spec->count; k++)
+            report->records_out += state->records[k];
+    }
+}
+
 ladle_status ladle_split_run(struct ladle_config *cfg, const struct ladle_split_request *q,
                              const struct ladle_pipeline_io *io, struct ladle_error *err,
                              ladle_report *report, int *output_closed, char **summary, char **notes)
@@ -282,21 +303,7 @@ ladle_status ladle_split_run(struct ladle_config *cfg, const struct ladle_split_
         goto out;
     if (notes)
         ladle_split_balance_warnings(&state, q->dir, add_note, notes);
-    if (summary) {
-        size_t cap = 64 + spec->count * (LADLE_SPLIT_NAME_MAX + 24), n = 0;
-        char *s = malloc(cap);
-        if (s) {
-            for (unsigned k = 0; k < spec->count; k++)
-                n += (size_t)snprintf(s + n, cap - n, "%s%s %llu", k ? ", " : "", spec->names[k],
-                                      (unsigned long long)state.records[k]);
-            *summary = s;
-        }
-    }
-    if (report) {
-        report->records_out = 0;
-        for (unsigned k = 0; k < spec->count; k++)
-            report->records_out += state.records[k];
-    }
+    tell_counts(&state, summary, report);
 out:
     if (ds_open)
         ladle_dataset_abort(&ds);

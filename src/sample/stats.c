@@ -11,60 +11,66 @@
  * estimate, and the report says so. Exact reports do not depend on
  * threads or chunking; approximate ones may differ within the stated error.
  *
- * finish() writes the field's part of the report; the CLI prints the
- * totals (records, bytes, speed) above it.
+ * Several fields are counted in the same pass, each with its own state.
+ * A value that parses as a number (an optional sign, then a decimal as
+ * --weight reads it) also goes to the field's numeric summary; the others
+ * are counted as not numbers.
+ *
+ * finish() writes the fields' part of the report (stats_report.c); the
+ * CLI prints the totals (records, bytes, speed) around it.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "field/field.h"
 #include "record/records.h"
-#include "sample/hll.h"
 #include "sample/sampler.h"
-#include "sample/vmap.h"
+#include "sample/stats_field.h"
 
 #define STATS_EXACT_MAX ((size_t)1 << 20)
 #define STATS_KEEP ((size_t)1 << 14)
 
 struct stats_state {
-    struct ladle_vmap counts; /* value -> uint64_t */
-    struct ladle_hll hll;
-    uint64_t with_field; /* records that had a value */
-    uint64_t error;      /* counts may be short by up to this (0: exact) */
+    unsigned count;
+    struct ladle_stats_field f[]; /* count of them: 16 KiB of HLL each, per thread */
 };
 
 static ladle_status stats_create(struct ladle_sampler *s, struct ladle_error *err)
 {
-    struct stats_state *st = calloc(1, sizeof *st);
+    const struct ladle_design_params *p = &s->cfg->params;
+    unsigned count = p->field ? 1 + p->nmore_fields : 0;
+    struct stats_state *st = calloc(1, sizeof *st + count * sizeof st->f[0]);
     if (!st)
         return ladle_sampler_nomem(err);
-    ladle_vmap_init(&st->counts, sizeof(uint64_t));
+    st->count = count;
+    for (unsigned k = 0; k < st->count; k++) {
+        struct ladle_stats_field *f = &st->f[k];
+        f->field = k ? p->more_fields[k - 1] : p->field;
+        f->slot = k ? 3 + k : 0; /* run_sample.c: four bindings, then the more fields */
+        ladle_vmap_init(&f->counts, sizeof(uint64_t));
+        ladle_kll_init(&f->num.kll, p->seed + k);
+    }
     s->state = st;
     return LADLE_OK;
 }
 
-struct entry {
-    const char *v;
-    size_t len;
-    uint64_t n;
-};
-
 struct entries {
-    struct entry *v;
+    struct ladle_stats_entry *v;
     size_t count;
 };
 
 static void list_entry(void *arg, const char *v, size_t len, void *payload)
 {
     struct entries *e = arg;
-    e->v[e->count++] = (struct entry){v, len, *(uint64_t *)payload};
+    e->v[e->count++] = (struct ladle_stats_entry){v, len, *(uint64_t *)payload};
 }
 
 /* Most frequent first; ties by value bytes, so the order is deterministic. */
 static int cmp_entry(const void *x, const void *y)
 {
-    const struct entry *a = x, *b = y;
+    const struct ladle_stats_entry *a = x, *b = y;
     if (a->n != b->n)
         return a->n > b->n ? -1 : 1;
     size_t n = a->len < b->len ? a->len : b->len;
@@ -73,7 +79,7 @@ static int cmp_entry(const void *x, const void *y)
 }
 
 /* The map's entries, sorted; NULL when out of memory. */
-static struct entry *sorted_entries(const struct ladle_vmap *m)
+static struct ladle_stats_entry *sorted_entries(const struct ladle_vmap *m)
 {
     struct entries e = {malloc((m->count ? m->count : 1) * sizeof *e.v), 0};
     if (!e.v)
@@ -85,9 +91,9 @@ static struct entry *sorted_entries(const struct ladle_vmap *m)
 
 /* Keeps the STATS_KEEP most frequent values; the largest dropped count
  * becomes the error bound. */
-static int prune(struct stats_state *st)
+static int prune(struct ladle_stats_field *st)
 {
-    struct entry *e = sorted_entries(&st->counts);
+    struct ladle_stats_entry *e = sorted_entries(&st->counts);
     if (!e)
         return -1;
     struct ladle_vmap kept;
@@ -112,7 +118,7 @@ static int prune(struct stats_state *st)
     return 0;
 }
 
-static int count_value(struct stats_state *st, const char *v, size_t len, uint64_t by)
+static int count_value(struct ladle_stats_field *st, const char *v, size_t len, uint64_t by)
 {
     uint64_t *n = ladle_vmap_put(&st->counts, v, len, NULL);
     if (!n)
@@ -123,32 +129,84 @@ static int count_value(struct stats_state *st, const char *v, size_t len, uint64
     return 0;
 }
 
-static ladle_status stats_take(struct ladle_sampler *s, const struct ladle_valued *r,
-                               struct ladle_outbuf *out, struct ladle_error *err)
+/* A number as stats reads one: an optional sign, then a weight's grammar. */
+static int parse_number(const char *v, size_t len, double *out)
 {
-    (void)out;
-    struct stats_state *st = s->state;
-    st->with_field++;
-    ladle_hll_add(&st->hll, ladle_vmap_hash(r->value, r->vlen));
-    return count_value(st, r->value, r->vlen, 1) ? ladle_sampler_nomem(err) : LADLE_OK;
+    int neg = len > 1 && v[0] == '-';
+    size_t skip = len > 1 && (v[0] == '-' || v[0] == '+');
+    if (ladle_field_parse_weight(v + skip, len - skip, out) != 0)
+        return -1;
+    *out = neg ? -*out : *out;
+    return 0;
+}
+
+/* Neumaier's compensated sum: adds x to *sum, the lost low bits to *comp. */
+static void sum_add(double *sum, double *comp, double x)
+{
+    double t = *sum + x;
+    *comp += fabs(*sum) >= fabs(x) ? (*sum - t) + x : (x - t) + *sum;
+    *sum = t;
+}
+
+double ladle_stats_mean(const struct ladle_stats_num *num)
+{
+    return num->count ? (num->sum + num->comp) / (double)num->count : 0.0;
+}
+
+static int add_number(struct ladle_stats_num *num, const char *v, size_t len)
+{
+    double x;
+    if (parse_number(v, len, &x) != 0) {
+        num->non_numeric++;
+        return 0;
+    }
+    num->min = num->count == 0 || x < num->min ? x : num->min;
+    num->max = num->count == 0 || x > num->max ? x : num->max;
+    num->count++;
+    double d = x - num->mean; /* Welford */
+    num->mean += d / (double)num->count;
+    num->m2 += d * (x - num->mean);
+    sum_add(&num->sum, &num->comp, x);
+    return ladle_kll_add(&num->kll, x);
+}
+
+static int take(struct ladle_stats_field *f, const char *v, size_t len)
+{
+    f->with_field++;
+    ladle_hll_add(&f->hll, ladle_vmap_hash(v, len));
+    return count_value(f, v, len, 1) || add_number(&f->num, v, len) ? -1 : 0;
 }
 
 static ladle_status stats_offer(struct ladle_sampler *s, const struct ladle_chunk *ck,
                                 struct ladle_outbuf *out, const char *name, struct ladle_error *err)
 {
-    if (!s->cfg->params.field) { /* no field: only the record count */
-        struct ladle_record_iter it;
-        struct ladle_record r;
-        ladle_record_iter_init(&it, ck);
-        while (ladle_record_next(&it, &r))
-            s->records_seen++;
-        return LADLE_OK;
+    (void)out;
+    struct stats_state *st = s->state;
+    struct ladle_record_iter it;
+    struct ladle_record r;
+    ladle_record_iter_init(&it, ck);
+    while (ladle_record_next(&it, &r)) {
+        s->records_seen++;
+        for (unsigned k = 0; k < st->count; k++) {
+            struct ladle_stats_field *f = &st->f[k];
+            const char *v;
+            size_t vlen;
+            int got = ladle_field_under_policy(s->cfg, f->field, ck->binding + f->slot, s->scratch,
+                                               r.data, r.len, r.offset, name, &v, &vlen, err);
+            if (got < 0)
+                return ladle_error_status(err);
+            if (got == 0) {
+                f->missing++;
+                s->records_missing += k == 0; /* the design's field, as other designs count */
+            } else if (take(f, v, vlen) != 0)
+                return ladle_sampler_nomem(err);
+        }
     }
-    return ladle_sampler_each_value(s, ck, out, name, err, stats_take);
+    return LADLE_OK;
 }
 
 struct merge_ctx {
-    struct stats_state *into;
+    struct ladle_stats_field *into;
     int failed;
 };
 
@@ -159,92 +217,58 @@ static void merge_entry(void *arg, const char *v, size_t len, void *payload)
         m->failed = 1;
 }
 
+/* Chan, Golub, LeVeque: two partial means and M2s into one. */
+static int merge_num(struct ladle_stats_num *a, struct ladle_stats_num *b)
+{
+    a->non_numeric += b->non_numeric;
+    if (b->count) {
+        double na = (double)a->count, nb = (double)b->count, n = na + nb, d = b->mean - a->mean;
+        a->min = a->count == 0 || b->min < a->min ? b->min : a->min;
+        a->max = a->count == 0 || b->max > a->max ? b->max : a->max;
+        a->mean += d * nb / n;
+        a->m2 += b->m2 + d * d * na * nb / n;
+        a->count += b->count;
+        sum_add(&a->sum, &a->comp, b->sum);
+        sum_add(&a->sum, &a->comp, b->comp);
+    }
+    return ladle_kll_merge(&a->kll, &b->kll);
+}
+
 static ladle_status stats_merge(struct ladle_sampler *into, struct ladle_sampler *from,
                                 struct ladle_error *err)
 {
-    struct stats_state *a = into->state, *b = from->state;
+    struct stats_state *sa = into->state, *sb = from->state;
     ladle_sampler_merge_counts(into, from);
-    a->with_field += b->with_field;
-    a->error += b->error; /* each side's counts may be short by its own bound */
-    ladle_hll_merge(&a->hll, &b->hll);
-    struct merge_ctx m = {a, 0};
-    ladle_vmap_each(&b->counts, merge_entry, &m);
-    return m.failed ? ladle_sampler_nomem(err) : LADLE_OK;
-}
-
-/* Appends v to line, non-printable bytes escaped, cut to max columns. */
-static size_t printable(char *line, size_t cap, const char *v, size_t len, size_t max)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < len && n + 5 < cap; i++) {
-        if (n >= max) {
-            n += (size_t)snprintf(line + n, cap - n, "...");
-            break;
-        }
-        unsigned char c = (unsigned char)v[i];
-        if (c < 0x20 || c == 0x7f)
-            n += (size_t)snprintf(line + n, cap - n, "\\x%02x", c);
-        else
-            line[n++] = (char)c;
+    for (unsigned k = 0; k < sa->count; k++) {
+        struct ladle_stats_field *a = &sa->f[k], *b = &sb->f[k];
+        a->with_field += b->with_field;
+        a->missing += b->missing;
+        a->error += b->error; /* each side's counts may be short by its own bound */
+        ladle_hll_merge(&a->hll, &b->hll);
+        struct merge_ctx m = {a, 0};
+        ladle_vmap_each(&b->counts, merge_entry, &m);
+        if (m.failed || merge_num(&a->num, &b->num) != 0)
+            return ladle_sampler_nomem(err);
     }
-    line[n] = '\0';
-    return n;
+    return LADLE_OK;
 }
 
 static ladle_status stats_finish(struct ladle_sampler *s, struct ladle_writer *w,
                                  struct ladle_error *err)
 {
     struct stats_state *st = s->state;
-    const struct ladle_config *cfg = s->cfg;
-    if (!cfg->params.field)
-        return LADLE_OK;
-    char line[512];
-    uint64_t seen = s->records_seen;
-    int n = snprintf(line, sizeof line, "field        %s\nmissing      %llu records (%.2f%%)\n",
-                     ladle_field_spec(cfg->params.field), (unsigned long long)s->records_missing,
-                     seen ? 100.0 * (double)s->records_missing / (double)seen : 0.0);
-    ladle_status status = ladle_writer_write(w, line, (size_t)n);
-    if (st->error == 0)
-        n = snprintf(line, sizeof line, "distinct     %llu (exact)\n",
-                     (unsigned long long)st->counts.count);
-    else
-        n = snprintf(line, sizeof line,
-                     "distinct     ~%.0f (HyperLogLog estimate, standard error 0.8%%)\n",
-                     ladle_hll_estimate(&st->hll));
-    if (status == LADLE_OK)
-        status = ladle_writer_write(w, line, (size_t)n);
-    struct entry *e = sorted_entries(&st->counts);
-    if (!e)
-        return ladle_sampler_nomem(err);
-    size_t top = cfg->params.top < st->counts.count ? (size_t)cfg->params.top : st->counts.count;
-    n = st->error ? snprintf(line, sizeof line,
-                             "top %zu (approximate: each count may be up to %llu short)\n", top,
-                             (unsigned long long)st->error)
-                  : snprintf(line, sizeof line, "top %zu\n", top);
-    if (status == LADLE_OK && top)
-        status = ladle_writer_write(w, line, (size_t)n);
-    size_t width = 0;
-    for (size_t i = 0; i < top; i++)
-        width = (e[i].len ? e[i].len : 7) > width ? (e[i].len ? e[i].len : 7)
-                                                  : width; /* 7: "(empty)" */
-    width = width > 40 ? 40 : width < 5 ? 5 : width;
-    for (size_t i = 0; i < top && status == LADLE_OK; i++) {
-        char value[256];
-        printable(value, sizeof value, e[i].len ? e[i].v : "(empty)", e[i].len ? e[i].len : 7, 40);
-        double share = st->with_field ? (double)e[i].n / (double)st->with_field : 0.0;
-        n = snprintf(line, sizeof line, "  %-*s  %12llu  %6.2f%%", (int)width, value,
-                     (unsigned long long)e[i].n, 100.0 * share);
-        int bar = cfg->params.bars ? (int)(share * 40.0 + 0.5) : 0;
-        if (bar > 0) {
-            n += snprintf(line + n, sizeof line - (size_t)n, "  ");
-            for (int b = 0; b < bar && (size_t)n + 2 < sizeof line; b++)
-                line[n++] = '#';
-            line[n] = '\0';
-        }
-        line[n++] = '\n';
-        status = ladle_writer_write(w, line, (size_t)n);
+    ladle_status status = LADLE_OK;
+    for (unsigned k = 0; k < st->count && status == LADLE_OK; k++) {
+        struct ladle_stats_field *f = &st->f[k];
+        struct ladle_stats_entry *e = sorted_entries(&f->counts);
+        if (!e)
+            return ladle_sampler_nomem(err);
+        uint64_t top = s->cfg->params.top;
+        status = ladle_stats_report(s->cfg, f, s->records_seen, e,
+                                    top < f->counts.count ? (size_t)top : f->counts.count, k == 0,
+                                    w, err);
+        free(e);
     }
-    free(e);
     return status;
 }
 
@@ -253,7 +277,10 @@ static void stats_destroy(struct ladle_sampler *s)
     struct stats_state *st = s->state;
     if (!st)
         return;
-    ladle_vmap_free(&st->counts);
+    for (unsigned k = 0; k < st->count; k++) {
+        ladle_vmap_free(&st->f[k].counts);
+        ladle_kll_free(&st->f[k].num.kll);
+    }
     free(st);
 }
 

@@ -50,6 +50,36 @@ void ladle_verify_problem(struct ladle_verify_run *v, const char *file, const ch
         fprintf(v->problems, "ladle: %s\n", line);
 }
 
+/* -v: one line "ladle: verify: DIR/file: what", control bytes as '?' (as
+ * problems are). */
+__attribute__((format(printf, 3, 4))) static void detail(struct ladle_verify_run *v,
+                                                         const char *file, const char *fmt, ...)
+{
+    if (!v->detail)
+        return;
+    char what[512], line[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    size_t dl = strlen(v->dir);
+    snprintf(line, sizeof line, "%s%s%s: %s", v->dir,
+             !file || (dl && v->dir[dl - 1] == '/') ? "" : "/", file ? file : "", what);
+    for (char *c = line; *c; c++)
+        if ((unsigned char)*c < 0x20 || *c == 0x7f)
+            *c = '?';
+    fprintf(v->detail, "ladle: verify: %s\n", line);
+}
+
+static const char *outcome(uint64_t problems, char *buf, size_t size)
+{
+    if (!problems)
+        return "OK";
+    snprintf(buf, size, "%llu problem%s (above)", (unsigned long long)problems,
+             problems == 1 ? "" : "s");
+    return buf;
+}
+
 /* ---- reading the manifest ---- */
 
 /* A non-negative integer field; reports and returns -1 when absent or not one. */
@@ -205,8 +235,18 @@ static void check_split(struct ladle_verify_run *v, json_t *split, size_t si, co
             ladle_verify_problem(v, MANIFEST, where,
                                  "\"%s\" is not a file in the split's directory \"%s/\"", x.file,
                                  name);
-        else if (name && ok)
+        else if (name && ok) {
+            uint64_t before = v->tot.problems;
+            char buf[64];
             ladle_verify_shard(v, &x);
+            detail(v, x.file,
+                   "%llu records, %llu bytes in %llu frame%s, %llu bytes compressed; size, "
+                   "XXH3-128, seek table, frame checksums and line ends: %s",
+                   (unsigned long long)x.records, (unsigned long long)x.bytes,
+                   (unsigned long long)x.frames, x.frames == 1 ? "" : "s",
+                   (unsigned long long)x.compressed,
+                   outcome(v->tot.problems - before, buf, sizeof buf));
+        }
     }
     snprintf(where, sizeof where, "split \"%s\"", name ? name : "?");
     if (totals_ok && sum_records != records)
@@ -217,6 +257,12 @@ static void check_split(struct ladle_verify_run *v, json_t *split, size_t si, co
                              (unsigned long long)bytes, (unsigned long long)sum_bytes);
     v->tot.records += records;
     v->tot.bytes += bytes;
+    if (name && totals_ok)
+        detail(v, NULL, "split \"%s\": %zu shard%s, %llu records, %llu bytes: %s", name,
+               json_array_size(shards), json_array_size(shards) == 1 ? "" : "s",
+               (unsigned long long)records, (unsigned long long)bytes,
+               sum_records == records && sum_bytes == bytes ? "the shards add up"
+                                                            : "the shards do not add up");
 }
 
 static int is_part_name(const char *s)
@@ -335,7 +381,12 @@ static int check_manifest(struct ladle_verify_run *v, json_t *root)
     for (size_t i = 1; i < nlisted; i++)
         if (strcmp(listed[i - 1], listed[i]) == 0)
             ladle_verify_problem(v, MANIFEST, NULL, "shard \"%s\" is listed twice", listed[i]);
+    uint64_t before = v->tot.problems;
     int rc = find_strays(v, listed, nlisted);
+    char buf[64];
+    if (rc == 0)
+        detail(v, NULL, "%zu shards listed; stray part-*.zst files and temporary folders: %s",
+               nlisted, outcome(v->tot.problems - before, buf, sizeof buf));
     free(listed);
     return rc;
 }
@@ -348,7 +399,15 @@ static const char *plural(uint64_t n, const char *one, const char *many)
 ladle_status ladle_verify_dir(const char *dir, FILE *problems, FILE *summary,
                               struct ladle_verify_totals *totals, struct ladle_error *err)
 {
-    struct ladle_verify_run v = {.dir = dir, .problems = problems, .err = err, .dirfd = -1};
+    return ladle_verify_dir_detail(dir, problems, summary, NULL, totals, err);
+}
+
+ladle_status ladle_verify_dir_detail(const char *dir, FILE *problems, FILE *summary,
+                                     FILE *detail_to, struct ladle_verify_totals *totals,
+                                     struct ladle_error *err)
+{
+    struct ladle_verify_run v = {
+        .dir = dir, .problems = problems, .detail = detail_to, .err = err, .dirfd = -1};
     ladle_status st = LADLE_OK;
     json_t *root = NULL;
     v.out_cap = ZSTD_DStreamOutSize();

@@ -35,5 +35,10 @@ struct ladle_verify_totals {
  * (out of memory). */
 ladle_status ladle_verify_dir(const char *dir, FILE *problems, FILE *summary,
                               struct ladle_verify_totals *totals, struct ladle_error *err);
+/* The same; detail (if not NULL) gets one line "ladle: verify: ..." per
+ * shard and per split saying what was checked and how it came out, and one
+ * for the stray-file scan (`ladle verify -v`). */
+ladle_status ladle_verify_dir_detail(const char *dir, FILE *problems, FILE *summary, FILE *detail,
+                                     struct ladle_verify_totals *totals, struct ladle_error *err);
 
 #endif

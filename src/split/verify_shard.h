@@ -21,6 +21,7 @@
 struct ladle_verify_run {
     const char *dir; /* borrowed: as the user wrote it, for messages */
     FILE *problems;  /* borrowed; may be NULL */
+    FILE *detail;    /* borrowed; NULL unless -v: a line per shard and split checked */
     struct ladle_error *err;
     struct ladle_verify_totals tot;
     int dirfd;
