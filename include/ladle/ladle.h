@@ -37,7 +37,7 @@ extern "C" {
 /* The library version (CMake's project(VERSION); a configure check keeps
  * them equal). ladle_version() is the version of the library linked. */
 #define LADLE_VERSION_MAJOR 0
-#define LADLE_VERSION_MINOR 2
+#define LADLE_VERSION_MINOR 3
 #define LADLE_VERSION_PATCH 0
 
 /* LADLE_API marks what libladle.so exports; everything else is hidden
@@ -299,8 +299,11 @@ LADLE_API ladle_status ladle_verify(const char *dir, FILE *problems, FILE *summa
  * options; a new version means some outputs changed on purpose (man page,
  * REPRODUCIBILITY). 1: ladle 0.1.0. 2: ladle 0.2.0 (seeds strongly mixed
  * per domain before hashing, and after; exact systematic start; unbiased
- * --clusters weights). Written in --version and in dataset manifests. */
-#define LADLE_CONTRACT_VERSION 2
+ * --clusters weights). 3: ladle 0.3.0 (--format csv frames quoted line
+ * ends into their record; inputs named .csv or .tsv read as csv/tsv under auto;
+ * time fields: bare numbers under 10 digits refused, DB2 and asctime read,
+ * zone-less values in --tz). Written in --version and in dataset manifests. */
+#define LADLE_CONTRACT_VERSION 3
 
 #ifdef __cplusplus
 }

@@ -31,11 +31,12 @@ for f in bin/ladle include/ladle/ladle.h share/man/man1/ladle.1 \
          share/bash-completion/completions/ladle share/zsh/site-functions/_ladle; do
   [ -f "$stage/$f" ] || fail "missing $f"
 done
-for f in libladle.a libladle.so.0 libladle.so.0.2.0 pkgconfig/ladle.pc; do
+version=$(sed -n 's/^project(ladle VERSION \([0-9.]*\).*/\1/p' "$(dirname "$0")/../../CMakeLists.txt")
+for f in libladle.a libladle.so.0 "libladle.so.$version" pkgconfig/ladle.pc; do
   [ -e "$libdir/$f" ] || fail "missing ${libdir#"$stage"/}/$f"
 done
 [ "$(readlink "$libdir/libladle.so")" = libladle.so.0 ] || fail "libladle.so is not a link to libladle.so.0"
-soname=$(objdump -p "$libdir/libladle.so.0.2.0" 2>/dev/null | awk '$1 == "SONAME" {print $2}')
+soname=$(objdump -p "$libdir/libladle.so.$version" 2>/dev/null | awk '$1 == "SONAME" {print $2}')
 [ -z "$soname" ] || [ "$soname" = libladle.so.0 ] || fail "SONAME $soname"
 
 # Exports: exactly the LADLE_API functions of ladle.h.
