@@ -49,7 +49,7 @@ static ladle_status bind_input(void *arg, uint32_t i, const char *header, size_t
         j->cfg->params.split ? j->cfg->params.split->time_more[0] : NULL,
         j->cfg->params.split ? j->cfg->params.split->time_more[1] : NULL};
     for (unsigned k = 0; k < j->cfg->params.nmore_fields; k++)
-        fields[6 + k] = j->cfg->params.more_fields[k];
+        fields[LADLE_BINDING_MORE_FIELDS + k] = j->cfg->params.more_fields[k];
     struct ladle_field_binding *b = &j->bindings[LADLE_BINDINGS_PER_INPUT * i];
     *binding = b;
     if (header && j->cfg->params.format == LADLE_FORMAT_AUTO &&
@@ -253,6 +253,8 @@ static ladle_status take_result(struct job_run *j, struct job_result *res)
         st = emit_header(j, res->item.input, res->item.seq);
     if (st != LADLE_OK)
         return st;
+    if (j->design->absorb)
+        return j->design->absorb(j->selector, &res->out, j->err);
     if (res->chunk) {
         st = j->design->select(j->selector, j->global_index, res->chunk, res->starts, res->nstarts,
                                &res->out, j->err);
@@ -296,6 +298,8 @@ static ladle_status finish(struct job_run *j)
      * gather something (the next snowball frontier). */
     for (unsigned k = 1; k < j->nworkers && st == LADLE_OK && j->design->merge; k++)
         st = j->design->merge(&j->partials[0], &j->partials[k], j->err);
+    if (st == LADLE_OK && j->design->absorb) /* what it took in input order, last */
+        st = j->design->merge(&j->partials[0], j->selector, j->err);
     if (st == LADLE_OK && j->design->finish)
         st = j->design->finish(&j->partials[0], &j->w, j->err);
     return st;

@@ -24,7 +24,7 @@
 
 /* The design's field, snowball's TO, split's BY and label, the second and
  * third fields of --time-field, then stats' more fields. */
-#define LADLE_BINDINGS_PER_INPUT (6 + LADLE_STATS_MORE_FIELDS)
+#define LADLE_BINDINGS_PER_INPUT (LADLE_BINDING_MORE_FIELDS + LADLE_STATS_MORE_FIELDS)
 #define RESULT_OVERHEAD 64 /* malloc bookkeeping per result */
 
 /* One pass of `design` over every input. out_fd < 0 writes nothing (a

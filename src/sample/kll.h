@@ -8,9 +8,9 @@
  * other item (from an offset chosen by a coin flip) moves up a level with
  * twice the weight. The coins come from a splitmix64 state seeded by the
  * caller (the run's seed): a given sequence of adds and merges gives the
- * same sketch every time. Which values a thread sees depends on
- * scheduling, so once a sketch has compacted, the quantiles may differ
- * between runs with other --threads or --chunk-size, within the bound.
+ * same sketch every time. ladle stats adds every value on one thread in
+ * input order (stats.c), so its quantiles do not depend on --threads or
+ * --chunk-size.
  *
  * Bound: with k = LADLE_KLL_K, a quantile's rank is off by at most
  * LADLE_KLL_RANK_ERROR * n with 99 % confidence (DataSketches' measured

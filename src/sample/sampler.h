@@ -46,6 +46,11 @@ struct ladle_sampler {
     struct ladle_seed value_seed;        /* cfg->params.seed derived for value keys, once */
 };
 
+/* Where an input's bindings (one per field, filled by the job) are: the
+ * design's field, snowball's TO, a split's BY and label, the second and
+ * third fields of --time-field, then stats' more fields. */
+#define LADLE_BINDING_MORE_FIELDS 6
+
 struct ladle_sampler_ops {
     const char *name;
     int streaming;
@@ -60,6 +65,13 @@ struct ladle_sampler_ops {
      * into out. */
     ladle_status (*select)(struct ladle_sampler *s, uint64_t first, const struct ladle_chunk *ck,
                            const uint32_t *starts, size_t n, struct ladle_outbuf *out,
+                           struct ladle_error *err);
+    /* Designs whose summary must see values in input order (so it does not
+     * depend on threads or chunking): called on the calling thread with
+     * what offer() put in each chunk's out, chunk after chunk in input
+     * order, on the calling thread's own state; nothing of out is written.
+     * That state is merged last. NULL for the others. */
+    ladle_status (*absorb)(struct ladle_sampler *s, const struct ladle_outbuf *out,
                            struct ladle_error *err);
     /* Folds `from` into `into`; `from` is left empty. */
     ladle_status (*merge)(struct ladle_sampler *into, struct ladle_sampler *from,

@@ -14,7 +14,9 @@
  * Several fields are counted in the same pass, each with its own state.
  * A value that parses as a number (an optional sign, then a decimal as
  * --weight reads it) also goes to the field's numeric summary; the others
- * are counted as not numbers.
+ * are counted as not numbers. Workers parse the numbers and the calling
+ * thread adds them to the summary in input order, so its figures (the
+ * sketch's quantiles included) are the same for any threads or chunking.
  *
  * finish() writes the fields' part of the report (stats_report.c); the
  * CLI prints the totals (records, bytes, speed) around it.
@@ -48,7 +50,7 @@ static ladle_status stats_create(struct ladle_sampler *s, struct ladle_error *er
     for (unsigned k = 0; k < st->count; k++) {
         struct ladle_stats_field *f = &st->f[k];
         f->field = k ? p->more_fields[k - 1] : p->field;
-        f->slot = k ? 3 + k : 0; /* run_sample.c: four bindings, then the more fields */
+        f->slot = k ? LADLE_BINDING_MORE_FIELDS + k - 1 : 0;
         ladle_vmap_init(&f->counts, sizeof(uint64_t));
         ladle_kll_init(&f->num.kll, p->seed + k);
     }
@@ -153,13 +155,28 @@ double ladle_stats_mean(const struct ladle_stats_num *num)
     return num->count ? (num->sum + num->comp) / (double)num->count : 0.0;
 }
 
-static int add_number(struct ladle_stats_num *num, const char *v, size_t len)
-{
+/* A number of field k, as a worker hands it to the calling thread. */
+struct stats_number {
     double x;
-    if (parse_number(v, len, &x) != 0) {
+    uint64_t field;
+};
+
+/* Workers only parse: the summary (Welford, the sum, the sketch) depends on
+ * the order of its values, so the calling thread adds them in input order
+ * (stats_absorb) and the figures are the same for any threads or chunking. */
+static int pass_number(struct ladle_stats_num *num, unsigned k, const char *v, size_t len,
+                       struct ladle_outbuf *out)
+{
+    struct stats_number n = {0.0, k};
+    if (parse_number(v, len, &n.x) != 0) {
         num->non_numeric++;
         return 0;
     }
+    return ladle_outbuf_append(out, (const char *)&n, sizeof n);
+}
+
+static int add_number(struct ladle_stats_num *num, double x)
+{
     num->min = num->count == 0 || x < num->min ? x : num->min;
     num->max = num->count == 0 || x > num->max ? x : num->max;
     num->count++;
@@ -170,17 +187,30 @@ static int add_number(struct ladle_stats_num *num, const char *v, size_t len)
     return ladle_kll_add(&num->kll, x);
 }
 
-static int take(struct ladle_stats_field *f, const char *v, size_t len)
+static int take(struct ladle_stats_field *f, unsigned k, const char *v, size_t len,
+                struct ladle_outbuf *out)
 {
     f->with_field++;
     ladle_hll_add(&f->hll, ladle_vmap_hash(v, len));
-    return count_value(f, v, len, 1) || add_number(&f->num, v, len) ? -1 : 0;
+    return count_value(f, v, len, 1) || pass_number(&f->num, k, v, len, out) ? -1 : 0;
+}
+
+static ladle_status stats_absorb(struct ladle_sampler *s, const struct ladle_outbuf *out,
+                                 struct ladle_error *err)
+{
+    struct stats_state *st = s->state;
+    struct stats_number n;
+    for (size_t at = 0; at + sizeof n <= out->len; at += sizeof n) {
+        memcpy(&n, out->data + at, sizeof n);
+        if (n.field < st->count && add_number(&st->f[n.field].num, n.x) != 0)
+            return ladle_sampler_nomem(err);
+    }
+    return LADLE_OK;
 }
 
 static ladle_status stats_offer(struct ladle_sampler *s, const struct ladle_chunk *ck,
                                 struct ladle_outbuf *out, const char *name, struct ladle_error *err)
 {
-    (void)out;
     struct stats_state *st = s->state;
     struct ladle_record_iter it;
     struct ladle_record r;
@@ -198,7 +228,7 @@ static ladle_status stats_offer(struct ladle_sampler *s, const struct ladle_chun
             if (got == 0) {
                 f->missing++;
                 s->records_missing += k == 0; /* the design's field, as other designs count */
-            } else if (take(f, v, vlen) != 0)
+            } else if (take(f, k, v, vlen, out) != 0)
                 return ladle_sampler_nomem(err);
         }
     }
@@ -217,10 +247,21 @@ static void merge_entry(void *arg, const char *v, size_t len, void *payload)
         m->failed = 1;
 }
 
-/* Chan, Golub, LeVeque: two partial means and M2s into one. */
+/* Chan, Golub, LeVeque: two partial means and M2s into one. Into an empty
+ * one (the run's case: workers hand their numbers to one state), b moves
+ * over as it is, bit for bit. */
 static int merge_num(struct ladle_stats_num *a, struct ladle_stats_num *b)
 {
     a->non_numeric += b->non_numeric;
+    b->non_numeric = 0;
+    if (!a->count && b->count) {
+        uint64_t non_numeric = a->non_numeric;
+        struct ladle_stats_num t = *a;
+        *a = *b;
+        *b = t;
+        a->non_numeric = non_numeric;
+        return 0;
+    }
     if (b->count) {
         double na = (double)a->count, nb = (double)b->count, n = na + nb, d = b->mean - a->mean;
         a->min = a->count == 0 || b->min < a->min ? b->min : a->min;
@@ -290,6 +331,7 @@ const struct ladle_sampler_ops ladle_sampler_stats = {
     .report = 1,
     .create = stats_create,
     .offer = stats_offer,
+    .absorb = stats_absorb,
     .merge = stats_merge,
     .finish = stats_finish,
     .destroy = stats_destroy,

@@ -91,6 +91,16 @@ for t in 1 3; do
     grep -q '^  quantiles  rank within 0.036% (KLL sketch, 99% confidence)$' "$T/num$t" && pass ||
         fail "-t $t: the bound is not stated" "$(cat "$T/num$t")"
 done
+# Past the sketch's exact range its figures still do not depend on threads or
+# chunking: one thread adds the numbers in input order.
+awk 'BEGIN { srand(11); for (i = 0; i < 60000; i++) printf "{\"n\":%.3f}\n", -log(rand()) * 100 }' \
+    >"$T/exp.jsonl"
+$L stats -f n --json -t 1 "$T/exp.jsonl" | sed 's/"seconds":[^,]*,//' >"$T/exp1"
+for opt in "-t 2" "-t 3 --chunk-size 16K" "-t 4 --chunk-size 1K"; do
+    got=$($L stats -f n --json $opt "$T/exp.jsonl" | sed 's/"seconds":[^,]*,//')
+    expect_eq "numeric summary of 60,000 values with $opt = with -t 1" "$(cat "$T/exp1")" "$got"
+done
+grep -q '"quantiles_exact":false' "$T/exp1" && pass || fail "60,000 values: the sketch should have compacted" "$(cat "$T/exp1")"
 printf '{"n":"-2"}\n{"n":3}\n{"n":"x"}\n{"m":1}\n' >"$T/mixed.jsonl"
 got=$($L stats -f n --no-bars "$T/mixed.jsonl" | sed -n '/^numeric/,/max/p')
 expect_eq "numbers among text" "numeric      2 values (1 not numbers)
