@@ -91,6 +91,12 @@ for t in 1 3; do
     grep -q '^  quantiles  rank within 0.036% (KLL sketch, 99% confidence)$' "$T/num$t" && pass ||
         fail "-t $t: the bound is not stated" "$(cat "$T/num$t")"
 done
+# A named column as the second -f reads its own column.
+printf 'a\tb\n' >"$T/two.tsv"
+for i in $(seq 1 50); do printf 'x%d\ty%d\n' $((i % 3)) $((i % 7)); done >>"$T/two.tsv"
+one=$($L stats --format tsv -H -f b --tsv "$T/two.tsv")
+both=$($L stats --format tsv -H -f a -f b --tsv "$T/two.tsv" | awk -F'\t' 'NR == 1 || $1 == "b"')
+expect_eq "a named column as the second -f" "$one" "$both"
 # Past the sketch's exact range its figures still do not depend on threads or
 # chunking: one thread adds the numbers in input order.
 awk 'BEGIN { srand(11); for (i = 0; i < 60000; i++) printf "{\"n\":%.3f}\n", -log(rand()) * 100 }' \
