@@ -165,16 +165,8 @@ void ladle_engine_free(struct ladle_engine *r)
 static void start_threads(struct ladle_engine *r, pthread_t *threads, struct ladle_run_thread *args,
                           unsigned *nwork, unsigned *ndec)
 {
-    /* The threads ignore SIGINT, SIGTERM and SIGPIPE (they inherit this
-     * mask), so a signal reaches the calling thread: if it is blocked
-     * writing to a stalled reader, its write() returns EINTR and the run
-     * stops. Everyone else watches the stop flag. */
-    sigset_t quiet, saved;
-    sigemptyset(&quiet);
-    sigaddset(&quiet, SIGINT);
-    sigaddset(&quiet, SIGTERM);
-    sigaddset(&quiet, SIGPIPE);
-    pthread_sigmask(SIG_BLOCK, &quiet, &saved);
+    sigset_t saved;
+    ladle_engine_quiet_signals(&saved);
     for (*nwork = 0; *nwork < r->nworkers; ++*nwork) {
         unsigned k = r->ndecoders + *nwork;
         args[k] = (struct ladle_run_thread){r, *nwork};

@@ -96,12 +96,8 @@ int ladle_run_progress_start(struct ladle_engine *r)
     clock_gettime(CLOCK_MONOTONIC, &t->t0);
     r->ticker = t;
     /* Like the other threads, it leaves SIGINT and SIGTERM to the caller. */
-    sigset_t quiet, saved;
-    sigemptyset(&quiet);
-    sigaddset(&quiet, SIGINT);
-    sigaddset(&quiet, SIGTERM);
-    sigaddset(&quiet, SIGPIPE);
-    pthread_sigmask(SIG_BLOCK, &quiet, &saved);
+    sigset_t saved;
+    ladle_engine_quiet_signals(&saved);
     int rc = pthread_create(&t->thread, NULL, ticker_main, r);
     pthread_sigmask(SIG_SETMASK, &saved, NULL);
     if (rc != 0) {

@@ -13,6 +13,7 @@
 #define LADLE_RUN_H
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -138,5 +139,20 @@ void ladle_run_hand_over(struct ladle_engine *r, struct ladle_engine_item *it);
 void ladle_run_output_loop(struct ladle_engine *r);
 void ladle_run_drain_done(struct ladle_engine *r);
 void ladle_run_release(struct ladle_engine *r, struct ladle_engine_item *it);
+
+/* Blocks SIGINT, SIGTERM and SIGPIPE in the calling thread, the old mask in
+ * *saved: the engine's threads are created under it (they inherit it), so
+ * a signal reaches the calling thread, whose blocked write() then returns
+ * EINTR; every other thread watches the stop flag. Restore with
+ * pthread_sigmask(SIG_SETMASK, saved, NULL). */
+static inline void ladle_engine_quiet_signals(sigset_t *saved)
+{
+    sigset_t quiet;
+    sigemptyset(&quiet);
+    sigaddset(&quiet, SIGINT);
+    sigaddset(&quiet, SIGTERM);
+    sigaddset(&quiet, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &quiet, saved);
+}
 
 #endif

@@ -131,6 +131,27 @@ static ladle_status join_carry(struct ladle_framer *f, struct ladle_chunk **ckp,
     return LADLE_OK;
 }
 
+/* Keeps the partial record after `whole` bytes of ck in the carry. */
+static ladle_status keep_tail(struct ladle_framer *f, struct ladle_chunk *ck, size_t whole,
+                              struct ladle_error *err)
+{
+    size_t tail = ck->len - whole;
+    if (tail) {
+        /* csv: a last '\n' (quoted) may yet be the line end, not counted
+         * (a lines tail never ends in '\n') */
+        if (tail - (ck->data[ck->len - 1] == '\n') > f->max_record)
+            return too_long(f, ck->offset + whole, err);
+        if (reserve_carry(f, tail) != 0)
+            return out_of_memory(f, err);
+        memcpy(f->carry, ck->data + whole, tail);
+        f->work += tail;
+        f->carry_len = tail;
+        f->carry_off = ck->offset + whole;
+    }
+    ck->len = whole;
+    return LADLE_OK;
+}
+
 static ladle_status push_lines(struct ladle_framer *f, struct ladle_chunk **ckp, int eof,
                                struct ladle_error *err)
 {
@@ -172,39 +193,7 @@ static ladle_status push_lines(struct ladle_framer *f, struct ladle_chunk **ckp,
     const char *nl = memrchr(ck->data + from, '\n', fresh);
     f->work += fresh;
     size_t whole = nl ? (size_t)(nl - ck->data) + 1 : 0;
-    size_t tail = ck->len - whole;
-    if (tail) {
-        /* (as in push_csv: a last quoted '\n' may yet be the line end) */
-        if (tail - (ck->data[ck->len - 1] == '\n') > f->max_record)
-            return too_long(f, ck->offset + whole, err);
-        if (reserve_carry(f, tail) != 0)
-            return out_of_memory(f, err);
-        memcpy(f->carry, ck->data + whole, tail);
-        f->work += tail;
-        f->carry_len = tail;
-        f->carry_off = ck->offset + whole;
-    }
-    ck->len = whole;
-    return LADLE_OK;
-}
-
-/* Keeps the partial record after `whole` bytes of ck in the carry. */
-static ladle_status keep_tail(struct ladle_framer *f, struct ladle_chunk *ck, size_t whole,
-                              struct ladle_error *err)
-{
-    size_t tail = ck->len - whole;
-    if (tail) {
-        if (tail > f->max_record)
-            return too_long(f, ck->offset + whole, err);
-        if (reserve_carry(f, tail) != 0)
-            return out_of_memory(f, err);
-        memcpy(f->carry, ck->data + whole, tail);
-        f->work += tail;
-        f->carry_len = tail;
-        f->carry_off = ck->offset + whole;
-    }
-    ck->len = whole;
-    return LADLE_OK;
+    return keep_tail(f, ck, whole, err);
 }
 
 static ladle_status push_csv(struct ladle_framer *f, struct ladle_chunk **ckp, int eof,

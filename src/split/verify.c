@@ -27,6 +27,21 @@
 
 #define MANIFEST "manifest.json"
 
+/* "DIR/file: what (where)" in line. Names come from the manifest: a control
+ * byte in one (a '\n', an escape sequence) must not break the one-line
+ * report or reach the terminal, so each becomes '?'. */
+static void format_line(const struct ladle_verify_run *v, const char *file, const char *what,
+                        const char *where, char *line, size_t size)
+{
+    size_t dl = strlen(v->dir);
+    const char *sep = !file ? "" : (dl && v->dir[dl - 1] == '/') ? "" : "/";
+    snprintf(line, size, "%s%s%s: %s%s%s%s", v->dir, sep, file ? file : "", what, where ? " (" : "",
+             where ? where : "", where ? ")" : "");
+    for (char *c = line; *c; c++)
+        if ((unsigned char)*c < 0x20 || *c == 0x7f)
+            *c = '?';
+}
+
 void ladle_verify_problem(struct ladle_verify_run *v, const char *file, const char *where,
                           const char *fmt, ...)
 {
@@ -35,15 +50,7 @@ void ladle_verify_problem(struct ladle_verify_run *v, const char *file, const ch
     va_start(ap, fmt);
     vsnprintf(what, sizeof what, fmt, ap);
     va_end(ap);
-    size_t dl = strlen(v->dir);
-    const char *sep = !file ? "" : (dl && v->dir[dl - 1] == '/') ? "" : "/";
-    snprintf(line, sizeof line, "%s%s%s: %s%s%s%s", v->dir, sep, file ? file : "", what,
-             where ? " (" : "", where ? where : "", where ? ")" : "");
-    /* Names come from the manifest: a control byte in one (a '\n', an escape
-     * sequence) must not break the one-line report or reach the terminal. */
-    for (char *c = line; *c; c++)
-        if ((unsigned char)*c < 0x20 || *c == 0x7f)
-            *c = '?';
+    format_line(v, file, what, where, line, sizeof line);
     v->tot.problems++;
     ladle_error_set(v->err, LADLE_E_INPUT, "%s", line);
     if (v->problems)
@@ -62,12 +69,7 @@ __attribute__((format(printf, 3, 4))) static void detail(struct ladle_verify_run
     va_start(ap, fmt);
     vsnprintf(what, sizeof what, fmt, ap);
     va_end(ap);
-    size_t dl = strlen(v->dir);
-    snprintf(line, sizeof line, "%s%s%s: %s", v->dir,
-             !file || (dl && v->dir[dl - 1] == '/') ? "" : "/", file ? file : "", what);
-    for (char *c = line; *c; c++)
-        if ((unsigned char)*c < 0x20 || *c == 0x7f)
-            *c = '?';
+    format_line(v, file, what, NULL, line, sizeof line);
     fprintf(v->detail, "ladle: verify: %s\n", line);
 }
 
