@@ -278,6 +278,7 @@ ladle_status ladle_split_run(struct ladle_config *cfg, const struct ladle_split_
         .argv = q->argv,
         .seed = cfg->params.seed,
         .ext = ladle_shards_ext(shards),
+        .delim = cfg->params.delim,
         .header = cfg->engine.header,
         .by = spec->time_spec ? spec->time_spec
               : by            ? ladle_field_spec(by)

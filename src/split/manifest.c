@@ -62,6 +62,12 @@ char *ladle_manifest_json(const struct ladle_manifest_args *m)
         json_object_set_new(root, "seed", json_string(s));
     }
     json_object_set_new(root, "format", json_string(m->ext));
+    /* csv records may hold quoted line ends: verify frames them with the
+     * delimiter; written only when it is not ',' (older manifests stay as they were). */
+    if (m->ext && strcmp(m->ext, "csv") == 0 && m->delim && m->delim != ',') {
+        char d[2] = {m->delim, 0};
+        json_object_set_new(root, "delimiter", json_string(d));
+    }
     json_object_set_new(root, "header", json_boolean(m->header));
     json_object_set_new(root, "by", m->by ? json_string(m->by) : json_null());
     if (sp->by_time)

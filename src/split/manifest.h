@@ -16,6 +16,7 @@ struct ladle_manifest_args {
     const char *const *argv; /* the command line, recorded as given */
     uint64_t seed;
     const char *ext; /* jsonl, tsv, csv, txt */
+    char delim;      /* csv: the delimiter (0 or ',' for the default) */
     int header;
     const char *by;    /* --by or --time-field spec, or NULL */
     const char *label; /* --stratify / --balance spec, or NULL */

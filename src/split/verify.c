@@ -115,6 +115,11 @@ static void check_top_fields(struct ladle_verify_run *v, json_t *root)
     get_string(v, root, "ladle_version", NULL);
     const char *format = get_string(v, root, "format", NULL);
     v->csv_delim = format && strcmp(format, "csv") == 0 ? ',' : 0; /* as split wrote it */
+    json_t *delim = json_object_get(root, "delimiter");
+    if (delim && (!json_is_string(delim) || json_string_length(delim) != 1))
+        ladle_verify_problem(v, MANIFEST, NULL, "\"delimiter\" is not a one-byte string");
+    else if (delim && v->csv_delim)
+        v->csv_delim = json_string_value(delim)[0];
     /* "contract" appeared with contract 2: absent means contract 1. */
     json_t *contract = json_object_get(root, "contract");
     if (contract && (!json_is_integer(contract) || json_integer_value(contract) < 1))

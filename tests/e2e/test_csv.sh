@@ -114,4 +114,13 @@ expect_eq "manifest: skipped.malformed" '"missing": 0, "malformed": 1' \
     "$(tr -d '\n' <"$T/dl/manifest.json" | grep -o '"missing": [0-9]*, *"malformed": [0-9]*' | tr -s ' ')"
 expect_rc 0 "$L" verify "$T/dl"
 expect_rc 2 "$L" sample --strata user -n 1 --malformed maybe "$T/live.jsonl"
+
+# A ';' csv with quoted line ends: the manifest records the delimiter and
+# verify counts its records with it (',' would count three more).
+printf 'a;b\n1;"x\ny"\n2;z\n3;"p;q\nr"\n4;"s\n\nt"\n' >"$T/semi.csv"
+expect_rc 0 "$L" split --format csv -d ';' -H --ratios a=0.5,b=0.5 -o "$T/semi" --allow-empty "$T/semi.csv"
+grep -q '"delimiter": ";"' "$T/semi/manifest.json" && pass || fail "manifest: no delimiter"
+expect_rc 0 "$L" verify "$T/semi"
+sed -i '/"delimiter"/d' "$T/semi/manifest.json"
+expect_rc 3 "$L" verify "$T/semi"
 finish
