@@ -160,12 +160,14 @@ static const char *copy_str(struct fill *f, struct counts *n, const unsigned cha
     return d;
 }
 
+/* A flag as typed, maybe with its value ("--format csv"): printable ASCII,
+ * not starting or ending with a space. */
 static int printable(const unsigned char *s, uint64_t len)
 {
     for (uint64_t i = 0; i < len; i++)
-        if (s[i] <= ' ' || s[i] >= 0x7f)
+        if (s[i] < ' ' || s[i] >= 0x7f)
             return 0;
-    return len > 0;
+    return len > 0 && s[0] != ' ' && s[len - 1] != ' ';
 }
 
 static int walk_param(struct cur *c, struct fill *f, struct counts *n, size_t i)
