@@ -96,6 +96,7 @@ struct ladle_run_state {
     const void *carry_in;
     size_t carry_in_len;
     struct ladle_outbuf *carry_out;
+    struct ladle_outbuf *carry_header; /* the --header line the output starts with */
 };
 
 /* One run's settings. Stages get a `const struct ladle_config *`: the

@@ -307,6 +307,11 @@ static ladle_status carry_over(struct job_run *j)
     ladle_sampler_destroy(&old);
     if (st == LADLE_OK)
         st = j->design->serialize(s, rs->carry_out, j->err);
+    if (st == LADLE_OK && j->header_written) {
+        const struct ladle_outbuf *h = ladle_engine_header(j->engine, j->header_from);
+        if (ladle_outbuf_append(rs->carry_header, h->data, h->len) != 0)
+            st = ladle_error_set(j->err, LADLE_E_INTERNAL, "state: out of memory");
+    }
     s->records_seen -= seen;
     return st;
 }

@@ -13,13 +13,20 @@
  * the state's sources come first, in the order consumed, as empty inputs
  * (/dev/null) that only hold their place, then the new inputs in argument
  * order. Chained runs over A, then B, print what one run over A B prints.
+ * With --header, the placeholders hold the header line the state kept (a
+ * memfd), so the output starts with it as one run's would.
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* memfd_create */
+#endif
 #include "job/state_run.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <xxhash.h>
@@ -168,7 +175,9 @@ struct carry {
     struct ladle_state_source *all; /* old sources, then the new ones */
     const char **paths, **names;    /* the pass's inputs */
     uint32_t count;
-    struct ladle_outbuf payload;
+    struct ladle_outbuf payload, header;
+    int header_fd;        /* -1, or the memfd holding the state's header */
+    char header_path[64]; /* /proc/self/fd/N */
 };
 
 static void carry_free(struct carry *c)
@@ -178,6 +187,33 @@ static void carry_free(struct carry *c)
     free(c->paths);
     free(c->names);
     ladle_outbuf_free(&c->payload);
+    ladle_outbuf_free(&c->header);
+    if (c->header_fd >= 0)
+        close(c->header_fd);
+}
+
+/* The placeholders, under --header: a file holding only the header line
+ * the state kept, so that it heads the output again and a field that
+ * names a column binds in every input. */
+static ladle_status header_placeholder(struct carry *c, struct ladle_error *err)
+{
+    c->header_fd = memfd_create("ladle-state-header", MFD_CLOEXEC);
+    const char *p = c->old.header;
+    size_t left = c->old.header_len;
+    while (c->header_fd >= 0 && left) {
+        ssize_t n = write(c->header_fd, p, left);
+        if (n <= 0)
+            break;
+        p += n;
+        left -= (size_t)n;
+    }
+    if (c->header_fd < 0 || left)
+        return ladle_error_set(err, LADLE_E_INTERNAL, "state: cannot hold the header: %s",
+                               strerror(errno));
+    snprintf(c->header_path, sizeof c->header_path, "/proc/self/fd/%d", c->header_fd);
+    for (size_t k = 0; k < c->old.nsources; k++) /* a field may name a column: bind it */
+        c->paths[k] = c->header_path;
+    return LADLE_OK;
 }
 
 /* The pass's inputs: the state's sources as placeholders, then each input
@@ -230,6 +266,7 @@ ladle_status ladle_job_state_run(struct ladle_config *cfg, const char *field_spe
 {
     struct carry c;
     memset(&c, 0, sizeof c);
+    c.header_fd = -1;
     struct ladle_state_kv kv[8];
     c.next.contract = LADLE_CONTRACT_VERSION;
     c.next.seed = cfg->params.seed;
@@ -247,6 +284,8 @@ ladle_status ladle_job_state_run(struct ladle_config *cfg, const char *field_spe
         st = check_payload(cfg, &c.old, path, err);
     if (st == LADLE_OK)
         st = plan_inputs(&c, io, err);
+    if (st == LADLE_OK && cfg->engine.header && c.old.header_len && c.old.nsources)
+        st = header_placeholder(&c, err);
     if (st == LADLE_OK) {
         struct ladle_pipeline_io pio = *io;
         pio.paths = c.paths;
@@ -255,15 +294,19 @@ ladle_status ladle_job_state_run(struct ladle_config *cfg, const char *field_spe
         cfg->state->carry_in = c.old.payload;
         cfg->state->carry_in_len = c.old.payload_len;
         cfg->state->carry_out = &c.payload;
+        cfg->state->carry_header = &c.header;
         st = ladle_passes_run(cfg, &pio, err, report, output_closed);
         cfg->state->carry_in = NULL;
         cfg->state->carry_out = NULL;
+        cfg->state->carry_header = NULL;
     }
     /* A reader that left before the design finished took no sample: the
      * state stays as it was, and the next run reads these inputs again. */
     if (st == LADLE_OK && c.payload.len) {
         c.next.payload = (const unsigned char *)c.payload.data;
         c.next.payload_len = c.payload.len;
+        c.next.header = c.header.data;
+        c.next.header_len = c.header.len;
         st = ladle_state_write_file(path, &c.next, err);
     }
     ladle_state_unlock(lock);

@@ -45,6 +45,23 @@ for seed in 1 7 42; do
     done
 done
 
+# --header: the header line heads the output, also when nothing is new.
+for f in a b c; do { printf 'id\tw\ttext\n'; cat "$T/$f.tsv"; } >"$T/h$f.tsv"; done
+hfiles=("$T/ha.tsv" "$T/hb.tsv" "$T/hc.tsv")
+for d in "-n 30" "--weight w -n 30 --emit-weight"; do
+    # shellcheck disable=SC2206
+    bare=($d --seed 5 --format tsv)
+    opt=("${bare[@]}" --header)
+    save hone $L sample "${opt[@]}" "${hfiles[@]}"
+    rm -f "$T/hs"
+    for f in "${hfiles[@]}"; do run $L sample "${opt[@]}" --state "$T/hs" "$f"; done
+    expect_output_file "$T/hone"
+    expect_same "$T/hone" $L sample "${opt[@]}" --state "$T/hs" "${hfiles[@]}"
+    [ "$d" = "-n 30" ] || continue # a named column needs --header before any state is read
+    expect_rc 2 $L sample "${bare[@]}" --state "$T/hs" "${hfiles[@]}"
+    expect_stderr_match "state: drawn with --header, this run has no --header"
+done
+
 # A damaged state: exit 3, one line, the file as it was, nothing printed.
 st=$T/s1/state
 cp "$st" "$T/good"
