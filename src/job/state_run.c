@@ -145,7 +145,29 @@ static ladle_status probe(const char *path, struct ladle_state_source *s, struct
 static int same_source(const struct ladle_state_source *a, const struct ladle_state_source *b)
 {
     return a->size == b->size && memcmp(a->first, b->first, 16) == 0 &&
-           strcmp(a->stem, b->stem) == 0;
+           a->tail_hash == b->tail_hash && strcmp(a->stem, b->stem) == 0;
+}
+
+/* 1 when the file at path is the consumed source o with bytes appended:
+ * its start and the tail o ended with are where they were. Reading it
+ * again as a new source would count o's records twice. */
+static int grew_from(const char *path, uint64_t size, const struct ladle_state_source *o)
+{
+    if (o->size >= size || o->tail_len > o->size)
+        return 0;
+    unsigned char head[PROBE_LEN], tail[PROBE_LEN];
+    size_t hn = o->size < PROBE_LEN ? (size_t)o->size : PROBE_LEN;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    ssize_t a = pread(fd, head, hn, 0);
+    ssize_t b = pread(fd, tail, o->tail_len, (off_t)(o->size - o->tail_len));
+    close(fd);
+    if (a != (ssize_t)hn || b != (ssize_t)o->tail_len)
+        return 0;
+    XXH128_canonical_t c;
+    XXH128_canonicalFromHash(&c, XXH3_128bits(head, hn));
+    return memcmp(c.digest, o->first, 16) == 0 && XXH3_64bits(tail, o->tail_len) == o->tail_hash;
 }
 
 /* The state's sample, read once before any input is (it is read again
@@ -250,6 +272,14 @@ static ladle_status plan_inputs(struct carry *c, const struct ladle_pipeline_io 
                                    c->all[k].path, io->names[i]);
         if (k < nold)
             continue; /* consumed by an earlier run */
+        for (size_t g = 0; g < nold; g++)
+            if (strcmp(c->all[g].stem, c->all[n].stem) == 0 &&
+                grew_from(io->paths[i], c->all[n].size, &c->all[g]))
+                return ladle_error_set(err, LADLE_E_INPUT,
+                                       "%s: grew from %llu to %llu bytes since --state consumed "
+                                       "it: growing files are not carried over yet",
+                                       io->names[i], (unsigned long long)c->all[g].size,
+                                       (unsigned long long)c->all[n].size);
         c->paths[n] = io->paths[i];
         c->names[n] = io->names[i];
         n++;

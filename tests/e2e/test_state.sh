@@ -106,6 +106,18 @@ expect_rc 2 $L sample -n 3 --state "$T/x" -o "$T/ds" "$T/a.tsv"
 expect_stderr_match "state does not go with -o DIR"
 expect_true "no state written by refused runs" test ! -e "$T/x"
 
+# A file that grew since it was consumed is refused (exit 3), the state kept;
+# one rewritten under its name is a new input.
+seq 1 500 >"$T/grow.log"
+run $L sample -n 3 --state "$T/g" "$T/grow.log"
+cp "$T/g" "$T/g.before"
+seq 501 510 >>"$T/grow.log"
+expect_rc 3 $L sample -n 3 --state "$T/g" "$T/grow.log"
+expect_stderr_match "grow.log: grew from 1892 to 1932 bytes since --state consumed it"
+expect_true "state kept after a grown file" cmp -s "$T/g" "$T/g.before"
+seq 1000 1100 >"$T/grow.log"
+expect_rc 0 $L sample -n 3 --state "$T/g" "$T/grow.log"
+
 # A state in use by another run.
 if command -v flock >/dev/null; then
     expect_rc 2 flock "$st.lock" $L sample -n 40 --seed 1 --format tsv --state "$st" "${files[@]}"
