@@ -270,8 +270,13 @@ static ladle_status plan_inputs(struct carry *c, const struct ladle_pipeline_io 
                                    "%s and %s are the same source to --state (same name, size "
                                    "and start): give it once",
                                    c->all[k].path, io->names[i]);
-        if (k < nold)
-            continue; /* consumed by an earlier run */
+        if (k < nold) { /* consumed by an earlier run: only where it was seen last changes */
+            c->all[k].path = c->all[n].path;
+            c->all[k].dev = c->all[n].dev;
+            c->all[k].ino = c->all[n].ino;
+            c->all[k].mtime_ns = c->all[n].mtime_ns;
+            continue;
+        }
         for (size_t g = 0; g < nold; g++)
             if (strcmp(c->all[g].stem, c->all[n].stem) == 0 &&
                 grew_from(io->paths[i], c->all[n].size, &c->all[g]))
