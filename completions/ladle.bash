@@ -20,7 +20,7 @@ _ladle()
     local fields="--format --delimiter --missing --malformed --header"
     local sample="--rate -n --head --every --start --strata --min-per-stratum --per-stratum
         --fractions --cluster --clusters --within-rate --within-size --weight --snowball --seeds
-        --link --waves --max-nodes --emit-weight --emit-wave --shuffle --seed --output
+        --link --waves --max-nodes --emit-weight --emit-wave --shuffle --seed --state --output
         $fields $engine -p -k -w -H -d -t -v -o -h"
     local split="--output --ratios --by --time-field --cutoffs --time-format --tz --stratify --balance
         --balance-mode --balance-splits --force --allow-empty --shard-size --shard-records --level $sample"
@@ -45,7 +45,7 @@ _ladle()
         local zd=${TZDIR:-/usr/share/zoneinfo}
         COMPREPLY=($(compgen -W "UTC" -- "$cur") $(cd "$zd" 2>/dev/null && compgen -f -- "$cur"))
         return ;;
-    --seeds) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    --seeds | --state) COMPREPLY=($(compgen -f -- "$cur")); return ;;
     -o | --output) COMPREPLY=($(compgen -d -- "$cur")); return ;;
     --rate | -p | -w | -n | --head | --every | --start | --min-per-stratum | --per-stratum | --fractions | \
         --cluster | --clusters | --within-rate | --within-size | --weight | --strata | --link | \

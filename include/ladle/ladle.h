@@ -154,6 +154,7 @@ typedef enum {
     LADLE_S_BALANCE_SPLITS = 14, /* splits balanced (default: the first) */
     LADLE_S_TIME_FORMAT = 15,    /* strptime-style format of TIME_FIELD (default: auto) */
     LADLE_S_TZ = 16,             /* zone of zone-less times: UTC, +hh:mm, Europe/Paris */
+    LADLE_S_STATE = 17,          /* FILE: carry the sample over between runs (-n, --weight) */
 } ladle_string_param;
 
 /* Probability parameters for ladle_job_set_double. */

@@ -13,6 +13,7 @@
 
 struct ladle_split_spec;
 struct ladle_split_state;
+struct ladle_outbuf;
 
 #define LADLE_DEFAULT_CHUNK_SIZE ((size_t)1 << 20)
 #define LADLE_DEFAULT_MAX_RECORD ((size_t)64 << 20)
@@ -89,6 +90,13 @@ struct ladle_design_params {
 struct ladle_run_state {
     struct ladle_plan *plan;               /* multi-pass designs */
     struct ladle_split_state *split_state; /* split runs: the dataset being written */
+    /* --state (job/state_run.c): the design's state from earlier runs,
+     * merged in before the design finishes (by the calling thread), and
+     * where the union is serialized for the next run (NULL: no --state). */
+    const void *carry_in;
+    size_t carry_in_len;
+    struct ladle_outbuf *carry_out;
+    struct ladle_outbuf *carry_header; /* the --header line the output starts with */
 };
 
 /* One run's settings. Stages get a `const struct ladle_config *`: the

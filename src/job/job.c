@@ -20,6 +20,7 @@
 #include "job/format_pick.h"
 #include "out/record_sink.h"
 #include "job/split_run.h"
+#include "job/state_run.h"
 #include "sample/plan.h"
 
 struct ladle_job {
@@ -33,6 +34,7 @@ struct ladle_job {
     struct ladle_fractions *fractions; /* owns */
     char *link_spec;                   /* owns: snowball FROM:TO */
     char *seeds_path;                  /* owns: snowball seed keys */
+    char *state_path;                  /* owns: --state FILE */
     struct ladle_field *field_to;      /* owns */
     struct ladle_plan plan;            /* what multi-pass designs carry between passes */
     struct ladle_run_state state;      /* cfg.state points here */
@@ -101,6 +103,7 @@ void ladle_job_free(ladle_job *j)
     free(j->field_spec);
     free(j->link_spec);
     free(j->seeds_path);
+    free(j->state_path);
     ladle_field_free(j->field);
     ladle_field_free(j->field_to);
     for (unsigned k = 0; k < j->nmore; k++) {
@@ -259,13 +262,15 @@ ladle_status ladle_job_set_string(ladle_job *j, ladle_string_param p, const char
     switch (p) {
     case LADLE_S_FIELD:
     case LADLE_S_LINK:
-    case LADLE_S_SEEDS: {
+    case LADLE_S_SEEDS:
+    case LADLE_S_STATE: {
         char *copy = strdup(v);
         if (!copy)
             return ladle_error_set(&j->err, LADLE_E_INTERNAL, "out of memory");
-        char **slot = p == LADLE_S_FIELD  ? &j->field_spec
-                      : p == LADLE_S_LINK ? &j->link_spec
-                                          : &j->seeds_path;
+        char **slot = p == LADLE_S_FIELD   ? &j->field_spec
+                      : p == LADLE_S_LINK  ? &j->link_spec
+                      : p == LADLE_S_STATE ? &j->state_path
+                                           : &j->seeds_path;
         free(*slot);
         *slot = copy;
         return LADLE_OK;
@@ -446,6 +451,8 @@ ladle_status ladle_job_run_to(ladle_job *j, int out_fd, struct ladle_record_sink
     const struct ladle_design_row *row = ladle_design_of(&j->cfg);
     if ((row->flags & LADLE_DF_SPLIT_ONLY) && !(dir && *split_opt(j, LADLE_S_RATIOS)))
         return bad(j, "no sampling design chosen (--rate, -n, --head or --every)");
+    if (dir && j->state_path)
+        return bad(j, "--state does not go with -o DIR: a dataset cannot carry over yet");
     const char *specs[] = {j->field_spec,
                            j->link_spec,
                            *split_opt(j, LADLE_S_BY),
@@ -508,6 +515,9 @@ ladle_status ladle_job_run_to(ladle_job *j, int out_fd, struct ladle_record_sink
         };
         st = ladle_split_run(&j->cfg, &q, &io, &j->err, report, &j->output_closed, &j->summary,
                              &j->notes);
+    } else if (st == LADLE_OK && j->state_path) {
+        st = ladle_job_state_run(&j->cfg, j->field_spec, &io, j->state_path, &j->err, report,
+                                 &j->output_closed);
     } else if (st == LADLE_OK) {
         st = ladle_passes_run(&j->cfg, &io, &j->err, report, &j->output_closed);
     }

@@ -288,6 +288,34 @@ static ladle_status take(void *arg, struct ladle_engine_item *it, bool *finished
 
 /* ---- one pass ---- */
 
+/* --state: the sample of earlier runs joins this run's, and the union is
+ * serialized for the next run before the design finishes (which may
+ * reorder or reweigh what it emits). The report counts this run's records
+ * only. */
+static ladle_status carry_over(struct job_run *j)
+{
+    const struct ladle_run_state *rs = j->cfg->state;
+    struct ladle_sampler *s = &j->partials[0], old;
+    ladle_status st = ladle_sampler_init(&old, j->design, j->cfg, j->err);
+    if (st != LADLE_OK)
+        return st;
+    if (rs->carry_in_len)
+        st = j->design->deserialize(&old, rs->carry_in, rs->carry_in_len, j->err);
+    uint64_t seen = old.records_seen;
+    if (st == LADLE_OK)
+        st = j->design->merge(s, &old, j->err);
+    ladle_sampler_destroy(&old);
+    if (st == LADLE_OK)
+        st = j->design->serialize(s, rs->carry_out, j->err);
+    if (st == LADLE_OK && j->header_written) {
+        const struct ladle_outbuf *h = ladle_engine_header(j->engine, j->header_from);
+        if (ladle_outbuf_append(rs->carry_header, h->data, h->len) != 0)
+            st = ladle_error_set(j->err, LADLE_E_INTERNAL, "state: out of memory");
+    }
+    s->records_seen -= seen;
+    return st;
+}
+
 /* Merges the workers' partial states and finishes the design. */
 static ladle_status finish(struct job_run *j)
 {
@@ -300,6 +328,8 @@ static ladle_status finish(struct job_run *j)
         st = j->design->merge(&j->partials[0], &j->partials[k], j->err);
     if (st == LADLE_OK && j->design->absorb) /* what it took in input order, last */
         st = j->design->merge(&j->partials[0], j->selector, j->err);
+    if (st == LADLE_OK && j->cfg->state && j->cfg->state->carry_out)
+        st = carry_over(j);
     if (st == LADLE_OK && j->design->finish)
         st = j->design->finish(&j->partials[0], &j->w, j->err);
     return st;

@@ -88,6 +88,39 @@ open(d + "/seed-weighted-emit", "wb").write(b"\x0b" + state(b"LDWS", 1, [3, 1, 1
 open(d + "/seed-weighted-empty", "wb").write(b"\x03" + state(b"LDWS", 1, [3, 1, 1], []))
 PY
 
+# state files (src/state/state.h's LDST layout) without their checksum: byte 0 is
+# the target's flags, 3 = append the checksum and set this ladle's contract.
+mkdir -p "$c/state"
+python3 - "$c/state" <<'PY'
+import struct, sys
+def s16(b): return struct.pack("<H", len(b)) + b
+def s32(b): return struct.pack("<I", len(b)) + b
+def state(design, seed, params, header, sources, segments, payload):
+    out = b"LDST\0\0\0\x01" + struct.pack("<I", 0) + design + struct.pack("<QI", seed, len(params))
+    for t, flag, v in params:
+        out += bytes([t]) + s16(flag)
+        out += {1: lambda: struct.pack("<Q", v), 2: lambda: struct.pack("<d", v),
+                3: lambda: s32(v), 4: lambda: bytes([v])}[t]()
+    out += s32(header) + struct.pack("<Q", len(sources))
+    for sid, first, gen, stem, path, kind, consumed, records, tail in sources:
+        out += struct.pack("<Q", sid) + first + struct.pack("<I", gen) + s16(stem) + s16(path)
+        out += bytes([kind]) + struct.pack("<QQHQ", consumed, records, tail, 0xfeed)
+        out += struct.pack("<QQQQ", 2049, 131, consumed, 1700000000123456789)
+    out += struct.pack("<Q", len(segments))
+    for src, a, b in segments:
+        out += struct.pack("<IQQ", src, a, b)
+    return out + struct.pack("<Q", len(payload)) + payload
+d = sys.argv[1]
+params = [(1, b"-n", 3), (4, b"--emit-weight", 0), (2, b"--rate", 0.25), (3, b"--field", b"user\tid")]
+srcs = [(0x1f3a, bytes(range(16)), 0, b"app.log", b"/var/log/app.log", 0, 8192, 80, 4096),
+        (0x2b, b"\xff" * 16, 1, b"x.csv", b"x.csv.gz", 2, 10, 1, 10)]
+open(d + "/seed-full", "wb").write(b"\x03" + state(b"LDBK", 1, params, b"a,b\n", srcs,
+                                                   [(0, 0, 8192), (1, 0, 10)], b"LDBK\0\0\0\x02payload"))
+open(d + "/seed-small", "wb").write(b"\x03" + state(b"LDBK", 1, params[:2], b"", srcs[:1], [], b""))
+open(d + "/seed-empty", "wb").write(b"\x03" + state(b"LDWS", 7, [], b"", [], [], b""))
+open(d + "/seed-nochecksum", "wb").write(b"\x00" + state(b"LDBK", 1, [], b"", [], [], b"") + b"\0" * 8)
+PY
+
 # option parsers: byte 0 picks the parser (split_spec), then the text.
 put split_spec ratios '\x00train=0.8,val=0.1,test=0.1'
 put split_spec cutoffs '\x01train,val,test\n2024-01-01,1717200000'

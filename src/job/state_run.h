@@ -1,0 +1,21 @@
+/*
+ * state_run.h -- a run with `--state FILE` (-n and --weight): the sample of
+ * every input seen so far, carried over between runs in an LDST state file
+ * (state/state.h).
+ */
+#ifndef LADLE_STATE_RUN_H
+#define LADLE_STATE_RUN_H
+
+#include "common/config.h"
+#include "common/error.h"
+#include "engine/pipeline.h"
+
+/* Locks and reads the state at path (if any), refuses one drawn otherwise,
+ * runs the design over the inputs it has not consumed, prints the sample
+ * of all of them, and replaces the state atomically. field_spec is the
+ * --weight field as typed (NULL for -n). */
+ladle_status ladle_job_state_run(struct ladle_config *cfg, const char *field_spec,
+                                 const struct ladle_pipeline_io *io, const char *path,
+                                 struct ladle_error *err, ladle_report *report, int *output_closed);
+
+#endif

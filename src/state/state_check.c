@@ -1,0 +1,113 @@
+/*
+ * state_check.c -- refusing a state drawn otherwise than this run, naming
+ * what differs as the user would type it.
+ *
+ * The run's parameters are compared in the run's order, then any the state
+ * has and the run does not: the first difference is the one reported, so
+ * the message is the same whichever way round the lists are stored.
+ */
+#include "state/state.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* A design tag as the user chooses it. */
+static const char *design_flag(const char tag[4])
+{
+    if (memcmp(tag, "LDBK", 4) == 0)
+        return "-n";
+    if (memcmp(tag, "LDWS", 4) == 0)
+        return "--weight";
+    return NULL;
+}
+
+/* "--seed 7", "--emit-weight", "no --emit-weight", "-d ','": a parameter
+ * as typed; control bytes of strings show as '?' (the file is untrusted). */
+static void show(char *buf, size_t cap, const struct ladle_state_kv *kv)
+{
+    if (!kv) {
+        snprintf(buf, cap, "none");
+        return;
+    }
+    switch (kv->type) {
+    case LADLE_STATE_U64: snprintf(buf, cap, "%s %llu", kv->flag, (unsigned long long)kv->u); break;
+    case LADLE_STATE_F64: {
+        double d;
+        memcpy(&d, &kv->u, sizeof d);
+        snprintf(buf, cap, "%s %.17g", kv->flag, d);
+        break;
+    }
+    case LADLE_STATE_SWITCH: snprintf(buf, cap, "%s%s", kv->u ? "" : "no ", kv->flag); break;
+    default: {
+        int n = snprintf(buf, cap, "%s '", kv->flag);
+        size_t at = n > 0 && (size_t)n < cap ? (size_t)n : 0;
+        for (size_t i = 0; i < kv->slen && at + 2 < cap; i++) {
+            unsigned char ch = (unsigned char)kv->s[i];
+            buf[at++] = ch < ' ' || ch == 0x7f ? '?' : (char)ch;
+        }
+        snprintf(buf + at, cap - at, "'");
+    }
+    }
+}
+
+static int same(const struct ladle_state_kv *a, const struct ladle_state_kv *b)
+{
+    if (a->type != b->type)
+        return 0;
+    if (a->type == LADLE_STATE_STR)
+        return a->slen == b->slen && memcmp(a->s, b->s, a->slen) == 0;
+    return a->u == b->u;
+}
+
+static const struct ladle_state_kv *find(const struct ladle_state_kv *v, size_t n, const char *flag)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(v[i].flag, flag) == 0)
+            return &v[i];
+    return NULL;
+}
+
+static ladle_status differ(const struct ladle_state_kv *had, const struct ladle_state_kv *has,
+                           const char *flag, struct ladle_error *err)
+{
+    char a[160], b[160];
+    show(a, sizeof a, had);
+    show(b, sizeof b, has);
+    if (!had)
+        return ladle_error_set(err, LADLE_E_USAGE, "state: drawn without %s, this run has %s", flag,
+                               b);
+    if (!has)
+        return ladle_error_set(err, LADLE_E_USAGE, "state: drawn with %s, this run has no %s", a,
+                               flag);
+    return ladle_error_set(err, LADLE_E_USAGE, "state: drawn with %s, this run has %s", a, b);
+}
+
+ladle_status ladle_state_check(const struct ladle_state *st, const char design[4], uint64_t seed,
+                               const struct ladle_state_kv *params, size_t nparams,
+                               struct ladle_error *err)
+{
+    if (memcmp(st->design, design, 4) != 0) {
+        const char *had = design_flag(st->design), *has = design_flag(design);
+        char a[16], b[16];
+        snprintf(a, sizeof a, "%s", had ? had : "");
+        snprintf(b, sizeof b, "%s", has ? has : "");
+        if (!had)
+            snprintf(a, sizeof a, "design %.4s", st->design);
+        if (!has)
+            snprintf(b, sizeof b, "design %.4s", design);
+        return ladle_error_set(err, LADLE_E_USAGE, "state: drawn with %s, this run has %s", a, b);
+    }
+    if (st->seed != seed)
+        return ladle_error_set(err, LADLE_E_USAGE,
+                               "state: drawn with --seed %llu, this run has --seed %llu",
+                               (unsigned long long)st->seed, (unsigned long long)seed);
+    for (size_t i = 0; i < nparams; i++) {
+        const struct ladle_state_kv *had = find(st->params, st->nparams, params[i].flag);
+        if (!had || !same(had, &params[i]))
+            return differ(had, &params[i], params[i].flag, err);
+    }
+    for (size_t i = 0; i < st->nparams; i++)
+        if (!find(params, nparams, st->params[i].flag))
+            return differ(&st->params[i], NULL, st->params[i].flag, err);
+    return LADLE_OK;
+}
