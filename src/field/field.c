@@ -16,18 +16,28 @@
 
 #define FIELD_MAX_COLUMN ((size_t)1 << 30)
 
+static const struct {
+    const char *name;
+    enum ladle_format fmt;
+} format_names[] = {
+    {"auto", LADLE_FORMAT_AUTO}, {"lines", LADLE_FORMAT_LINES}, {"tsv", LADLE_FORMAT_TSV},
+    {"csv", LADLE_FORMAT_CSV},   {"json", LADLE_FORMAT_JSON},
+};
+#define NFORMATS (sizeof format_names / sizeof format_names[0])
+
+const char *ladle_format_name(enum ladle_format fmt)
+{
+    for (size_t i = 0; i < NFORMATS; i++)
+        if (format_names[i].fmt == fmt)
+            return format_names[i].name;
+    return "?";
+}
+
 int ladle_format_parse(const char *s, enum ladle_format *out)
 {
-    static const struct {
-        const char *name;
-        enum ladle_format fmt;
-    } names[] = {
-        {"auto", LADLE_FORMAT_AUTO}, {"lines", LADLE_FORMAT_LINES}, {"tsv", LADLE_FORMAT_TSV},
-        {"csv", LADLE_FORMAT_CSV},   {"json", LADLE_FORMAT_JSON},
-    };
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-        if (strcmp(s, names[i].name) == 0) {
-            *out = names[i].fmt;
+    for (size_t i = 0; i < NFORMATS; i++) {
+        if (strcmp(s, format_names[i].name) == 0) {
+            *out = format_names[i].fmt;
             return 0;
         }
     }

@@ -72,6 +72,9 @@ struct ladle_field_binding {
  * Returns 0, or -1 for an unknown name. */
 int ladle_format_parse(const char *s, enum ladle_format *out);
 
+/* The --format name of fmt ("auto", "csv", ...), "?" for no format. */
+const char *ladle_format_name(enum ladle_format fmt);
+
 /* LADLE_FORMAT_JSON if the record starts with '{' after optional
  * whitespace (and an optional UTF-8 byte order mark), else
  * LADLE_FORMAT_LINES. */

@@ -48,12 +48,6 @@ void ladle_field_check_free(struct ladle_field_check *c)
     memset(c, 0, sizeof *c);
 }
 
-static const char *format_name(int format)
-{
-    static const char *const names[] = {"auto", "lines", "tsv", "csv", "json"};
-    return format >= 0 && format < 5 ? names[format] : "?";
-}
-
 /* Appends to buf (of size cap, at *at) with snprintf's arguments. */
 static void add(char *buf, size_t cap, size_t *at, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
@@ -212,7 +206,7 @@ static ladle_status refuse(const struct ladle_field_check *c, const struct ladle
                            "--missing skip (format %s%s)",
                            names[input], ladle_field_spec(f),
                            early ? "none of the first" : "none of", (unsigned long long)seen,
-                           format_name(cfg->params.format), detail);
+                           ladle_format_name((enum ladle_format)cfg->params.format), detail);
 }
 
 ladle_status ladle_field_check_take(struct ladle_field_check *c, const struct ladle_config *cfg,
