@@ -45,6 +45,7 @@ struct ladle_state_format {
     const char *design;                     /* for messages: "bottom-k" */
     const struct ladle_state_param *params; /* borrowed */
     size_t nparams;
+    uint32_t input_base; /* the reader adds it to every record's input */
 };
 
 /* Appends the state of heap h (and records_seen) to out.

@@ -41,6 +41,7 @@ struct ladle_sampler {
     uint64_t records_seen;               /* records offered to this partial state */
     uint64_t records_missing;            /* of those, without the field (or a bad weight) */
     uint64_t records_malformed;          /* of those, broken (--malformed skip) */
+    uint32_t input_base;                 /* deserialize adds it to each record's input */
     struct ladle_field_scratch *scratch; /* owns: this state's thread's field scratch */
     struct ladle_seed record_seed;       /* cfg->params.seed derived for record keys, once */
     struct ladle_seed value_seed;        /* cfg->params.seed derived for value keys, once */
