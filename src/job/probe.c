@@ -13,6 +13,10 @@
 #include "record/framer.h"
 #include "record/records.h"
 
+/* Decompressed bytes per probe read: a first record longer than this goes
+ * on through the framer's carry. */
+#define PROBE_CHUNK ((size_t)64 << 10)
+
 /* The probe's chunks: one at a time, from malloc. */
 struct probe_supply {
     struct ladle_chunk_supply supply;
@@ -187,6 +191,13 @@ ladle_status ladle_probe_run(struct ladle_probe *p, const struct ladle_config *c
     if (!p->ids || !p->has_id || !p->stems || !p->opened)
         return ladle_error_set(err, LADLE_E_INTERNAL, "out of memory");
     p->count = count;
+    /* One small read per input: pread (an io_uring ring per file costs more
+     * than the read, and would say its notices twice) and small chunks. */
+    struct ladle_config small = *cfg;
+    small.engine.io_mode = LADLE_IO_PREAD;
+    small.engine.chunk_size =
+        cfg->engine.chunk_size < PROBE_CHUNK ? cfg->engine.chunk_size : PROBE_CHUNK;
+    cfg = &small;
     struct probe_supply ps = {
         .supply = {probe_get, probe_get, probe_put, probe_stopping, NULL,
                    ladle_framer_chunk_limit(cfg->engine.chunk_size, cfg->engine.max_record)},
