@@ -143,7 +143,8 @@ ssize_t ladle_source_peek(struct ladle_source *s, unsigned char *buf, size_t n)
             return -ENOMEM;
     }
     size_t have = s->pb_len - s->pb_pos < n ? s->pb_len - s->pb_pos : n;
-    memcpy(buf, s->pushback + s->pb_pos, have);
+    if (have) /* an empty pushback has no buffer */
+        memcpy(buf, s->pushback + s->pb_pos, have);
     return (ssize_t)have;
 }
 
