@@ -97,6 +97,7 @@ struct ladle_run_state {
     size_t carry_in_len;
     struct ladle_outbuf *carry_out;
     struct ladle_outbuf *carry_header; /* the --header line the output starts with */
+    int carrying; /* --state: designs run in one pass and keep what merges (state_run.c) */
 };
 
 /* One run's settings. Stages get a `const struct ladle_config *`: the
