@@ -93,8 +93,30 @@ static size_t group_params(const struct ladle_config *cfg, const char *field_spe
         kv[n++] = (struct ladle_state_kv){"--within-rate", LADLE_STATE_F64, bits, NULL, 0};
         kv[n++] =
             (struct ladle_state_kv){"--within-size", LADLE_STATE_U64, p->within_size, NULL, 0};
+    } else { /* stats: the fields counted, in order (join_fields) */
+        kv[0] = (struct ladle_state_kv){"--field", LADLE_STATE_STR, 0, f, strlen(f)};
     }
     return n;
+}
+
+/* stats: every --field as typed, "a' --field 'b", for run_params; NULL
+ * when out of memory. */
+static char *join_fields(const struct ladle_config *cfg)
+{
+    const struct ladle_design_params *p = &cfg->params;
+    size_t len = 1;
+    for (unsigned k = 0; p->field && k <= p->nmore_fields; k++)
+        len += strlen(ladle_field_spec(k ? p->more_fields[k - 1] : p->field)) + 12;
+    char *s = malloc(len);
+    if (!s)
+        return NULL;
+    s[0] = '\0';
+    for (unsigned k = 0; p->field && k <= p->nmore_fields; k++) {
+        if (k)
+            strcat(s, "' --field '");
+        strcat(s, ladle_field_spec(k ? p->more_fields[k - 1] : p->field));
+    }
+    return s;
 }
 
 /* Every option that changes which records are drawn, as typed (the seed
@@ -116,7 +138,7 @@ static size_t run_params(const struct ladle_config *cfg, const char *field_spec,
         p->design == LADLE_DESIGN_STATS)
         n = group_params(cfg, field_spec, kv, n);
     if (p->design != LADLE_DESIGN_WEIGHTED && p->design != LADLE_DESIGN_STRATIFIED &&
-        p->design != LADLE_DESIGN_CLUSTER)
+        p->design != LADLE_DESIGN_CLUSTER && p->design != LADLE_DESIGN_STATS)
         return n;
     const char *f = field_spec ? field_spec : "";
     const char *mi = missing[(unsigned)p->missing < 3 ? p->missing : 0];
@@ -355,8 +377,11 @@ ladle_status ladle_job_state_run(struct ladle_config *cfg, const char *field_spe
     c.next.contract = LADLE_CONTRACT_VERSION;
     c.next.seed = cfg->params.seed;
     c.next.params = kv;
-    c.next.nparams = run_params(cfg, field_spec, kv);
+    char *fields = cfg->params.design == LADLE_DESIGN_STATS ? join_fields(cfg) : NULL;
+    c.next.nparams = run_params(cfg, fields ? fields : field_spec, kv);
     ladle_status st = design_tag(cfg, c.next.design, err);
+    if (st == LADLE_OK && cfg->params.design == LADLE_DESIGN_STATS && !fields)
+        st = ladle_error_set(err, LADLE_E_INTERNAL, "out of memory");
     int lock = -1, exists = 0;
     cfg->state->carrying = 1; /* before the payload check: it picks the design's pass */
     if (st == LADLE_OK)
@@ -396,6 +421,7 @@ ladle_status ladle_job_state_run(struct ladle_config *cfg, const char *field_spe
     }
     ladle_state_unlock(lock);
     carry_free(&c);
+    free(fields);
     cfg->state->carrying = 0;
     return st;
 }
