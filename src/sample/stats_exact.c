@@ -227,8 +227,9 @@ int ladle_stats_exact_quantiles(const struct ladle_stats_exact *x, uint64_t n, d
         c.v[c.count++] = (struct bucket){0.0, x->zeros};
     qsort(c.v, c.count, sizeof *c.v, cmp_bucket);
     for (size_t i = 0; i < nq; i++) {
-        /* the value of 0-based rank floor(q (n - 1)), as its bucket gives it */
-        uint64_t rank = n ? (uint64_t)(qs[i] * (double)(n - 1)) : 0, below = 0;
+        /* nearest rank: the value of rank ceil(q n) (1-based), as its bucket gives it */
+        double r = ceil(qs[i] * (double)n);
+        uint64_t rank = r >= 1.0 ? (uint64_t)r - 1 : 0, below = 0;
         double at = max;
         for (size_t k = 0; k < c.count; k++) {
             below += c.v[k].n;

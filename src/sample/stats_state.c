@@ -15,6 +15,7 @@
  * The bytes are untrusted: the whole payload is checked before any of it
  * is added (a refused state changes nothing).
  */
+#include <float.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -169,6 +170,8 @@ static int walk_field(struct reader *r, struct ladle_stats_field *f)
     if (get_u64(r, &count) || get_u64(r, &non_numeric) || get_u64(r, &min) || get_u64(r, &max) ||
         get_acc(r, &sum) || get_acc(r, &sumsq) || get_u64(r, &zeros) || get_u64(r, &nb))
         return -1;
+    if (count && !(dbl(min) <= dbl(max) && dbl(min) >= -DBL_MAX && dbl(max) <= DBL_MAX))
+        return -1; /* numbers are finite, min <= max */
     for (uint64_t i = 0; i < nb; i++) {
         const unsigned char *key;
         uint64_t c;
