@@ -163,6 +163,8 @@ double ladle_stats_exact_var(const struct ladle_stats_exact *x, uint64_t n)
         return 0.0;
     struct ladle_superacc s = x->sum, q = x->sumsq, r;
     double sh = ladle_superacc_round(&s), qh = ladle_superacc_round(&q);
+    if (!isfinite(sh) || !isfinite(qh))
+        return HUGE_VAL; /* the sums pass the largest double */
     r = s;
     struct ladle_superacc neg;
     memset(&neg, 0, sizeof neg);

@@ -198,6 +198,13 @@ static json_t *json_num(double x)
     return json_real(x);
 }
 
+/* Under --state a mean or stddev past the largest double is null (JSON
+ * has no infinity). */
+static json_t *exact_num(const struct ladle_stats_num *num, double x)
+{
+    return num->exact && !isfinite(x) ? json_null() : json_num(x);
+}
+
 static json_t *json_numeric(const struct ladle_stats_num *num)
 {
     double q[LADLE_STATS_NQ];
@@ -209,8 +216,8 @@ static json_t *json_numeric(const struct ladle_stats_num *num)
     json_t *o =
         json_pack("{s:I, s:I, s:o, s:o, s:o, s:o, s:o, s:b, s:f}", "count", (json_int_t)num->count,
                   "non_numeric", (json_int_t)num->non_numeric, "min", json_num(num->min), "max",
-                  json_num(num->max), "mean", json_num(mean_of(num)), "stddev",
-                  num->count > 1 ? json_num(stddev_of(num)) : json_null(), "quantiles", qo,
+                  json_num(num->max), "mean", exact_num(num, mean_of(num)), "stddev",
+                  num->count > 1 ? exact_num(num, stddev_of(num)) : json_null(), "quantiles", qo,
                   "quantiles_exact", !num->exact && !num->kll.compacted, "quantile_rank_error",
                   !num->exact && num->kll.compacted ? LADLE_KLL_RANK_ERROR : 0.0);
     if (o && num->exact) /* --state: a log histogram's relative error, not a rank error */

@@ -117,6 +117,27 @@ expect_stderr_match "drawn with --missing 'skip', this run has --missing 'keep'"
 expect_rc 2 $L sample -n 3 --format json --state "$T/s" "$T/b.json"
 expect_stderr_match "drawn with stats --field, this run has -n"
 
+# --header with a named column: the state keeps the header line, so a later
+# run binds the column in the inputs consumed before (stats prints none).
+for f in a b c; do { printf 'id\tuser\thost\tnum\ttext\n'; cat "$T/$f.tsv"; } >"$T/h$f.tsv"; done
+hf=("$T/ha.tsv" "$T/hb.tsv" "$T/hc.tsv")
+for cmd in "stats -f user -f num" "sample --strata user -n 9" "sample --cluster user --clusters 2"; do
+    # shellcheck disable=SC2206
+    opt=($cmd --header --format tsv)
+    save one $L "${opt[@]}" "${hf[@]}"
+    [ "${cmd%% *}" = stats ] && report "$T/one"
+    rm -f "$T/h.state"
+    run $L "${opt[@]}" --state "$T/h.state" "${hf[0]}"
+    run $L "${opt[@]}" --state "$T/h.state" "${hf[1]}" "${hf[2]}"
+    expect_eq "$cmd --header: exit" 0 "$RC"
+    if [ "${cmd%% *}" = stats ]; then
+        report "$T/chained"
+        expect_eq "$cmd --header: chained = plain" "$(no_approx "$T/one")" "$(no_approx "$T/chained")"
+    else
+        expect_output_file "$T/one"
+    fi
+done
+
 # Drawn otherwise: refused, naming the option as typed.
 o=(sample --seed 1 --format tsv)
 rm -f "$T/s"
