@@ -120,7 +120,7 @@ static ladle_status carry_take(struct ladle_sampler *s, const struct ladle_value
         return ladle_sampler_nomem(err);
     if (!holds(st, vkey))
         return LADLE_OK;
-    uint64_t key = ladle_record_key_d(s->record_seed, r->ck->input, r->offset);
+    uint64_t key = ladle_record_key_d(s->record_seed, r->ck->source, r->offset);
     if (!st->within_all && key >= st->within_threshold)
         return LADLE_OK;
     uint64_t cap = s->cfg->params.within_size ? s->cfg->params.within_size : UINT64_MAX;
