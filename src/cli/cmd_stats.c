@@ -45,6 +45,12 @@ void ladle_cli_usage_stats(FILE *f)
           "  -d, --delimiter C    tsv/csv delimiter\n"
           "  -H, --header         the first line of each input is a header\n"
           "      --missing POLICY skip (default), error or keep (counted as \"\")\n"
+          "      --state FILE     carry the counts over between runs (cron): FILE\n"
+          "                       holds them; the fields cover every file read so far\n"
+          "                       (the totals above them: this run's reads). Mean and\n"
+          "                       stddev come from exact sums, quantiles from a log\n"
+          "                       histogram (within 1 %), so chained runs print what\n"
+          "                       one run over every file prints\n"
           "  -t, --threads N      worker threads (default: online CPUs)\n"
           "  -v, --verbose        say on stderr what the pass read, how fast, how\n"
           "                       (threads, I/O) and how many fields it counted\n"
@@ -82,6 +88,7 @@ enum {
     S_TSV,
     S_WIDTH,
     S_VERBOSE,
+    S_STATE,
     S_COUNT
 };
 
@@ -110,6 +117,7 @@ static const struct ladle_cli_option stats_opts[S_COUNT] = {
     [S_WIDTH] = {"--width", 0, CLI_COUNT, LADLE_P_STATS_WIDTH, 1, 1000000,
                  "--width: not a width (1 to 1000000): '%s'"},
     [S_VERBOSE] = {"--verbose", 'v', CLI_MARK, -1},
+    [S_STATE] = {"--state", 0, CLI_STRING, LADLE_S_STATE},
 };
 
 #define MAX_FIELDS (1 + LADLE_STATS_MORE_FIELDS)

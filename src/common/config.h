@@ -98,6 +98,7 @@ struct ladle_run_state {
     struct ladle_outbuf *carry_out;
     struct ladle_outbuf *carry_header; /* the --header line the output starts with */
     const uint64_t *source_ids;        /* per input (job/probe.h); NULL: the ordinals */
+    int carrying; /* --state: designs run in one pass and keep what merges (state_run.c) */
 };
 
 /* One run's settings. Stages get a `const struct ladle_config *`: the

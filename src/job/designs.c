@@ -46,6 +46,8 @@ static const struct ladle_sampler_ops *cluster_pass(const struct ladle_config *c
 {
     const struct ladle_sampler_ops *sample =
         cfg->params.within_size ? &ladle_sampler_cluster_groups : &ladle_sampler_cluster;
+    if (cfg->params.clusters && cfg->state->carrying) /* --state: one pass */
+        return pass == 0 ? &ladle_sampler_cluster_carry : NULL;
     if (cfg->params.clusters)
         return pass == 0 ? &ladle_sampler_cluster_keys : pass == 1 ? sample : NULL;
     return pass == 0 ? sample : NULL;
@@ -62,6 +64,8 @@ static const struct ladle_sampler_ops *strata_pass(const struct ladle_config *cf
 {
     if (cfg->params.per_stratum)
         return pass == 0 ? &ladle_sampler_strata : NULL;
+    if (cfg->state->carrying) /* --state: pass 1 keeps every stratum's N smallest */
+        return pass == 0 ? &ladle_sampler_strata_count : NULL;
     return pass == 0                                           ? &ladle_sampler_strata_count
            : pass == 1 && cfg->state->plan->strata_second_pass ? &ladle_sampler_strata
                                                                : NULL;
@@ -165,5 +169,7 @@ const struct ladle_sampler_ops *ladle_design_pass(const struct ladle_config *cfg
 int ladle_design_multi_pass(const struct ladle_config *cfg)
 {
     const struct ladle_design_row *row = ladle_design_of(cfg);
+    if (cfg->state && cfg->state->carrying) /* the designs --state takes run in one pass */
+        return 0;
     return row->multi_pass && row->multi_pass(&cfg->params);
 }

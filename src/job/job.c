@@ -500,7 +500,8 @@ ladle_status ladle_job_run_to(ladle_job *j, int out_fd, struct ladle_record_sink
     };
     /* Every input's source id, and no two alike, before anything is written. */
     struct ladle_probe_opts po = {j->source_name, (enum ladle_stem_mode)j->source_stem,
-                                  j->source_prefix, row->id == LADLE_DESIGN_STATS};
+                                  j->source_prefix,
+                                  row->id == LADLE_DESIGN_STATS && !j->state_path};
     struct ladle_probe probe;
     ladle_status st =
         ladle_probe_run(&probe, &j->cfg, io.paths, io.names, j->count, &po, &j->cancel, &j->err);

@@ -307,8 +307,16 @@ static ladle_status carry_over(struct job_run *j)
     ladle_sampler_destroy(&old);
     if (st == LADLE_OK)
         st = j->design->serialize(s, rs->carry_out, j->err);
-    if (st == LADLE_OK && j->header_written) {
-        const struct ladle_outbuf *h = ladle_engine_header(j->engine, j->header_from);
+    /* A report (stats) writes no header line, but its next run binds named
+     * columns in the placeholders with it: the first input's that has one. */
+    uint32_t from = j->header_written ? j->header_from : j->io->count;
+    for (uint32_t i = 0; !j->header_written && j->design->report && i < j->io->count; i++)
+        if (ladle_engine_header(j->engine, i)->len) {
+            from = i;
+            break;
+        }
+    if (st == LADLE_OK && from < j->io->count) {
+        const struct ladle_outbuf *h = ladle_engine_header(j->engine, from);
         if (ladle_outbuf_append(rs->carry_header, h->data, h->len) != 0)
             st = ladle_error_set(j->err, LADLE_E_INTERNAL, "state: out of memory");
     }

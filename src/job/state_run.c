@@ -29,6 +29,7 @@
 
 #include "job/designs.h"
 #include "job/passes.h"
+#include "field/field.h"
 #include "job/state_sources.h"
 #include "out/outbuf.h"
 #include "sample/sampler.h"
@@ -39,21 +40,85 @@ static ladle_status design_tag(const struct ladle_config *cfg, char tag[4], stru
     switch (cfg->params.design) {
     case LADLE_DESIGN_BOTTOMK: memcpy(tag, "LDBK", 4); return LADLE_OK;
     case LADLE_DESIGN_WEIGHTED: memcpy(tag, "LDWS", 4); return LADLE_OK;
+    case LADLE_DESIGN_STRATIFIED: memcpy(tag, "LDSN", 4); return LADLE_OK;
+    case LADLE_DESIGN_CLUSTER:
+        if (cfg->params.clusters) {
+            memcpy(tag, "LDCM", 4);
+            return LADLE_OK;
+        }
+        break;
+    case LADLE_DESIGN_STATS: memcpy(tag, "LDSS", 4); return LADLE_OK;
     case LADLE_DESIGN_SNOWBALL:
         return ladle_error_set(err, LADLE_E_USAGE,
                                "--snowball cannot carry over between runs (--state): each wave "
                                "depends on every record; run it over all the inputs at once");
-    default:
-        return ladle_error_set(err, LADLE_E_USAGE,
-                               "--state carries over -n and --weight samples only, so far");
+    default: break;
     }
+    return ladle_error_set(err, LADLE_E_USAGE,
+                           "--state carries over -n, --weight, --strata -n/--per-stratum, "
+                           "--clusters and stats samples only, so far");
+}
+
+#define MAX_KV 16
+
+/* Stratified -n / --per-stratum, --clusters M and stats: the parameters
+ * that decide which records are kept or what is counted, after the ones
+ * every design has (kv[0..n)). */
+static size_t group_params(const struct ladle_config *cfg, const char *field_spec,
+                           struct ladle_state_kv kv[MAX_KV], size_t n)
+{
+    const struct ladle_design_params *p = &cfg->params;
+    const char *f = field_spec ? field_spec : "";
+    const char *fmt = ladle_format_name((enum ladle_format)p->format);
+    fmt = fmt ? fmt : "";
+    kv[n++] = (struct ladle_state_kv){"--format", LADLE_STATE_STR, 0, fmt, strlen(fmt)};
+    kv[n++] = (struct ladle_state_kv){"-d", LADLE_STATE_U64, (unsigned char)p->delim, NULL, 0};
+    if (p->design == LADLE_DESIGN_STRATIFIED) {
+        kv[0] = (struct ladle_state_kv){p->per_stratum ? "--per-stratum" : "-n", LADLE_STATE_U64,
+                                        p->per_stratum ? p->per_stratum : p->n, NULL, 0};
+        kv[n++] = (struct ladle_state_kv){"--strata", LADLE_STATE_STR, 0, f, strlen(f)};
+        if (!p->per_stratum)
+            kv[n++] = (struct ladle_state_kv){"--min-per-stratum", LADLE_STATE_U64,
+                                              p->min_per_stratum, NULL, 0};
+    } else if (p->design == LADLE_DESIGN_CLUSTER) {
+        uint64_t bits;
+        memcpy(&bits, &p->within_rate, sizeof bits);
+        kv[0] = (struct ladle_state_kv){"--clusters", LADLE_STATE_U64, p->clusters, NULL, 0};
+        kv[n++] = (struct ladle_state_kv){"--cluster", LADLE_STATE_STR, 0, f, strlen(f)};
+        kv[n++] = (struct ladle_state_kv){"--within-rate", LADLE_STATE_F64, bits, NULL, 0};
+        kv[n++] =
+            (struct ladle_state_kv){"--within-size", LADLE_STATE_U64, p->within_size, NULL, 0};
+    } else { /* stats: the fields counted, in order (join_fields) */
+        kv[0] = (struct ladle_state_kv){"--field", LADLE_STATE_STR, 0, f, strlen(f)};
+    }
+    return n;
+}
+
+/* stats: every --field as typed, "a' --field 'b", for run_params; NULL
+ * when out of memory. */
+static char *join_fields(const struct ladle_config *cfg)
+{
+    const struct ladle_design_params *p = &cfg->params;
+    size_t len = 1;
+    for (unsigned k = 0; p->field && k <= p->nmore_fields; k++)
+        len += strlen(ladle_field_spec(k ? p->more_fields[k - 1] : p->field)) + 12;
+    char *s = malloc(len);
+    if (!s)
+        return NULL;
+    s[0] = '\0';
+    for (unsigned k = 0; p->field && k <= p->nmore_fields; k++) {
+        if (k)
+            strcat(s, "' --field '");
+        strcat(s, ladle_field_spec(k ? p->more_fields[k - 1] : p->field));
+    }
+    return s;
 }
 
 /* Every option that changes which records are drawn, as typed (the seed
  * has its own field). Output choices (--shuffle, --format of the output)
  * are left out: a state prints either way. */
 static size_t run_params(const struct ladle_config *cfg, const char *field_spec,
-                         struct ladle_state_kv kv[8])
+                         struct ladle_state_kv kv[MAX_KV])
 {
     static const char *const missing[] = {"skip", "error", "keep"};
     static const char *const malformed[] = {"error", "skip"};
@@ -64,14 +129,20 @@ static size_t run_params(const struct ladle_config *cfg, const char *field_spec,
                                       NULL, 0};
     kv[n++] = (struct ladle_state_kv){"--format csv", LADLE_STATE_SWITCH,
                                       cfg->engine.csv_delim ? 1u : 0u, NULL, 0};
-    if (p->design != LADLE_DESIGN_WEIGHTED)
+    if (p->design == LADLE_DESIGN_STRATIFIED || p->design == LADLE_DESIGN_CLUSTER ||
+        p->design == LADLE_DESIGN_STATS)
+        n = group_params(cfg, field_spec, kv, n);
+    if (p->design != LADLE_DESIGN_WEIGHTED && p->design != LADLE_DESIGN_STRATIFIED &&
+        p->design != LADLE_DESIGN_CLUSTER && p->design != LADLE_DESIGN_STATS)
         return n;
     const char *f = field_spec ? field_spec : "";
     const char *mi = missing[(unsigned)p->missing < 3 ? p->missing : 0];
     const char *ma = malformed[(unsigned)p->malformed < 2 ? p->malformed : 0];
-    kv[n++] = (struct ladle_state_kv){"--weight", LADLE_STATE_STR, 0, f, strlen(f)};
-    kv[n++] = (struct ladle_state_kv){"--emit-weight", LADLE_STATE_SWITCH, p->emit_weight ? 1u : 0u,
-                                      NULL, 0};
+    if (p->design == LADLE_DESIGN_WEIGHTED) {
+        kv[n++] = (struct ladle_state_kv){"--weight", LADLE_STATE_STR, 0, f, strlen(f)};
+        kv[n++] = (struct ladle_state_kv){"--emit-weight", LADLE_STATE_SWITCH,
+                                          p->emit_weight ? 1u : 0u, NULL, 0};
+    }
     kv[n++] = (struct ladle_state_kv){"--missing", LADLE_STATE_STR, 0, mi, strlen(mi)};
     kv[n++] = (struct ladle_state_kv){"--malformed", LADLE_STATE_STR, 0, ma, strlen(ma)};
     return n;
@@ -150,13 +221,17 @@ ladle_status ladle_job_state_run(struct ladle_config *cfg, const char *field_spe
     struct carry c;
     memset(&c, 0, sizeof c);
     c.header_fd = -1;
-    struct ladle_state_kv kv[8];
+    struct ladle_state_kv kv[MAX_KV];
     c.next.contract = LADLE_CONTRACT_VERSION;
     c.next.seed = cfg->params.seed;
     c.next.params = kv;
-    c.next.nparams = run_params(cfg, field_spec, kv);
+    char *fields = cfg->params.design == LADLE_DESIGN_STATS ? join_fields(cfg) : NULL;
+    c.next.nparams = run_params(cfg, fields ? fields : field_spec, kv);
     ladle_status st = design_tag(cfg, c.next.design, err);
+    if (st == LADLE_OK && cfg->params.design == LADLE_DESIGN_STATS && !fields)
+        st = ladle_error_set(err, LADLE_E_INTERNAL, "out of memory");
     int lock = -1, exists = 0;
+    cfg->state->carrying = 1; /* before the payload check: it picks the design's pass */
     if (st == LADLE_OK)
         st = ladle_state_lock(path, &lock, err);
     if (st == LADLE_OK)
@@ -203,5 +278,7 @@ ladle_status ladle_job_state_run(struct ladle_config *cfg, const char *field_spe
     }
     ladle_state_unlock(lock);
     carry_free(&c);
+    free(fields);
+    cfg->state->carrying = 0;
     return st;
 }

@@ -103,6 +103,7 @@ extern const struct ladle_sampler_ops ladle_sampler_strata;         /* per-strat
 extern const struct ladle_sampler_ops ladle_sampler_cluster_keys;   /* pass 1 of --clusters */
 extern const struct ladle_sampler_ops ladle_sampler_cluster_groups; /* --within-size */
 extern const struct ladle_sampler_ops ladle_sampler_snowball;       /* one wave per pass */
+extern const struct ladle_sampler_ops ladle_sampler_cluster_carry;  /* --clusters under --state */
 
 struct ladle_plan;
 /* Snowball, before wave 0: more seed keys in plan->frontier than

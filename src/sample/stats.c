@@ -35,6 +35,7 @@
 #define STATS_KEEP ((size_t)1 << 14)
 
 struct stats_state {
+    uint64_t carried; /* --state: records of earlier runs (the report counts them) */
     unsigned count;
     struct ladle_stats_field f[]; /* count of them: 16 KiB of HLL each, per thread */
 };
@@ -53,6 +54,13 @@ static ladle_status stats_create(struct ladle_sampler *s, struct ladle_error *er
         f->slot = k ? LADLE_BINDING_MORE_FIELDS + k - 1 : 0;
         ladle_vmap_init(&f->counts, sizeof(uint64_t));
         ladle_kll_init(&f->num.kll, p->seed + k);
+        if (s->cfg->state->carrying) {
+            if (!(f->num.exact = malloc(sizeof *f->num.exact))) {
+                s->state = st;
+                return ladle_sampler_nomem(err);
+            }
+            ladle_stats_exact_init(f->num.exact);
+        }
     }
     s->state = st;
     return LADLE_OK;
@@ -180,6 +188,8 @@ static int add_number(struct ladle_stats_num *num, double x)
     num->min = num->count == 0 || x < num->min ? x : num->min;
     num->max = num->count == 0 || x > num->max ? x : num->max;
     num->count++;
+    if (num->exact)
+        return ladle_stats_exact_add(num->exact, x);
     double d = x - num->mean; /* Welford */
     num->mean += d / (double)num->count;
     num->m2 += d * (x - num->mean);
@@ -262,6 +272,12 @@ static int merge_num(struct ladle_stats_num *a, struct ladle_stats_num *b)
         a->non_numeric = non_numeric;
         return 0;
     }
+    if (b->count && a->exact) {
+        a->min = b->min < a->min ? b->min : a->min;
+        a->max = b->max > a->max ? b->max : a->max;
+        a->count += b->count;
+        return ladle_stats_exact_merge(a->exact, b->exact);
+    }
     if (b->count) {
         double na = (double)a->count, nb = (double)b->count, n = na + nb, d = b->mean - a->mean;
         a->min = a->count == 0 || b->min < a->min ? b->min : a->min;
@@ -280,6 +296,8 @@ static ladle_status stats_merge(struct ladle_sampler *into, struct ladle_sampler
 {
     struct stats_state *sa = into->state, *sb = from->state;
     ladle_sampler_merge_counts(into, from);
+    sa->carried += sb->carried;
+    sb->carried = 0;
     for (unsigned k = 0; k < sa->count; k++) {
         struct ladle_stats_field *a = &sa->f[k], *b = &sb->f[k];
         a->with_field += b->with_field;
@@ -305,7 +323,7 @@ static ladle_status stats_finish(struct ladle_sampler *s, struct ladle_writer *w
         if (!e)
             return ladle_sampler_nomem(err);
         uint64_t top = s->cfg->params.top;
-        status = ladle_stats_report(s->cfg, f, s->records_seen, e,
+        status = ladle_stats_report(s->cfg, f, s->records_seen + st->carried, e,
                                     top < f->counts.count ? (size_t)top : f->counts.count, k == 0,
                                     w, err);
         free(e);
@@ -321,8 +339,33 @@ static void stats_destroy(struct ladle_sampler *s)
     for (unsigned k = 0; k < st->count; k++) {
         ladle_vmap_free(&st->f[k].counts);
         ladle_kll_free(&st->f[k].num.kll);
+        if (st->f[k].num.exact)
+            ladle_stats_exact_free(st->f[k].num.exact);
+        free(st->f[k].num.exact);
     }
     free(st);
+}
+
+/* --state: the counts so far, records_seen included (the run's and the
+ * carried ones: carry_over serializes after merging). */
+static ladle_status stats_serialize(const struct ladle_sampler *s, struct ladle_outbuf *out,
+                                    struct ladle_error *err)
+{
+    const struct stats_state *st = s->state;
+    return ladle_stats_state_write(st->f, st->count, s->records_seen, out, err);
+}
+
+static ladle_status stats_deserialize(struct ladle_sampler *s, const void *data, size_t len,
+                                      struct ladle_error *err)
+{
+    struct stats_state *st = s->state;
+    uint64_t seen = 0;
+    ladle_status r = ladle_stats_state_read(st->f, st->count, data, len, &seen, err);
+    if (r == LADLE_OK) {
+        s->records_seen += seen;
+        st->carried += seen;
+    }
+    return r;
 }
 
 const struct ladle_sampler_ops ladle_sampler_stats = {
@@ -334,5 +377,7 @@ const struct ladle_sampler_ops ladle_sampler_stats = {
     .absorb = stats_absorb,
     .merge = stats_merge,
     .finish = stats_finish,
+    .serialize = stats_serialize,
+    .deserialize = stats_deserialize,
     .destroy = stats_destroy,
 };

@@ -10,9 +10,11 @@
 
 #include "common/config.h"
 #include "common/error.h"
+#include "out/outbuf.h"
 #include "out/writer.h"
 #include "sample/hll.h"
 #include "sample/kll.h"
+#include "sample/stats_exact.h"
 #include "sample/vmap.h"
 
 /* Values that parse as numbers: Welford's running mean and M2 (merged
@@ -25,6 +27,9 @@ struct ladle_stats_num {
     double min, max, mean, m2;
     double sum, comp; /* the sum is sum + comp */
     struct ladle_kll kll;
+    /* --state: exact sums and a log histogram in place of the above, so
+     * that states merge exactly (stats_exact.h); NULL otherwise. */
+    struct ladle_stats_exact *exact;
 };
 
 struct ladle_stats_field {
@@ -43,6 +48,14 @@ struct ladle_stats_entry {
     size_t len;
     uint64_t n;
 };
+
+/* --state: the fields' counts into out (stats_state.c), and back: checks
+ * all of data first, then adds it to f[0..count) and *records_seen. */
+ladle_status ladle_stats_state_write(const struct ladle_stats_field *f, unsigned count,
+                                     uint64_t records_seen, struct ladle_outbuf *out,
+                                     struct ladle_error *err);
+ladle_status ladle_stats_state_read(struct ladle_stats_field *f, unsigned count, const void *data,
+                                    size_t len, uint64_t *records_seen, struct ladle_error *err);
 
 /* The mean reported: the compensated sum over the count. */
 double ladle_stats_mean(const struct ladle_stats_num *num);

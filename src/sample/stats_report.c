@@ -47,24 +47,49 @@ static size_t printable(char *line, size_t cap, const char *v, size_t len, size_
     return n;
 }
 
+/* The quantiles: the KLL sketch's, or under --state the log histogram's.
+ * 0, or -1 (no numbers, or out of memory). */
+static int quantiles(const struct ladle_stats_num *num, double *q)
+{
+    if (num->count == 0)
+        return -1;
+    if (num->exact)
+        return ladle_stats_exact_quantiles(num->exact, num->count, num->min, num->max,
+                                           ladle_stats_q, LADLE_STATS_NQ, q);
+    return ladle_kll_quantiles(&num->kll, ladle_stats_q, LADLE_STATS_NQ, q);
+}
+
+static double mean_of(const struct ladle_stats_num *num)
+{
+    return num->exact ? ladle_stats_exact_mean(num->exact, num->count) : ladle_stats_mean(num);
+}
+
+static double stddev_of(const struct ladle_stats_num *num)
+{
+    return num->exact ? sqrt(ladle_stats_exact_var(num->exact, num->count))
+                      : sqrt(num->m2 / (double)(num->count - 1));
+}
+
 static ladle_status table_numeric(const struct ladle_stats_num *num, struct ladle_writer *w)
 {
     double q[LADLE_STATS_NQ];
-    if (num->count == 0 || ladle_kll_quantiles(&num->kll, ladle_stats_q, LADLE_STATS_NQ, q) != 0)
+    if (quantiles(num, q) != 0)
         return LADLE_OK;
     char line[1024];
     int n = snprintf(line, sizeof line,
                      "numeric      %llu values (%llu not numbers)\n  min        %.15g\n"
                      "  max        %.15g\n  mean       %.12g\n",
                      (unsigned long long)num->count, (unsigned long long)num->non_numeric, num->min,
-                     num->max, ladle_stats_mean(num));
+                     num->max, mean_of(num));
     if (num->count > 1)
-        n += snprintf(line + n, sizeof line - (size_t)n, "  stddev     %.12g\n",
-                      sqrt(num->m2 / (double)(num->count - 1)));
+        n += snprintf(line + n, sizeof line - (size_t)n, "  stddev     %.12g\n", stddev_of(num));
     for (int i = 0; i < LADLE_STATS_NQ; i++)
         n += snprintf(line + n, sizeof line - (size_t)n, "  %-9s  %.15g\n", ladle_stats_q_name[i],
                       q[i]);
-    n += num->kll.compacted
+    n += num->exact ? snprintf(line + n, sizeof line - (size_t)n,
+                               "  quantiles  within %.0f%% (log histogram: --state)\n",
+                               100.0 * LADLE_LOGHIST_ALPHA)
+         : num->kll.compacted
              ? snprintf(line + n, sizeof line - (size_t)n,
                         "  quantiles  rank within %.2g%% (KLL sketch, 99%% confidence)\n",
                         100.0 * LADLE_KLL_RANK_ERROR)
@@ -173,21 +198,31 @@ static json_t *json_num(double x)
     return json_real(x);
 }
 
+/* Under --state a mean or stddev past the largest double is null (JSON
+ * has no infinity). */
+static json_t *exact_num(const struct ladle_stats_num *num, double x)
+{
+    return num->exact && !isfinite(x) ? json_null() : json_num(x);
+}
+
 static json_t *json_numeric(const struct ladle_stats_num *num)
 {
     double q[LADLE_STATS_NQ];
-    if (num->count == 0 || ladle_kll_quantiles(&num->kll, ladle_stats_q, LADLE_STATS_NQ, q) != 0)
+    if (quantiles(num, q) != 0)
         return json_null();
     json_t *qo = json_object();
     for (int i = 0; i < LADLE_STATS_NQ; i++)
         json_object_set_new(qo, ladle_stats_q_name[i], json_num(q[i]));
-    return json_pack(
-        "{s:I, s:I, s:o, s:o, s:o, s:o, s:o, s:b, s:f}", "count", (json_int_t)num->count,
-        "non_numeric", (json_int_t)num->non_numeric, "min", json_num(num->min), "max",
-        json_num(num->max), "mean", json_num(ladle_stats_mean(num)), "stddev",
-        num->count > 1 ? json_num(sqrt(num->m2 / (double)(num->count - 1))) : json_null(),
-        "quantiles", qo, "quantiles_exact", !num->kll.compacted, "quantile_rank_error",
-        num->kll.compacted ? LADLE_KLL_RANK_ERROR : 0.0);
+    json_t *o =
+        json_pack("{s:I, s:I, s:o, s:o, s:o, s:o, s:o, s:b, s:f}", "count", (json_int_t)num->count,
+                  "non_numeric", (json_int_t)num->non_numeric, "min", json_num(num->min), "max",
+                  json_num(num->max), "mean", exact_num(num, mean_of(num)), "stddev",
+                  num->count > 1 ? exact_num(num, stddev_of(num)) : json_null(), "quantiles", qo,
+                  "quantiles_exact", !num->exact && !num->kll.compacted, "quantile_rank_error",
+                  !num->exact && num->kll.compacted ? LADLE_KLL_RANK_ERROR : 0.0);
+    if (o && num->exact) /* --state: a log histogram's relative error, not a rank error */
+        json_object_set_new(o, "quantile_relative_error", json_real(LADLE_LOGHIST_ALPHA));
+    return o;
 }
 
 static json_t *json_field(const struct ladle_stats_field *f, uint64_t seen,

@@ -13,6 +13,7 @@
 #include "record/records.h"
 #include "sample/fractions.h"
 #include "sample/groups.h"
+#include "sample/groups_state.h"
 #include "sample/plan.h"
 #include "sample/sampler.h"
 
@@ -116,8 +117,8 @@ static ladle_status count_take(struct ladle_sampler *s, const struct ladle_value
         return ladle_sampler_nomem(err);
     if (grp->heap.count > before) /* a record entered (an eviction keeps the count) */
         st->retained += r->len + sizeof(struct ladle_kept);
-    if (st->retained > STRATA_RETAIN_BYTES)
-        drop_groups(st);
+    if (st->retained > STRATA_RETAIN_BYTES && !s->cfg->state->carrying)
+        drop_groups(st); /* (--state keeps them: its state must hold the sample) */
     return LADLE_OK;
 }
 
@@ -157,7 +158,7 @@ static ladle_status count_merge(struct ladle_sampler *into, struct ladle_sampler
         if (ladle_groups_merge(&a->groups, &b->groups) != 0)
             return ladle_sampler_nomem(err);
         a->retained += b->retained;
-        if (a->retained > 2 * STRATA_RETAIN_BYTES)
+        if (a->retained > 2 * STRATA_RETAIN_BYTES && !into->cfg->state->carrying)
             drop_groups(a);
     }
     return LADLE_OK;
@@ -319,6 +320,46 @@ static ladle_status count_finish(struct ladle_sampler *s, struct ladle_writer *w
                              ladle_weight_delim(cf->params.format, cf->params.delim), w, err);
 }
 
+/* --state: each stratum's N smallest and its size (the group's seen:
+ * under --state every record with a value is offered, so seen is N_h). */
+static ladle_status count_serialize(const struct ladle_sampler *s, struct ladle_outbuf *out,
+                                    struct ladle_error *err)
+{
+    const struct count_state *st = s->state;
+    if (st->overflowed)
+        return ladle_error_set(err, LADLE_E_INTERNAL, "state: the strata were let go");
+    return ladle_groups_state_write("LDSN", s->records_seen, NULL, 0, &st->groups, NULL, NULL, out,
+                                    err);
+}
+
+static void add_seen(void *arg, const char *v, size_t len, void *payload)
+{
+    struct add_ctx *a = arg;
+    uint64_t *n = ladle_vmap_put(a->into, v, len, NULL);
+    if (!n)
+        a->failed = 1;
+    else
+        *n += ((const struct ladle_group *)payload)->seen;
+}
+
+static ladle_status count_deserialize(struct ladle_sampler *s, const void *data, size_t len,
+                                      struct ladle_error *err)
+{
+    struct count_state *st = s->state;
+    struct ladle_groups g;
+    ladle_groups_init(&g);
+    ladle_status r =
+        ladle_groups_state_read("LDSN", "stratified -n", data, len, s->input_base, s->cfg->params.n,
+                                &g, &s->records_seen, NULL, NULL, err);
+    struct add_ctx ctx = {&st->counts, 0};
+    if (r == LADLE_OK)
+        ladle_vmap_each(&g.map, add_seen, &ctx);
+    if (r == LADLE_OK && !ctx.failed && ladle_groups_merge(&st->groups, &g) != 0)
+        ctx.failed = 1;
+    ladle_groups_free(&g);
+    return r == LADLE_OK && ctx.failed ? ladle_sampler_nomem(err) : r;
+}
+
 static void count_destroy(struct ladle_sampler *s)
 {
     struct count_state *st = s->state;
@@ -336,6 +377,8 @@ const struct ladle_sampler_ops ladle_sampler_strata_count = {
     .offer = count_offer,
     .merge = count_merge,
     .finish = count_finish,
+    .serialize = count_serialize,
+    .deserialize = count_deserialize,
     .destroy = count_destroy,
 };
 
@@ -403,6 +446,24 @@ static ladle_status strata_finish(struct ladle_sampler *s, struct ladle_writer *
                              ladle_weight_delim(c->params.format, c->params.delim), w, err);
 }
 
+/* --per-stratum N under --state: each stratum's N smallest and its size. */
+static ladle_status strata_serialize(const struct ladle_sampler *s, struct ladle_outbuf *out,
+                                     struct ladle_error *err)
+{
+    const struct strata_state *st = s->state;
+    return ladle_groups_state_write("LDSP", s->records_seen, NULL, 0, &st->groups, NULL, NULL, out,
+                                    err);
+}
+
+static ladle_status strata_deserialize(struct ladle_sampler *s, const void *data, size_t len,
+                                       struct ladle_error *err)
+{
+    struct strata_state *st = s->state;
+    return ladle_groups_state_read("LDSP", "stratified --per-stratum", data, len, s->input_base,
+                                   s->cfg->params.per_stratum, &st->groups, &s->records_seen, NULL,
+                                   NULL, err);
+}
+
 static void strata_destroy(struct ladle_sampler *s)
 {
     struct strata_state *st = s->state;
@@ -419,5 +480,7 @@ const struct ladle_sampler_ops ladle_sampler_strata = {
     .offer = strata_offer,
     .merge = strata_merge,
     .finish = strata_finish,
+    .serialize = strata_serialize,
+    .deserialize = strata_deserialize,
     .destroy = strata_destroy,
 };

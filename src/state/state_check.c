@@ -18,6 +18,12 @@ static const char *design_flag(const char tag[4])
         return "-n";
     if (memcmp(tag, "LDWS", 4) == 0)
         return "--weight";
+    if (memcmp(tag, "LDSN", 4) == 0)
+        return "--strata -n/--per-stratum";
+    if (memcmp(tag, "LDCM", 4) == 0)
+        return "--clusters";
+    if (memcmp(tag, "LDSS", 4) == 0)
+        return "stats --field";
     return NULL;
 }
 
@@ -88,7 +94,7 @@ ladle_status ladle_state_check(const struct ladle_state *st, const char design[4
 {
     if (memcmp(st->design, design, 4) != 0) {
         const char *had = design_flag(st->design), *has = design_flag(design);
-        char a[16], b[16];
+        char a[32], b[32];
         snprintf(a, sizeof a, "%s", had ? had : "");
         snprintf(b, sizeof b, "%s", has ? has : "");
         if (!had)
