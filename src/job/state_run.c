@@ -34,6 +34,8 @@
 #include "job/designs.h"
 #include "job/passes.h"
 #include "out/outbuf.h"
+#include "sample/fractions.h"
+#include "sample/kept_set_state.h"
 #include "sample/sampler.h"
 #include "state/state.h"
 
@@ -44,6 +46,21 @@ static ladle_status design_tag(const struct ladle_config *cfg, char tag[4], stru
     switch (cfg->params.design) {
     case LADLE_DESIGN_BOTTOMK: memcpy(tag, "LDBK", 4); return LADLE_OK;
     case LADLE_DESIGN_WEIGHTED: memcpy(tag, "LDWS", 4); return LADLE_OK;
+    /* Streaming and ordered designs carry their kept records
+     * (stream_state.c). LDEV: --every's picks depend on the records before,
+     * so `ladle merge` refuses to join two such states. */
+    case LADLE_DESIGN_BERNOULLI: memcpy(tag, "LDRT", 4); return LADLE_OK;
+    case LADLE_DESIGN_FRACTIONS: memcpy(tag, "LDFR", 4); return LADLE_OK;
+    case LADLE_DESIGN_HEAD: memcpy(tag, "LDHD", 4); return LADLE_OK;
+    case LADLE_DESIGN_SYSTEMATIC: memcpy(tag, "LDEV", 4); return LADLE_OK;
+    case LADLE_DESIGN_CLUSTER:
+        if (!cfg->params.clusters && !cfg->params.within_size) {
+            memcpy(tag, "LDCL", 4);
+            return LADLE_OK;
+        }
+        return ladle_error_set(err, LADLE_E_USAGE,
+                               "--state carries over --cluster with --rate (and --within-rate) "
+                               "only, so far");
     case LADLE_DESIGN_SNOWBALL:
         return ladle_error_set(err, LADLE_E_USAGE,
                                "--snowball cannot carry over between runs (--state): each wave "
@@ -57,20 +74,68 @@ static ladle_status design_tag(const struct ladle_config *cfg, char tag[4], stru
 /* Every option that changes which records are drawn, as typed (the seed
  * has its own field). Output choices (--shuffle, --format of the output)
  * are left out: a state prints either way. */
+static struct ladle_state_kv f64_kv(const char *flag, double d)
+{
+    uint64_t u;
+    memcpy(&u, &d, sizeof u);
+    return (struct ladle_state_kv){flag, LADLE_STATE_F64, u, NULL, 0};
+}
+
+/* The streaming and ordered designs' parameters (stream_state.c); n so far. */
+static size_t stream_params(const struct ladle_config *cfg, const char *field_spec,
+                            struct ladle_state_kv *kv, size_t n)
+{
+    static const char *const missing[] = {"skip", "error", "keep"};
+    static const char *const malformed[] = {"error", "skip"};
+    const struct ladle_design_params *p = &cfg->params;
+    const char *f = field_spec ? field_spec : "";
+    switch (p->design) {
+    case LADLE_DESIGN_BERNOULLI: kv[n++] = f64_kv("--rate", p->rate); break;
+    case LADLE_DESIGN_SYSTEMATIC:
+        kv[n++] = (struct ladle_state_kv){"--every", LADLE_STATE_U64, p->every, NULL, 0};
+        if (p->start >= 0) /* else drawn from the seed, which is checked */
+            kv[n++] =
+                (struct ladle_state_kv){"--start", LADLE_STATE_U64, (uint64_t)p->start, NULL, 0};
+        return n;
+    case LADLE_DESIGN_FRACTIONS: {
+        const char *fr = p->fractions && p->fractions->spec ? p->fractions->spec : "";
+        kv[n++] = (struct ladle_state_kv){"--strata", LADLE_STATE_STR, 0, f, strlen(f)};
+        kv[n++] = (struct ladle_state_kv){"--fractions", LADLE_STATE_STR, 0, fr, strlen(fr)};
+        break;
+    }
+    case LADLE_DESIGN_CLUSTER:
+        kv[n++] = (struct ladle_state_kv){"--cluster", LADLE_STATE_STR, 0, f, strlen(f)};
+        kv[n++] = f64_kv("--rate", p->rate);
+        kv[n++] = f64_kv("--within-rate", p->within_rate);
+        break;
+    default: return n;
+    }
+    kv[n++] = (struct ladle_state_kv){"--emit-weight", LADLE_STATE_SWITCH, p->emit_weight ? 1u : 0u,
+                                      NULL, 0};
+    if (p->design == LADLE_DESIGN_BERNOULLI)
+        return n;
+    const char *mi = missing[(unsigned)p->missing < 3 ? p->missing : 0];
+    const char *ma = malformed[(unsigned)p->malformed < 2 ? p->malformed : 0];
+    kv[n++] = (struct ladle_state_kv){"--missing", LADLE_STATE_STR, 0, mi, strlen(mi)};
+    kv[n++] = (struct ladle_state_kv){"--malformed", LADLE_STATE_STR, 0, ma, strlen(ma)};
+    return n;
+}
+
 static size_t run_params(const struct ladle_config *cfg, const char *field_spec,
-                         struct ladle_state_kv kv[8])
+                         struct ladle_state_kv kv[12])
 {
     static const char *const missing[] = {"skip", "error", "keep"};
     static const char *const malformed[] = {"error", "skip"};
     const struct ladle_design_params *p = &cfg->params;
     size_t n = 0;
-    kv[n++] = (struct ladle_state_kv){"-n", LADLE_STATE_U64, p->n, NULL, 0};
+    kv[n++] = (struct ladle_state_kv){p->design == LADLE_DESIGN_HEAD ? "--head" : "-n",
+                                      LADLE_STATE_U64, p->n, NULL, 0};
     kv[n++] = (struct ladle_state_kv){"--header", LADLE_STATE_SWITCH, cfg->engine.header ? 1u : 0u,
                                       NULL, 0};
     kv[n++] = (struct ladle_state_kv){"--format csv", LADLE_STATE_SWITCH,
                                       cfg->engine.csv_delim ? 1u : 0u, NULL, 0};
     if (p->design != LADLE_DESIGN_WEIGHTED)
-        return n;
+        return stream_params(cfg, field_spec, kv, n);
     const char *f = field_spec ? field_spec : "";
     const char *mi = missing[(unsigned)p->missing < 3 ? p->missing : 0];
     const char *ma = malformed[(unsigned)p->malformed < 2 ? p->malformed : 0];
@@ -179,8 +244,14 @@ static ladle_status check_payload(const struct ladle_config *cfg, const struct l
     struct ladle_sampler s;
     struct ladle_error e;
     ladle_error_init(&e);
-    ladle_status st = ladle_sampler_init(&s, ops, cfg, &e);
-    if (st == LADLE_OK) {
+    ladle_status st = LADLE_OK;
+    if (ops->streaming) { /* kept records (stream_state.c) */
+        struct ladle_kept_set set;
+        uint64_t seen = 0;
+        memset(&set, 0, sizeof set);
+        st = ladle_kept_set_state_read(old->payload, old->payload_len, 0, &set, &seen, &e);
+        ladle_kept_set_free(&set);
+    } else if ((st = ladle_sampler_init(&s, ops, cfg, &e)) == LADLE_OK) {
         st = ops->deserialize(&s, old->payload, old->payload_len, &e);
         ladle_sampler_destroy(&s);
     }
@@ -302,7 +373,7 @@ ladle_status ladle_job_state_run(struct ladle_config *cfg, const char *field_spe
     struct carry c;
     memset(&c, 0, sizeof c);
     c.header_fd = -1;
-    struct ladle_state_kv kv[8];
+    struct ladle_state_kv kv[12];
     c.next.contract = LADLE_CONTRACT_VERSION;
     c.next.seed = cfg->params.seed;
     c.next.params = kv;

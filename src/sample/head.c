@@ -12,7 +12,7 @@ static ladle_status head_offer(struct ladle_sampler *s, const struct ladle_chunk
 {
     (void)name; /* records are length-checked by the framer */
     const uint64_t n = s->cfg->params.n;
-    const int want_keys = s->cfg->params.shuffle || s->cfg->params.split;
+    const int want_keys = ladle_sampler_wants_keys(s->cfg);
     struct ladle_record_iter it;
     struct ladle_record r;
     ladle_record_iter_init(&it, ck);

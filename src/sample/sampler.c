@@ -115,7 +115,7 @@ int ladle_sampler_emit(const struct ladle_sampler *s, struct ladle_outbuf *out, 
                   ? ladle_append_column(out, rec, len, cfg->params.extra_column, weight,
                                         ladle_weight_delim(cfg->params.format, cfg->params.delim))
                   : ladle_outbuf_append(out, rec, len);
-    if (!bad && (cfg->params.shuffle || cfg->params.split))
+    if (!bad && ladle_sampler_wants_keys(cfg))
         bad = ladle_outbuf_append_key(out, key);
     if (bad)
         return -1;

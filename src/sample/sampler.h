@@ -160,6 +160,13 @@ void ladle_sampler_merge_counts(struct ladle_sampler *into, struct ladle_sampler
 /* The "out of memory" every design reports the same way. */
 ladle_status ladle_sampler_nomem(struct ladle_error *err);
 
+/* Streaming designs keep each record's key with its bytes when the output
+ * is shuffled, split, or carried over by --state (a later run may shuffle). */
+static inline int ladle_sampler_wants_keys(const struct ladle_config *cfg)
+{
+    return cfg->params.shuffle || cfg->params.split || (cfg->state && cfg->state->carry_out);
+}
+
 /* Streaming designs: appends a kept record to out, with its key when the
  * output is shuffled and `extra` as the added column (its estimator weight
  * with --emit-weight, its wave with --emit-wave). 0 or -1. */
