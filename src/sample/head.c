@@ -5,6 +5,7 @@
  * as soon as the answer is known.
  */
 #include "record/records.h"
+#include "sample/kept_set_state.h"
 #include "sample/sampler.h"
 
 static ladle_status head_offer(struct ladle_sampler *s, const struct ladle_chunk *ck,
@@ -33,4 +34,7 @@ const struct ladle_sampler_ops ladle_sampler_head = {
     .name = "head",
     .streaming = 1,
     .offer = head_offer,
+    .serialize = ladle_carried_serialize,
+    .deserialize = ladle_carried_deserialize,
+    .merge = ladle_carried_merge,
 };

@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sample/sampler.h"
+
 #define MAGIC_LEN 8
 #define RECORD_HEAD 32 /* key, input, offset, len */
 
@@ -113,5 +115,58 @@ ladle_status ladle_kept_set_state_read(const void *data, size_t len, uint32_t in
             return ladle_error_set(err, LADLE_E_INTERNAL, "state: out of memory");
     }
     *records_seen += seen;
+    return LADLE_OK;
+}
+
+/* s->carried, created empty when missing. NULL: no memory. */
+static struct ladle_kept_set *carried(struct ladle_sampler *s)
+{
+    if (!s->carried)
+        s->carried = calloc(1, sizeof *s->carried);
+    return s->carried;
+}
+
+ladle_status ladle_carried_serialize(const struct ladle_sampler *s, struct ladle_outbuf *out,
+                                     struct ladle_error *err)
+{
+    struct ladle_kept_set none = {NULL, 0, 0};
+    return ladle_kept_set_state_write(s->carried ? s->carried : &none, s->records_seen, out, err);
+}
+
+ladle_status ladle_carried_deserialize(struct ladle_sampler *s, const void *data, size_t len,
+                                       struct ladle_error *err)
+{
+    struct ladle_kept_set *set = carried(s);
+    if (!set)
+        return ladle_sampler_nomem(err);
+    return ladle_kept_set_state_read(data, len, s->input_base, set, &s->records_seen, err);
+}
+
+ladle_status ladle_carried_merge(struct ladle_sampler *into, struct ladle_sampler *from,
+                                 struct ladle_error *err)
+{
+    ladle_sampler_merge_counts(into, from);
+    struct ladle_kept_set *b = from->carried, *a;
+    if (!b || !b->count)
+        return LADLE_OK;
+    if (!(a = carried(into)))
+        return ladle_sampler_nomem(err);
+    if (a->cap - a->count < b->count) {
+        size_t cap = a->count + b->count;
+        struct ladle_kept *v = realloc(a->v, cap * sizeof *v);
+        if (!v)
+            return ladle_sampler_nomem(err);
+        a->v = v;
+        a->cap = cap;
+    }
+    memcpy(a->v + a->count, b->v, b->count * sizeof *b->v); /* the bytes move with them */
+    a->count += b->count;
+    b->count = 0;
+    uint64_t limit = into->cfg->params.output_limit; /* --head N; else no limit */
+    if (a->count > limit) {
+        ladle_kept_sort(a->v, a->count, 0);
+        while (a->count > limit)
+            free(a->v[--a->count].data);
+    }
     return LADLE_OK;
 }

@@ -47,4 +47,16 @@ ladle_status ladle_kept_set_state_read(const void *data, size_t len, uint32_t in
                                        struct ladle_kept_set *s, uint64_t *records_seen,
                                        struct ladle_error *err);
 
+/* The streaming and ordered designs' serialize, deserialize and merge ops,
+ * over s->carried: what `ladle merge` joins (a run under --state gathers
+ * its records in job/stream_state.c instead). merge keeps --head's first N
+ * by (input, offset) of the union. */
+struct ladle_sampler;
+ladle_status ladle_carried_serialize(const struct ladle_sampler *s, struct ladle_outbuf *out,
+                                     struct ladle_error *err);
+ladle_status ladle_carried_deserialize(struct ladle_sampler *s, const void *data, size_t len,
+                                       struct ladle_error *err);
+ladle_status ladle_carried_merge(struct ladle_sampler *into, struct ladle_sampler *from,
+                                 struct ladle_error *err);
+
 #endif

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 
 #include "record/key.h"
+#include "sample/kept_set_state.h"
 #include "sample/sampler.h"
 
 struct systematic_state {
@@ -73,4 +74,12 @@ const struct ladle_sampler_ops ladle_sampler_systematic = {
     .create = systematic_create,
     .select = systematic_select,
     .destroy = systematic_destroy,
+    .serialize = ladle_carried_serialize,
+    .deserialize = ladle_carried_deserialize,
+    .merge = ladle_carried_merge,
+    /* A state's picks depend on how many records came before its inputs:
+     * two chains drawn apart cannot be joined. */
+    .merge_refusal = "--every picks by the global record index, so a state's sample depends on "
+                     "every record read before it; run the inputs through one chain of "
+                     "--state runs instead",
 };
