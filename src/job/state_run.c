@@ -33,9 +33,9 @@
 
 #include "job/designs.h"
 #include "job/passes.h"
+#include "field/field.h"
 #include "out/outbuf.h"
 #include "sample/fractions.h"
-#include "sample/kept_set_state.h"
 #include "sample/sampler.h"
 #include "state/state.h"
 
@@ -71,9 +71,6 @@ static ladle_status design_tag(const struct ladle_config *cfg, char tag[4], stru
     }
 }
 
-/* Every option that changes which records are drawn, as typed (the seed
- * has its own field). Output choices (--shuffle, --format of the output)
- * are left out: a state prints either way. */
 static struct ladle_state_kv f64_kv(const char *flag, double d)
 {
     uint64_t u;
@@ -114,6 +111,11 @@ static size_t stream_params(const struct ladle_config *cfg, const char *field_sp
                                       NULL, 0};
     if (p->design == LADLE_DESIGN_BERNOULLI)
         return n;
+    /* How the field is read: its value decides the draw. */
+    const char *fmt = ladle_format_name((enum ladle_format)p->format);
+    fmt = fmt ? fmt : "";
+    kv[n++] = (struct ladle_state_kv){"--format", LADLE_STATE_STR, 0, fmt, strlen(fmt)};
+    kv[n++] = (struct ladle_state_kv){"-d", LADLE_STATE_U64, (unsigned char)p->delim, NULL, 0};
     const char *mi = missing[(unsigned)p->missing < 3 ? p->missing : 0];
     const char *ma = malformed[(unsigned)p->malformed < 2 ? p->malformed : 0];
     kv[n++] = (struct ladle_state_kv){"--missing", LADLE_STATE_STR, 0, mi, strlen(mi)};
@@ -121,8 +123,11 @@ static size_t stream_params(const struct ladle_config *cfg, const char *field_sp
     return n;
 }
 
+/* Every option that changes which records are drawn, as typed (the seed
+ * has its own field). Output choices (--shuffle, --format of the output)
+ * are left out: a state prints either way. */
 static size_t run_params(const struct ladle_config *cfg, const char *field_spec,
-                         struct ladle_state_kv kv[12])
+                         struct ladle_state_kv kv[16])
 {
     static const char *const missing[] = {"skip", "error", "keep"};
     static const char *const malformed[] = {"error", "skip"};
@@ -244,14 +249,8 @@ static ladle_status check_payload(const struct ladle_config *cfg, const struct l
     struct ladle_sampler s;
     struct ladle_error e;
     ladle_error_init(&e);
-    ladle_status st = LADLE_OK;
-    if (ops->streaming) { /* kept records (stream_state.c) */
-        struct ladle_kept_set set;
-        uint64_t seen = 0;
-        memset(&set, 0, sizeof set);
-        st = ladle_kept_set_state_read(old->payload, old->payload_len, 0, &set, &seen, &e);
-        ladle_kept_set_free(&set);
-    } else if ((st = ladle_sampler_init(&s, ops, cfg, &e)) == LADLE_OK) {
+    ladle_status st = ladle_sampler_init(&s, ops, cfg, &e);
+    if (st == LADLE_OK) {
         st = ops->deserialize(&s, old->payload, old->payload_len, &e);
         ladle_sampler_destroy(&s);
     }
@@ -381,7 +380,7 @@ ladle_status ladle_job_state_run(struct ladle_config *cfg, const char *field_spe
     struct carry c;
     memset(&c, 0, sizeof c);
     c.header_fd = -1;
-    struct ladle_state_kv kv[12];
+    struct ladle_state_kv kv[16];
     c.next.contract = LADLE_CONTRACT_VERSION;
     c.next.seed = cfg->params.seed;
     c.next.params = kv;
