@@ -328,15 +328,17 @@ static ladle_status carry_over(struct job_run *j)
 static ladle_status finish(struct job_run *j)
 {
     ladle_status st = LADLE_OK;
-    if (j->collect)
-        st = ladle_kept_emit(j->kept.v, j->kept.count, 1, &j->w);
+    if (j->carry_stream)
+        st = ladle_job_stream_state_end(j);
+    if (j->collect && st == LADLE_OK)
+        st = ladle_kept_emit(j->kept.v, j->kept.count, j->cfg->params.shuffle, &j->w);
     /* Partial states merge whatever the design: streaming ones may still
      * gather something (the next snowball frontier). */
     for (unsigned k = 1; k < j->nworkers && st == LADLE_OK && j->design->merge; k++)
         st = j->design->merge(&j->partials[0], &j->partials[k], j->err);
     if (st == LADLE_OK && j->design->absorb) /* what it took in input order, last */
         st = j->design->merge(&j->partials[0], j->selector, j->err);
-    if (st == LADLE_OK && j->cfg->state && j->cfg->state->carry_out)
+    if (st == LADLE_OK && j->cfg->state && j->cfg->state->carry_out && !j->carry_stream)
         st = carry_over(j);
     if (st == LADLE_OK && j->design->finish)
         st = j->design->finish(&j->partials[0], &j->w, j->err);
@@ -369,13 +371,14 @@ static ladle_status run_engine(struct job_run *j, struct ladle_engine_ops *ops,
     j->w.sink = j->io->out_fd >= 0 ? j->io->sink : NULL;
     j->limit = cfg->params.output_limit;
     j->collect = j->design->streaming && cfg->params.shuffle;
+    j->carry_stream = j->design->streaming && cfg->state && cfg->state->carry_out;
     j->selector = &j->partials[j->nworkers];
     if (!(j->engine = ladle_engine_new(cfg, j->io, ops, j->err)))
         return ladle_error_status(j->err);
-    ladle_status st = LADLE_OK;
+    ladle_status st = j->carry_stream ? ladle_job_stream_state_begin(j) : LADLE_OK;
     bool split =
         cfg->params.split && j->io->out_fd >= 0; /* passes that only gather write nothing */
-    if (split)
+    if (split && st == LADLE_OK)
         st = ladle_job_split_begin(j, ops);
     if (st == LADLE_OK)
         st = ladle_engine_run(j->engine, es);

@@ -84,6 +84,10 @@ struct job_run {
     struct ladle_kept_set kept;
     struct ladle_field_scratch *scratch; /* owns (split runs): fields read here */
     struct ladle_field_check check;      /* the calling thread's */
+    /* --state with a streaming or ordered design (stream_state.c): the
+     * kept records are gathered (collect) with the carried ones. */
+    int carry_stream;
+    uint64_t carried_seen; /* records the earlier runs saw */
 };
 
 void ladle_job_free_result(struct job_result *res);
@@ -97,6 +101,13 @@ ladle_status ladle_job_route_chunk(struct job_run *j, struct ladle_sampler *part
 ladle_status ladle_job_route_kept(struct job_run *j, struct ladle_field_scratch *scratch,
                                   uint32_t input, struct job_result *res, uint64_t *dropped);
 ladle_status ladle_job_split_result(struct job_run *j, struct job_result *res);
+
+/* stream_state.c: --state for streaming and ordered designs. begin reads
+ * the carried records into j->kept before the engine runs (and sets where
+ * --every's count and --head's limit continue from); end writes the union
+ * to cfg->state->carry_out before it is printed. */
+ladle_status ladle_job_stream_state_begin(struct job_run *j);
+ladle_status ladle_job_stream_state_end(struct job_run *j);
 void ladle_job_split_count_input(struct job_run *j, const struct job_result *res);
 ladle_status ladle_job_split_record_hook(void *arg, const char *rec, size_t len, uint64_t key,
                                          uint32_t input);

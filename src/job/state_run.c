@@ -32,6 +32,7 @@
 #include "field/field.h"
 #include "job/state_sources.h"
 #include "out/outbuf.h"
+#include "sample/fractions.h"
 #include "sample/sampler.h"
 #include "state/state.h"
 
@@ -41,22 +42,29 @@ static ladle_status design_tag(const struct ladle_config *cfg, char tag[4], stru
     case LADLE_DESIGN_BOTTOMK: memcpy(tag, "LDBK", 4); return LADLE_OK;
     case LADLE_DESIGN_WEIGHTED: memcpy(tag, "LDWS", 4); return LADLE_OK;
     case LADLE_DESIGN_STRATIFIED: memcpy(tag, "LDSN", 4); return LADLE_OK;
+    case LADLE_DESIGN_STATS: memcpy(tag, "LDSS", 4); return LADLE_OK;
+    /* Streaming and ordered designs carry their kept records
+     * (stream_state.c). LDEV: --every's picks depend on the records before,
+     * so `ladle merge` refuses to join two such states. */
+    case LADLE_DESIGN_BERNOULLI: memcpy(tag, "LDRT", 4); return LADLE_OK;
+    case LADLE_DESIGN_FRACTIONS: memcpy(tag, "LDFR", 4); return LADLE_OK;
+    case LADLE_DESIGN_HEAD: memcpy(tag, "LDHD", 4); return LADLE_OK;
+    case LADLE_DESIGN_SYSTEMATIC: memcpy(tag, "LDEV", 4); return LADLE_OK;
     case LADLE_DESIGN_CLUSTER:
-        if (cfg->params.clusters) {
-            memcpy(tag, "LDCM", 4);
+        if (cfg->params.clusters || !cfg->params.within_size) {
+            memcpy(tag, cfg->params.clusters ? "LDCM" : "LDCL", 4);
             return LADLE_OK;
         }
-        break;
-    case LADLE_DESIGN_STATS: memcpy(tag, "LDSS", 4); return LADLE_OK;
+        return ladle_error_set(err, LADLE_E_USAGE,
+                               "--state carries over --cluster --rate with --within-rate, not "
+                               "--within-size, so far");
     case LADLE_DESIGN_SNOWBALL:
         return ladle_error_set(err, LADLE_E_USAGE,
                                "--snowball cannot carry over between runs (--state): each wave "
                                "depends on every record; run it over all the inputs at once");
     default: break;
     }
-    return ladle_error_set(err, LADLE_E_USAGE,
-                           "--state carries over -n, --weight, --strata -n/--per-stratum, "
-                           "--clusters and stats samples only, so far");
+    return ladle_error_set(err, LADLE_E_USAGE, "--state does not carry over this design");
 }
 
 #define MAX_KV 16
@@ -114,6 +122,58 @@ static char *join_fields(const struct ladle_config *cfg)
     return s;
 }
 
+static struct ladle_state_kv f64_kv(const char *flag, double d)
+{
+    uint64_t u;
+    memcpy(&u, &d, sizeof u);
+    return (struct ladle_state_kv){flag, LADLE_STATE_F64, u, NULL, 0};
+}
+
+/* The streaming and ordered designs' parameters (stream_state.c); n so far. */
+static size_t stream_params(const struct ladle_config *cfg, const char *field_spec,
+                            struct ladle_state_kv *kv, size_t n)
+{
+    static const char *const missing[] = {"skip", "error", "keep"};
+    static const char *const malformed[] = {"error", "skip"};
+    const struct ladle_design_params *p = &cfg->params;
+    const char *f = field_spec ? field_spec : "";
+    switch (p->design) {
+    case LADLE_DESIGN_BERNOULLI: kv[n++] = f64_kv("--rate", p->rate); break;
+    case LADLE_DESIGN_SYSTEMATIC:
+        kv[n++] = (struct ladle_state_kv){"--every", LADLE_STATE_U64, p->every, NULL, 0};
+        if (p->start >= 0) /* else drawn from the seed, which is checked */
+            kv[n++] =
+                (struct ladle_state_kv){"--start", LADLE_STATE_U64, (uint64_t)p->start, NULL, 0};
+        return n;
+    case LADLE_DESIGN_FRACTIONS: {
+        const char *fr = p->fractions && p->fractions->spec ? p->fractions->spec : "";
+        kv[n++] = (struct ladle_state_kv){"--strata", LADLE_STATE_STR, 0, f, strlen(f)};
+        kv[n++] = (struct ladle_state_kv){"--fractions", LADLE_STATE_STR, 0, fr, strlen(fr)};
+        break;
+    }
+    case LADLE_DESIGN_CLUSTER:
+        kv[n++] = (struct ladle_state_kv){"--cluster", LADLE_STATE_STR, 0, f, strlen(f)};
+        kv[n++] = f64_kv("--rate", p->rate);
+        kv[n++] = f64_kv("--within-rate", p->within_rate);
+        break;
+    default: return n;
+    }
+    kv[n++] = (struct ladle_state_kv){"--emit-weight", LADLE_STATE_SWITCH, p->emit_weight ? 1u : 0u,
+                                      NULL, 0};
+    if (p->design == LADLE_DESIGN_BERNOULLI)
+        return n;
+    /* How the field is read: its value decides the draw. */
+    const char *fmt = ladle_format_name((enum ladle_format)p->format);
+    fmt = fmt ? fmt : "";
+    kv[n++] = (struct ladle_state_kv){"--format", LADLE_STATE_STR, 0, fmt, strlen(fmt)};
+    kv[n++] = (struct ladle_state_kv){"-d", LADLE_STATE_U64, (unsigned char)p->delim, NULL, 0};
+    const char *mi = missing[(unsigned)p->missing < 3 ? p->missing : 0];
+    const char *ma = malformed[(unsigned)p->malformed < 2 ? p->malformed : 0];
+    kv[n++] = (struct ladle_state_kv){"--missing", LADLE_STATE_STR, 0, mi, strlen(mi)};
+    kv[n++] = (struct ladle_state_kv){"--malformed", LADLE_STATE_STR, 0, ma, strlen(ma)};
+    return n;
+}
+
 /* Every option that changes which records are drawn, as typed (the seed
  * has its own field). Output choices (--shuffle, --format of the output)
  * are left out: a state prints either way. */
@@ -124,17 +184,17 @@ static size_t run_params(const struct ladle_config *cfg, const char *field_spec,
     static const char *const malformed[] = {"error", "skip"};
     const struct ladle_design_params *p = &cfg->params;
     size_t n = 0;
-    kv[n++] = (struct ladle_state_kv){"-n", LADLE_STATE_U64, p->n, NULL, 0};
+    kv[n++] = (struct ladle_state_kv){p->design == LADLE_DESIGN_HEAD ? "--head" : "-n",
+                                      LADLE_STATE_U64, p->n, NULL, 0};
     kv[n++] = (struct ladle_state_kv){"--header", LADLE_STATE_SWITCH, cfg->engine.header ? 1u : 0u,
                                       NULL, 0};
     kv[n++] = (struct ladle_state_kv){"--format csv", LADLE_STATE_SWITCH,
                                       cfg->engine.csv_delim ? 1u : 0u, NULL, 0};
-    if (p->design == LADLE_DESIGN_STRATIFIED || p->design == LADLE_DESIGN_CLUSTER ||
-        p->design == LADLE_DESIGN_STATS)
+    if (p->design == LADLE_DESIGN_STRATIFIED || p->design == LADLE_DESIGN_STATS ||
+        (p->design == LADLE_DESIGN_CLUSTER && p->clusters))
         n = group_params(cfg, field_spec, kv, n);
-    if (p->design != LADLE_DESIGN_WEIGHTED && p->design != LADLE_DESIGN_STRATIFIED &&
-        p->design != LADLE_DESIGN_CLUSTER && p->design != LADLE_DESIGN_STATS)
-        return n;
+    else if (p->design != LADLE_DESIGN_WEIGHTED)
+        return stream_params(cfg, field_spec, kv, n);
     const char *f = field_spec ? field_spec : "";
     const char *mi = missing[(unsigned)p->missing < 3 ? p->missing : 0];
     const char *ma = malformed[(unsigned)p->malformed < 2 ? p->malformed : 0];

@@ -276,8 +276,8 @@ ladle_status ladle_state_inputs_settle(struct ladle_state_inputs *si,
         }
         if (!si->read[k])
             continue;
-        if (!e->done)
-            return ladle_error_set(err, LADLE_E_INTERNAL, "%s: not read to its end", si->names[k]);
+        /* Not read to its end only when the design needed no more (--head
+         * full): its records after e->end could never be drawn. */
         s->consumed = e->end;
         s->tail_len = (uint16_t)(e->end < LADLE_STATE_TAIL_MAX ? e->end : LADLE_STATE_TAIL_MAX);
         if (s->kind == LADLE_STATE_PLAIN) {

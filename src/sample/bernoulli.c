@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "record/records.h"
+#include "sample/kept_set_state.h"
 #include "sample/sampler.h"
 
 struct bernoulli_state {
@@ -58,4 +59,7 @@ const struct ladle_sampler_ops ladle_sampler_bernoulli = {
     .create = bernoulli_create,
     .offer = bernoulli_offer,
     .destroy = bernoulli_destroy,
+    .serialize = ladle_carried_serialize,
+    .deserialize = ladle_carried_deserialize,
+    .merge = ladle_carried_merge,
 };

@@ -18,6 +18,7 @@
 #include "out/weight_column.h"
 #include "record/records.h"
 #include "sample/groups.h"
+#include "sample/kept_set_state.h"
 #include "sample/kheap.h"
 #include "sample/plan.h"
 #include "sample/sampler.h"
@@ -93,6 +94,9 @@ const struct ladle_sampler_ops ladle_sampler_cluster = {
     .create = cluster_create,
     .offer = cluster_offer,
     .destroy = cluster_destroy,
+    .serialize = ladle_carried_serialize,
+    .deserialize = ladle_carried_deserialize,
+    .merge = ladle_carried_merge,
 };
 
 /* --within-size K: the second stage keeps K records per kept cluster (its

@@ -21,7 +21,11 @@ int ladle_fractions_parse(const char *spec, struct ladle_fractions **out, char *
 {
     struct ladle_fractions *f = calloc(1, sizeof *f);
     char *copy = strdup(spec);
-    if (!f || !copy) {
+    if (f)
+        f->spec = strdup(spec);
+    if (!f || !copy || !f->spec) {
+        if (f)
+            free(f->spec);
         free(f);
         free(copy);
         snprintf(why, why_len, "out of memory");
@@ -84,6 +88,7 @@ void ladle_fractions_free(struct ladle_fractions *f)
     for (size_t i = 0; i < f->count; i++)
         free(f->v[i].value);
     free(f->v);
+    free(f->spec);
     free(f);
 }
 

@@ -22,6 +22,7 @@ struct ladle_fractions {
     struct ladle_fraction *v; /* owns */
     size_t count;
     struct ladle_fraction rest; /* the `*` entry; rate 0 when absent */
+    char *spec;                 /* owns: the text parsed, as typed (what --state records) */
 };
 
 /* Parses spec; on error returns -1 and writes a reason into why. */

@@ -5,6 +5,7 @@
  * as soon as the answer is known.
  */
 #include "record/records.h"
+#include "sample/kept_set_state.h"
 #include "sample/sampler.h"
 
 static ladle_status head_offer(struct ladle_sampler *s, const struct ladle_chunk *ck,
@@ -12,7 +13,7 @@ static ladle_status head_offer(struct ladle_sampler *s, const struct ladle_chunk
 {
     (void)name; /* records are length-checked by the framer */
     const uint64_t n = s->cfg->params.n;
-    const int want_keys = s->cfg->params.shuffle || s->cfg->params.split;
+    const int want_keys = ladle_sampler_wants_keys(s->cfg);
     struct ladle_record_iter it;
     struct ladle_record r;
     ladle_record_iter_init(&it, ck);
@@ -33,4 +34,7 @@ const struct ladle_sampler_ops ladle_sampler_head = {
     .name = "head",
     .streaming = 1,
     .offer = head_offer,
+    .serialize = ladle_carried_serialize,
+    .deserialize = ladle_carried_deserialize,
+    .merge = ladle_carried_merge,
 };

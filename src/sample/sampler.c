@@ -5,11 +5,13 @@
 #include "sample/sampler.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "field/field.h"
 #include "out/weight_column.h"
 #include "record/records.h"
+#include "sample/kept.h"
 
 ladle_status ladle_sampler_init(struct ladle_sampler *s, const struct ladle_sampler_ops *ops,
                                 const struct ladle_config *cfg, struct ladle_error *err)
@@ -31,6 +33,11 @@ void ladle_sampler_destroy(struct ladle_sampler *s)
     s->state = NULL;
     ladle_field_scratch_free(s->scratch);
     s->scratch = NULL;
+    if (s->carried) {
+        ladle_kept_set_free(s->carried);
+        free(s->carried);
+        s->carried = NULL;
+    }
 }
 
 int ladle_sampler_bad_value(struct ladle_sampler *s, const char *name, uint64_t offset,
@@ -115,7 +122,7 @@ int ladle_sampler_emit(const struct ladle_sampler *s, struct ladle_outbuf *out, 
                   ? ladle_append_column(out, rec, len, cfg->params.extra_column, weight,
                                         ladle_weight_delim(cfg->params.format, cfg->params.delim))
                   : ladle_outbuf_append(out, rec, len);
-    if (!bad && (cfg->params.shuffle || cfg->params.split))
+    if (!bad && ladle_sampler_wants_keys(cfg))
         bad = ladle_outbuf_append_key(out, key);
     if (bad)
         return -1;

@@ -33,6 +33,7 @@
 struct ladle_field;
 struct ladle_field_binding;
 struct ladle_field_scratch;
+struct ladle_kept_set;
 
 struct ladle_sampler {
     const struct ladle_sampler_ops *ops;
@@ -45,6 +46,9 @@ struct ladle_sampler {
     struct ladle_field_scratch *scratch; /* owns: this state's thread's field scratch */
     struct ladle_seed record_seed;       /* cfg->params.seed derived for record keys, once */
     struct ladle_seed value_seed;        /* cfg->params.seed derived for value keys, once */
+    /* owns: streaming and ordered designs' records carried by --state, as
+     * `ladle merge` joins them (sample/kept_set_state.h); NULL until read */
+    struct ladle_kept_set *carried;
 };
 
 /* Where an input's bindings (one per field, filled by the job) are: the
@@ -87,6 +91,9 @@ struct ladle_sampler_ops {
     ladle_status (*deserialize)(struct ladle_sampler *s, const void *data, size_t len,
                                 struct ladle_error *err);
     void (*destroy)(struct ladle_sampler *s);
+    /* NULL, or why two states drawn apart cannot be joined by `ladle merge`
+     * (the sample of one depends on what the other read): the refusal. */
+    const char *merge_refusal;
 };
 
 extern const struct ladle_sampler_ops ladle_sampler_all; /* every record (split without a design) */
@@ -160,6 +167,13 @@ void ladle_sampler_merge_counts(struct ladle_sampler *into, struct ladle_sampler
 
 /* The "out of memory" every design reports the same way. */
 ladle_status ladle_sampler_nomem(struct ladle_error *err);
+
+/* Streaming designs keep each record's key with its bytes when the output
+ * is shuffled, split, or carried over by --state (a later run may shuffle). */
+static inline int ladle_sampler_wants_keys(const struct ladle_config *cfg)
+{
+    return cfg->params.shuffle || cfg->params.split || (cfg->state && cfg->state->carry_out);
+}
 
 /* Streaming designs: appends a kept record to out, with its key when the
  * output is shuffled and `extra` as the added column (its estimator weight

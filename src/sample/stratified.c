@@ -14,6 +14,7 @@
 #include "sample/fractions.h"
 #include "sample/groups.h"
 #include "sample/groups_state.h"
+#include "sample/kept_set_state.h"
 #include "sample/plan.h"
 #include "sample/sampler.h"
 
@@ -41,6 +42,9 @@ const struct ladle_sampler_ops ladle_sampler_fractions = {
     .name = "stratified fractions",
     .streaming = 1,
     .offer = fractions_offer,
+    .serialize = ladle_carried_serialize,
+    .deserialize = ladle_carried_deserialize,
+    .merge = ladle_carried_merge,
 };
 
 /*

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 
 #include "record/key.h"
+#include "sample/kept_set_state.h"
 #include "sample/sampler.h"
 
 struct systematic_state {
@@ -52,7 +53,7 @@ static ladle_status systematic_select(struct ladle_sampler *s, uint64_t first,
         size_t begin = starts[j];
         size_t end = j + 1 < n ? starts[j + 1] : ck->len;
         if (ladle_outbuf_append(out, ck->data + begin, end - begin) != 0 ||
-            ((s->cfg->params.shuffle || s->cfg->params.split) &&
+            (ladle_sampler_wants_keys(s->cfg) &&
              ladle_outbuf_append_key(
                  out, ladle_record_key_d(s->record_seed, ck->source, ck->offset + begin)) != 0))
             return ladle_error_set(err, LADLE_E_INTERNAL, "sampler: out of memory");
@@ -73,4 +74,12 @@ const struct ladle_sampler_ops ladle_sampler_systematic = {
     .create = systematic_create,
     .select = systematic_select,
     .destroy = systematic_destroy,
+    .serialize = ladle_carried_serialize,
+    .deserialize = ladle_carried_deserialize,
+    .merge = ladle_carried_merge,
+    /* A state's picks depend on how many records came before its inputs:
+     * two chains drawn apart cannot be joined. */
+    .merge_refusal = "--every picks by the global record index, so a state's sample depends on "
+                     "every record read before it; run the inputs through one chain of "
+                     "--state runs instead",
 };

@@ -247,7 +247,8 @@ static void test_check(void)
     mismatch(&a, "LDBK", 7, p, 4, NULL);
     mismatch(&a, "LDBK", 3, p, 4, "state: drawn with --seed 7, this run has --seed 3");
     mismatch(&a, "LDWS", 7, p, 4, "state: drawn with -n, this run has --weight");
-    mismatch(&a, "LDRT", 7, p, 4, "state: drawn with -n, this run has design LDRT");
+    mismatch(&a, "LDRT", 7, p, 4, "state: drawn with -n, this run has --rate");
+    mismatch(&a, "LDZZ", 7, p, 4, "state: drawn with -n, this run has design LDZZ");
     p[0].u = 5;
     mismatch(&a, "LDBK", 7, p, 4, "state: drawn with -n 100, this run has -n 5");
     p[0].u = 100;
