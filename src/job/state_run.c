@@ -295,9 +295,12 @@ static ladle_status plan_inputs(struct carry *c, const struct ladle_pipeline_io 
     return LADLE_OK;
 }
 
-ladle_status ladle_job_state_run(struct ladle_config *cfg, const char *field_spec,
-                                 const struct ladle_pipeline_io *io, const char *path,
-                                 struct ladle_error *err, ladle_report *report, int *output_closed)
+/* The run, over the state at path or (ladle merge) one given: then
+ * nothing is locked, read or written. */
+static ladle_status carry_run(struct ladle_config *cfg, const char *field_spec,
+                              const struct ladle_pipeline_io *io, const char *path,
+                              const struct ladle_state *given, struct ladle_error *err,
+                              ladle_report *report, int *output_closed)
 {
     struct carry c;
     memset(&c, 0, sizeof c);
@@ -309,13 +312,18 @@ ladle_status ladle_job_state_run(struct ladle_config *cfg, const char *field_spe
     c.next.nparams = run_params(cfg, field_spec, kv);
     ladle_status st = design_tag(cfg, c.next.design, err);
     int lock = -1, exists = 0;
-    if (st == LADLE_OK)
+    if (given) {
+        c.old = *given;
+        c.old.owned = NULL; /* borrowed */
+        exists = 1;
+    }
+    if (st == LADLE_OK && !given)
         st = ladle_state_lock(path, &lock, err);
-    if (st == LADLE_OK)
+    if (st == LADLE_OK && !given)
         st = ladle_state_read_file(path, &c.old, &exists, err);
     if (st == LADLE_OK && exists)
         st = ladle_state_check(&c.old, c.next.design, c.next.seed, kv, c.next.nparams, err);
-    if (st == LADLE_OK && exists)
+    if (st == LADLE_OK && exists && !given)
         st = check_payload(cfg, &c.old, path, err);
     if (st == LADLE_OK)
         st = plan_inputs(&c, io, err);
@@ -337,7 +345,7 @@ ladle_status ladle_job_state_run(struct ladle_config *cfg, const char *field_spe
     }
     /* A reader that left before the design finished took no sample: the
      * state stays as it was, and the next run reads these inputs again. */
-    if (st == LADLE_OK && c.payload.len) {
+    if (st == LADLE_OK && c.payload.len && !given) {
         c.next.payload = (const unsigned char *)c.payload.data;
         c.next.payload_len = c.payload.len;
         c.next.header = c.header.data;
@@ -347,4 +355,30 @@ ladle_status ladle_job_state_run(struct ladle_config *cfg, const char *field_spe
     ladle_state_unlock(lock);
     carry_free(&c);
     return st;
+}
+
+ladle_status ladle_job_state_run(struct ladle_config *cfg, const char *field_spec,
+                                 const struct ladle_pipeline_io *io, const char *path,
+                                 struct ladle_error *err, ladle_report *report, int *output_closed)
+{
+    return carry_run(cfg, field_spec, io, path, NULL, err, report, output_closed);
+}
+
+ladle_status ladle_job_state_print(struct ladle_config *cfg, const char *field_spec,
+                                   const struct ladle_pipeline_io *io, const struct ladle_state *st,
+                                   struct ladle_error *err, ladle_report *report,
+                                   int *output_closed)
+{
+    return carry_run(cfg, field_spec, io, NULL, st, err, report, output_closed);
+}
+
+ladle_status ladle_job_state_check(const struct ladle_config *cfg, const char *field_spec,
+                                   const struct ladle_state *st, struct ladle_error *err)
+{
+    struct ladle_state_kv kv[8];
+    char tag[4];
+    ladle_status s = design_tag(cfg, tag, err);
+    if (s != LADLE_OK)
+        return s;
+    return ladle_state_check(st, tag, cfg->params.seed, kv, run_params(cfg, field_spec, kv), err);
 }

@@ -87,6 +87,9 @@ struct ladle_sampler_ops {
     ladle_status (*deserialize)(struct ladle_sampler *s, const void *data, size_t len,
                                 struct ladle_error *err);
     void (*destroy)(struct ladle_sampler *s);
+    /* NULL, or why two states drawn apart cannot be joined by `ladle merge`
+     * (the sample of one depends on what the other read): the refusal. */
+    const char *merge_refusal;
 };
 
 extern const struct ladle_sampler_ops ladle_sampler_all; /* every record (split without a design) */

@@ -73,4 +73,6 @@ const struct ladle_sampler_ops ladle_sampler_systematic = {
     .create = systematic_create,
     .select = systematic_select,
     .destroy = systematic_destroy,
+    .merge_refusal = "--every picks by the global record index, which a state drawn apart "
+                     "did not know: chain the runs with --state instead",
 };
