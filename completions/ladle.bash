@@ -21,6 +21,8 @@ _ladle()
     local sample="--rate -n --head --every --start --strata --min-per-stratum --per-stratum
         --fractions --cluster --clusters --within-rate --within-size --weight --snowball --seeds
         --link --waves --max-nodes --emit-weight --emit-wave --shuffle --seed --state --output
+        --link --waves --max-nodes --emit-weight --emit-wave --shuffle --seed --output
+        --source-name --source-stem --source-prefix
         $fields $engine -p -k -w -H -d -t -v -o -h"
     local split="--output --ratios --by --time-field --cutoffs --time-format --tz --stratify --balance
         --balance-mode --balance-splits --force --allow-empty --shard-size --shard-records --level $sample"
@@ -39,6 +41,7 @@ _ladle()
     --missing) COMPREPLY=($(compgen -W "skip error keep" -- "$cur")); return ;;
     --malformed) COMPREPLY=($(compgen -W "error skip" -- "$cur")); return ;;
     --io) COMPREPLY=($(compgen -W "auto uring pread" -- "$cur")); return ;;
+    --source-stem) COMPREPLY=($(compgen -W "name path" -- "$cur")); return ;;
     --balance-mode) COMPREPLY=($(compgen -W "under over cap: ratio:" -- "$cur")); return ;;
     --seed) COMPREPLY=($(compgen -W "random" -- "$cur")); return ;;
     --tz)
@@ -51,7 +54,8 @@ _ladle()
         --cluster | --clusters | --within-rate | --within-size | --weight | --strata | --link | \
         --waves | --max-nodes | --ratios | --by | --time-field | --cutoffs | --time-format | --stratify | \
         --balance | --balance-splits | --shard-size | --shard-records | --level | -d | \
-        --delimiter | -t | --threads | --chunk-size | --max-record | -f | --field | -k | --top)
+        --delimiter | -t | --threads | --chunk-size | --max-record | -f | --field | -k | --top | \
+        --source-name | --source-prefix)
         return ;;
     esac
 

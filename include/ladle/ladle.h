@@ -119,6 +119,9 @@ typedef enum {
     /* STATS output: */
     LADLE_P_STATS_OUTPUT = 30, /* 0 the table (default), 1 JSON, 2 TSV (see ladle(1)) */
     LADLE_P_STATS_WIDTH = 31,  /* the table's value column: characters before "..." (40) */
+    /* Source identity (see ladle(1), REPRODUCIBILITY): */
+    LADLE_P_SOURCE_STEM = 32, /* 0: a source is named by its basename (default), else by the
+                                 path as given */
 } ladle_param;
 
 typedef enum {
@@ -155,6 +158,9 @@ typedef enum {
     LADLE_S_TIME_FORMAT = 15,    /* strptime-style format of TIME_FIELD (default: auto) */
     LADLE_S_TZ = 16,             /* zone of zone-less times: UTC, +hh:mm, Europe/Paris */
     LADLE_S_STATE = 17,          /* FILE: carry the sample over between runs (-n, --weight) */
+    /* Source identity (see ladle(1), REPRODUCIBILITY): */
+    LADLE_S_SOURCE_NAME = 18,   /* stdin's name, as if it were a file of that name; once */
+    LADLE_S_SOURCE_PREFIX = 19, /* put before every source's name (e.g. a host name) */
 } ladle_string_param;
 
 /* Probability parameters for ladle_job_set_double. */

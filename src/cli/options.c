@@ -18,6 +18,7 @@
 const char *const ladle_cli_missing_names[] = {"skip", "error", "keep", NULL};
 const char *const ladle_cli_malformed_names[] = {"error", "skip", NULL};
 const char *const ladle_cli_io_names[] = {"auto", "uring", "pread", NULL};
+const char *const ladle_cli_stem_names[] = {"name", "path", NULL};
 
 int ladle_cli_usage(const char *command, const char *fmt, ...)
 {

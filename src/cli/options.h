@@ -88,5 +88,6 @@ int ladle_cli_usage(const char *command, const char *fmt, ...)
 extern const char *const ladle_cli_missing_names[];
 extern const char *const ladle_cli_malformed_names[]; /* --malformed */
 extern const char *const ladle_cli_io_names[];
+extern const char *const ladle_cli_stem_names[]; /* --source-stem */
 
 #endif

@@ -59,8 +59,11 @@ static void decode_input(struct ladle_engine *r, unsigned k, uint32_t i)
     atomic_ullong *read_bytes = &r->read_bytes[k].v;
     const uint64_t read_before = atomic_load_explicit(read_bytes, memory_order_relaxed);
     const char *name = r->io->names[i];
-    struct ladle_source *src = NULL;
-    if (ladle_source_open(&src, r->io->paths[i], name, r->cfg, r->err) != LADLE_OK) {
+    /* A pipe the probe read from is open already, rewound, and stays the job's. */
+    struct ladle_source *src = r->io->opened ? r->io->opened[i] : NULL;
+    const bool probed = src != NULL;
+    const uint64_t source = r->io->source_ids ? r->io->source_ids[i] : i;
+    if (!probed && ladle_source_open(&src, r->io->paths[i], name, r->cfg, r->err) != LADLE_OK) {
         ladle_run_request_stop(r);
         return;
     }
@@ -73,7 +76,8 @@ static void decode_input(struct ladle_engine *r, unsigned k, uint32_t i)
     if (nmagic < 0) {
         ladle_error_set(r->err, LADLE_E_INPUT, "%s: read failed: %s (at byte 0)", name,
                         strerror((int)-nmagic));
-        ladle_source_close(src);
+        if (!probed)
+            ladle_source_close(src);
         ladle_run_request_stop(r);
         return;
     }
@@ -107,6 +111,7 @@ static void decode_input(struct ladle_engine *r, unsigned k, uint32_t i)
         if (eof && !(ck = ladle_chunk_get(pool)))
             break; /* stopping */
         ck->input = i;
+        ck->source = source;
         st = ladle_framer_push(&fr, &ck, eof, r->err);
         if (st != LADLE_OK) {
             ladle_chunk_put(ck);
@@ -141,7 +146,10 @@ static void decode_input(struct ladle_engine *r, unsigned k, uint32_t i)
     atomic_fetch_add(&r->bytes_in, fr.next_off);
     atomic_fetch_add(&r->bytes_compressed, src->bytes_read);
     ladle_framer_destroy(&fr);
-    ladle_source_close(src);
+    if (probed)
+        src->stop_fd = -1;
+    else
+        ladle_source_close(src);
     if (st != LADLE_OK)
         ladle_run_request_stop(r);
 }

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 struct ladle_record_sink;
+struct ladle_source;
 
 struct ladle_pipeline_io {
     const char *const *paths; /* borrowed: "-" is stdin */
@@ -19,6 +20,12 @@ struct ladle_pipeline_io {
     /* Borrowed, may be NULL: where a pass that writes sends its records
      * instead of out_fd (ladle_job_run_sink). */
     struct ladle_record_sink *sink;
+    /* Borrowed, may be NULL: per input, its source id (job/probe.h); NULL:
+     * the ordinal stands in (tests that run the engine bare). */
+    const uint64_t *source_ids;
+    /* Borrowed, may be NULL: per input, the pipe the probe read from,
+     * rewound, or NULL (the path is opened). */
+    struct ladle_source *const *opened;
 };
 
 #endif

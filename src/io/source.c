@@ -91,13 +91,30 @@ void ladle_source_close(struct ladle_source *s)
         s->ops->close(s);
     if (s->fd > STDIN_FILENO)
         close(s->fd);
+    free(s->pushback);
     free(s);
+}
+
+/* Appends n bytes to the pushback buffer; -ENOMEM if it cannot grow. */
+int ladle_source_pushback_add(struct ladle_source *s, const void *p, size_t n)
+{
+    if (s->pb_len + n > s->pb_cap) {
+        size_t cap = s->pb_cap ? s->pb_cap : 4096;
+        while (cap < s->pb_len + n)
+            cap *= 2;
+        unsigned char *b = realloc(s->pushback, cap);
+        if (!b)
+            return -ENOMEM;
+        s->pushback = b;
+        s->pb_cap = cap;
+    }
+    memcpy(s->pushback + s->pb_len, p, n);
+    s->pb_len += n;
+    return 0;
 }
 
 ssize_t ladle_source_peek(struct ladle_source *s, unsigned char *buf, size_t n)
 {
-    if (n > sizeof s->prefix)
-        n = sizeof s->prefix;
     if (s->regular) {
         ssize_t r;
         do
@@ -106,20 +123,45 @@ ssize_t ladle_source_peek(struct ladle_source *s, unsigned char *buf, size_t n)
         return r < 0 ? -errno : r;
     }
     /* A pipe cannot seek back: keep what we read and serve it first. */
-    while (s->prefix_len < n) {
+    while (s->pb_len - s->pb_pos < n && !s->at_eof) {
         if (!ladle_source_wait_readable(s))
             break; /* stopping: the caller sees the flag */
-        ssize_t r = read(s->fd, s->prefix + s->prefix_len, n - s->prefix_len);
+        unsigned char tmp[64];
+        size_t want = n - (s->pb_len - s->pb_pos);
+        ssize_t r = read(s->fd, tmp, want < sizeof tmp ? want : sizeof tmp);
+        if (r < 0 && errno == EINTR && ladle_source_interrupted(s))
+            break;
         if (r < 0 && errno == EINTR)
             continue;
         if (r < 0)
             return -errno;
-        if (r == 0)
+        if (r == 0) {
+            s->at_eof = true;
             break;
-        s->prefix_len += (size_t)r;
+        }
+        if (ladle_source_pushback_add(s, tmp, (size_t)r) != 0)
+            return -ENOMEM;
     }
-    memcpy(buf, s->prefix, s->prefix_len);
-    return (ssize_t)s->prefix_len;
+    size_t have = s->pb_len - s->pb_pos < n ? s->pb_len - s->pb_pos : n;
+    if (have) /* an empty pushback has no buffer */
+        memcpy(buf, s->pushback + s->pb_pos, have);
+    return (ssize_t)have;
+}
+
+void ladle_source_keep(struct ladle_source *s)
+{
+    if (!s->regular)
+        s->keep = true;
+}
+
+void ladle_source_rewind(struct ladle_source *s)
+{
+    s->keep = false;
+    s->hold = false;
+    s->pb_pos = 0;
+    s->next_off = 0;
+    s->bytes_read = 0;
+    s->q_head = s->q_count = 0;
 }
 
 int ladle_source_is_uring(const struct ladle_source *s)

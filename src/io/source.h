@@ -54,19 +54,29 @@ struct ladle_source {
     int fd;
     bool regular; /* a regular file: pread/io_uring at offsets */
     bool drop_cache;
-    uint64_t size;           /* regular files: size when opened (the snapshot read) */
-    uint64_t shrank_to;      /* after LADLE_SOURCE_SHRANK: the size found then */
-    uint64_t next_off;       /* offset of the next submission */
-    uint64_t bytes_read;     /* bytes delivered by wait() so far */
-    uint64_t dropped_to;     /* page cache released below this offset */
-    unsigned char prefix[4]; /* bytes peeked from a pipe, served first */
-    size_t prefix_len;
+    uint64_t size;       /* regular files: size when opened (the snapshot read) */
+    uint64_t shrank_to;  /* after LADLE_SOURCE_SHRANK: the size found then */
+    uint64_t next_off;   /* offset of the next submission */
+    uint64_t bytes_read; /* bytes delivered by wait() so far */
+    uint64_t dropped_to; /* page cache released below this offset */
+    /* Pipes: bytes read ahead (a peek, a probe of the first record) and
+     * served again first. pushback[pb_pos..pb_len) is still to serve;
+     * while `keep` is set every byte read is also appended here, so that
+     * ladle_source_rewind can serve the pipe again from byte 0. */
+    unsigned char *pushback; /* owns */
+    size_t pb_len, pb_pos, pb_cap;
+    bool keep;
+    bool hold; /* the probe is done: reads of a pipe give nothing until the rewind */
     struct ladle_read q[LADLE_SOURCE_MAX_INFLIGHT];
     unsigned q_head, q_count;
     bool at_eof;  /* a pipe returned end of file */
     int stop_fd;  /* borrowed, -1 if none: readable once the run stops (a pipe
                      read then gives up) */
     void *engine; /* owns: engine state (the io_uring ring) */
+    /* May be NULL: asked when a wait for a pipe is interrupted by a
+     * signal before there is a stop_fd (the probe, before the engine). */
+    bool (*stopping)(void *arg);
+    void *stopping_arg;
 };
 
 /* Opens path ("-" is stdin) with the engine the config asks for. On
@@ -76,7 +86,7 @@ ladle_status ladle_source_open(struct ladle_source **out, const char *path, cons
                                const struct ladle_config *cfg, struct ladle_error *err);
 void ladle_source_close(struct ladle_source *s);
 
-/* Reads up to n (<= 4) leading bytes for format detection without
+/* Reads up to n leading bytes for format detection without
  * consuming them. Returns the count read or -errno. */
 ssize_t ladle_source_peek(struct ladle_source *s, unsigned char *buf, size_t n);
 
@@ -86,6 +96,22 @@ ssize_t ladle_source_peek(struct ladle_source *s, unsigned char *buf, size_t n);
  * (else its last record would be silently cut). */
 ladle_status ladle_source_fail(const struct ladle_source *s, ssize_t rc, uint64_t at,
                                struct ladle_error *err);
+
+/* Pipes: appends n bytes to serve after those already pushed back; 0, or
+ * -ENOMEM. */
+int ladle_source_pushback_add(struct ladle_source *s, const void *p, size_t n);
+/* Pipes: from now on keep every byte read, for ladle_source_rewind. */
+void ladle_source_keep(struct ladle_source *s);
+/* Pipes: the next reads start again at byte 0, served from the bytes kept
+ * since ladle_source_keep, then from the pipe. No read may be in flight.
+ * Regular files are reopened instead. */
+void ladle_source_rewind(struct ladle_source *s);
+
+/* A signal came while a pipe read waited, before the engine's stop fd. */
+static inline bool ladle_source_interrupted(const struct ladle_source *s)
+{
+    return s->stopping && s->stopping(s->stopping_arg);
+}
 
 /* Nonzero if the source runs on io_uring. */
 int ladle_source_is_uring(const struct ladle_source *s);

@@ -17,7 +17,7 @@ static int sync_submit(struct ladle_source *s, void *buf, size_t len)
             return 1;
         if (len > s->size - s->next_off)
             len = (size_t)(s->size - s->next_off);
-    } else if (s->at_eof) {
+    } else if (s->at_eof && s->pb_pos == s->pb_len) {
         return 1;
     }
     if (!ladle_source_push(s, buf, len))
@@ -31,6 +31,8 @@ int ladle_source_wait_readable(struct ladle_source *s)
     /* Wait on the stop fd too, so an interrupted run is not held hostage
      * by a silent writer (`sleep 1d | ladle ...`, then ^C). */
     for (;;) {
+        if (ladle_source_interrupted(s))
+            return 0; /* a signal came before the wait: it stays set */
         struct pollfd pfd[2] = {{.fd = s->fd, .events = POLLIN},
                                 {.fd = s->stop_fd, .events = POLLIN}};
         int ready = poll(pfd, s->stop_fd >= 0 ? 2 : 1, -1);
@@ -44,17 +46,22 @@ int ladle_source_wait_readable(struct ladle_source *s)
 static ssize_t fill_from_pipe(struct ladle_source *s, char *buf, size_t len)
 {
     size_t got = 0;
-    if (s->prefix_len) {
-        size_t n = s->prefix_len < len ? s->prefix_len : len;
-        memcpy(buf, s->prefix, n);
-        memmove(s->prefix, s->prefix + n, s->prefix_len - n);
-        s->prefix_len -= n;
+    if (s->hold)
+        return 0;
+    if (s->pb_pos < s->pb_len) {
+        size_t n = s->pb_len - s->pb_pos < len ? s->pb_len - s->pb_pos : len;
+        memcpy(buf, s->pushback + s->pb_pos, n);
+        s->pb_pos += n;
         got = n;
+        if (s->pb_pos == s->pb_len && !s->keep)
+            s->pb_pos = s->pb_len = 0; /* served: the buffer is free again */
     }
     while (got < len && !s->at_eof) {
         if (!ladle_source_wait_readable(s))
             return (ssize_t)got; /* stopping: the caller sees the flag */
         ssize_t r = read(s->fd, buf + got, len - got);
+        if (r < 0 && errno == EINTR && ladle_source_interrupted(s))
+            return (ssize_t)got;
         if (r < 0 && errno == EINTR)
             continue;
         if (r < 0)
@@ -62,6 +69,14 @@ static ssize_t fill_from_pipe(struct ladle_source *s, char *buf, size_t len)
         if (r == 0)
             s->at_eof = true;
         got += (size_t)r;
+        /* Probing: what is read now is read again after the rewind, and a
+         * first record needs no full chunk (its writer may pause there). */
+        if (s->keep && r > 0) {
+            if (ladle_source_pushback_add(s, buf + got - (size_t)r, (size_t)r) != 0)
+                return -ENOMEM;
+            s->pb_pos = s->pb_len;
+            break;
+        }
     }
     return (ssize_t)got;
 }

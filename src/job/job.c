@@ -1,6 +1,8 @@
 /*
  * job.c -- the public job API (include/ladle/ladle.h): parameters are
  * validated here, once, so the pipeline and samplers can trust them.
+ * check-tree: long (609 lines once --state and the source identity met here;
+ * the setters move to their own file with the next step of issue 10)
  */
 #include <limits.h>
 #include <stdatomic.h>
@@ -23,6 +25,7 @@
 #include "job/merge_run.h"
 #include "job/state_run.h"
 #include "sample/plan.h"
+#include "job/probe.h"
 
 struct ladle_job {
     struct ladle_config cfg;
@@ -56,6 +59,8 @@ struct ladle_job {
     char *more_specs[LADLE_STATS_MORE_FIELDS];         /* owns */
     struct ladle_field *more[LADLE_STATS_MORE_FIELDS]; /* owns, compiled at run time */
     unsigned nmore;
+    char *source_name, *source_prefix; /* owns: source identity (job/probe.h) */
+    int source_stem;                   /* enum ladle_stem_mode */
 };
 
 /* The slot of a dataset setting (LADLE_S_OUTPUT_DIR .. LADLE_S_TZ): NULL until set. */
@@ -120,6 +125,8 @@ void ladle_job_free(ladle_job *j)
     free(j->argv);
     free(j->summary);
     free(j->notes);
+    free(j->source_name);
+    free(j->source_prefix);
     free(j);
 }
 
@@ -239,6 +246,9 @@ ladle_status ladle_job_set(ladle_job *j, ladle_param p, int64_t v)
             return bad(j, "unknown io mode");
         j->cfg.engine.io_mode = (ladle_io_mode)v;
         return LADLE_OK;
+    case LADLE_P_SOURCE_STEM:
+        j->source_stem = v ? LADLE_STEM_PATH : LADLE_STEM_NAME;
+        return LADLE_OK;
     }
     return bad(j, "unknown parameter");
 }
@@ -265,14 +275,20 @@ ladle_status ladle_job_set_string(ladle_job *j, ladle_string_param p, const char
     case LADLE_S_FIELD:
     case LADLE_S_LINK:
     case LADLE_S_SEEDS:
-    case LADLE_S_STATE: {
+    case LADLE_S_STATE:
+    case LADLE_S_SOURCE_NAME:
+    case LADLE_S_SOURCE_PREFIX: {
+        char **slot = p == LADLE_S_FIELD         ? &j->field_spec
+                      : p == LADLE_S_LINK        ? &j->link_spec
+                      : p == LADLE_S_SEEDS       ? &j->seeds_path
+                      : p == LADLE_S_STATE       ? &j->state_path
+                      : p == LADLE_S_SOURCE_NAME ? &j->source_name
+                                                 : &j->source_prefix;
+        if (p == LADLE_S_SOURCE_NAME && *slot)
+            return bad(j, "--source-name given twice: it names stdin, the one input '-'");
         char *copy = strdup(v);
         if (!copy)
             return ladle_error_set(&j->err, LADLE_E_INTERNAL, "out of memory");
-        char **slot = p == LADLE_S_FIELD   ? &j->field_spec
-                      : p == LADLE_S_LINK  ? &j->link_spec
-                      : p == LADLE_S_STATE ? &j->state_path
-                                           : &j->seeds_path;
         free(*slot);
         *slot = copy;
         return LADLE_OK;
@@ -491,10 +507,17 @@ ladle_status ladle_job_run_to(ladle_job *j, int out_fd, struct ladle_record_sink
         .cancel = &j->cancel,
         .sink = sink,
     };
+    /* Every input's source id, and no two alike, before anything is written. */
+    struct ladle_probe_opts po = {j->source_name, (enum ladle_stem_mode)j->source_stem,
+                                  j->source_prefix, row->id == LADLE_DESIGN_STATS};
+    struct ladle_probe probe;
+    ladle_status st =
+        ladle_probe_run(&probe, &j->cfg, io.paths, io.names, j->count, &po, &j->cancel, &j->err);
+    io.source_ids = probe.ids;
+    io.opened = (struct ladle_source *const *)probe.opened;
     ladle_plan_init(&j->plan);
     j->cfg.state->plan = &j->plan;
-    ladle_status st = LADLE_OK;
-    if (row->flags & LADLE_DF_SEEDS)
+    if (st == LADLE_OK && (row->flags & LADLE_DF_SEEDS))
         st = ladle_passes_load_seeds(&j->cfg, j->seeds_path, &j->cancel, &j->err);
     free(j->summary);
     j->summary = NULL;
@@ -534,6 +557,7 @@ ladle_status ladle_job_run_to(ladle_job *j, int out_fd, struct ladle_record_sink
     } else if (st == LADLE_OK) {
         st = ladle_passes_run(&j->cfg, &io, &j->err, report, &j->output_closed);
     }
+    ladle_probe_free(&probe);
     ladle_plan_free(&j->plan);
     j->cfg.state->plan = NULL;
     return st;

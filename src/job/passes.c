@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "job/designs.h"
+#include "io/source.h"
 #include "job/run_sample.h"
 #include "sample/plan.h"
 #include "sample/sampler.h"
@@ -50,13 +51,29 @@ static void spool_progress(const struct ladle_config *cfg, ladle_progress_phase 
     cfg->engine.progress(cfg->engine.progress_arg, &p);
 }
 
-/* Copies a pipe or stdin to an unlinked temporary file; returns its fd. */
-static int spool(const char *path, const char *name, const struct ladle_config *cfg,
-                 const atomic_int *cancel, struct ladle_error *err)
+/* Writes n bytes to fd; 0 or -1 (errno set). */
+static int write_all(int fd, const void *p, size_t n)
 {
-    int in = STDIN_FILENO;
+    for (size_t off = 0; off < n;) {
+        ssize_t w = write(fd, (const char *)p + off, n - off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0)
+            return -1;
+        off += (size_t)w;
+    }
+    return 0;
+}
+
+/* Copies a pipe or stdin to an unlinked temporary file; returns its fd.
+ * probed (may be NULL): the probe's open source, whose bytes read so far
+ * come first. */
+static int spool(const char *path, const char *name, struct ladle_source *probed,
+                 const struct ladle_config *cfg, const atomic_int *cancel, struct ladle_error *err)
+{
+    int in = probed ? probed->fd : STDIN_FILENO;
     /* A FIFO blocks in open(2) until a writer comes; a signal ends that. */
-    while (strcmp(path, "-") != 0 && (in = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+    while (!probed && strcmp(path, "-") != 0 && (in = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
         if (errno == EINTR && !(cancel && atomic_load(cancel)))
             continue;
         if (errno == EINTR)
@@ -83,7 +100,15 @@ static int spool(const char *path, const char *name, const struct ladle_config *
         ladle_error_set(err, LADLE_E_INTERNAL, "%s: out of memory", name);
         goto fail;
     }
+    if (probed && write_all(fd, probed->pushback, probed->pb_len) != 0) {
+        ladle_error_set(err, LADLE_E_OUTPUT, "%s: cannot spool to a temporary file: %s", name,
+                        strerror(errno));
+        goto fail;
+    }
+    total = probed ? probed->pb_len : 0;
     for (;;) {
+        if (probed && probed->at_eof)
+            break;
         /* Looked at every block, not only on EINTR: a fast producer never
          * leaves ladle waiting in read(2) when the signal comes. */
         if (cancel && atomic_load(cancel)) {
@@ -103,16 +128,10 @@ static int spool(const char *path, const char *name, const struct ladle_config *
         }
         if (n == 0)
             break;
-        for (ssize_t off = 0; off < n;) {
-            ssize_t w = write(fd, buf + off, (size_t)(n - off));
-            if (w < 0 && errno == EINTR)
-                continue;
-            if (w < 0) {
-                ladle_error_set(err, LADLE_E_OUTPUT, "%s: cannot spool to a temporary file: %s",
-                                name, strerror(errno));
-                goto fail;
-            }
-            off += w;
+        if (write_all(fd, buf, (size_t)n) != 0) {
+            ladle_error_set(err, LADLE_E_OUTPUT, "%s: cannot spool to a temporary file: %s", name,
+                            strerror(errno));
+            goto fail;
         }
         total += (unsigned long long)n;
         spool_progress(cfg, LADLE_PROGRESS_SPOOL, name, dir && *dir ? dir : "/tmp", total, &t0,
@@ -121,7 +140,7 @@ static int spool(const char *path, const char *name, const struct ladle_config *
     spool_progress(cfg, LADLE_PROGRESS_SPOOLED, name, dir && *dir ? dir : "/tmp", total, &t0,
                    &last);
     free(buf);
-    if (in != STDIN_FILENO)
+    if (in != STDIN_FILENO && !probed)
         close(in);
     if (cfg->engine.notify) {
         char line[512];
@@ -132,7 +151,7 @@ static int spool(const char *path, const char *name, const struct ladle_config *
     return fd;
 fail:
     free(buf);
-    if (in != STDIN_FILENO)
+    if (in != STDIN_FILENO && !probed)
         close(in);
     if (fd >= 0)
         close(fd);
@@ -213,7 +232,9 @@ ladle_status ladle_passes_run(struct ladle_config *cfg, const struct ladle_pipel
             int regular = strcmp(io->paths[i], "-") != 0 && stat(io->paths[i], &sb) == 0 &&
                           S_ISREG(sb.st_mode);
             if (!regular) {
-                if ((fds[i] = spool(io->paths[i], io->names[i], cfg, io->cancel, err)) < 0) {
+                struct ladle_source *probed = io->opened ? io->opened[i] : NULL;
+                if ((fds[i] = spool(io->paths[i], io->names[i], probed, cfg, io->cancel, err)) <
+                    0) {
                     st = ladle_error_status(err);
                     goto out;
                 }
@@ -229,6 +250,7 @@ ladle_status ladle_passes_run(struct ladle_config *cfg, const struct ladle_pipel
             }
         }
         pio.paths = (const char *const *)paths;
+        pio.opened = NULL; /* every pipe is a spooled file now */
     }
     ladle_report total;
     cfg->engine.pass = 0;

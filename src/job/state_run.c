@@ -196,6 +196,8 @@ struct carry {
     struct ladle_state old, next;
     struct ladle_state_source *all; /* old sources, then the new ones */
     const char **paths, **names;    /* the pass's inputs */
+    uint64_t *ids;                  /* per pass input: its source id (0: a placeholder) */
+    struct ladle_source **opened;   /* per pass input: the probe's open pipe, or NULL */
     uint32_t count;
     struct ladle_outbuf payload, header;
     int header_fd;        /* -1, or the memfd holding the state's header */
@@ -208,6 +210,8 @@ static void carry_free(struct carry *c)
     free(c->all);
     free(c->paths);
     free(c->names);
+    free(c->ids);
+    free(c->opened);
     ladle_outbuf_free(&c->payload);
     ladle_outbuf_free(&c->header);
     if (c->header_fd >= 0)
@@ -247,7 +251,9 @@ static ladle_status plan_inputs(struct carry *c, const struct ladle_pipeline_io 
     c->all = calloc(cap ? cap : 1, sizeof *c->all);
     c->paths = calloc(cap ? cap : 1, sizeof *c->paths);
     c->names = calloc(cap ? cap : 1, sizeof *c->names);
-    if (!c->all || !c->paths || !c->names)
+    c->ids = calloc(cap ? cap : 1, sizeof *c->ids);
+    c->opened = calloc(cap ? cap : 1, sizeof *c->opened);
+    if (!c->all || !c->paths || !c->names || !c->ids || !c->opened)
         return ladle_error_set(err, LADLE_E_INTERNAL, "out of memory");
     for (size_t k = 0; k < nold; k++) {
         c->all[k] = c->old.sources[k];
@@ -287,6 +293,8 @@ static ladle_status plan_inputs(struct carry *c, const struct ladle_pipeline_io 
                                        (unsigned long long)c->all[n].size);
         c->paths[n] = io->paths[i];
         c->names[n] = io->names[i];
+        c->ids[n] = io->source_ids ? io->source_ids[i] : n;
+        c->opened[n] = io->opened ? io->opened[i] : NULL;
         n++;
     }
     c->count = (uint32_t)n;
@@ -334,6 +342,8 @@ static ladle_status carry_run(struct ladle_config *cfg, const char *field_spec,
         pio.paths = c.paths;
         pio.names = c.names;
         pio.count = c.count;
+        pio.source_ids = c.ids; /* the probe's, moved with their inputs */
+        pio.opened = c.opened;
         cfg->state->carry_in = c.old.payload;
         cfg->state->carry_in_len = c.old.payload_len;
         cfg->state->carry_out = &c.payload;

@@ -43,6 +43,7 @@ struct ladle_chunk {
     size_t len;                  /* bytes of whole records at data */
     uint64_t offset;             /* decompressed byte offset of data[0] in its input */
     uint32_t input;              /* input ordinal (argument order) */
+    uint64_t source;             /* its input's source id (record/source_id.h) */
     uint64_t seq;                /* order of this chunk within its input */
     bool last;                   /* the last chunk of its input (may be empty) */
     char csv_delim;              /* --format csv: records end outside quotes (records.h) */

@@ -115,6 +115,7 @@ static ladle_status join_carry(struct ladle_framer *f, struct ladle_chunk **ckp,
     /* Slow path: a record longer than the headroom. The +1 is the spare
      * byte a chunk keeps after its data. */
     uint32_t input = ck->input;
+    uint64_t source = ck->source;
     ladle_status st = append_to_carry(f, ck, 1, err);
     if (st != LADLE_OK)
         return st;
@@ -124,6 +125,7 @@ static ladle_status join_carry(struct ladle_framer *f, struct ladle_chunk **ckp,
     big->len = f->carry_len;
     big->offset = f->carry_off;
     big->input = input;
+    big->source = source;
     big->backing = ck;
     *ckp = big;
     f->carry = NULL;

@@ -126,7 +126,9 @@ E2E_PIDS+=("$pid")
 wait_handlers "$pid" 10 || true
 sleep 0.5
 signal_expect INT "$pid" 130 "sample FILE FIFO" "$T/sig.err"
-grep -Eq '^ladle: interrupted: [0-9.]+ (KB|MB) read; ' "$T/sig.err" && pass ||
+# (The signal comes while every input is probed for its first record, before
+# the engine reads a.log: so 0 B may be read.)
+grep -Eq '^ladle: interrupted: [0-9.]+ (B|KB|MB) read; ' "$T/sig.err" && pass ||
     fail "SIGINT, sample FILE FIFO: no interrupt line" "$(cat -v "$T/sig.err")"
 kill "$writer" 2>/dev/null
 wait "$writer" 2>/dev/null

@@ -267,7 +267,10 @@ test_union() {
     fi
     expect_eq "union: stdin is named <stdin> in the manifest" "<stdin>" "$(mf_get un-stdin path)"
     # several inputs of different kinds at once
-    split_ok "union, 3 inputs" split -o un-3 --ratios "$RATIOS" --seed "$SEED" a.jsonl.gz - a.jsonl.zst <a.jsonl || return
+    # (copies under other names: a.jsonl.gz and a.jsonl.zst are one source to ladle)
+    cp a.jsonl.gz u1.jsonl.gz
+    cp a.jsonl.zst u3.jsonl.zst
+    split_ok "union, 3 inputs" split -o un-3 --ratios "$RATIOS" --seed "$SEED" u1.jsonl.gz - u3.jsonl.zst <a.jsonl || return
     ds_cat un-3 | sort >un.sorted
     cat a.jsonl a.jsonl a.jsonl | sort >un3.exp
     if cmp -s un3.exp un.sorted; then pass; else
