@@ -511,8 +511,8 @@ ladle_status ladle_job_run_to(ladle_job *j, int out_fd, struct ladle_record_sink
     struct ladle_probe_opts po = {j->source_name, (enum ladle_stem_mode)j->source_stem,
                                   j->source_prefix, row->id == LADLE_DESIGN_STATS};
     struct ladle_probe probe;
-    ladle_status st =
-        ladle_probe_run(&probe, &j->cfg, io.paths, io.names, j->count, &po, &j->cancel, &j->err);
+    ladle_status st = ladle_probe_run(&probe, &j->cfg, io.paths, io.names,
+                                      j->merging ? 0 : j->count, &po, &j->cancel, &j->err);
     io.source_ids = probe.ids;
     io.opened = (struct ladle_source *const *)probe.opened;
     ladle_plan_init(&j->plan);
