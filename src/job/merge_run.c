@@ -1,20 +1,24 @@
 /*
  * merge_run.c -- `ladle merge`: states drawn apart joined into one.
  *
- * Every state is read whole first (a damaged or mismatched one is refused
- * before anything is printed or written). The sources are concatenated in
- * argument order, so a record of the k-th state moves to position
- * base_k + p, base_k the number of sources before it (each design's
- * deserialize adds ladle_sampler.input_base). The samples join with the
- * design's own merge, the one that joins the threads' partial states, so
- * the kept records do not depend on the argument order, only their
- * positions do. Memory: the states' bytes plus one design state.
+ * Two passes over the files, so that memory is one state's, not all of
+ * them: the first reads each state and keeps only what is small (its
+ * sources, segments, the first header, a hash of its sample) to refuse a
+ * damaged or mismatched state, or a shared source, before anything is
+ * printed or written; the second reads each again and joins its sample.
+ * The sources are concatenated in argument order, so a record of the k-th
+ * state moves to position base_k + p, base_k the number of sources before
+ * it (each design's deserialize adds ladle_sampler.input_base). Samples
+ * join with the design's own merge, the one that joins the threads'
+ * partial states, so the kept records do not depend on the argument
+ * order; only their positions do.
  */
 #include "job/merge_run.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <xxhash.h>
 
 #include "job/designs.h"
 #include "job/state_run.h"
@@ -23,37 +27,78 @@
 #include "state/state.h"
 
 struct merge {
-    struct ladle_state *in; /* the states read, in argument order */
-    size_t n;
-    struct ladle_state out;
-    struct ladle_state_source *sources;   /* owns the array (strings: in[]'s) */
+    struct ladle_state first;             /* the first state, whole: the parameters */
+    size_t n;                             /* states scanned */
+    size_t *nsources;                     /* owns: each state's source count */
+    uint64_t *sum;                        /* owns: each state's XXH3-64 of its sample */
+    struct ladle_state_source *sources;   /* owns, and each source's stem and path */
     struct ladle_state_segment *segments; /* owns */
+    size_t ns, ng;
+    char *header; /* owns: the first state's header that is not empty */
     struct ladle_outbuf payload;
+    struct ladle_state out;
 };
 
 static void merge_free(struct merge *m)
 {
-    for (size_t k = 0; k < m->n; k++)
-        ladle_state_free(&m->in[k]);
-    free(m->in);
+    ladle_state_free(&m->first);
+    for (size_t i = 0; i < m->ns; i++) {
+        free((char *)m->sources[i].stem);
+        free((char *)m->sources[i].path);
+    }
+    free(m->nsources);
+    free(m->sum);
     free(m->sources);
     free(m->segments);
+    free(m->header);
     ladle_outbuf_free(&m->payload);
 }
 
-static ladle_status load(struct merge *m, const char *const *paths, size_t n,
+static ladle_status read_state(const char *path, struct ladle_state *st, struct ladle_error *err)
+{
+    int exists;
+    ladle_status s = ladle_state_read_file(path, st, &exists, err);
+    if (s == LADLE_OK && !exists)
+        return ladle_error_set(err, LADLE_E_INPUT, "%s: state: no such file", path);
+    return s;
+}
+
+/* Keeps what the join needs of state k: sources, segments, a header. */
+static ladle_status keep(struct merge *m, size_t k, const struct ladle_state *s,
                          struct ladle_error *err)
 {
-    if (!(m->in = calloc(n ? n : 1, sizeof *m->in)))
+    if (s->nsources > UINT32_MAX - m->ns)
+        return ladle_error_set(err, LADLE_E_USAGE, "merge: more than %u sources in all",
+                               (unsigned)UINT32_MAX);
+    struct ladle_state_source *v = realloc(m->sources, (m->ns + s->nsources + 1) * sizeof *v);
+    if (v)
+        m->sources = v;
+    struct ladle_state_segment *g = realloc(m->segments, (m->ng + s->nsegments + 1) * sizeof *g);
+    if (g)
+        m->segments = g;
+    if (!v || !g)
         return ladle_error_set(err, LADLE_E_INTERNAL, "merge: out of memory");
-    for (; m->n < n; m->n++) {
-        int exists;
-        ladle_status st = ladle_state_read_file(paths[m->n], &m->in[m->n], &exists, err);
-        if (st != LADLE_OK)
-            return st;
-        if (!exists)
-            return ladle_error_set(err, LADLE_E_INPUT, "%s: state: no such file", paths[m->n]);
+    for (size_t i = 0; i < s->nsegments; i++) {
+        m->segments[m->ng] = s->segments[i];
+        m->segments[m->ng++].source += (uint32_t)m->ns;
     }
+    for (size_t i = 0; i < s->nsources; i++) {
+        v[m->ns] = s->sources[i];
+        v[m->ns].stem = strdup(s->sources[i].stem);
+        v[m->ns].path = strdup(s->sources[i].path);
+        m->ns++; /* counted first: merge_free frees what was copied */
+        if (!v[m->ns - 1].stem || !v[m->ns - 1].path)
+            return ladle_error_set(err, LADLE_E_INTERNAL, "merge: out of memory");
+    }
+    if (!m->header && s->header_len) { /* one run's output starts with the first header */
+        if (!(m->header = malloc(s->header_len)))
+            return ladle_error_set(err, LADLE_E_INTERNAL, "merge: out of memory");
+        memcpy(m->header, s->header, s->header_len);
+        m->out.header = m->header;
+        m->out.header_len = s->header_len;
+    }
+    m->nsources[k] = s->nsources;
+    m->sum[k] = XXH3_64bits(s->payload, s->payload_len);
     return LADLE_OK;
 }
 
@@ -74,22 +119,19 @@ static int by_id(const void *a, const void *b)
 static ladle_status refuse_shared(const struct merge *m, const char *const *paths,
                                   struct ladle_error *err)
 {
-    size_t total = 0;
-    for (size_t k = 0; k < m->n; k++)
-        total += m->in[k].nsources;
-    struct source_ref *v = malloc((total ? total : 1) * sizeof *v);
+    struct source_ref *v = malloc((m->ns ? m->ns : 1) * sizeof *v);
     if (!v)
         return ladle_error_set(err, LADLE_E_INTERNAL, "merge: out of memory");
     size_t at = 0;
     for (size_t k = 0; k < m->n; k++)
-        for (size_t i = 0; i < m->in[k].nsources; i++)
-            v[at++] = (struct source_ref){m->in[k].sources[i].id, k, i};
-    qsort(v, total, sizeof *v, by_id);
+        for (size_t i = 0; i < m->nsources[k]; i++, at++)
+            v[at] = (struct source_ref){m->sources[at].id, k, at};
+    qsort(v, m->ns, sizeof *v, by_id);
     ladle_status st = LADLE_OK;
-    for (size_t i = 1; i < total && st == LADLE_OK; i++) {
+    for (size_t i = 1; i < m->ns && st == LADLE_OK; i++) {
         if (v[i].id != v[i - 1].id || v[i].state == v[i - 1].state)
             continue;
-        const struct ladle_state_source *s = &m->in[v[i].state].sources[v[i].source];
+        const struct ladle_state_source *s = &m->sources[v[i].source];
         st = ladle_error_set(err, LADLE_E_USAGE,
                              "merge: %s and %s both consumed source %s (last seen as %s, id "
                              "%016llx): merge states of disjoint sources",
@@ -100,46 +142,48 @@ static ladle_status refuse_shared(const struct merge *m, const char *const *path
     return st;
 }
 
-/* The sources and segments of all states, in argument order. */
-static ladle_status join_sources(struct merge *m, struct ladle_error *err)
+/* Pass 1: every state read and checked, the small parts kept. */
+static ladle_status scan(struct merge *m, const struct ladle_config *cfg, const char *field_spec,
+                         const char *const *paths, size_t n, struct ladle_error *err)
 {
-    size_t ns = 0, ng = 0;
-    for (size_t k = 0; k < m->n; k++) {
-        ns += m->in[k].nsources;
-        ng += m->in[k].nsegments;
-    }
-    if (ns > UINT32_MAX)
-        return ladle_error_set(err, LADLE_E_USAGE, "merge: more than %u sources in all",
-                               (unsigned)UINT32_MAX);
-    m->sources = malloc((ns ? ns : 1) * sizeof *m->sources);
-    m->segments = malloc((ng ? ng : 1) * sizeof *m->segments);
-    if (!m->sources || !m->segments)
+    m->nsources = calloc(n, sizeof *m->nsources);
+    m->sum = calloc(n, sizeof *m->sum);
+    if (!m->nsources || !m->sum)
         return ladle_error_set(err, LADLE_E_INTERNAL, "merge: out of memory");
-    size_t base = 0, g = 0;
-    for (size_t k = 0; k < m->n; k++) {
-        const struct ladle_state *s = &m->in[k];
-        memcpy(m->sources + base, s->sources, s->nsources * sizeof *s->sources);
-        for (size_t i = 0; i < s->nsegments; i++, g++) {
-            m->segments[g] = s->segments[i];
-            m->segments[g].source += (uint32_t)base;
-        }
-        if (!m->out.header_len) { /* one run's output starts with the first header */
-            m->out.header = s->header;
-            m->out.header_len = s->header_len;
-        }
-        base += s->nsources;
+    ladle_status st = read_state(paths[0], &m->first, err);
+    struct ladle_error e;
+    ladle_error_init(&e);
+    if (st == LADLE_OK && ladle_job_state_check(cfg, field_spec, &m->first, &e) != LADLE_OK)
+        st = ladle_error_set(err, ladle_error_status(&e), "%s: %s", paths[0], e.msg);
+    if (st == LADLE_OK)
+        st = keep(m, 0, &m->first, err);
+    for (m->n = 1; m->n < n && st == LADLE_OK; m->n++) {
+        struct ladle_state s;
+        st = read_state(paths[m->n], &s, err);
+        if (st == LADLE_OK)
+            st = ladle_state_check_pair(&m->first, paths[0], &s, paths[m->n], err);
+        if (st == LADLE_OK)
+            st = keep(m, m->n, &s, err);
+        ladle_state_free(&s);
     }
+    if (st == LADLE_OK)
+        st = refuse_shared(m, paths, err);
+    m->out.contract = m->first.contract;
+    memcpy(m->out.design, m->first.design, 4);
+    m->out.seed = m->first.seed;
+    m->out.params = m->first.params;
+    m->out.nparams = m->first.nparams;
     m->out.sources = m->sources;
-    m->out.nsources = ns;
+    m->out.nsources = m->ns;
     m->out.segments = m->segments;
-    m->out.nsegments = ng;
-    return LADLE_OK;
+    m->out.nsegments = m->ng;
+    return st;
 }
 
-/* Joins the samples into one design state and serializes it. */
-static ladle_status join_payloads(struct merge *m, const struct ladle_config *cfg,
-                                  const struct ladle_sampler_ops *ops, const char *const *paths,
-                                  struct ladle_error *err)
+/* Pass 2: each state read again, its sample joined; then serialized. */
+static ladle_status join(struct merge *m, const struct ladle_config *cfg,
+                         const struct ladle_sampler_ops *ops, const char *const *paths,
+                         struct ladle_error *err)
 {
     struct ladle_sampler acc, part;
     ladle_status st = ladle_sampler_init(&acc, ops, cfg, err);
@@ -147,22 +191,29 @@ static ladle_status join_payloads(struct merge *m, const struct ladle_config *cf
         return st;
     uint32_t base = 0;
     for (size_t k = 0; k < m->n && st == LADLE_OK; k++) {
-        const struct ladle_state *s = &m->in[k];
+        struct ladle_state again;
+        memset(&again, 0, sizeof again);
+        const struct ladle_state *s = k ? &again : &m->first;
+        if (k && (st = read_state(paths[k], &again, err)) != LADLE_OK)
+            break;
+        if (s->nsources != m->nsources[k] || XXH3_64bits(s->payload, s->payload_len) != m->sum[k])
+            st = ladle_error_set(err, LADLE_E_INPUT, "%s: state: changed while merged", paths[k]);
         struct ladle_error e;
         ladle_error_init(&e);
-        if ((st = ladle_sampler_init(&part, ops, cfg, err)) != LADLE_OK)
-            break;
-        part.input_base = base;
-        if (s->payload_len)
-            st = ops->deserialize(&part, s->payload, s->payload_len, &e);
-        if (st == LADLE_E_INPUT)
-            st = ladle_error_set(err, st, "%s: %s (the sample it holds)", paths[k], e.msg);
-        else if (st != LADLE_OK)
-            st = ladle_error_set(err, st, "%s", e.msg);
-        if (st == LADLE_OK)
-            st = ops->merge(&acc, &part, err);
-        ladle_sampler_destroy(&part);
-        base += (uint32_t)s->nsources; /* join_sources checked the sum */
+        if (st == LADLE_OK && (st = ladle_sampler_init(&part, ops, cfg, err)) == LADLE_OK) {
+            part.input_base = base;
+            if (s->payload_len)
+                st = ops->deserialize(&part, s->payload, s->payload_len, &e);
+            if (st == LADLE_E_INPUT)
+                st = ladle_error_set(err, st, "%s: %s (the sample it holds)", paths[k], e.msg);
+            else if (st != LADLE_OK)
+                st = ladle_error_set(err, st, "%s", e.msg);
+            if (st == LADLE_OK)
+                st = ops->merge(&acc, &part, err);
+            ladle_sampler_destroy(&part);
+        }
+        ladle_state_free(&again);
+        base += (uint32_t)m->nsources[k]; /* keep() checked the sum */
     }
     if (st == LADLE_OK)
         st = ops->serialize(&acc, &m->payload, err);
@@ -170,23 +221,6 @@ static ladle_status join_payloads(struct merge *m, const struct ladle_config *cf
     m->out.payload = (const unsigned char *)m->payload.data;
     m->out.payload_len = m->payload.len;
     return st;
-}
-
-static ladle_status check_all(const struct merge *m, const struct ladle_config *cfg,
-                              const char *field_spec, const char *const *paths,
-                              struct ladle_error *err)
-{
-    for (size_t k = 1; k < m->n; k++) {
-        ladle_status st = ladle_state_check_pair(&m->in[0], paths[0], &m->in[k], paths[k], err);
-        if (st != LADLE_OK)
-            return st;
-    }
-    struct ladle_error e;
-    ladle_error_init(&e);
-    ladle_status st = ladle_job_state_check(cfg, field_spec, &m->in[0], &e);
-    if (st != LADLE_OK)
-        return ladle_error_set(err, st, "%s: %s", paths[0], e.msg);
-    return refuse_shared(m, paths, err);
 }
 
 ladle_status ladle_job_merge_run(struct ladle_config *cfg, const char *field_spec,
@@ -206,28 +240,17 @@ ladle_status ladle_job_merge_run(struct ladle_config *cfg, const char *field_spe
         return ladle_error_set(err, LADLE_E_USAGE, "merge: no state file given");
     struct merge m;
     memset(&m, 0, sizeof m);
-    ladle_status st = load(&m, paths, n, err);
+    int lock = -1; /* OUT, held from before it is read (it may be a STATE) to its rename */
+    ladle_status st = out_path ? ladle_state_lock(out_path, &lock, err) : LADLE_OK;
     if (st == LADLE_OK)
-        st = check_all(&m, cfg, field_spec, paths, err);
-    if (st == LADLE_OK) {
-        m.out.contract = m.in[0].contract;
-        memcpy(m.out.design, m.in[0].design, 4);
-        m.out.seed = m.in[0].seed;
-        m.out.params = m.in[0].params;
-        m.out.nparams = m.in[0].nparams;
-        st = join_sources(&m, err);
-    }
+        st = scan(&m, cfg, field_spec, paths, n, err);
     if (st == LADLE_OK)
-        st = join_payloads(&m, cfg, ops, paths, err);
-    int lock = -1;
-    if (st == LADLE_OK && out_path) {
-        st = ladle_state_lock(out_path, &lock, err);
-        if (st == LADLE_OK)
-            st = ladle_state_write_file(out_path, &m.out, err);
-        ladle_state_unlock(lock);
-    } else if (st == LADLE_OK) {
+        st = join(&m, cfg, ops, paths, err);
+    if (st == LADLE_OK && out_path)
+        st = ladle_state_write_file(out_path, &m.out, err);
+    else if (st == LADLE_OK)
         st = ladle_job_state_print(cfg, field_spec, io, &m.out, err, report, output_closed);
-    }
+    ladle_state_unlock(lock);
     merge_free(&m);
     return st;
 }
