@@ -1,11 +1,11 @@
 /*
  * merge_run.c -- `ladle merge`: states drawn apart joined into one.
  *
- * Two passes over the files, so that memory is one state's, not all of
- * them: the first reads each state and keeps only what is small (its
- * sources, segments, the first header, a hash of its sample) to refuse a
- * damaged or mismatched state, or a shared source, before anything is
- * printed or written; the second reads each again and joins its sample.
+ * One pass over the files, one at a time, so that memory is one state's
+ * plus the join, not every state's: each is read, checked against the
+ * first, its small parts kept (sources, segments, the first header) and
+ * its sample joined, then freed. Nothing is printed or written before
+ * every state has passed, and no source is in two of them.
  * The sources are concatenated in argument order, so a record of the k-th
  * state moves to position base_k + p, base_k the number of sources before
  * it (each design's deserialize adds ladle_sampler.input_base). Samples
@@ -18,7 +18,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <xxhash.h>
 
 #include "job/designs.h"
 #include "job/state_run.h"
@@ -30,7 +29,6 @@ struct merge {
     struct ladle_state first;             /* the first state, whole: the parameters */
     size_t n;                             /* states scanned */
     size_t *nsources;                     /* owns: each state's source count */
-    uint64_t *sum;                        /* owns: each state's XXH3-64 of its sample */
     struct ladle_state_source *sources;   /* owns, and each source's stem and path */
     struct ladle_state_segment *segments; /* owns */
     size_t ns, ng;
@@ -47,7 +45,6 @@ static void merge_free(struct merge *m)
         free((char *)m->sources[i].path);
     }
     free(m->nsources);
-    free(m->sum);
     free(m->sources);
     free(m->segments);
     free(m->header);
@@ -98,7 +95,6 @@ static ladle_status keep(struct merge *m, size_t k, const struct ladle_state *s,
         m->out.header_len = s->header_len;
     }
     m->nsources[k] = s->nsources;
-    m->sum[k] = XXH3_64bits(s->payload, s->payload_len);
     return LADLE_OK;
 }
 
@@ -142,13 +138,40 @@ static ladle_status refuse_shared(const struct merge *m, const char *const *path
     return st;
 }
 
-/* Pass 1: every state read and checked, the small parts kept. */
-static ladle_status scan(struct merge *m, const struct ladle_config *cfg, const char *field_spec,
-                         const char *const *paths, size_t n, struct ladle_error *err)
+/* One state's sample into the join, its positions moved by base. */
+static ladle_status join_one(struct ladle_sampler *acc, const struct ladle_sampler_ops *ops,
+                             const struct ladle_config *cfg, const struct ladle_state *s,
+                             uint32_t base, const char *path, struct ladle_error *err)
 {
-    m->nsources = calloc(n, sizeof *m->nsources);
-    m->sum = calloc(n, sizeof *m->sum);
-    if (!m->nsources || !m->sum)
+    struct ladle_sampler part;
+    struct ladle_error e;
+    ladle_error_init(&e);
+    ladle_status st = ladle_sampler_init(&part, ops, cfg, err);
+    if (st != LADLE_OK)
+        return st;
+    /* Into the join itself where the design can: no copy of what it drops. */
+    struct ladle_sampler *into = ops->deserialize_joins ? acc : &part;
+    into->input_base = base;
+    if (s->payload_len)
+        st = ops->deserialize(into, s->payload, s->payload_len, &e);
+    if (st == LADLE_E_INPUT)
+        st = ladle_error_set(err, st, "%s: %s (the sample it holds)", path, e.msg);
+    else if (st != LADLE_OK)
+        st = ladle_error_set(err, st, "%s", e.msg);
+    if (st == LADLE_OK && into == &part)
+        st = ops->merge(acc, &part, err);
+    ladle_sampler_destroy(&part);
+    return st;
+}
+
+/* Each state read once: checked, its sources kept, its sample joined
+ * (nothing is printed or written before every state has passed). */
+static ladle_status join_all(struct merge *m, struct ladle_sampler *acc,
+                             const struct ladle_config *cfg, const char *field_spec,
+                             const struct ladle_sampler_ops *ops, const char *const *paths,
+                             size_t n, struct ladle_error *err)
+{
+    if (!(m->nsources = calloc(n, sizeof *m->nsources)))
         return ladle_error_set(err, LADLE_E_INTERNAL, "merge: out of memory");
     ladle_status st = read_state(paths[0], &m->first, err);
     struct ladle_error e;
@@ -157,17 +180,24 @@ static ladle_status scan(struct merge *m, const struct ladle_config *cfg, const 
         st = ladle_error_set(err, ladle_error_status(&e), "%s: %s", paths[0], e.msg);
     if (st == LADLE_OK)
         st = keep(m, 0, &m->first, err);
+    if (st == LADLE_OK)
+        st = join_one(acc, ops, cfg, &m->first, 0, paths[0], err);
     for (m->n = 1; m->n < n && st == LADLE_OK; m->n++) {
         struct ladle_state s;
+        uint32_t base = (uint32_t)m->ns; /* keep() refuses more than UINT32_MAX in all */
         st = read_state(paths[m->n], &s, err);
         if (st == LADLE_OK)
             st = ladle_state_check_pair(&m->first, paths[0], &s, paths[m->n], err);
         if (st == LADLE_OK)
             st = keep(m, m->n, &s, err);
+        if (st == LADLE_OK)
+            st = join_one(acc, ops, cfg, &s, base, paths[m->n], err);
         ladle_state_free(&s);
     }
     if (st == LADLE_OK)
         st = refuse_shared(m, paths, err);
+    if (st == LADLE_OK)
+        st = ops->serialize(acc, &m->payload, err);
     m->out.contract = m->first.contract;
     memcpy(m->out.design, m->first.design, 4);
     m->out.seed = m->first.seed;
@@ -177,47 +207,6 @@ static ladle_status scan(struct merge *m, const struct ladle_config *cfg, const 
     m->out.nsources = m->ns;
     m->out.segments = m->segments;
     m->out.nsegments = m->ng;
-    return st;
-}
-
-/* Pass 2: each state read again, its sample joined; then serialized. */
-static ladle_status join(struct merge *m, const struct ladle_config *cfg,
-                         const struct ladle_sampler_ops *ops, const char *const *paths,
-                         struct ladle_error *err)
-{
-    struct ladle_sampler acc, part;
-    ladle_status st = ladle_sampler_init(&acc, ops, cfg, err);
-    if (st != LADLE_OK)
-        return st;
-    uint32_t base = 0;
-    for (size_t k = 0; k < m->n && st == LADLE_OK; k++) {
-        struct ladle_state again;
-        memset(&again, 0, sizeof again);
-        const struct ladle_state *s = k ? &again : &m->first;
-        if (k && (st = read_state(paths[k], &again, err)) != LADLE_OK)
-            break;
-        if (s->nsources != m->nsources[k] || XXH3_64bits(s->payload, s->payload_len) != m->sum[k])
-            st = ladle_error_set(err, LADLE_E_INPUT, "%s: state: changed while merged", paths[k]);
-        struct ladle_error e;
-        ladle_error_init(&e);
-        if (st == LADLE_OK && (st = ladle_sampler_init(&part, ops, cfg, err)) == LADLE_OK) {
-            part.input_base = base;
-            if (s->payload_len)
-                st = ops->deserialize(&part, s->payload, s->payload_len, &e);
-            if (st == LADLE_E_INPUT)
-                st = ladle_error_set(err, st, "%s: %s (the sample it holds)", paths[k], e.msg);
-            else if (st != LADLE_OK)
-                st = ladle_error_set(err, st, "%s", e.msg);
-            if (st == LADLE_OK)
-                st = ops->merge(&acc, &part, err);
-            ladle_sampler_destroy(&part);
-        }
-        ladle_state_free(&again);
-        base += (uint32_t)m->nsources[k]; /* keep() checked the sum */
-    }
-    if (st == LADLE_OK)
-        st = ops->serialize(&acc, &m->payload, err);
-    ladle_sampler_destroy(&acc);
     m->out.payload = (const unsigned char *)m->payload.data;
     m->out.payload_len = m->payload.len;
     return st;
@@ -242,10 +231,11 @@ ladle_status ladle_job_merge_run(struct ladle_config *cfg, const char *field_spe
     memset(&m, 0, sizeof m);
     int lock = -1; /* OUT, held from before it is read (it may be a STATE) to its rename */
     ladle_status st = out_path ? ladle_state_lock(out_path, &lock, err) : LADLE_OK;
-    if (st == LADLE_OK)
-        st = scan(&m, cfg, field_spec, paths, n, err);
-    if (st == LADLE_OK)
-        st = join(&m, cfg, ops, paths, err);
+    struct ladle_sampler acc;
+    if (st == LADLE_OK && (st = ladle_sampler_init(&acc, ops, cfg, err)) == LADLE_OK) {
+        st = join_all(&m, &acc, cfg, field_spec, ops, paths, n, err);
+        ladle_sampler_destroy(&acc);
+    }
     if (st == LADLE_OK && out_path)
         st = ladle_state_write_file(out_path, &m.out, err);
     else if (st == LADLE_OK)
