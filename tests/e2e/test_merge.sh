@@ -77,6 +77,20 @@ else
     note "contract $contract keys records by input position: merges of samples smaller than the inputs are checked from contract 4 on"
 fi
 
+# --header: the header heads the merged output once; a weight named by its column.
+for i in 1 2 3; do { printf 'id\tw\tx\n'; cat "$T/f$i.tsv"; } >"$T/h$i.tsv"; done
+for d in "-n 1000" "--weight w -n 1000 --emit-weight"; do
+    # shellcheck disable=SC2206
+    opt=($d --seed 4 --format tsv --header)
+    save hone $L sample "${opt[@]}" "$T/h1.tsv" "$T/h2.tsv" "$T/h3.tsv"
+    rm -f "$T"/hs?
+    for i in 1 2 3; do run $L sample "${opt[@]}" --state "$T/hs$i" "$T/h$i.tsv"; done
+    expect_same "$T/hone" $L merge "$T/hs1" "$T/hs2" "$T/hs3"
+    run $L merge --state "$T/hs12" "$T/hs1" "$T/hs2"
+    expect_same "$T/hone" $L merge "$T/hs12" "$T/hs3"
+    expect_eq "one header line ($d)" 1 "$(grep -c '^id' "$T/out")"
+done
+
 # One state: its own sample.
 d=$T/tr
 run $L sample -n 8 --seed 5 --format tsv --state "$T/one.st" "$T/f2.tsv"
