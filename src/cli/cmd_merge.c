@@ -66,9 +66,22 @@ static const struct ladle_cli_option merge_opts[M_COUNT] = {
 #define MAX_ARGS (2 * 64 + 8)
 #define ARG_BYTES 4096
 
+/* Options a state never holds, which name a file to write or read or end
+ * the command: the file is untrusted, so one that names them is refused. */
+static int not_a_draw(const char *flag)
+{
+    static const char *const no[] = {"--state", "--output", "-o", "--seeds", "--help", "-h"};
+    for (size_t i = 0; i < sizeof no / sizeof no[0]; i++)
+        if (strncmp(flag, no[i], strlen(no[i])) == 0 &&
+            (flag[strlen(no[i])] == '\0' || flag[strlen(no[i])] == ' '))
+            return 1;
+    return flag[0] != '-';
+}
+
 /* The first state's draw as options of `ladle sample`: "-n 100 --seed 7
  * --weight bytes --emit-weight". A switch named "--format csv" (two
- * words) gives both; a switch that is off gives nothing. */
+ * words) gives both; a switch that is off gives nothing. -1: a parameter
+ * that cannot be read back. */
 static int draw_args(const struct ladle_state *st, char **argv, char *text, size_t cap)
 {
     int argc = 0;
@@ -87,6 +100,8 @@ static int draw_args(const struct ladle_state *st, char **argv, char *text, size
     for (size_t i = 0; i < st->nparams; i++) {
         const struct ladle_state_kv *kv = &st->params[i];
         const char *space = strchr(kv->flag, ' ');
+        if (not_a_draw(kv->flag))
+            return -1;
         if (kv->type == LADLE_STATE_SWITCH && !kv->u)
             continue;
         if (space)
@@ -127,9 +142,11 @@ static int draw_of(ladle_job *job, const char *path)
     static char text[ARG_BYTES];
     char *argv[MAX_ARGS];
     int argc = draw_args(&st, argv, text, sizeof text);
-    int rc = argc < 0
-                 ? ladle_cli_usage("merge", "%s: its parameters are too long to read back", path)
-                 : ladle_cli_sample_design(job, argc, argv);
+    int rc = argc < 0 ? ladle_cli_usage("merge",
+                                        "%s: state: a parameter that is no option of a draw, or "
+                                        "too long to read back",
+                                        path)
+                      : ladle_cli_sample_design(job, argc, argv);
     ladle_state_free(&st);
     return rc;
 }
