@@ -23,31 +23,33 @@ files=("$T/f1.tsv" "$T/f2.tsv" "$T/f3.tsv" "$T/f4.tsv" "$T/f5.tsv")
 contract=$($L --version | sed -n 's/.*contract \([0-9]*\).*/\1/p')
 
 # trees OPT...: for each tree of merges over the per-file states, in file
-# order, the output equals $T/one (one run over the five files).
+# order, the output equals $T/one (one run over the five files). A state
+# keeps no output choice: merge gets --shuffle when OPT has it.
 trees() {
-    local d=$T/tr
+    local d=$T/tr M=merge
+    case " $* " in *" --shuffle "*) M="merge --shuffle" ;; esac
     rm -rf "$d" && mkdir -p "$d"
     local i
     for i in 1 2 3 4 5; do
         run $L sample "$@" --state "$d/s$i" "$T/f$i.tsv"
     done
     local s=("$d/s1" "$d/s2" "$d/s3" "$d/s4" "$d/s5")
-    expect_same "$T/one" $L merge "${s[@]}"                  # all five at once
-    run $L merge --state "$d/a" "${s[0]}" "${s[1]}"          # (((12)3)4)5
-    run $L merge --state "$d/a" "$d/a" "${s[2]}"             # OUT is one of the states
-    run $L merge --state "$d/a" "$d/a" "${s[3]}"
+    expect_same "$T/one" $L $M "${s[@]}"                  # all five at once
+    run $L $M --state "$d/a" "${s[0]}" "${s[1]}"          # (((12)3)4)5
+    run $L $M --state "$d/a" "$d/a" "${s[2]}"             # OUT is one of the states
+    run $L $M --state "$d/a" "$d/a" "${s[3]}"
     expect_stdout_empty
-    expect_same "$T/one" $L merge "$d/a" "${s[4]}"
-    run $L merge --state "$d/b" "${s[0]}" "${s[1]}"          # (12)(345)
-    run $L merge --state "$d/c" "${s[2]}" "${s[3]}" "${s[4]}"
-    expect_same "$T/one" $L merge "$d/b" "$d/c"
-    run $L merge --state "$d/e" "${s[3]}" "${s[4]}"          # 1(2(3(45)))
-    run $L merge --state "$d/e" "${s[2]}" "$d/e"
-    run $L merge --state "$d/e" "${s[1]}" "$d/e"
-    expect_same "$T/one" $L merge "${s[0]}" "$d/e"
-    run $L merge --state "$d/g" "$d/b" "$d/c"                # the merged state prints the same
-    expect_same "$T/one" $L merge "$d/g"
-    run $L merge --state "$d/h" "${s[@]:0:4}"                # and goes on with --state
+    expect_same "$T/one" $L $M "$d/a" "${s[4]}"
+    run $L $M --state "$d/b" "${s[0]}" "${s[1]}"          # (12)(345)
+    run $L $M --state "$d/c" "${s[2]}" "${s[3]}" "${s[4]}"
+    expect_same "$T/one" $L $M "$d/b" "$d/c"
+    run $L $M --state "$d/e" "${s[3]}" "${s[4]}"          # 1(2(3(45)))
+    run $L $M --state "$d/e" "${s[2]}" "$d/e"
+    run $L $M --state "$d/e" "${s[1]}" "$d/e"
+    expect_same "$T/one" $L $M "${s[0]}" "$d/e"
+    run $L $M --state "$d/g" "$d/b" "$d/c"                # the merged state prints the same
+    expect_same "$T/one" $L $M "$d/g"
+    run $L $M --state "$d/h" "${s[@]:0:4}"                # and goes on with --state
     expect_same "$T/one" $L sample "$@" --state "$d/h" "$T/f5.tsv"
 }
 
