@@ -9,6 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "record/source_id.h"
+
 int t_failures;
 static char tmpdir[256];
 
@@ -151,6 +153,33 @@ void t_text_index(struct t_text *t)
 size_t t_text_rec_len(const struct t_text *t, size_t r)
 {
     return (r + 1 < t->nrecs ? t->offs[r + 1] : t->len) - t->offs[r];
+}
+
+static uint64_t source_id(const char *path, const void *hdr, size_t hlen, const void *rec,
+                          size_t len)
+{
+    char *stem = ladle_source_stem(path, NULL, LADLE_STEM_NAME, NULL);
+    if (!stem)
+        abort();
+    struct ladle_fingerprint f = ladle_source_fingerprint(hdr, hlen, rec, len);
+    uint64_t id = ladle_source_id(stem, strlen(stem), f, 0);
+    free(stem);
+    return id;
+}
+
+uint64_t t_text_source_id(const struct t_text *t, const char *path)
+{
+    if (!t->nrecs)
+        return 0;
+    return source_id(path, t->p, t->hdr, t->p + t->offs[0], t_text_rec_len(t, 0));
+}
+
+uint64_t t_source_id(const char *path, const void *data, size_t len, size_t hdr)
+{
+    if (len <= hdr)
+        return 0;
+    const char *rec = (const char *)data + hdr, *nl = memchr(rec, '\n', len - hdr);
+    return source_id(path, data, hdr, rec, nl ? (size_t)(nl - rec) + 1 : len - hdr);
 }
 
 void t_text_free(struct t_text *t)

@@ -81,5 +81,14 @@ void t_text_index(struct t_text *t);
 /* Bytes of record r, its '\n' included. */
 size_t t_text_rec_len(const struct t_text *t, size_t r);
 void t_text_free(struct t_text *t);
+/* The source id ladle gives the file at path holding t (decompressed):
+ * its basename's stem and t's first record, after t's header (record/
+ * source_id.h); 0 when t has no record. The key of record r of it is
+ * ladle_record_key(seed, t_text_source_id(t, path), t->offs[r]). */
+uint64_t t_text_source_id(const struct t_text *t, const char *path);
+/* The same for a file at path whose decompressed bytes are data[0..len),
+ * the first hdr of them a header line read with --header (0: none): the
+ * first line after it is its first record. */
+uint64_t t_source_id(const char *path, const void *data, size_t len, size_t hdr);
 
 #endif

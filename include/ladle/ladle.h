@@ -323,8 +323,11 @@ LADLE_API ladle_status ladle_verify(const char *dir, FILE *problems, FILE *summa
  * --clusters weights). 3: ladle 0.3.0 (--format csv frames quoted line
  * ends into their record; inputs named .csv or .tsv read as csv/tsv under auto;
  * time fields: bare numbers under 10 digits refused, DB2 and asctime read,
- * zone-less values in --tz). Written in --version and in dataset manifests. */
-#define LADLE_CONTRACT_VERSION 3
+ * zone-less values in --tz). 4: a record's identity is (source id, offset),
+ * the source id from the input's name stem and first record instead of its
+ * argument position (doc/design-issue10.md). Written in --version and in
+ * dataset manifests. */
+#define LADLE_CONTRACT_VERSION 4
 
 #ifdef __cplusplus
 }

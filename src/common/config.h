@@ -97,6 +97,7 @@ struct ladle_run_state {
     size_t carry_in_len;
     struct ladle_outbuf *carry_out;
     struct ladle_outbuf *carry_header; /* the --header line the output starts with */
+    const uint64_t *source_ids;        /* per input (job/probe.h); NULL: the ordinals */
 };
 
 /* One run's settings. Stages get a `const struct ladle_config *`: the

@@ -254,6 +254,7 @@ ladle_status ladle_passes_run(struct ladle_config *cfg, const struct ladle_pipel
     }
     ladle_report total;
     cfg->engine.pass = 0;
+    cfg->state->source_ids = io->source_ids; /* for keys made after the pass (weighted) */
     for (int round = 0, rounds = split_rounds(cfg); round < rounds; round++) {
         if (rounds > 1) {
             cfg->state->split_state->counting = round == 0;
@@ -267,6 +268,7 @@ ladle_status ladle_passes_run(struct ladle_config *cfg, const struct ladle_pipel
     if (report)
         *report = total;
 out:
+    cfg->state->source_ids = NULL;
     if (paths)
         for (uint32_t i = 0; i < io->count; i++)
             free(paths[i]);

@@ -50,7 +50,7 @@ ladle_status ladle_job_route_chunk(struct job_run *j, struct ladle_sampler *part
         struct ladle_route *rt = next_route(res);
         if (!rt)
             return ladle_error_set(j->err, LADLE_E_INTERNAL, "pipeline: out of memory");
-        uint64_t key = ladle_record_key_d(partial->record_seed, ck->input, rec.offset);
+        uint64_t key = ladle_record_key_d(partial->record_seed, ck->source, rec.offset);
         uint64_t bad0 = *ladle_field_scratch_malformed(partial->scratch);
         int got = ladle_split_route(cfg, partial->scratch, split_bindings(j, ck->input), rec.data,
                                     rec.len, key, name, rec.offset, rt, j->err);

@@ -259,6 +259,7 @@ static ladle_status plan_inputs(struct carry *c, const struct ladle_pipeline_io 
         c->all[k] = c->old.sources[k];
         c->paths[k] = "/dev/null"; /* holds the place of a consumed source */
         c->names[k] = c->old.sources[k].path;
+        c->ids[k] = c->old.sources[k].id; /* no record, but its kept ones key by it */
     }
     size_t n = nold;
     for (uint32_t i = 0; i < io->count; i++) {
@@ -268,6 +269,8 @@ static ladle_status plan_inputs(struct carry *c, const struct ladle_pipeline_io 
         ladle_status st = probe(io->paths[i], &c->all[n], err);
         if (st != LADLE_OK)
             return st;
+        if (io->source_ids) /* the job's probe: the id its records are keyed by */
+            c->all[n].id = io->source_ids[i];
         size_t k = 0;
         while (k < n && !same_source(&c->all[k], &c->all[n]))
             k++;
@@ -293,7 +296,7 @@ static ladle_status plan_inputs(struct carry *c, const struct ladle_pipeline_io 
                                        (unsigned long long)c->all[n].size);
         c->paths[n] = io->paths[i];
         c->names[n] = io->names[i];
-        c->ids[n] = io->source_ids ? io->source_ids[i] : n;
+        c->ids[n] = c->all[n].id;
         c->opened[n] = io->opened ? io->opened[i] : NULL;
         n++;
     }

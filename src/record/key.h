@@ -78,20 +78,22 @@ static inline uint64_t ladle_seeded_hash(struct ladle_seed d, const void *p, siz
     return ladle_mix64(XXH3_64bits_withSeed(p, len, d.a) ^ d.b);
 }
 
-/* A record's key under the record domain's derived seed d. Per-record
+/* A record's key under the record domain's derived seed d: the key of its
+ * identity, (source id, decompressed offset) under contract 4 (the source
+ * id of record/source_id.h; contract 3 had the input ordinal). Per-record
  * paths derive d once (ladle_sampler has it): the derivation costs more
  * than the hash of 16 bytes. */
-static inline uint64_t ladle_record_key_d(struct ladle_seed d, uint32_t input, uint64_t offset)
+static inline uint64_t ladle_record_key_d(struct ladle_seed d, uint64_t source, uint64_t offset)
 {
     /* Little-endian on every host, so keys agree across machines. Whole
      * 64-bit stores: byte stores here stall the hash's 64-bit loads. */
-    uint64_t id[2] = {htole64((uint64_t)input), htole64(offset)};
+    uint64_t id[2] = {htole64(source), htole64(offset)};
     return ladle_seeded_hash(d, id, sizeof id);
 }
 
-static inline uint64_t ladle_record_key(uint64_t seed, uint32_t input, uint64_t offset)
+static inline uint64_t ladle_record_key(uint64_t seed, uint64_t source, uint64_t offset)
 {
-    return ladle_record_key_d(ladle_seed_derive(seed, LADLE_DOMAIN_RECORD), input, offset);
+    return ladle_record_key_d(ladle_seed_derive(seed, LADLE_DOMAIN_RECORD), source, offset);
 }
 
 /* The key of bytes v in a domain of the seed. */

@@ -38,7 +38,7 @@ static ladle_status bernoulli_offer(struct ladle_sampler *s, const struct ladle_
     ladle_record_iter_init(&it, ck);
     while (ladle_record_next(&it, &r)) {
         s->records_seen++;
-        uint64_t key = ladle_record_key_d(d, ck->input, r.offset);
+        uint64_t key = ladle_record_key_d(d, ck->source, r.offset);
         if (!st->keep_all && key >= st->threshold)
             continue;
         if (ladle_sampler_emit(s, out, r.data, r.len, key, st->inverse_p) != 0)

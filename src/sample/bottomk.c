@@ -46,7 +46,7 @@ static ladle_status bottomk_offer(struct ladle_sampler *s, const struct ladle_ch
     while (ladle_record_next(&it, &r)) {
         s->records_seen++;
         struct ladle_kept c = {
-            ladle_record_key_d(d, ck->input, r.offset), r.offset, ck->input, r.len, NULL, 0.0};
+            ladle_record_key_d(d, ck->source, r.offset), r.offset, ck->input, r.len, NULL, 0.0};
         if (!ladle_kheap_admits(&st->heap, &c))
             continue;
         c.data = malloc(r.len);

@@ -63,7 +63,7 @@ static ladle_status cluster_take(struct ladle_sampler *s, const struct ladle_val
     const struct cluster_state *st = s->state;
     if (!st->all && ladle_seeded_hash(s->value_seed, r->value, r->vlen) >= st->threshold)
         return LADLE_OK;
-    uint64_t key = ladle_record_key_d(s->record_seed, r->ck->input, r->offset);
+    uint64_t key = ladle_record_key_d(s->record_seed, r->ck->source, r->offset);
     if (!st->within_all && key >= st->within_threshold)
         return LADLE_OK;
     if (ladle_sampler_emit(s, out, r->data, r->len, key, st->weight) != 0)
@@ -106,7 +106,7 @@ static ladle_status groups_take(struct ladle_sampler *s, const struct ladle_valu
         return LADLE_OK;
     struct ladle_group *grp =
         ladle_groups_get(&st->groups, r->value, r->vlen, s->cfg->params.within_size);
-    if (!grp || ladle_group_offer(grp, ladle_record_key_d(s->record_seed, r->ck->input, r->offset),
+    if (!grp || ladle_group_offer(grp, ladle_record_key_d(s->record_seed, r->ck->source, r->offset),
                                   r->ck->input, r->offset, r->data, r->len) != 0)
         return ladle_sampler_nomem(err);
     return LADLE_OK;

@@ -22,7 +22,7 @@ static ladle_status head_offer(struct ladle_sampler *s, const struct ladle_chunk
             continue;
         if (ladle_outbuf_append(out, r.data, r.len) != 0 ||
             (want_keys && ladle_outbuf_append_key(
-                              out, ladle_record_key_d(s->record_seed, ck->input, r.offset)) != 0))
+                              out, ladle_record_key_d(s->record_seed, ck->source, r.offset)) != 0))
             return ladle_error_set(err, LADLE_E_INTERNAL, "sampler: out of memory");
         out->records++;
     }

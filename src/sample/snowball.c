@@ -62,7 +62,7 @@ static ladle_status snowball_take(struct ladle_sampler *s, const struct ladle_va
     }
     if (!ladle_vmap_get(&plan->visited, to, to_len) && !ladle_vmap_put(&st->next, to, to_len, NULL))
         return ladle_sampler_nomem(err);
-    uint64_t key = ladle_record_key_d(s->record_seed, r->ck->input, r->offset);
+    uint64_t key = ladle_record_key_d(s->record_seed, r->ck->source, r->offset);
     if (ladle_sampler_emit(s, out, r->data, r->len, key, (double)plan->wave) != 0)
         return ladle_sampler_nomem(err);
     return LADLE_OK;

@@ -21,7 +21,7 @@ static ladle_status fractions_take(struct ladle_sampler *s, const struct ladle_v
 {
     const struct ladle_fraction *f =
         ladle_fractions_lookup(s->cfg->params.fractions, r->value, r->vlen);
-    uint64_t key = ladle_record_key_d(s->record_seed, r->ck->input, r->offset);
+    uint64_t key = ladle_record_key_d(s->record_seed, r->ck->source, r->offset);
     if (!f->keep_all && key >= f->threshold)
         return LADLE_OK;
     if (ladle_sampler_emit(s, out, r->data, r->len, key, 1.0 / f->rate) != 0)
@@ -111,7 +111,7 @@ static ladle_status count_take(struct ladle_sampler *s, const struct ladle_value
     if (!grp)
         return ladle_sampler_nomem(err);
     size_t before = grp->heap.count;
-    if (ladle_group_offer(grp, ladle_record_key_d(s->record_seed, r->ck->input, r->offset),
+    if (ladle_group_offer(grp, ladle_record_key_d(s->record_seed, r->ck->source, r->offset),
                           r->ck->input, r->offset, r->data, r->len) != 0)
         return ladle_sampler_nomem(err);
     if (grp->heap.count > before) /* a record entered (an eviction keeps the count) */
@@ -371,7 +371,7 @@ static ladle_status strata_take(struct ladle_sampler *s, const struct ladle_valu
             return ladle_sampler_nomem(err);
         grp->total = total;
     }
-    if (ladle_group_offer(grp, ladle_record_key_d(s->record_seed, r->ck->input, r->offset),
+    if (ladle_group_offer(grp, ladle_record_key_d(s->record_seed, r->ck->source, r->offset),
                           r->ck->input, r->offset, r->data, r->len) != 0)
         return ladle_sampler_nomem(err);
     return LADLE_OK;

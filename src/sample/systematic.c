@@ -54,7 +54,7 @@ static ladle_status systematic_select(struct ladle_sampler *s, uint64_t first,
         if (ladle_outbuf_append(out, ck->data + begin, end - begin) != 0 ||
             ((s->cfg->params.shuffle || s->cfg->params.split) &&
              ladle_outbuf_append_key(
-                 out, ladle_record_key_d(s->record_seed, ck->input, ck->offset + begin)) != 0))
+                 out, ladle_record_key_d(s->record_seed, ck->source, ck->offset + begin)) != 0))
             return ladle_error_set(err, LADLE_E_INTERNAL, "sampler: out of memory");
         out->records++;
     }

@@ -60,7 +60,7 @@ static ladle_status weighted_take(struct ladle_sampler *s, const struct ladle_va
     }
     if (!(w > 0.0))
         return LADLE_OK; /* weight 0: never drawn */
-    double u = ladle_key_unit(ladle_record_key_d(s->record_seed, r->ck->input, r->offset));
+    double u = ladle_key_unit(ladle_record_key_d(s->record_seed, r->ck->source, r->offset));
     if (st->heap.count == st->heap.cap && st->heap.cap) {
         /* Reject most records before the log: -ln(u) >= 1 - u, so when
          * 1 - u >= kmax * w the key -ln(u)/w cannot beat the heap's top. For
@@ -96,6 +96,12 @@ static ladle_status weighted_merge(struct ladle_sampler *into, struct ladle_samp
     return LADLE_OK;
 }
 
+/* The source id of an input (a kept record holds its ordinal). */
+static uint64_t source_of(const struct ladle_config *cfg, uint32_t input)
+{
+    return cfg->state && cfg->state->source_ids ? cfg->state->source_ids[input] : input;
+}
+
 static ladle_status weighted_finish(struct ladle_sampler *s, struct ladle_writer *w,
                                     struct ladle_error *err)
 {
@@ -111,7 +117,8 @@ static ladle_status weighted_finish(struct ladle_sampler *s, struct ladle_writer
     }
     if (cfg->params.shuffle) /* random order: by record key, not by the weighted key */
         for (size_t i = 0; i < h->count; i++)
-            h->v[i].key = ladle_record_key(cfg->params.seed, h->v[i].input, h->v[i].offset);
+            h->v[i].key =
+                ladle_record_key(cfg->params.seed, source_of(cfg, h->v[i].input), h->v[i].offset);
     for (size_t i = 0; i < h->count; i++)
         if (h->v[i].weight < tau)
             h->v[i].weight = tau; /* priority sampling's estimator weight */

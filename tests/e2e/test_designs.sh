@@ -185,7 +185,7 @@ for d in "--strata level -n 100" "--cluster user --clusters 20" "--strata level 
     # shellcheck disable=SC2086
     run "$L" sample $d --seed 5 "$J"
     cp "$T/out" "$T/file_form"
-    run_sh "cat '$J' | '$L' sample $d --seed 5 -v"
+    run_sh "cat '$J' | '$L' sample $d --seed 5 --source-name '$J' -v"
     expect_output_file "$T/file_form" || echo "    ($d from stdin)"
 done
 run_sh "cat '$J' | '$L' sample --strata level -n 100 -v"

@@ -12,7 +12,7 @@ make_log "$T/s.log" 300 22     # ~60 KB, for --chunk-size 1
 have_zstd=0
 if command -v zstd >/dev/null; then
     have_zstd=1
-    zstd -q -c "$T/a.log" >"$T/a.zst"
+    zstd -q -c "$T/a.log" >"$T/a.log.zst" # one source: the stem drops .zst
 fi
 
 designs=("--rate 0.1" "-n 100" "--head 50" "--every 37"
@@ -34,7 +34,7 @@ for d in "${designs[@]}"; do
     if [ "$have_zstd" = 1 ]; then
         for t in 1 4; do
             # shellcheck disable=SC2086
-            expect_same "$T/ref" "$L" sample $d -t "$t" --chunk-size 4K "$T/a.zst"
+            expect_same "$T/ref" "$L" sample $d -t "$t" --chunk-size 4K "$T/a.log.zst"
         done
     fi
     # the small file, down to one-byte chunks
@@ -82,8 +82,9 @@ expect_eq "--shuffle: -n 5 is the head of -n 50 (key order)" "$(cat "$T/n5s")" "
 
 # appending to a log leaves the fate of its earlier records unchanged
 make_log "$T/more.log" 800 23
-cat "$T/a.log" "$T/more.log" >"$T/grown.log"
-save r_grown "$L" sample --rate 0.1 "$T/grown.log"
+mkdir -p "$T/grown" # the same name: the same source, grown
+cat "$T/a.log" "$T/more.log" >"$T/grown/a.log"
+save r_grown "$L" sample --rate 0.1 "$T/grown/a.log"
 expect_eq "--rate 0.1 on a grown log starts with the sample of the old log" "$(cat "$T/r10")" \
     "$(head -n "$(lines_of "$T/r10")" "$T/r_grown")"
 

@@ -16,6 +16,7 @@ size=$(wc -c <"$T/a.log")
 
 zstd -q -3 "$T/a.log" -o "$T/a.zst"
 gzip -c "$T/a.log" >"$T/a.gz"       # with FNAME
+cp "$T/a.zst" "$T/a.log.zst"        # the source a.log, compressed
 gzip -9 -n -c "$T/a.log" >"$T/a9n.gz"
 # cut mid-record at odd offsets: frames and members do not follow records
 cut1=$((size / 3 + 17))
@@ -51,6 +52,15 @@ for f in a.zst a.gz a9n.gz frames3.zst frames.zst frames-odd.zst skip-first.zst 
     expect_same "$T/a.log" "$L" sample --rate 1 "$T/$f"
 done
 
+# A record's key comes from its source: the name stem and the first record
+# (contract 4). Each form is read as a.log, through a link in a folder of
+# its own, so that only the bytes differ; stdin is named with --source-name.
+as_a_log() {
+    mkdir -p "$T/as/$1"
+    ln -sf "$T/$1" "$T/as/$1/a.log"
+    printf '%s' "$T/as/$1/a.log"
+}
+
 designs=("--rate 0.1" "-n 100" "--head 7")
 for d in "${designs[@]}"; do
     # shellcheck disable=SC2086
@@ -67,20 +77,21 @@ for d in "${designs[@]}"; do
     for f in a.zst a.gz a9n.gz frames3.zst frames.zst frames-odd.zst skip-first.zst members.gz \
         members-empty.gz fields.gz data.txt data.log x.gz x.zst y.zst y.gz; do
         # shellcheck disable=SC2086
-        expect_same "$T/ref" "$L" sample $d "$T/$f"
+        expect_same "$T/ref" "$L" sample $d "$(as_a_log "$f")"
     done
     for f in a.log a.zst a.gz frames.zst members.gz; do
-        expect_same_sh "$T/ref" "{ cat '$T/$f'; true; } | '$L' sample $d"
-        expect_same_sh "$T/ref" "{ cat '$T/$f'; true; } | '$L' sample $d -"
-        expect_same_sh "$T/ref" "'$L' sample $d - <'$T/$f'"
+        expect_same_sh "$T/ref" "{ cat '$T/$f'; true; } | '$L' sample $d --source-name a.log"
+        expect_same_sh "$T/ref" "{ cat '$T/$f'; true; } | '$L' sample $d --source-name a.log -"
+        expect_same_sh "$T/ref" "'$L' sample $d --source-name a.log - <'$T/$f'"
     done
     # a FIFO is a pipe too
-    rm -f "$T/fifo"
-    mkfifo "$T/fifo"
-    cat "$T/a.gz" >"$T/fifo" &
+    mkdir -p "$T/fifo"
+    rm -f "$T/fifo/a.log"
+    mkfifo "$T/fifo/a.log"
+    cat "$T/a.gz" >"$T/fifo/a.log" &
     E2E_PIDS+=($!)
     # shellcheck disable=SC2086
-    expect_same "$T/ref" "$L" sample $d "$T/fifo"
+    expect_same "$T/ref" "$L" sample $d "$T/fifo/a.log"
     for io in pread uring auto; do
         if [ "$io" = uring ] && [ "${URING_OK:-}" = "" ]; then
             if "$L" sample -v --io auto --head 1 "$T/a.log" 2>&1 >/dev/null | grep -q 'io_uring);' &&
@@ -95,7 +106,7 @@ for d in "${designs[@]}"; do
         # shellcheck disable=SC2086
         expect_same "$T/ref" "$L" sample $d --io "$io" "$T/a.log"
         # shellcheck disable=SC2086
-        expect_same "$T/ref" "$L" sample $d --io "$io" "$T/a.zst"
+        expect_same "$T/ref" "$L" sample $d --io "$io" "$T/a.log.zst"
     done
     # shellcheck disable=SC2086
     expect_same "$T/ref" "$L" sample $d --drop-cache "$T/a.log"
@@ -119,6 +130,9 @@ expect_same "$T/abc" "$L" sample --rate 1 "$T/a.log" "$T/b.log" "$T/c.log"
 expect_same "$T/cab" "$L" sample --rate 1 "$T/c.log" "$T/a.log" "$T/b.log"
 gzip -c "$T/b.log" >"$T/b.gz"
 zstd -q -c "$T/c.log" >"$T/c.zst"
+# the stems of a.log, b.log and c.log
+gzip -c "$T/b.log" >"$T/b.log.gz"
+zstd -q -c "$T/c.log" >"$T/c.log.zst"
 expect_same "$T/abc" "$L" sample --rate 1 "$T/a.zst" "$T/b.gz" "$T/c.zst"
 expect_same_sh "$T/abc" "'$L' sample --rate 1 '$T/a.gz' - '$T/c.log' <'$T/b.log'"
 expect_same_sh "$T/abc" "{ cat '$T/b.gz'; true; } | '$L' sample --rate 1 '$T/a.log' - '$T/c.zst'"
@@ -128,14 +142,15 @@ for d in "--rate 0.1" "-n 100" "--head 7" "--head 9000" "-n 300 --shuffle" "--ra
     # shellcheck disable=SC2086
     save ref "$L" sample $d "$T/a.log" "$T/b.log" "$T/c.log"
     # shellcheck disable=SC2086
-    expect_same "$T/ref" "$L" sample $d "$T/a.zst" "$T/b.gz" "$T/c.zst"
-    expect_same_sh "$T/ref" "{ cat '$T/b.gz'; true; } | '$L' sample $d '$T/members.gz' - '$T/c.zst'"
+    expect_same "$T/ref" "$L" sample $d "$T/a.log.zst" "$T/b.log.gz" "$T/c.log.zst"
+    expect_same_sh "$T/ref" "{ cat '$T/b.gz'; true; } | '$L' sample $d --source-name b.log \
+        '$(as_a_log members.gz)' - '$T/c.log.zst'"
 done
-# the same bytes as one input or three are different inputs (ordinals differ)
+# the same bytes as one input or three are different sources
 save one "$L" sample -n 100 "$T/abc"
 save three "$L" sample -n 100 "$T/a.log" "$T/b.log" "$T/c.log"
 if cmp -s "$T/one" "$T/three"; then
-    fail "-n 100: one concatenated input gave the same sample as three inputs (ordinals ignored?)"
+    fail "-n 100: one concatenated input gave the same sample as three inputs (sources ignored?)"
 else pass; fi
 # the same file twice is two inputs: --rate 1 writes it twice
 cat "$T/c.log" "$T/c.log" >"$T/cc"

@@ -47,7 +47,7 @@ for f in "${files[@]}"; do
     expect_same "$T/n10" "$L" sample -n 10 -t 4 --chunk-size 1K "$f"
     gzip -c "$f" >"$T/$b.gz"
     expect_same "$T/n10" "$L" sample -n 10 "$T/$b.gz"
-    expect_same_sh "$T/n10" "'$L' sample -n 10 <'$f'"
+    expect_same_sh "$T/n10" "'$L' sample -n 10 --source-name '$f' <'$f'"
 
     # --rate 0.5: about half, in order
     run "$L" sample --rate 0.5 "$f"

@@ -4,7 +4,7 @@
  * LADLE_TEST_PIPELINE (runs ladle_job_run: also built and run under TSan)
  *
  * 1. Exactness: the kept records are exactly those with
- *    ladle_record_key(seed, input, offset) < floor(P * 2^64), written in
+ *    ladle_record_key(seed, source id, offset) < floor(P * 2^64), written in
  *    input order: a subsequence of the input.
  * 2. Counts: over N = 200,000 records, for P in {0.001, 0.01, 0.3} and 5
  *    seeds, the kept count k satisfies |k - NP| <= 5 sqrt(NP(1-P)). By the
@@ -98,8 +98,8 @@ static void make_text(struct t_text *t, size_t n, int messy)
 
 /* The exact expected sample: records with key < threshold, in input order
  * (shuffle: in key order). */
-static char *expected_sample(const struct t_text *const *ins, size_t nin, uint64_t seed,
-                             double rate, int shuffle, size_t *len, uint64_t *count)
+static char *expected_sample(const struct t_text *const *ins, char *const *paths, size_t nin,
+                             uint64_t seed, double rate, int shuffle, size_t *len, uint64_t *count)
 {
     uint64_t thr = ladle_rate_threshold(rate);
     int all = rate >= 1.0;
@@ -114,7 +114,8 @@ static char *expected_sample(const struct t_text *const *ins, size_t nin, uint64
     size_t n = 0, bytes = 0;
     for (uint32_t i = 0; i < nin; i++)
         for (size_t r = 0; r < ins[i]->nrecs; r++) {
-            uint64_t key = ladle_record_key(seed, i, ins[i]->offs[r]);
+            uint64_t src = t_text_source_id(ins[i], paths[i]);
+            uint64_t key = ladle_record_key(seed, src, ins[i]->offs[r]);
             if (all || key < thr) {
                 v[n++] = (struct pick){key, i, r};
                 bytes += t_text_rec_len(ins[i], r) + 1;
@@ -214,7 +215,7 @@ static void test_counts(void)
             /* Exactly the records below the threshold, in input order. */
             size_t wlen;
             uint64_t wcount;
-            char *want = expected_sample(ins, 1, seed, p, 0, &wlen, &wcount);
+            char *want = expected_sample(ins, &path, 1, seed, p, 0, &wlen, &wcount);
             CHECKF(out.len == wlen && memcmp(out.data, want, wlen) == 0,
                    "rate %g seed %llu: not the records with key < floor(P * 2^64)", p,
                    (unsigned long long)seed);
@@ -323,7 +324,7 @@ static void test_determinism(void)
     for (int shuffle = 0; shuffle <= 1; shuffle++) {
         size_t wlen;
         uint64_t wcount;
-        char *want = expected_sample(ins, 2, 4242, 0.3, shuffle, &wlen, &wcount);
+        char *want = expected_sample(ins, paths, 2, 4242, 0.3, shuffle, &wlen, &wcount);
         CHECK(wcount > 400 && wcount < 900);
         for (unsigned th = 1; th <= 4; th++)
             for (size_t c = 0; c < 4; c++) {

@@ -99,8 +99,8 @@ static int pick_id_cmp(const void *x, const void *y)
 
 /* The brute force: the n smallest (key, input, offset), in input order or
  * key order. */
-static char *expected_sample(const struct t_text *const *ins, size_t nin, uint64_t seed, uint64_t n,
-                             int shuffle, size_t *len, uint64_t *count)
+static char *expected_sample(const struct t_text *const *ins, char *const *paths, size_t nin,
+                             uint64_t seed, uint64_t n, int shuffle, size_t *len, uint64_t *count)
 {
     size_t total = 0;
     for (size_t i = 0; i < nin; i++)
@@ -109,8 +109,9 @@ static char *expected_sample(const struct t_text *const *ins, size_t nin, uint64
     size_t m = 0;
     for (uint32_t i = 0; i < nin; i++)
         for (size_t r = 0; r < ins[i]->nrecs; r++)
-            v[m++] =
-                (struct pick){ladle_record_key(seed, i, ins[i]->offs[r]), i, r, ins[i]->offs[r]};
+            v[m++] = (struct pick){
+                ladle_record_key(seed, t_text_source_id(ins[i], paths[i]), ins[i]->offs[r]), i, r,
+                ins[i]->offs[r]};
     qsort(v, m, sizeof *v, pick_key_cmp);
     size_t take = n < m ? (size_t)n : m;
     if (!shuffle)
@@ -168,7 +169,7 @@ static void check_n(int64_t n, uint64_t seed)
     const struct t_text *ins[] = {&pop};
     size_t wlen;
     uint64_t wcount;
-    char *want = expected_sample(ins, 1, seed, (uint64_t)n, 0, &wlen, &wcount);
+    char *want = expected_sample(ins, &pop_path, 1, seed, (uint64_t)n, 0, &wlen, &wcount);
     struct t_output out;
     run_n(&pop_path, 1, n, seed, 2, 0, 0, &out);
     CHECKF(out.status == LADLE_OK, "-n %lld: status %d: %s", (long long)n, out.status, out.error);
@@ -255,7 +256,7 @@ static void test_uniform(void)
         run_n(&path, 1, K, seed, 1, 4096, 0, &out);
         size_t wlen;
         uint64_t wcount;
-        char *want = expected_sample(ins, 1, seed, K, 0, &wlen, &wcount);
+        char *want = expected_sample(ins, &path, 1, seed, K, 0, &wlen, &wcount);
         if (!same(&out, want, wlen) && mismatches++ < 3)
             CHECKF(0, "seed %llu: not the brute-force sample (%s)", (unsigned long long)seed,
                    out.error);
@@ -271,9 +272,9 @@ static void test_uniform(void)
         t_output_free(&out);
 
         /* A biased selector with the same keys: position 0's key halved. */
-        uint64_t keys[NPOP], sorted[NPOP];
+        uint64_t keys[NPOP], sorted[NPOP], src = t_text_source_id(&t, path);
         for (int i = 0; i < NPOP; i++)
-            keys[i] = sorted[i] = ladle_record_key(seed, 0, t.offs[i]) >> (i == 0);
+            keys[i] = sorted[i] = ladle_record_key(seed, src, t.offs[i]) >> (i == 0);
         qsort(sorted, NPOP, sizeof sorted[0], cmp_u64);
         for (int i = 0; i < NPOP; i++)
             favoured[i] += keys[i] <= sorted[K - 1];
@@ -371,7 +372,7 @@ static void test_determinism(void)
     for (int shuffle = 0; shuffle <= 1; shuffle++) {
         size_t wlen;
         uint64_t wcount;
-        char *want = expected_sample(ins, 2, 99, (uint64_t)n, shuffle, &wlen, &wcount);
+        char *want = expected_sample(ins, paths, 2, 99, (uint64_t)n, shuffle, &wlen, &wcount);
         CHECK(wcount == (uint64_t)n);
         for (unsigned th = 1; th <= 4; th++)
             for (size_t c = 0; c < 4; c++) {

@@ -8,7 +8,7 @@
  * their records shuffled over two TSV files, so every cluster of some size
  * spans both files. Value key of a cluster = ladle_value_key(seed, value,
  * len) (record/key.h); record key =
- * ladle_record_key(seed, input, offset).
+ * ladle_record_key(seed, source id, offset).
  *
  * 1. --rate P: the output is exactly the records of the clusters whose
  *    value key is < floor(P 2^64), in input order; no cluster is split.
@@ -190,7 +190,8 @@ static uint64_t vkey(uint64_t seed, int c)
 
 static uint64_t rkey(const struct files *f, uint64_t seed, size_t i)
 {
-    return ladle_record_key(seed, f->r[i].input, f->r[i].off);
+    uint32_t k = f->r[i].input;
+    return ladle_record_key(seed, t_source_id(f->paths[k], f->data[k], f->len[k], 0), f->r[i].off);
 }
 
 /* ---- jobs ---- */

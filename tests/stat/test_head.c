@@ -10,7 +10,7 @@
  * for threads 1..4 and chunk sizes 1, 7 and 4096 bytes: head is decided in
  * the ordered output stage, so no thread or chunk boundary may change it.
  * With shuffle, the first N records in key order
- * (ladle_record_key(seed, input, offset)).
+ * (ladle_record_key(seed, source id, offset)).
  *
  * A deterministic design: every check is exact.
  */
@@ -32,6 +32,7 @@ struct rec {
 
 static struct rec recs[256];
 static size_t nrecs;
+static uint64_t source_of[3]; /* per input ordinal: its source id */
 
 /* Indexes file `input` (its bytes must outlive the test). */
 static void index_file(uint32_t input, const char *s, size_t n)
@@ -51,7 +52,7 @@ static char *expected(uint64_t n, int shuffle, uint64_t seed, size_t *len)
     struct rec *v = malloc((take + 1) * sizeof *v);
     memcpy(v, recs, take * sizeof *v);
     for (size_t i = 0; i < take; i++)
-        v[i].key = ladle_record_key(seed, v[i].input, v[i].offset);
+        v[i].key = ladle_record_key(seed, source_of[v[i].input], v[i].offset);
     if (shuffle) /* insertion sort by (key, input, offset) */
         for (size_t a = 1; a < take; a++)
             for (size_t b = a;
@@ -166,6 +167,8 @@ int main(void)
     char *p2 = t_write_file("two.log", file2, file2_len);
     char *pe = t_write_file("empty.log", "", 0);
 
+    source_of[0] = source_of[2] = t_source_id(p1, file1, file1_len, 0);
+    source_of[1] = t_source_id(p2, file2, file2_len, 0);
     nrecs = 0;
     index_file(0, file1, file1_len);
     CHECK(nrecs == 30);
@@ -175,6 +178,7 @@ int main(void)
     check_set("one.log two.log", two, 2);
 
     /* An empty input in between: input ordinals shift, records do not. */
+    source_of[2] = source_of[1];
     nrecs = 0;
     index_file(0, file1, file1_len);
     index_file(2, file2, file2_len);

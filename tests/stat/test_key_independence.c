@@ -30,7 +30,12 @@
  *    seed are not the same numbers (no two domains coincide).
  * 4. The literal cases of the audit: key(1, "200") != key(2, "201"), and
  *    (s, 1, o) != (s + 1, 0, o ^ 1) for many s and o.
- * 5. Speed (information only, the test does not time itself): run
+ * 5. Neighbouring source ids (contract 4: a record's identity is (source
+ *    id, offset)): under one seed, for 4,000 random ids x, the members kept
+ *    at rate 0.1 among offsets 0..99 of source x and of source x ^ 1 (and
+ *    x + 1) give kept counts whose correlation is below the bound of 2.
+ *    Ids are hashes, so neighbours are rare, but nothing may link them.
+ * 6. Speed (information only, the test does not time itself): run
  *    `build-release/tests/test_key_independence --bench`.
  */
 #include <math.h>
@@ -50,7 +55,7 @@
 struct scheme {
     const char *name;
     uint64_t (*value)(uint64_t seed, const void *v, size_t len);
-    uint64_t (*record)(uint64_t seed, uint32_t input, uint64_t offset);
+    uint64_t (*record)(uint64_t seed, uint64_t source, uint64_t offset);
     uint64_t (*split)(uint64_t seed, uint64_t key);
 };
 
@@ -59,9 +64,9 @@ static uint64_t new_value(uint64_t seed, const void *v, size_t len)
     return ladle_value_key(seed, v, len);
 }
 
-static uint64_t new_record(uint64_t seed, uint32_t input, uint64_t offset)
+static uint64_t new_record(uint64_t seed, uint64_t source, uint64_t offset)
 {
-    return ladle_record_key(seed, input, offset);
+    return ladle_record_key(seed, source, offset);
 }
 
 static uint64_t new_split(uint64_t seed, uint64_t key)
@@ -76,9 +81,9 @@ static uint64_t old_value(uint64_t seed, const void *v, size_t len)
     return XXH3_64bits_withSeed(v, len, seed);
 }
 
-static uint64_t old_record(uint64_t seed, uint32_t input, uint64_t offset)
+static uint64_t old_record(uint64_t seed, uint64_t source, uint64_t offset)
 {
-    uint64_t id[2] = {htole64((uint64_t)input), htole64(offset)};
+    uint64_t id[2] = {htole64(source), htole64(offset)};
     return XXH3_64bits_withSeed(id, sizeof id, seed);
 }
 
@@ -318,6 +323,54 @@ static void bench(void)
            (t1 - t0) / N, (t2 - t1) / N, (t3 - t2) / N, (unsigned long long)(acc & 0xf));
 }
 
+/* Check 5: kept counts of sources x and nb(x) under one seed. */
+static double neighbour_correlation(uint64_t (*nb)(uint64_t))
+{
+    const uint64_t t = ladle_rate_threshold(0.1);
+    static int a[SEEDS], b[SEEDS];
+    uint64_t rng = 99;
+    for (int i = 0; i < SEEDS; i++) {
+        uint64_t x = t_splitmix(&rng);
+        a[i] = b[i] = 0;
+        for (uint64_t o = 0; o < MEMBERS; o++) {
+            a[i] += ladle_record_key(7, x, o) < t;
+            b[i] += ladle_record_key(7, nb(x), o) < t;
+        }
+    }
+    double ma = 0, mb = 0, sab = 0, saa = 0, sbb = 0;
+    for (int i = 0; i < SEEDS; i++) {
+        ma += a[i];
+        mb += b[i];
+    }
+    ma /= SEEDS;
+    mb /= SEEDS;
+    for (int i = 0; i < SEEDS; i++) {
+        sab += (a[i] - ma) * (b[i] - mb);
+        saa += (a[i] - ma) * (a[i] - ma);
+        sbb += (b[i] - mb) * (b[i] - mb);
+    }
+    return sab / sqrt(saa * sbb);
+}
+
+static uint64_t flip1(uint64_t x)
+{
+    return x ^ 1;
+}
+
+static uint64_t plus1(uint64_t x)
+{
+    return x + 1;
+}
+
+static void test_neighbour_ids(void)
+{
+    const double bound = 4.0 / sqrt((double)SEEDS);
+    double r1 = neighbour_correlation(flip1), r2 = neighbour_correlation(plus1);
+    printf("source ids x, x^1: r = %+.4f; x, x+1: r = %+.4f; bound %.4f\n", r1, r2, bound);
+    CHECKF(fabs(r1) < bound, "sources x and x^1 correlate, r = %.4f", r1);
+    CHECKF(fabs(r2) < bound, "sources x and x+1 correlate, r = %.4f", r2);
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], "--bench") == 0) {
@@ -327,5 +380,6 @@ int main(int argc, char **argv)
     test_cases();
     test_relabelling();
     test_correlation();
+    test_neighbour_ids();
     return t_done("test_key_independence");
 }

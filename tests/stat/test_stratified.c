@@ -275,7 +275,9 @@ static int cmp_keyed(const void *x, const void *y)
 /* Record keys as the design uses them. */
 static uint64_t rkey(const struct pop *p, uint64_t seed, size_t i)
 {
-    return ladle_record_key(seed, p->r[i].input, p->r[i].off);
+    uint32_t f = p->r[i].input;
+    uint64_t src = t_source_id(p->paths[f], p->data[f], p->len[f], p->hdr[f]);
+    return ladle_record_key(seed, src, p->r[i].off);
 }
 
 /* sel[i] = 1 for the take[h] records of smallest key in each stratum h

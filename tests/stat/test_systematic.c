@@ -120,8 +120,9 @@ static int cmp_key(const void *x, const void *y)
 
 /* Records start, start+every, ... by global index; the first header once
  * when header; key order when shuffle. */
-static char *expected(const struct t_text *const *ins, size_t nin, uint64_t every, uint64_t start,
-                      uint64_t seed, int shuffle, int header, size_t *len, size_t *count)
+static char *expected(const struct t_text *const *ins, char *const *paths, size_t nin,
+                      uint64_t every, uint64_t start, uint64_t seed, int shuffle, int header,
+                      size_t *len, size_t *count)
 {
     size_t total = 0, bytes = 0;
     for (size_t i = 0; i < nin; i++)
@@ -132,7 +133,9 @@ static char *expected(const struct t_text *const *ins, size_t nin, uint64_t ever
     for (uint32_t i = 0; i < nin; i++)
         for (size_t r = 0; r < ins[i]->nrecs; r++, g++)
             if (g >= start && (g - start) % every == 0)
-                v[m++] = (struct rec_ref){ins[i], i, r, ladle_record_key(seed, i, ins[i]->offs[r])};
+                v[m++] = (struct rec_ref){
+                    ins[i], i, r,
+                    ladle_record_key(seed, t_text_source_id(ins[i], paths[i]), ins[i]->offs[r])};
     if (shuffle)
         qsort(v, m, sizeof *v, cmp_key);
     char *out = malloc(bytes + 1);
@@ -204,8 +207,8 @@ static int check_exact(char *const *paths, const struct t_text *const *ins, size
                        const struct opts *o)
 {
     size_t wlen, wcount;
-    char *want = expected(ins, nin, o->every, (uint64_t)o->start, o->seed, o->shuffle, o->header,
-                          &wlen, &wcount);
+    char *want = expected(ins, paths, nin, o->every, (uint64_t)o->start, o->seed, o->shuffle,
+                          o->header, &wlen, &wcount);
     struct t_output out;
     run_sys(paths, nin, o, &out);
     int ok = same(&out, want, wlen) && out.report.records_out == wcount;
@@ -315,7 +318,7 @@ static void test_start_uniform(void)
             /* The start is the documented draw (key.h, ladle(1) --every). */
             CHECK((uint64_t)s == ladle_draw_below(seed, LADLE_DOMAIN_START, KU));
             size_t wlen, wcount;
-            char *want = expected(ins, 1, KU, (uint64_t)s, seed, 0, 0, &wlen, &wcount);
+            char *want = expected(ins, &path, 1, KU, (uint64_t)s, seed, 0, 0, &wlen, &wcount);
             if (!same(&out, want, wlen) && bad_runs++ < 3)
                 CHECKF(0, "seed %llu: start %ld but not records %ld, %ld+10, ...",
                        (unsigned long long)seed, s, s, s);
@@ -407,7 +410,7 @@ static void test_determinism(void)
     int64_t drawn = -1;
     for (int64_t s = 0; s < 6; s++) {
         size_t wlen, wcount;
-        char *want = expected(ins, 3, 6, (uint64_t)s, 77, 0, 0, &wlen, &wcount);
+        char *want = expected(ins, paths, 3, 6, (uint64_t)s, 77, 0, 0, &wlen, &wcount);
         if (same(&ref, want, wlen))
             drawn = s;
         free(want);
@@ -424,7 +427,8 @@ static void test_determinism(void)
                 /* Without --start: the same start as the reference. */
                 struct opts o = {6, -1, 77, th, chunks[c], shuffle, 0};
                 size_t wlen, wcount;
-                char *want = expected(ins, 3, 6, (uint64_t)drawn, 77, shuffle, 0, &wlen, &wcount);
+                char *want =
+                    expected(ins, paths, 3, 6, (uint64_t)drawn, 77, shuffle, 0, &wlen, &wcount);
                 struct t_output out;
                 run_sys(paths, 3, &o, &out);
                 CHECKF(same(&out, want, wlen),

@@ -123,7 +123,8 @@ static void pop_free(struct pop *p)
 
 static uint64_t rkey(const struct pop *p, uint64_t seed, size_t i)
 {
-    return ladle_record_key(seed, p->input[i], p->off[i]);
+    uint32_t f = p->input[i];
+    return ladle_record_key(seed, t_source_id(p->paths[f], p->data[f], p->dlen[f], 0), p->off[i]);
 }
 
 /* ---- jobs ---- */

@@ -183,6 +183,7 @@ static struct ladle_chunk *make_chunk(uint32_t i, size_t a, size_t b)
     ck->len = end - start;
     ck->offset = start;
     ck->input = i;
+    ck->source = i; /* brute_force keys by the ordinal */
     return ck;
 }
 

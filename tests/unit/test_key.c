@@ -10,14 +10,14 @@
  *   as "keep all" separately, checked through the job API below).
  * - the job API refuses rates outside [0, 1] and NaN.
  * - ladle_record_key is, under reproducibility contract 2, mix(XXH3-64 of
- *   the 16 little-endian bytes (input as u64, offset as u64) with seed a)
+ *   the 16 little-endian bytes (source id as u64, offset as u64) with seed a)
  *   ^ b) where a = mix(mix(seed + G) ^ "ladlerec"), b = mix(a + G) and mix
  *   the splitmix64 finalizer: recomputed here from bytes and constants laid
  *   out by hand, and pinned to golden values so a change of hash, seed
  *   derivation, byte order or layout (which would silently change every
  *   sample drawn with a given seed, and needs a new contract version)
  *   fails this test. Value keys and further draws are pinned the same way.
- * - determinism, and sensitivity to each of seed, input and offset: one
+ * - determinism, and sensitivity to each of seed, source id and offset: one
  *   flipped bit of any of them flips about half of the 64 key bits.
  *   Tolerance: each trial flips Binomial(64, 1/2) bits (sd 4); the mean over
  *   256 trials has sd 0.25, and the bound |mean - 32| < 2 is 8 sd wide, while
@@ -93,12 +93,14 @@ static uint64_t mix_by_hand(uint64_t z)
     return z ^ (z >> 31);
 }
 
-/* The key recomputed from bytes laid out by hand: (u64 LE input, u64 LE offset). */
-static uint64_t key_by_hand(uint64_t seed, uint32_t input, uint64_t offset)
+/* The key recomputed from bytes laid out by hand: (u64 LE source id, u64 LE offset).
+ * Contract 4 put the source id (record/source_id.h) where contract 3 had the
+ * input ordinal: the layout, and so these golden values, did not change. */
+static uint64_t key_by_hand(uint64_t seed, uint64_t source, uint64_t offset)
 {
     unsigned char b[16];
     for (int k = 0; k < 8; k++) {
-        b[k] = (unsigned char)((uint64_t)input >> (8 * k));
+        b[k] = (unsigned char)(source >> (8 * k));
         b[8 + k] = (unsigned char)(offset >> (8 * k));
     }
     const uint64_t g = 0x9e3779b97f4a7c15ULL, domain = 0x6c61646c65726563ULL; /* "ladlerec" */
@@ -110,7 +112,7 @@ static void test_golden(void)
 {
     static const struct {
         uint64_t seed;
-        uint32_t input;
+        uint64_t source;
         uint64_t offset;
         uint64_t key;
     } g[] = {
@@ -120,12 +122,15 @@ static void test_golden(void)
         {0ULL, 0U, 1ULL, 0x114d5edcf17b465eULL},
         {42ULL, 3U, 123456789ULL, 0xd7a98fbbbabb46cfULL},
         {UINT64_MAX, UINT32_MAX, UINT64_MAX, 0x2b0aa8f2b557747aULL},
+        {0ULL, 0xf3ecd4b80174f30eULL, 0ULL,
+         0x5eb1efffcd582ee6ULL}, /* a source id (test_source_id) */
     };
     for (size_t i = 0; i < sizeof g / sizeof g[0]; i++) {
-        uint64_t k = ladle_record_key(g[i].seed, g[i].input, g[i].offset);
-        CHECKF(k == g[i].key, "key(%llu,%u,%llu) = %016llx, want %016llx",
-               (unsigned long long)g[i].seed, g[i].input, (unsigned long long)g[i].offset,
-               (unsigned long long)k, (unsigned long long)g[i].key);
+        uint64_t k = ladle_record_key(g[i].seed, g[i].source, g[i].offset);
+        CHECKF(k == g[i].key, "key(%llu,%llx,%llu) = %016llx, want %016llx",
+               (unsigned long long)g[i].seed, (unsigned long long)g[i].source,
+               (unsigned long long)g[i].offset, (unsigned long long)k,
+               (unsigned long long)g[i].key);
     }
     /* Value keys and further draws (other domains), pinned too. */
     CHECK(ladle_value_key(0, "", 0) == 0x037cf0d6f5c66f00ULL);
@@ -137,7 +142,7 @@ static void test_golden(void)
     uint64_t s = 7;
     for (int i = 0; i < 1000; i++) {
         uint64_t seed = t_splitmix(&s), off = t_splitmix(&s) >> (i % 64);
-        uint32_t in = (uint32_t)(t_splitmix(&s) >> (32 + i % 32));
+        uint64_t in = t_splitmix(&s) >> (i % 64);
         uint64_t k = ladle_record_key(seed, in, off);
         CHECK(k == key_by_hand(seed, in, off));
         CHECK(k == ladle_record_key(seed, in, off)); /* deterministic */
@@ -167,11 +172,11 @@ static double avalanche(enum field field, int bit, uint64_t *rng)
     long total = 0;
     for (int t = 0; t < trials; t++) {
         uint64_t seed = t_splitmix(rng), off = t_splitmix(rng) >> 20; /* realistic offsets */
-        uint32_t in = (uint32_t)(t_splitmix(rng) % 1000);
+        uint64_t in = t_splitmix(rng);                                /* source ids are hashes */
         uint64_t a = ladle_record_key(seed, in, off), b;
         switch (field) {
         case F_SEED: b = ladle_record_key(seed ^ ((uint64_t)1 << bit), in, off); break;
-        case F_INPUT: b = ladle_record_key(seed, in ^ ((uint32_t)1 << bit), off); break;
+        case F_INPUT: b = ladle_record_key(seed, in ^ ((uint64_t)1 << bit), off); break;
         default: b = ladle_record_key(seed, in, off ^ ((uint64_t)1 << bit)); break;
         }
         total += popcount64(a ^ b);
@@ -185,13 +190,13 @@ static void test_sensitivity(void)
     CHECK(ladle_record_key(1, 0, 0) != ladle_record_key(2, 0, 0));
     CHECK(ladle_record_key(1, 0, 0) != ladle_record_key(1, 1, 0));
     CHECK(ladle_record_key(1, 0, 0) != ladle_record_key(1, 0, 1));
-    /* input and offset are not interchangeable. */
+    /* source and offset are not interchangeable. */
     CHECK(ladle_record_key(1, 1, 0) != ladle_record_key(1, 0, 1));
     CHECK(ladle_record_key(5, 2, 9) != ladle_record_key(5, 9, 2));
 
     uint64_t rng = 12345;
     static const int seed_bits[] = {0, 1, 31, 32, 63};
-    static const int input_bits[] = {0, 1, 16, 31};
+    static const int input_bits[] = {0, 1, 16, 31, 32, 63};
     static const int offset_bits[] = {0, 1, 12, 40, 63};
     for (size_t i = 0; i < sizeof seed_bits / sizeof seed_bits[0]; i++) {
         double m = avalanche(F_SEED, seed_bits[i], &rng);
@@ -199,7 +204,7 @@ static void test_sensitivity(void)
     }
     for (size_t i = 0; i < sizeof input_bits / sizeof input_bits[0]; i++) {
         double m = avalanche(F_INPUT, input_bits[i], &rng);
-        CHECKF(fabs(m - 32.0) < 2.0, "input bit %d flips %.2f key bits", input_bits[i], m);
+        CHECKF(fabs(m - 32.0) < 2.0, "source bit %d flips %.2f key bits", input_bits[i], m);
     }
     for (size_t i = 0; i < sizeof offset_bits / sizeof offset_bits[0]; i++) {
         double m = avalanche(F_OFFSET, offset_bits[i], &rng);
