@@ -8,11 +8,8 @@
 # refused with the exit code documented, leaving OUT as it was; OUT is
 # replaced atomically (tests/fault); argument order changes only the order.
 #
-# Under contract 3 a record's key depends on its input's position, so a
-# state drawn over one file keys it as input 0: merges equal one run only
-# when every record is kept (-n above the record count). From contract 4
-# on (keys from the source id), the same trees are checked with samples
-# smaller than the inputs, and with --shuffle.
+# This needs keys from the source id (contract 4): under contract 3 a
+# state drawn over one file keyed it as input 0.
 . "$(dirname "$0")/lib.sh"
 L=$LADLE
 for i in 1 2 3 4 5; do
@@ -20,7 +17,6 @@ for i in 1 2 3 4 5; do
         printf "f%s-%d\t%d\ttext %d\n", t, k, (k * 7919 + t) % 97 + 1, k * k }' >"$T/f$i.tsv"
 done
 files=("$T/f1.tsv" "$T/f2.tsv" "$T/f3.tsv" "$T/f4.tsv" "$T/f5.tsv")
-contract=$($L --version | sed -n 's/.*contract \([0-9]*\).*/\1/p')
 
 # trees OPT...: for each tree of merges over the per-file states, in file
 # order, the output equals $T/one (one run over the five files). A state
@@ -53,31 +49,20 @@ trees() {
     expect_same "$T/one" $L sample "$@" --state "$d/h" "$T/f5.tsv"
 }
 
-# -n and --weight with every record kept: exact under every contract.
+# -n and --weight, samples smaller than the inputs and one that keeps all.
 for seed in 1 7 42; do
-    for d in "-n 1000" "--weight 2 -n 1000 --emit-weight"; do
+    for d in "-n 20" "--weight 2 -n 20" "--weight 2 -n 20 --emit-weight" "-n 20 --shuffle" \
+        "-n 1000" "--weight 2 -n 1000 --emit-weight"; do
         # shellcheck disable=SC2206
         opt=($d --seed "$seed" --format tsv)
         save one $L sample "${opt[@]}" "${files[@]}"
         trees "${opt[@]}"
     done
 done
-if [ "${contract:-0}" -ge 4 ]; then
-    for seed in 1 7 42; do
-        for d in "-n 20" "--weight 2 -n 20" "--weight 2 -n 20 --emit-weight" "-n 20 --shuffle"; do
-            # shellcheck disable=SC2206
-            opt=($d --seed "$seed" --format tsv)
-            save one $L sample "${opt[@]}" "${files[@]}"
-            trees "${opt[@]}"
-        done
-    done
-    save one $L sample -n 20 --seed 3 --format tsv "${files[@]}" # --shuffle at merge time
-    trees -n 20 --seed 3 --format tsv
-    save shuf $L sample -n 20 --seed 3 --format tsv --shuffle "${files[@]}"
-    expect_same "$T/shuf" $L merge --shuffle "$T"/tr/s?
-else
-    note "contract $contract keys records by input position: merges of samples smaller than the inputs are checked from contract 4 on"
-fi
+save one $L sample -n 20 --seed 3 --format tsv "${files[@]}" # --shuffle at merge time
+trees -n 20 --seed 3 --format tsv
+save shuf $L sample -n 20 --seed 3 --format tsv --shuffle "${files[@]}"
+expect_same "$T/shuf" $L merge --shuffle "$T"/tr/s?
 
 # --header: the header heads the merged output once; a weight named by its column.
 for i in 1 2 3; do { printf 'id\tw\tx\n'; cat "$T/f$i.tsv"; } >"$T/h$i.tsv"; done
@@ -99,21 +84,13 @@ run $L sample -n 8 --seed 5 --format tsv --state "$T/one.st" "$T/f2.tsv"
 cp "$T/out" "$T/onefile"
 expect_same "$T/onefile" $L merge "$T/one.st"
 
-# Argument order changes the order of the output only. (Under contract 3
-# the first record of every file has one key, (input 0, offset 0), and
-# ties go by position: only samples of every record are order-free then.)
-small=12
-[ "${contract:-0}" -ge 4 ] || small=1000
-for i in 1 2 3 4 5; do
-    run $L sample -n $small --seed 9 --format tsv --state "$T/a$i" "$T/f$i.tsv"
-done
-save fwd $L merge "$T/a1" "$T/a2" "$T/a3" "$T/a4" "$T/a5"
-save back $L merge "$T/a5" "$T/a3" "$T/a1" "$T/a4" "$T/a2"
-expect_eq "records kept" "$([ $small = 12 ] && echo 12 || cat "${files[@]}" | wc -l)" \
-    "$(wc -l <"$T/fwd")"
+# Argument order changes the order of the output only.
+for i in 1 2 3 4 5; do run $L sample -n 12 --seed 9 --format tsv --state "$T/o$i" "$T/f$i.tsv"; done
+save fwd $L merge "$T/o1" "$T/o2" "$T/o3" "$T/o4" "$T/o5"
+save back $L merge "$T/o5" "$T/o3" "$T/o1" "$T/o4" "$T/o2"
+expect_eq "records kept" 12 "$(wc -l <"$T/fwd")"
 expect_eq "same records in any order" "$(sort "$T/fwd")" "$(sort "$T/back")"
 expect_true "output follows the arguments" sh -c "head -1 '$T/back' | grep -q '^f5-'"
-for i in 1 2 3 4 5; do run $L sample -n 12 --seed 9 --format tsv --state "$T/o$i" "$T/f$i.tsv"; done
 
 # A source in two states: refused, naming both files and the source.
 expect_rc 2 $L merge "$T/o1" "$T/o2" "$T/o1"
