@@ -5,8 +5,8 @@
  * 1. Three jobs draw a state each over one file (LADLE_S_STATE); a job with
  *    the same design joins them (ladle_job_add_state) and prints what one
  *    job with LADLE_S_STATE over the three files prints (-n, and --weight
- *    with --emit-weight). The sample keeps every record, which holds under
- *    every reproducibility contract (see tests/e2e/test_merge.sh).
+ *    with --emit-weight), samples of all 60 records and of 10 (keys from
+ *    the source id: contract 4).
  * 2. With LADLE_S_STATE the merged state goes to that file and nothing is
  *    printed; merging that file again prints the same.
  * 3. Refusals: another -n (LADLE_E_USAGE naming both files and -n), one
@@ -55,29 +55,33 @@ static char *state_path(const char *name)
     return p;
 }
 
-static void test_join(int weighted)
+static void test_join(int weighted, int64_t n)
 {
     struct t_output one, part, merged, out2;
-    ladle_job *j = job_of(weighted, 1000);
-    char *all = state_path(weighted ? "w-all" : "n-all"), *st[3], *m = state_path("m");
+    ladle_job *j = job_of(weighted, n);
+    char tag[32], name[48];
+    snprintf(tag, sizeof tag, "%c%lld", weighted ? 'w' : 'n', (long long)n);
+    snprintf(name, sizeof name, "%s-all", tag);
+    char *all = state_path(name), *st[3];
+    snprintf(name, sizeof name, "%s-m", tag);
+    char *m = state_path(name);
     CHECK(ladle_job_set_string(j, LADLE_S_STATE, all) == LADLE_OK);
     for (int i = 0; i < 3; i++)
         CHECK(ladle_job_add_input(j, inputs[i]) == LADLE_OK);
     run(j, &one);
     CHECKF(one.status == LADLE_OK, "%s", one.error);
-    CHECK(t_count_lines(&one) == 60);
+    CHECK(t_count_lines(&one) == (n >= 60 ? 60 : (size_t)n));
     for (int i = 0; i < 3; i++) {
-        char name[16];
-        snprintf(name, sizeof name, "%c%d", weighted ? 'w' : 'n', i);
+        snprintf(name, sizeof name, "%s-%d", tag, i);
         st[i] = state_path(name);
-        j = job_of(weighted, 1000);
+        j = job_of(weighted, n);
         CHECK(ladle_job_set_string(j, LADLE_S_STATE, st[i]) == LADLE_OK);
         CHECK(ladle_job_add_input(j, inputs[i]) == LADLE_OK);
         run(j, &part);
         CHECKF(part.status == LADLE_OK, "%s", part.error);
         t_output_free(&part);
     }
-    j = job_of(weighted, 1000);
+    j = job_of(weighted, n);
     for (int i = 0; i < 3; i++)
         CHECK(ladle_job_add_state(j, st[i]) == LADLE_OK);
     run(j, &merged);
@@ -86,34 +90,35 @@ static void test_join(int weighted)
     if (merged.len != one.len || memcmp(merged.data, one.data, one.len) != 0)
         t_show_first_diff(&merged, one.data, one.len);
     /* To a file: nothing printed; the file merges to the same sample. */
-    j = job_of(weighted, 1000);
+    j = job_of(weighted, n);
     CHECK(ladle_job_set_string(j, LADLE_S_STATE, m) == LADLE_OK);
     for (int i = 0; i < 3; i++)
         CHECK(ladle_job_add_state(j, st[i]) == LADLE_OK);
     run(j, &out2);
     CHECKF(out2.status == LADLE_OK && out2.len == 0, "%s", out2.error);
     t_output_free(&out2);
-    j = job_of(weighted, 1000);
+    j = job_of(weighted, n);
     CHECK(ladle_job_add_state(j, m) == LADLE_OK);
     run(j, &out2);
     CHECK(out2.status == LADLE_OK && out2.len == one.len &&
           memcmp(out2.data, one.data, one.len) == 0);
     t_output_free(&out2);
     /* Refusals. */
-    j = job_of(weighted, 999);
+    j = job_of(weighted, n - 1);
     CHECK(ladle_job_add_state(j, st[0]) == LADLE_OK);
     run(j, &out2);
-    CHECKF(out2.status == LADLE_E_USAGE && strstr(out2.error, "-n 1000") && out2.len == 0, "%s",
-           out2.error);
+    CHECKF(out2.status == LADLE_E_USAGE && strstr(out2.error, "state: drawn with -n") &&
+               out2.len == 0,
+           "%s", out2.error);
     t_output_free(&out2);
-    j = job_of(weighted, 1000);
+    j = job_of(weighted, n);
     CHECK(ladle_job_add_state(j, st[1]) == LADLE_OK);
     CHECK(ladle_job_add_state(j, m) == LADLE_OK);
     run(j, &out2);
     CHECKF(out2.status == LADLE_E_USAGE && strstr(out2.error, "both consumed source b.tsv"), "%s",
            out2.error);
     t_output_free(&out2);
-    j = job_of(weighted, 1000);
+    j = job_of(weighted, n);
     CHECK(ladle_job_add_state(j, st[0]) == LADLE_OK);
     CHECK(ladle_job_add_state(j, "/nonexistent/state") == LADLE_OK);
     run(j, &out2);
@@ -138,8 +143,10 @@ int main(void)
                                     (k * 31 + i) % 9 + 1);
         inputs[i] = t_write_file(names[i], buf, len);
     }
-    test_join(0);
-    test_join(1);
+    test_join(0, 1000);
+    test_join(1, 1000);
+    test_join(0, 10);
+    test_join(1, 10);
     for (int i = 0; i < 3; i++)
         free(inputs[i]);
     int rc = t_done("test_merge");
