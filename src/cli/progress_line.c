@@ -234,7 +234,7 @@ void ladle_cli_progress_note(const char *line)
 
 void ladle_cli_note_line(void *verbose, const char *line)
 {
-    if (*(int *)verbose || strncmp(line, "warning: ", 9) == 0)
+    if (*(int *)verbose || strncmp(line, "warning: ", 9) == 0 || strncmp(line, "note: ", 6) == 0)
         ladle_cli_progress_note(line);
 }
 

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <xxhash.h>
 
 #include "codec/codec.h"
 #include "io/source.h"
@@ -40,15 +41,121 @@ static void wait_for_output(struct ladle_engine *r, uint32_t input)
     pthread_mutex_unlock(&r->bp_lock);
 }
 
-static ladle_status take_header(struct ladle_engine *r, uint32_t i, struct ladle_chunk *ck)
+/* The last LADLE_TAIL_MAX bytes of an input seen so far (--state). */
+struct tail_ring {
+    unsigned char b[LADLE_TAIL_MAX];
+    size_t len;
+};
+
+static void tail_add(struct tail_ring *t, const char *p, size_t n)
+{
+    if (n >= LADLE_TAIL_MAX) {
+        memcpy(t->b, p + n - LADLE_TAIL_MAX, LADLE_TAIL_MAX);
+        t->len = LADLE_TAIL_MAX;
+        return;
+    }
+    size_t keep = t->len + n > LADLE_TAIL_MAX ? LADLE_TAIL_MAX - n : t->len;
+    memmove(t->b, t->b + t->len - keep, keep);
+    memcpy(t->b + keep, p, n);
+    t->len = keep + n;
+}
+
+static uint64_t tail_hash(const struct tail_ring *t, size_t n)
+{
+    return XXH3_64bits(t->b + t->len - n, n);
+}
+
+/* Moves the header line out of ck (its bytes still count for the tail). */
+static ladle_status take_header(struct ladle_engine *r, uint32_t i, struct ladle_chunk *ck,
+                                struct tail_ring *ring)
 {
     size_t len = ladle_record_len(ck->data, ck->len, ck->csv_delim);
+    tail_add(ring, ck->data, len);
     if (ladle_outbuf_append(&r->headers[i], ck->data, len) != 0)
         return ladle_error_set(r->err, LADLE_E_INTERNAL, "%s: out of memory", r->io->names[i]);
     ck->data += len;
     ck->len -= len;
     ck->offset += len;
     return LADLE_OK;
+}
+
+/* --state: what the input continues from. */
+struct resume {
+    const struct ladle_input_start *at; /* NULL: from byte 0 */
+    bool checked;                       /* the bytes before at->start were compared */
+    struct tail_ring ring;
+};
+
+/* Drops the records of ck before the resume point, after comparing the
+ * bytes up to it with the ones the earlier run ended with (when the input
+ * was decoded from byte 0). Also feeds the tail ring. */
+static ladle_status resume_trim(struct ladle_engine *r, uint32_t i, struct resume *rs,
+                                struct ladle_chunk *ck, bool eof)
+{
+    const uint64_t start = rs->at ? rs->at->start : 0;
+    if (!rs->at || rs->checked || ck->offset >= start) {
+        if (r->io->ends)
+            tail_add(&rs->ring, ck->data, ck->len);
+        rs->checked = true;
+        return LADLE_OK;
+    }
+    size_t cut = start - ck->offset < ck->len ? (size_t)(start - ck->offset) : ck->len;
+    tail_add(&rs->ring, ck->data, cut);
+    ck->data += cut;
+    ck->len -= cut;
+    ck->offset += cut;
+    if (ck->offset < start && !eof)
+        return LADLE_OK;
+    rs->checked = true;
+    if (ck->offset < start || rs->ring.len < rs->at->tail_len ||
+        tail_hash(&rs->ring, rs->at->tail_len) != rs->at->tail_hash)
+        return ladle_error_set(r->err, LADLE_E_INPUT,
+                               "%s: not the source --state read up to byte %llu: %s; give it "
+                               "under another name to read it as a new source",
+                               r->io->names[i], (unsigned long long)start,
+                               ck->offset < start ? "it ends before"
+                                                  : "the bytes before it differ");
+    if (r->io->ends)
+        tail_add(&rs->ring, ck->data, ck->len);
+    return LADLE_OK;
+}
+
+/* Sets up the framer of input i, and where it starts (--state); NULL
+ * when out of memory (said; the framer is set up all the same). */
+static struct resume *framer_open(struct ladle_engine *r, uint32_t i,
+                                  const struct ladle_codec_ops *codec, struct ladle_source *src,
+                                  struct ladle_framer *fr)
+{
+    ladle_framer_init(fr, r->cfg->engine.max_record, r->io->names[i]);
+    if (r->cfg->engine.csv_delim)
+        ladle_framer_set_csv(fr, r->cfg->engine.csv_delim);
+    struct resume *rs = calloc(1, sizeof *rs);
+    if (!rs) {
+        ladle_error_set(r->err, LADLE_E_INTERNAL, "%s: out of memory", r->io->names[i]);
+        return NULL;
+    }
+    rs->at = r->io->starts && r->io->starts[i].start ? &r->io->starts[i] : NULL;
+    /* A plain file without a header line to take continues where the
+     * earlier run stopped: only its new bytes are read. */
+    if (rs->at && codec == &ladle_codec_plain && src->regular && !r->cfg->engine.header) {
+        src->next_off = fr->next_off = rs->at->start;
+        rs->checked = true; /* the job compared its bytes before (pread) */
+    }
+    return rs;
+}
+
+static void record_end(struct ladle_engine *r, uint32_t i, const struct ladle_framer *fr,
+                       const struct resume *rs, const char *codec, bool done)
+{
+    struct ladle_input_end *e = r->io->ends ? &r->io->ends[i] : NULL;
+    if (!e)
+        return;
+    e->held = fr->carry_len;
+    e->end = fr->next_off - fr->carry_len;
+    e->tail_len = (uint16_t)rs->ring.len;
+    e->tail_hash = tail_hash(&rs->ring, rs->ring.len);
+    e->kind = strcmp(codec, "zstd") == 0 ? 1 : strcmp(codec, "gzip") == 0 ? 2 : 0;
+    e->done = done;
 }
 
 /* Decodes one input into framed chunks on the work queue. */
@@ -90,9 +197,20 @@ static void decode_input(struct ladle_engine *r, unsigned k, uint32_t i)
         .name = name,
     };
     struct ladle_framer fr;
-    ladle_framer_init(&fr, r->cfg->engine.max_record, name);
-    if (r->cfg->engine.csv_delim)
-        ladle_framer_set_csv(&fr, r->cfg->engine.csv_delim);
+    struct resume *rs = framer_open(r, i, d.ops, src, &fr);
+    if (!rs) {
+        ladle_framer_destroy(&fr);
+        if (!probed)
+            ladle_source_close(src);
+        ladle_run_request_stop(r);
+        return;
+    }
+    const uint64_t first_off = fr.next_off;
+    /* --state: a plain file's last record without its line end waits for
+     * the next run (the file is being written); a compressed file is a
+     * finished stream. */
+    const bool hold = r->io->hold_tail && src->regular && d.ops == &ladle_codec_plain;
+    bool done = false;
     ladle_status st = d.ops->open(&d);
     uint64_t seq = 0;
     bool header_done = false;
@@ -112,17 +230,19 @@ static void decode_input(struct ladle_engine *r, unsigned k, uint32_t i)
             break; /* stopping */
         ck->input = i;
         ck->source = source;
-        st = ladle_framer_push(&fr, &ck, eof, r->err);
+        st = ladle_framer_push(&fr, &ck, eof && !hold, r->err);
         if (st != LADLE_OK) {
             ladle_chunk_put(ck);
             break;
         }
+        done = eof;
         if (!header_done && (ck->len > 0 || eof)) {
             /* Before this input's first chunk is queued: its header, and
              * where the design's field is in it. */
             header_done = true;
             const struct ladle_outbuf *h = &r->headers[i];
-            if ((r->cfg->engine.header && ck->len > 0 && take_header(r, i, ck) != LADLE_OK) ||
+            if ((r->cfg->engine.header && ck->len > 0 &&
+                 take_header(r, i, ck, &rs->ring) != LADLE_OK) ||
                 (st = r->ops->bind_input(r->ops->arg, i, r->cfg->engine.header ? h->data : NULL,
                                          r->cfg->engine.header ? h->len : 0, &binding)) !=
                     LADLE_OK) {
@@ -130,6 +250,10 @@ static void decode_input(struct ladle_engine *r, unsigned k, uint32_t i)
                 st = ladle_error_any(r->err) ? ladle_error_status(r->err) : LADLE_E_INTERNAL;
                 break;
             }
+        }
+        if ((st = resume_trim(r, i, rs, ck, eof)) != LADLE_OK) {
+            ladle_chunk_put(ck);
+            break;
         }
         ck->binding = binding;
         if (ck->len == 0 && !eof) {
@@ -143,7 +267,9 @@ static void decode_input(struct ladle_engine *r, unsigned k, uint32_t i)
             break;
     }
     d.ops->close(&d);
-    atomic_fetch_add(&r->bytes_in, fr.next_off);
+    record_end(r, i, &fr, rs, d.ops->name, done);
+    free(rs);
+    atomic_fetch_add(&r->bytes_in, fr.next_off - first_off);
     atomic_fetch_add(&r->bytes_compressed, src->bytes_read);
     ladle_framer_destroy(&fr);
     if (probed)

@@ -549,11 +549,11 @@ ladle_status ladle_job_run_to(ladle_job *j, int out_fd, struct ladle_record_sink
                              &j->notes);
     } else if (st == LADLE_OK && j->merging) {
         io.count = 0;
-        st = ladle_job_merge_run(&j->cfg, j->field_spec, &io, io.paths, j->count, j->state_path,
-                                 &j->err, report, &j->output_closed);
+        st = ladle_job_merge_run(&j->cfg, j->field_spec, &io, &probe, io.paths, j->count,
+                                 j->state_path, &j->err, report, &j->output_closed);
     } else if (st == LADLE_OK && j->state_path) {
-        st = ladle_job_state_run(&j->cfg, j->field_spec, &io, j->state_path, &j->err, report,
-                                 &j->output_closed);
+        st = ladle_job_state_run(&j->cfg, j->field_spec, &io, &probe, j->state_path, &j->err,
+                                 report, &j->output_closed);
     } else if (st == LADLE_OK) {
         st = ladle_passes_run(&j->cfg, &io, &j->err, report, &j->output_closed);
     }

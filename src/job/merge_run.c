@@ -213,7 +213,8 @@ static ladle_status join_all(struct merge *m, struct ladle_sampler *acc,
 }
 
 ladle_status ladle_job_merge_run(struct ladle_config *cfg, const char *field_spec,
-                                 const struct ladle_pipeline_io *io, const char *const *paths,
+                                 const struct ladle_pipeline_io *io,
+                                 const struct ladle_probe *probe, const char *const *paths,
                                  size_t n, const char *out_path, struct ladle_error *err,
                                  ladle_report *report, int *output_closed)
 {
@@ -239,7 +240,7 @@ ladle_status ladle_job_merge_run(struct ladle_config *cfg, const char *field_spe
     if (st == LADLE_OK && out_path)
         st = ladle_state_write_file(out_path, &m.out, err);
     else if (st == LADLE_OK)
-        st = ladle_job_state_print(cfg, field_spec, io, &m.out, err, report, output_closed);
+        st = ladle_job_state_print(cfg, field_spec, io, probe, &m.out, err, report, output_closed);
     ladle_state_unlock(lock);
     merge_free(&m);
     return st;

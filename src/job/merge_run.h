@@ -11,6 +11,7 @@
 #include "common/config.h"
 #include "common/error.h"
 #include "engine/pipeline.h"
+#include "job/probe.h"
 
 /* Reads the n state files at paths, refuses states drawn otherwise (naming
  * both files and the flag), a source two of them consumed, and a design
@@ -19,9 +20,10 @@
  * out_path the union is written there atomically and nothing is printed;
  * without, it is printed as `--state` over the same sources would print
  * it. cfg must hold the parameters the states were drawn with (the
- * first state is checked against it). io holds no input. */
+ * first state is checked against it). io and probe hold no input. */
 ladle_status ladle_job_merge_run(struct ladle_config *cfg, const char *field_spec,
-                                 const struct ladle_pipeline_io *io, const char *const *paths,
+                                 const struct ladle_pipeline_io *io,
+                                 const struct ladle_probe *probe, const char *const *paths,
                                  size_t n, const char *out_path, struct ladle_error *err,
                                  ladle_report *report, int *output_closed);
 

@@ -64,6 +64,7 @@ struct first_records {
     size_t len, cap;
     unsigned have, want;
     size_t header_len;
+    int kind; /* 0 plain, 1 zstd, 2 gzip */
 };
 
 static int take_records(struct first_records *fr, const struct ladle_chunk *ck)
@@ -109,6 +110,7 @@ static ladle_status read_first(struct ladle_source *src, const char *name,
         .err = err,
         .name = name,
     };
+    fr->kind = d.ops == &ladle_codec_zstd ? 1 : d.ops == &ladle_codec_gzip ? 2 : 0;
     struct ladle_framer f;
     ladle_framer_init(&f, cfg->engine.max_record, name);
     if (cfg->engine.csv_delim)
@@ -162,7 +164,9 @@ static ladle_status probe_one(struct ladle_probe *p, uint32_t i, const struct la
         struct ladle_fingerprint f = ladle_source_fingerprint(fr.p, h, fr.p + h, fr.len - h);
         p->ids[i] = ladle_source_id(p->stems[i], strlen(p->stems[i]), f, 0);
         p->has_id[i] = true;
+        p->fps[i] = f;
     }
+    p->kinds[i] = fr.kind;
     free(fr.p);
     if (st == LADLE_OK && !src->regular) {
         src->stopping = NULL;
@@ -188,7 +192,9 @@ ladle_status ladle_probe_run(struct ladle_probe *p, const struct ladle_config *c
     p->has_id = calloc(n, sizeof *p->has_id);
     p->stems = calloc(n, sizeof *p->stems);
     p->opened = calloc(n, sizeof *p->opened);
-    if (!p->ids || !p->has_id || !p->stems || !p->opened)
+    p->fps = calloc(n, sizeof *p->fps);
+    p->kinds = calloc(n, sizeof *p->kinds);
+    if (!p->ids || !p->has_id || !p->stems || !p->opened || !p->fps || !p->kinds)
         return ladle_error_set(err, LADLE_E_INTERNAL, "out of memory");
     p->count = count;
     /* One small read per input: pread (an io_uring ring per file costs more
@@ -270,6 +276,8 @@ void ladle_probe_free(struct ladle_probe *p)
         ladle_source_close(p->opened[i]);
     free(p->ids);
     free(p->has_id);
+    free(p->fps);
+    free(p->kinds);
     free(p->stems);
     free(p->opened);
     memset(p, 0, sizeof *p);

@@ -32,10 +32,12 @@ struct ladle_probe_opts {
 
 struct ladle_probe {
     uint32_t count;
-    uint64_t *ids;                /* owns: per input, 0 when it has no record */
-    bool *has_id;                 /* owns: the input has a first record */
-    char **stems;                 /* owns */
-    struct ladle_source **opened; /* owns: pipes kept open and rewound, else NULL */
+    uint64_t *ids;                 /* owns: per input, 0 when it has no record */
+    bool *has_id;                  /* owns: the input has a first record */
+    char **stems;                  /* owns */
+    struct ladle_source **opened;  /* owns: pipes kept open and rewound, else NULL */
+    struct ladle_fingerprint *fps; /* owns: per input with an id, its F */
+    int *kinds;                    /* owns: per input, 0 plain, 1 zstd, 2 gzip */
 };
 
 /* Probes paths[0..count) (names for messages), then checks that no two

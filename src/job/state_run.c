@@ -1,17 +1,16 @@
 /*
- * state_run.c -- `--state FILE` for -n (bottom-k) and --weight (plan commit
- * 5 of doc/design-issue10.md): whole-file sources, no growth yet.
+ * state_run.c -- `--state FILE` (doc/design-issue10.md, sections 4-5).
  *
  * A run locks the state, reads it, refuses one drawn with other options,
- * and reads only the inputs the state has not consumed. Their records join
- * the carried sample before the design finishes (run_sample.c), so the
- * output is the sample of every input seen so far, and the union is
- * written back atomically after the output is flushed.
+ * and reads only what the state has not consumed: new inputs, and the new
+ * bytes of a source that grew (state_sources.c). Their records join the
+ * carried sample before the design finishes (run_sample.c), so the output
+ * is the sample of every input seen so far, and the union is written back
+ * atomically after the output is flushed.
  *
- * Keys still come from an input's position (contract 3), so a chained run
- * must give each new input the position it has in one run over everything:
- * the state's sources come first, in the order consumed, as empty inputs
- * (/dev/null) that only hold their place, then the new inputs in argument
+ * Keys come from (source id, offset), and the output is in (place,
+ * offset) order: the state's sources keep their places, first, as empty
+ * inputs (/dev/null) unless they grew, then the new inputs in argument
  * order. Chained runs over A, then B, print what one run over A B prints.
  * With --header, the placeholders hold the header line the state kept (a
  * memfd), so the output starts with it as one run's would.
@@ -22,22 +21,18 @@
 #include "job/state_run.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
-#include <xxhash.h>
 
 #include "job/designs.h"
 #include "job/passes.h"
+#include "job/state_sources.h"
 #include "out/outbuf.h"
 #include "sample/sampler.h"
 #include "state/state.h"
-
-#define PROBE_LEN 4096
 
 static ladle_status design_tag(const struct ladle_config *cfg, char tag[4], struct ladle_error *err)
 {
@@ -82,94 +77,6 @@ static size_t run_params(const struct ladle_config *cfg, const char *field_spec,
     return n;
 }
 
-static const char *base_name(const char *path)
-{
-    const char *s = strrchr(path, '/');
-    return s ? s + 1 : path;
-}
-
-/* PLACEHOLDER until the source id of plan commits 1-3 lands
- * (src/record/source_id.h: stem + first record): a source is known here by
- * (basename, file size, XXH3-128 of its first 4 KiB as stored), which
- * `first` and `id` hold. Replace this probe by the job's probe (section 3). */
-static ladle_status probe(const char *path, struct ladle_state_source *s, struct ladle_error *err)
-{
-    memset(s, 0, sizeof *s);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    struct stat sb;
-    if (fd < 0 || fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-        int e = errno;
-        if (fd >= 0)
-            close(fd);
-        return fd < 0
-                   ? ladle_error_set(err, LADLE_E_INPUT, "%s: cannot open: %s", path, strerror(e))
-                   : ladle_error_set(err, LADLE_E_USAGE,
-                                     "%s: --state reads regular files only (a pipe or "
-                                     "stdin cannot be told apart from the next one yet)",
-                                     path);
-    }
-    unsigned char head[PROBE_LEN], tail[PROBE_LEN];
-    size_t size = (size_t)sb.st_size, hn = size < PROBE_LEN ? size : PROBE_LEN;
-    ssize_t a = pread(fd, head, hn, 0), b = pread(fd, tail, hn, (off_t)(size - hn));
-    close(fd);
-    if (a != (ssize_t)hn || b != (ssize_t)hn)
-        return ladle_error_set(err, LADLE_E_INPUT, "%s: cannot read", path);
-    XXH128_hash_t h = XXH3_128bits(head, hn);
-    XXH128_canonical_t c;
-    XXH128_canonicalFromHash(&c, h);
-    memcpy(s->first, c.digest, 16);
-    s->stem = base_name(path);
-    s->path = path;
-    s->kind = hn >= 4 && head[0] == 0x28 && head[1] == 0xb5 && head[2] == 0x2f && head[3] == 0xfd
-                  ? LADLE_STATE_ZSTD
-              : hn >= 2 && head[0] == 0x1f && head[1] == 0x8b ? LADLE_STATE_GZIP
-                                                              : LADLE_STATE_PLAIN;
-    s->consumed = s->size = (uint64_t)size; /* whole files only, so far */
-    s->tail_len = (uint16_t)hn;
-    s->tail_hash = XXH3_64bits(tail, hn);
-    s->dev = (uint64_t)sb.st_dev;
-    s->ino = (uint64_t)sb.st_ino;
-    s->mtime_ns = (uint64_t)sb.st_mtim.tv_sec * 1000000000u + (uint64_t)sb.st_mtim.tv_nsec;
-    XXH3_state_t *x = XXH3_createState();
-    if (!x)
-        return ladle_error_set(err, LADLE_E_INTERNAL, "out of memory");
-    XXH3_64bits_reset(x);
-    XXH3_64bits_update(x, s->stem, strlen(s->stem) + 1);
-    XXH3_64bits_update(x, &s->size, sizeof s->size);
-    XXH3_64bits_update(x, s->first, 16);
-    s->id = XXH3_64bits_digest(x);
-    XXH3_freeState(x);
-    return LADLE_OK;
-}
-
-static int same_source(const struct ladle_state_source *a, const struct ladle_state_source *b)
-{
-    return a->size == b->size && memcmp(a->first, b->first, 16) == 0 &&
-           a->tail_hash == b->tail_hash && strcmp(a->stem, b->stem) == 0;
-}
-
-/* 1 when the file at path is the consumed source o with bytes appended:
- * its start and the tail o ended with are where they were. Reading it
- * again as a new source would count o's records twice. */
-static int grew_from(const char *path, uint64_t size, const struct ladle_state_source *o)
-{
-    if (o->size >= size || o->tail_len > o->size)
-        return 0;
-    unsigned char head[PROBE_LEN], tail[PROBE_LEN];
-    size_t hn = o->size < PROBE_LEN ? (size_t)o->size : PROBE_LEN;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return 0;
-    ssize_t a = pread(fd, head, hn, 0);
-    ssize_t b = pread(fd, tail, o->tail_len, (off_t)(o->size - o->tail_len));
-    close(fd);
-    if (a != (ssize_t)hn || b != (ssize_t)o->tail_len)
-        return 0;
-    XXH128_canonical_t c;
-    XXH128_canonicalFromHash(&c, XXH3_128bits(head, hn));
-    return memcmp(c.digest, o->first, 16) == 0 && XXH3_64bits(tail, o->tail_len) == o->tail_hash;
-}
-
 /* The state's sample, read once before any input is (it is read again
  * when the design finishes): a damaged one is refused up front. */
 static ladle_status check_payload(const struct ladle_config *cfg, const struct ladle_state *old,
@@ -191,14 +98,10 @@ static ladle_status check_payload(const struct ladle_config *cfg, const struct l
     return LADLE_OK;
 }
 
-/* What one run puts together: the state read, the inputs probed. */
+/* What one run puts together: the state read, the inputs matched. */
 struct carry {
     struct ladle_state old, next;
-    struct ladle_state_source *all; /* old sources, then the new ones */
-    const char **paths, **names;    /* the pass's inputs */
-    uint64_t *ids;                  /* per pass input: its source id (0: a placeholder) */
-    struct ladle_source **opened;   /* per pass input: the probe's open pipe, or NULL */
-    uint32_t count;
+    struct ladle_state_inputs in;
     struct ladle_outbuf payload, header;
     int header_fd;        /* -1, or the memfd holding the state's header */
     char header_path[64]; /* /proc/self/fd/N */
@@ -207,11 +110,7 @@ struct carry {
 static void carry_free(struct carry *c)
 {
     ladle_state_free(&c->old);
-    free(c->all);
-    free(c->paths);
-    free(c->names);
-    free(c->ids);
-    free(c->opened);
+    ladle_state_inputs_free(&c->in);
     ladle_outbuf_free(&c->payload);
     ladle_outbuf_free(&c->header);
     if (c->header_fd >= 0)
@@ -238,80 +137,17 @@ static ladle_status header_placeholder(struct carry *c, struct ladle_error *err)
                                strerror(errno));
     snprintf(c->header_path, sizeof c->header_path, "/proc/self/fd/%d", c->header_fd);
     for (size_t k = 0; k < c->old.nsources; k++) /* a field may name a column: bind it */
-        c->paths[k] = c->header_path;
-    return LADLE_OK;
-}
-
-/* The pass's inputs: the state's sources as placeholders, then each input
- * not consumed yet (two inputs that are one source: a usage error). */
-static ladle_status plan_inputs(struct carry *c, const struct ladle_pipeline_io *io,
-                                struct ladle_error *err)
-{
-    size_t nold = c->old.nsources, cap = nold + io->count;
-    c->all = calloc(cap ? cap : 1, sizeof *c->all);
-    c->paths = calloc(cap ? cap : 1, sizeof *c->paths);
-    c->names = calloc(cap ? cap : 1, sizeof *c->names);
-    c->ids = calloc(cap ? cap : 1, sizeof *c->ids);
-    c->opened = calloc(cap ? cap : 1, sizeof *c->opened);
-    if (!c->all || !c->paths || !c->names || !c->ids || !c->opened)
-        return ladle_error_set(err, LADLE_E_INTERNAL, "out of memory");
-    for (size_t k = 0; k < nold; k++) {
-        c->all[k] = c->old.sources[k];
-        c->paths[k] = "/dev/null"; /* holds the place of a consumed source */
-        c->names[k] = c->old.sources[k].path;
-        c->ids[k] = c->old.sources[k].id; /* no record, but its kept ones key by it */
-    }
-    size_t n = nold;
-    for (uint32_t i = 0; i < io->count; i++) {
-        if (strcmp(io->paths[i], "-") == 0)
-            return ladle_error_set(err, LADLE_E_USAGE,
-                                   "--state reads files, not stdin: give the file's name");
-        ladle_status st = probe(io->paths[i], &c->all[n], err);
-        if (st != LADLE_OK)
-            return st;
-        if (io->source_ids) /* the job's probe: the id its records are keyed by */
-            c->all[n].id = io->source_ids[i];
-        size_t k = 0;
-        while (k < n && !same_source(&c->all[k], &c->all[n]))
-            k++;
-        if (k >= nold && k < n)
-            return ladle_error_set(err, LADLE_E_USAGE,
-                                   "%s and %s are the same source to --state (same name, size "
-                                   "and start): give it once",
-                                   c->all[k].path, io->names[i]);
-        if (k < nold) { /* consumed by an earlier run: only where it was seen last changes */
-            c->all[k].path = c->all[n].path;
-            c->all[k].dev = c->all[n].dev;
-            c->all[k].ino = c->all[n].ino;
-            c->all[k].mtime_ns = c->all[n].mtime_ns;
-            continue;
-        }
-        for (size_t g = 0; g < nold; g++)
-            if (strcmp(c->all[g].stem, c->all[n].stem) == 0 &&
-                grew_from(io->paths[i], c->all[n].size, &c->all[g]))
-                return ladle_error_set(err, LADLE_E_INPUT,
-                                       "%s: grew from %llu to %llu bytes since --state consumed "
-                                       "it: growing files are not carried over yet",
-                                       io->names[i], (unsigned long long)c->all[g].size,
-                                       (unsigned long long)c->all[n].size);
-        c->paths[n] = io->paths[i];
-        c->names[n] = io->names[i];
-        c->ids[n] = c->all[n].id;
-        c->opened[n] = io->opened ? io->opened[i] : NULL;
-        n++;
-    }
-    c->count = (uint32_t)n;
-    c->next.sources = c->all;
-    c->next.nsources = n;
+        if (!c->in.read[k])
+            c->in.paths[k] = c->header_path;
     return LADLE_OK;
 }
 
 /* The run, over the state at path or (ladle merge) one given: then
  * nothing is locked, read or written. */
 static ladle_status carry_run(struct ladle_config *cfg, const char *field_spec,
-                              const struct ladle_pipeline_io *io, const char *path,
-                              const struct ladle_state *given, struct ladle_error *err,
-                              ladle_report *report, int *output_closed)
+                              const struct ladle_pipeline_io *io, const struct ladle_probe *probe,
+                              const char *path, const struct ladle_state *given,
+                              struct ladle_error *err, ladle_report *report, int *output_closed)
 {
     struct carry c;
     memset(&c, 0, sizeof c);
@@ -337,16 +173,19 @@ static ladle_status carry_run(struct ladle_config *cfg, const char *field_spec,
     if (st == LADLE_OK && exists && !given)
         st = check_payload(cfg, &c.old, path, err);
     if (st == LADLE_OK)
-        st = plan_inputs(&c, io, err);
+        st = ladle_state_inputs_plan(&c.in, &c.old, io, probe, cfg, err);
     if (st == LADLE_OK && cfg->engine.header && c.old.header_len && c.old.nsources)
         st = header_placeholder(&c, err);
     if (st == LADLE_OK) {
         struct ladle_pipeline_io pio = *io;
-        pio.paths = c.paths;
-        pio.names = c.names;
-        pio.count = c.count;
-        pio.source_ids = c.ids; /* the probe's, moved with their inputs */
-        pio.opened = c.opened;
+        pio.paths = c.in.paths;
+        pio.names = c.in.names;
+        pio.count = (uint32_t)c.in.count;
+        pio.source_ids = c.in.ids; /* the probe's, moved with their inputs */
+        pio.opened = c.in.opened;
+        pio.starts = c.in.starts;
+        pio.ends = c.in.ends;
+        pio.hold_tail = 1;
         cfg->state->carry_in = c.old.payload;
         cfg->state->carry_in_len = c.old.payload_len;
         cfg->state->carry_out = &c.payload;
@@ -358,7 +197,11 @@ static ladle_status carry_run(struct ladle_config *cfg, const char *field_spec,
     }
     /* A reader that left before the design finished took no sample: the
      * state stays as it was, and the next run reads these inputs again. */
+    if (st == LADLE_OK && c.payload.len && !given)
+        st = ladle_state_inputs_settle(&c.in, cfg, err);
     if (st == LADLE_OK && c.payload.len && !given) {
+        c.next.sources = c.in.all;
+        c.next.nsources = c.in.count;
         c.next.payload = (const unsigned char *)c.payload.data;
         c.next.payload_len = c.payload.len;
         c.next.header = c.header.data;
@@ -371,18 +214,20 @@ static ladle_status carry_run(struct ladle_config *cfg, const char *field_spec,
 }
 
 ladle_status ladle_job_state_run(struct ladle_config *cfg, const char *field_spec,
-                                 const struct ladle_pipeline_io *io, const char *path,
+                                 const struct ladle_pipeline_io *io,
+                                 const struct ladle_probe *probe, const char *path,
                                  struct ladle_error *err, ladle_report *report, int *output_closed)
 {
-    return carry_run(cfg, field_spec, io, path, NULL, err, report, output_closed);
+    return carry_run(cfg, field_spec, io, probe, path, NULL, err, report, output_closed);
 }
 
 ladle_status ladle_job_state_print(struct ladle_config *cfg, const char *field_spec,
-                                   const struct ladle_pipeline_io *io, const struct ladle_state *st,
+                                   const struct ladle_pipeline_io *io,
+                                   const struct ladle_probe *probe, const struct ladle_state *st,
                                    struct ladle_error *err, ladle_report *report,
                                    int *output_closed)
 {
-    return carry_run(cfg, field_spec, io, NULL, st, err, report, output_closed);
+    return carry_run(cfg, field_spec, io, probe, NULL, st, err, report, output_closed);
 }
 
 ladle_status ladle_job_state_check(const struct ladle_config *cfg, const char *field_spec,

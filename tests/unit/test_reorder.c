@@ -111,7 +111,8 @@ static ladle_status run(struct ctx *c, const char *const *paths, struct ladle_er
     cfg.engine.io_mode = LADLE_IO_PREAD;
     atomic_int cancel;
     atomic_init(&cancel, 0);
-    struct ladle_pipeline_io io = {paths, paths, INPUTS, -1, 0, &cancel, NULL, NULL, NULL};
+    struct ladle_pipeline_io io = {paths, paths, INPUTS, -1,   0,    &cancel,
+                                   NULL,  NULL,  NULL,   NULL, NULL, 0};
     struct ladle_engine_ops ops = {c, bind_input, process, take, free_item, NULL};
     c->err = err;
     struct ladle_engine *e = ladle_engine_new(&cfg, &io, &ops, err);
