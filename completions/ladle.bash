@@ -1,6 +1,6 @@
 # bash completion for ladle(1). Installed as
 # share/bash-completion/completions/ladle; tests/install checks that it
-# names every option of `ladle help sample|split|stats|verify`.
+# names every option of `ladle help sample|split|stats|verify|merge`.
 
 _ladle()
 {
@@ -14,7 +14,7 @@ _ladle()
         cword=$COMP_CWORD
     fi
 
-    local commands="sample stats split verify help"
+    local commands="sample stats split verify merge help"
     local engine="--threads --chunk-size --max-record --long --drop-cache --io --verbose --progress
         --no-progress --help"
     local fields="--format --delimiter --missing --malformed --header"
@@ -29,6 +29,7 @@ _ladle()
     local stats="--field --top --bars --no-bars --json --tsv --width --verbose --state --threads
         --chunk-size --max-record --long --io --progress --no-progress --help $fields -f -k -H -d -t -v -h"
     local verify="--quiet --verbose --repair --help -q -v -h"
+    local merge="--state --shuffle --format --delimiter --threads --verbose --help -d -t -v -h"
 
     if ((cword == 1)); then
         COMPREPLY=($(compgen -W "$commands --help --version" -- "$cur"))
@@ -65,8 +66,9 @@ _ladle()
     split) opts=$split ;;
     stats) opts=$stats ;;
     verify) opts=$verify ;;
+    merge) opts=$merge ;;
     help)
-        ((cword == 2)) && COMPREPLY=($(compgen -W "sample stats split verify" -- "$cur"))
+        ((cword == 2)) && COMPREPLY=($(compgen -W "sample stats split verify merge" -- "$cur"))
         return
         ;;
     *) return ;;

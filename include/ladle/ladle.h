@@ -202,6 +202,20 @@ LADLE_API ladle_status ladle_job_set_string(ladle_job *job, ladle_string_param p
                                             const char *value);
 /* Appends an input; "-" is stdin. The path is copied. */
 LADLE_API ladle_status ladle_job_add_input(ladle_job *job, const char *path);
+/* `ladle merge`: the job reads no records but joins the samples held by
+ * state files (written by runs with LADLE_S_STATE over disjoint sources),
+ * in the order added; once one is added, every path added
+ * (ladle_job_add_input too) is read as a state file. The job draws what
+ * one run with LADLE_S_STATE over all their sources, in that order, would
+ * draw. Its design and parameters must be those the states were drawn
+ * with (-n, seed, ...; else LADLE_E_USAGE naming the parameter), and so
+ * must the states among themselves (the message names both files); two
+ * states that consumed one source are refused. With LADLE_S_STATE set,
+ * ladle_job_run writes the merged state there (atomically) and prints
+ * nothing; without, it prints the sample. Designs that cannot join states
+ * drawn apart (--every) are refused, and so is LADLE_S_OUTPUT_DIR. A
+ * missing or damaged state file: LADLE_E_INPUT. */
+LADLE_API ladle_status ladle_job_add_state(ladle_job *job, const char *path);
 /* STATS: one more field, reported after LADLE_S_FIELD's from the same pass
  * (at most LADLE_STATS_MORE_FIELDS more). */
 #define LADLE_STATS_MORE_FIELDS 15

@@ -61,6 +61,12 @@ void ladle_cli_usage_stats(FILE *f);
 int ladle_cli_split(int argc, char **argv); /* cmd_sample.c: sample's flags plus the split's */
 void ladle_cli_usage_split(FILE *f);
 int ladle_cli_verify(int argc, char **argv); /* cmd_verify.c */
+/* Reads options of `ladle sample` (argv[0] a name, no operands) into job
+ * and sets the design they choose: 0, or the exit code after a message.
+ * ladle merge gives it the options its states were drawn with. */
+int ladle_cli_sample_design(ladle_job *job, int argc, char **argv);
+int ladle_cli_merge(int argc, char **argv); /* cmd_merge.c */
+void ladle_cli_usage_merge(FILE *f);
 void ladle_cli_usage_verify(FILE *f);
 
 #endif

@@ -374,6 +374,26 @@ static int sample_job(ladle_job *job, int argc, char **argv)
     return run_and_report(job, out_dir, verbose);
 }
 
+int ladle_cli_sample_design(ladle_job *job, int argc, char **argv)
+{
+    static const struct ladle_cli_command cmd = {
+        "sample", opts, O_COUNT, "option '%s' needs a value", "unknown option '%s'", help, before};
+    struct ladle_cli_parse p;
+    const char *design;
+    splitting = 0;
+    optind = 0; /* a second parse in this process: getopt starts afresh */
+    int rc = ladle_cli_parse(&p, &cmd, argc, argv, job);
+    if (rc >= 0)
+        return rc;
+    if (optind < argc)
+        return ladle_cli_usage("sample", "'%s' is not an option", argv[optind]);
+    if ((rc = check_combination(&p, &design)) != 0)
+        return rc;
+    if (design && ladle_job_set_design(job, design) != LADLE_OK)
+        return ladle_cli_usage("sample", "%s", ladle_job_error(job));
+    return 0;
+}
+
 static int run(int argc, char **argv, int split)
 {
     ladle_job *job = ladle_job_new();

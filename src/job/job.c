@@ -22,6 +22,7 @@
 #include "job/format_pick.h"
 #include "out/record_sink.h"
 #include "job/split_run.h"
+#include "job/merge_run.h"
 #include "job/state_run.h"
 #include "sample/plan.h"
 #include "job/probe.h"
@@ -38,6 +39,7 @@ struct ladle_job {
     char *link_spec;                   /* owns: snowball FROM:TO */
     char *seeds_path;                  /* owns: snowball seed keys */
     char *state_path;                  /* owns: --state FILE */
+    int merging;                       /* ladle merge: the inputs are state files */
     struct ladle_field *field_to;      /* owns */
     struct ladle_plan plan;            /* what multi-pass designs carry between passes */
     struct ladle_run_state state;      /* cfg.state points here */
@@ -441,6 +443,12 @@ ladle_status ladle_job_add_input(ladle_job *j, const char *path)
     return LADLE_OK;
 }
 
+ladle_status ladle_job_add_state(ladle_job *j, const char *path)
+{
+    j->merging = 1;
+    return ladle_job_add_input(j, path);
+}
+
 void ladle_job_set_notify(ladle_job *j, void (*fn)(void *arg, const char *line), void *arg)
 {
     j->cfg.engine.notify = fn;
@@ -467,7 +475,7 @@ ladle_status ladle_job_run_to(ladle_job *j, int out_fd, struct ladle_record_sink
     const struct ladle_design_row *row = ladle_design_of(&j->cfg);
     if ((row->flags & LADLE_DF_SPLIT_ONLY) && !(dir && *split_opt(j, LADLE_S_RATIOS)))
         return bad(j, "no sampling design chosen (--rate, -n, --head or --every)");
-    if (dir && j->state_path)
+    if (dir && (j->state_path || j->merging))
         return bad(j, "--state does not go with -o DIR: a dataset cannot carry over yet");
     const char *specs[] = {j->field_spec,
                            j->link_spec,
@@ -475,8 +483,9 @@ ladle_status ladle_job_run_to(ladle_job *j, int out_fd, struct ladle_record_sink
                            *split_opt(j, LADLE_S_TIME_FIELD),
                            *split_opt(j, LADLE_S_STRATIFY),
                            *split_opt(j, LADLE_S_BALANCE)};
-    ladle_status prep = ladle_format_pick(&j->cfg, (const char *const *)j->paths, j->count, specs,
-                                          sizeof specs / sizeof specs[0], &j->err);
+    ladle_status prep =
+        ladle_format_pick(&j->cfg, (const char *const *)j->paths, j->merging ? 0 : j->count, specs,
+                          sizeof specs / sizeof specs[0], &j->err);
     if (prep == LADLE_OK)
         prep = prepare_design(j, row);
     if (sink)
@@ -503,8 +512,8 @@ ladle_status ladle_job_run_to(ladle_job *j, int out_fd, struct ladle_record_sink
                                   j->source_prefix,
                                   row->id == LADLE_DESIGN_STATS && !j->state_path};
     struct ladle_probe probe;
-    ladle_status st =
-        ladle_probe_run(&probe, &j->cfg, io.paths, io.names, j->count, &po, &j->cancel, &j->err);
+    ladle_status st = ladle_probe_run(&probe, &j->cfg, io.paths, io.names,
+                                      j->merging ? 0 : j->count, &po, &j->cancel, &j->err);
     io.source_ids = probe.ids;
     io.opened = (struct ladle_source *const *)probe.opened;
     ladle_plan_init(&j->plan);
@@ -539,6 +548,10 @@ ladle_status ladle_job_run_to(ladle_job *j, int out_fd, struct ladle_record_sink
         };
         st = ladle_split_run(&j->cfg, &q, &io, &j->err, report, &j->output_closed, &j->summary,
                              &j->notes);
+    } else if (st == LADLE_OK && j->merging) {
+        io.count = 0;
+        st = ladle_job_merge_run(&j->cfg, j->field_spec, &io, &probe, io.paths, j->count,
+                                 j->state_path, &j->err, report, &j->output_closed);
     } else if (st == LADLE_OK && j->state_path) {
         st = ladle_job_state_run(&j->cfg, j->field_spec, &io, &probe, j->state_path, &j->err,
                                  report, &j->output_closed);

@@ -273,10 +273,12 @@ static ladle_status header_placeholder(struct carry *c, struct ladle_error *err)
     return LADLE_OK;
 }
 
-ladle_status ladle_job_state_run(struct ladle_config *cfg, const char *field_spec,
-                                 const struct ladle_pipeline_io *io,
-                                 const struct ladle_probe *probe, const char *path,
-                                 struct ladle_error *err, ladle_report *report, int *output_closed)
+/* The run, over the state at path or (ladle merge) one given: then
+ * nothing is locked, read or written. */
+static ladle_status carry_run(struct ladle_config *cfg, const char *field_spec,
+                              const struct ladle_pipeline_io *io, const struct ladle_probe *probe,
+                              const char *path, const struct ladle_state *given,
+                              struct ladle_error *err, ladle_report *report, int *output_closed)
 {
     struct carry c;
     memset(&c, 0, sizeof c);
@@ -292,13 +294,18 @@ ladle_status ladle_job_state_run(struct ladle_config *cfg, const char *field_spe
         st = ladle_error_set(err, LADLE_E_INTERNAL, "out of memory");
     int lock = -1, exists = 0;
     cfg->state->carrying = 1; /* before the payload check: it picks the design's pass */
-    if (st == LADLE_OK)
+    if (given) {
+        c.old = *given;
+        c.old.owned = NULL; /* borrowed */
+        exists = 1;
+    }
+    if (st == LADLE_OK && !given)
         st = ladle_state_lock(path, &lock, err);
-    if (st == LADLE_OK)
+    if (st == LADLE_OK && !given)
         st = ladle_state_read_file(path, &c.old, &exists, err);
     if (st == LADLE_OK && exists)
         st = ladle_state_check(&c.old, c.next.design, c.next.seed, kv, c.next.nparams, err);
-    if (st == LADLE_OK && exists)
+    if (st == LADLE_OK && exists && !given)
         st = check_payload(cfg, &c.old, path, err);
     if (st == LADLE_OK)
         st = ladle_state_inputs_plan(&c.in, &c.old, io, probe, cfg, err);
@@ -325,9 +332,9 @@ ladle_status ladle_job_state_run(struct ladle_config *cfg, const char *field_spe
     }
     /* A reader that left before the design finished took no sample: the
      * state stays as it was, and the next run reads these inputs again. */
-    if (st == LADLE_OK && c.payload.len)
+    if (st == LADLE_OK && c.payload.len && !given)
         st = ladle_state_inputs_settle(&c.in, cfg, err);
-    if (st == LADLE_OK && c.payload.len) {
+    if (st == LADLE_OK && c.payload.len && !given) {
         c.next.sources = c.in.all;
         c.next.nsources = c.in.count;
         c.next.payload = (const unsigned char *)c.payload.data;
@@ -341,4 +348,32 @@ ladle_status ladle_job_state_run(struct ladle_config *cfg, const char *field_spe
     free(fields);
     cfg->state->carrying = 0;
     return st;
+}
+
+ladle_status ladle_job_state_run(struct ladle_config *cfg, const char *field_spec,
+                                 const struct ladle_pipeline_io *io,
+                                 const struct ladle_probe *probe, const char *path,
+                                 struct ladle_error *err, ladle_report *report, int *output_closed)
+{
+    return carry_run(cfg, field_spec, io, probe, path, NULL, err, report, output_closed);
+}
+
+ladle_status ladle_job_state_print(struct ladle_config *cfg, const char *field_spec,
+                                   const struct ladle_pipeline_io *io,
+                                   const struct ladle_probe *probe, const struct ladle_state *st,
+                                   struct ladle_error *err, ladle_report *report,
+                                   int *output_closed)
+{
+    return carry_run(cfg, field_spec, io, probe, NULL, st, err, report, output_closed);
+}
+
+ladle_status ladle_job_state_check(const struct ladle_config *cfg, const char *field_spec,
+                                   const struct ladle_state *st, struct ladle_error *err)
+{
+    struct ladle_state_kv kv[MAX_KV];
+    char tag[4];
+    ladle_status s = design_tag(cfg, tag, err);
+    if (s != LADLE_OK)
+        return s;
+    return ladle_state_check(st, tag, cfg->params.seed, kv, run_params(cfg, field_spec, kv), err);
 }

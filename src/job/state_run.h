@@ -20,4 +20,20 @@ ladle_status ladle_job_state_run(struct ladle_config *cfg, const char *field_spe
                                  const struct ladle_probe *probe, const char *path,
                                  struct ladle_error *err, ladle_report *report, int *output_closed);
 
+struct ladle_state;
+
+/* ladle merge: prints the sample of a state already in memory (the merged
+ * one) as a run with --state over its sources and no new input would;
+ * nothing is locked or written. io and probe hold no input. */
+ladle_status ladle_job_state_print(struct ladle_config *cfg, const char *field_spec,
+                                   const struct ladle_pipeline_io *io,
+                                   const struct ladle_probe *probe, const struct ladle_state *st,
+                                   struct ladle_error *err, ladle_report *report,
+                                   int *output_closed);
+
+/* Refuses a state drawn otherwise than cfg would draw it, naming the flag
+ * (LADLE_E_USAGE), or a design --state does not carry over. */
+ladle_status ladle_job_state_check(const struct ladle_config *cfg, const char *field_spec,
+                                   const struct ladle_state *st, struct ladle_error *err);
+
 #endif

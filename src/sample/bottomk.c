@@ -125,4 +125,5 @@ const struct ladle_sampler_ops ladle_sampler_bottomk = {
     .serialize = bottomk_serialize,
     .deserialize = bottomk_deserialize,
     .destroy = bottomk_destroy,
+    .deserialize_joins = 1, /* ladle_kept_state_read inserts into the heap */
 };

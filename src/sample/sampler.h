@@ -94,6 +94,10 @@ struct ladle_sampler_ops {
     /* NULL, or why two states drawn apart cannot be joined by `ladle merge`
      * (the sample of one depends on what the other read): the refusal. */
     const char *merge_refusal;
+    /* 1: deserialize into a state that already holds a sample joins the
+     * two, as merge would; ladle merge then never copies a record the
+     * sample drops at once. */
+    int deserialize_joins;
 };
 
 extern const struct ladle_sampler_ops ladle_sampler_all; /* every record (split without a design) */

@@ -79,7 +79,6 @@ const struct ladle_sampler_ops ladle_sampler_systematic = {
     .merge = ladle_carried_merge,
     /* A state's picks depend on how many records came before its inputs:
      * two chains drawn apart cannot be joined. */
-    .merge_refusal = "--every picks by the global record index, so a state's sample depends on "
-                     "every record read before it; run the inputs through one chain of "
-                     "--state runs instead",
+    .merge_refusal = "--every picks by the global record index, which a state drawn apart "
+                     "did not know: chain the runs with --state instead",
 };

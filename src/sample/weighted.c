@@ -180,4 +180,5 @@ const struct ladle_sampler_ops ladle_sampler_weighted = {
     .serialize = weighted_serialize,
     .deserialize = weighted_deserialize,
     .destroy = weighted_destroy,
+    .deserialize_joins = 1, /* ladle_kept_state_read inserts into the heap */
 };

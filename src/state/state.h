@@ -121,6 +121,13 @@ ladle_status ladle_state_check(const struct ladle_state *st, const char design[4
                                const struct ladle_state_kv *params, size_t nparams,
                                struct ladle_error *err);
 
+/* ladle merge: refuses two states drawn otherwise, naming both and the
+ * first parameter that differs ("merge: a.st and b.st were drawn
+ * differently: a.st has -n 10, b.st has -n 20"). LADLE_E_USAGE. */
+ladle_status ladle_state_check_pair(const struct ladle_state *a, const char *name_a,
+                                    const struct ladle_state *b, const char *name_b,
+                                    struct ladle_error *err);
+
 /* Files (state_file.c). */
 
 /* Reads the state file at path into *st. *exists is 0 (and *st empty) when

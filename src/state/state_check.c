@@ -81,24 +81,33 @@ static const struct ladle_state_kv *find(const struct ladle_state_kv *v, size_t 
     return NULL;
 }
 
-static ladle_status differ(const struct ladle_state_kv *had, const struct ladle_state_kv *has,
-                           const char *flag, struct ladle_error *err)
+/* How a difference is told: the state's side, then the run's (or the
+ * second state's, for ladle merge). */
+struct sides {
+    const char *with, *without; /* "state: drawn with", "state: drawn without" */
+    const char *has, *has_no;   /* "this run has", "this run has no" */
+};
+
+static const struct sides run_sides = {"state: drawn with", "state: drawn without", "this run has",
+                                       "this run has no"};
+
+static ladle_status differ(const struct sides *w, const struct ladle_state_kv *had,
+                           const struct ladle_state_kv *has, const char *flag,
+                           struct ladle_error *err)
 {
     char a[160], b[160];
     show(a, sizeof a, had);
     show(b, sizeof b, has);
     if (!had)
-        return ladle_error_set(err, LADLE_E_USAGE, "state: drawn without %s, this run has %s", flag,
-                               b);
+        return ladle_error_set(err, LADLE_E_USAGE, "%s %s, %s %s", w->without, flag, w->has, b);
     if (!has)
-        return ladle_error_set(err, LADLE_E_USAGE, "state: drawn with %s, this run has no %s", a,
-                               flag);
-    return ladle_error_set(err, LADLE_E_USAGE, "state: drawn with %s, this run has %s", a, b);
+        return ladle_error_set(err, LADLE_E_USAGE, "%s %s, %s %s", w->with, a, w->has_no, flag);
+    return ladle_error_set(err, LADLE_E_USAGE, "%s %s, %s %s", w->with, a, w->has, b);
 }
 
-ladle_status ladle_state_check(const struct ladle_state *st, const char design[4], uint64_t seed,
-                               const struct ladle_state_kv *params, size_t nparams,
-                               struct ladle_error *err)
+static ladle_status check(const struct sides *w, const struct ladle_state *st, const char design[4],
+                          uint64_t seed, const struct ladle_state_kv *params, size_t nparams,
+                          struct ladle_error *err)
 {
     if (memcmp(st->design, design, 4) != 0) {
         const char *had = design_flag(st->design), *has = design_flag(design);
@@ -109,19 +118,40 @@ ladle_status ladle_state_check(const struct ladle_state *st, const char design[4
             snprintf(a, sizeof a, "design %.4s", st->design);
         if (!has)
             snprintf(b, sizeof b, "design %.4s", design);
-        return ladle_error_set(err, LADLE_E_USAGE, "state: drawn with %s, this run has %s", a, b);
+        return ladle_error_set(err, LADLE_E_USAGE, "%s %s, %s %s", w->with, a, w->has, b);
     }
     if (st->seed != seed)
-        return ladle_error_set(err, LADLE_E_USAGE,
-                               "state: drawn with --seed %llu, this run has --seed %llu",
-                               (unsigned long long)st->seed, (unsigned long long)seed);
+        return ladle_error_set(err, LADLE_E_USAGE, "%s --seed %llu, %s --seed %llu", w->with,
+                               (unsigned long long)st->seed, w->has, (unsigned long long)seed);
     for (size_t i = 0; i < nparams; i++) {
         const struct ladle_state_kv *had = find(st->params, st->nparams, params[i].flag);
         if (!had || !same(had, &params[i]))
-            return differ(had, &params[i], params[i].flag, err);
+            return differ(w, had, &params[i], params[i].flag, err);
     }
     for (size_t i = 0; i < st->nparams; i++)
         if (!find(params, nparams, st->params[i].flag))
-            return differ(&st->params[i], NULL, st->params[i].flag, err);
+            return differ(w, &st->params[i], NULL, st->params[i].flag, err);
     return LADLE_OK;
+}
+
+ladle_status ladle_state_check(const struct ladle_state *st, const char design[4], uint64_t seed,
+                               const struct ladle_state_kv *params, size_t nparams,
+                               struct ladle_error *err)
+{
+    return check(&run_sides, st, design, seed, params, nparams, err);
+}
+
+ladle_status ladle_state_check_pair(const struct ladle_state *a, const char *name_a,
+                                    const struct ladle_state *b, const char *name_b,
+                                    struct ladle_error *err)
+{
+    char with[300], without[300], has[300], has_no[300];
+    snprintf(with, sizeof with, "merge: %s and %s were drawn differently: %s has", name_a, name_b,
+             name_a);
+    snprintf(without, sizeof without, "merge: %s and %s were drawn differently: %s has no", name_a,
+             name_b, name_a);
+    snprintf(has, sizeof has, "%s has", name_b);
+    snprintf(has_no, sizeof has_no, "%s has no", name_b);
+    const struct sides w = {with, without, has, has_no};
+    return check(&w, a, b->design, b->seed, b->params, b->nparams, err);
 }

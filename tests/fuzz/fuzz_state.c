@@ -11,7 +11,9 @@
  * Checked: a refusal is LADLE_E_INPUT with one line "state: what (byte
  * N)", N within the file; an accepted file encodes again to exactly its own
  * bytes (every field round-trips), and ladle_state_check against a fixed
- * run either passes or refuses with a usage error saying "state: drawn ".
+ * run either passes or refuses with a usage error saying "state: drawn ",
+ * and ladle_state_check_pair (ladle merge) passes against itself and
+ * names both files against another.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -75,6 +77,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         ladle_error_init(&err);
         s = ladle_state_check(&st, "LDBK", 1, run, 2, &err);
         if (s != LADLE_OK && (s != LADLE_E_USAGE || strncmp(err.msg, "state: drawn ", 13) != 0))
+            abort();
+        /* ladle merge: a state agrees with itself; against another, a
+         * refusal names both files. */
+        struct ladle_state other;
+        memset(&other, 0, sizeof other);
+        memcpy(other.design, "LDBK", 4);
+        other.seed = 1;
+        other.params = run;
+        other.nparams = 2;
+        ladle_error_init(&err);
+        if (ladle_state_check_pair(&st, "a", &st, "b", &err) != LADLE_OK)
+            abort();
+        s = ladle_state_check_pair(&st, "a", &other, "b", &err);
+        if (s != LADLE_OK && (s != LADLE_E_USAGE ||
+                              strncmp(err.msg, "merge: a and b were drawn differently: a ", 41) ||
+                              strchr(err.msg, '\n')))
             abort();
         ladle_state_free(&st);
     }

@@ -272,6 +272,49 @@ static void test_check(void)
     mismatch(&a, "LDBK", 7, more, 5, "state: drawn without --header, this run has --header");
 }
 
+/* ladle merge: both files named, the first state's side first. */
+static void test_check_pair(void)
+{
+    struct ladle_state a = make_state(""), b = make_state("");
+    struct ladle_error err;
+    struct ladle_state_kv p[5];
+    memcpy(p, kvs, sizeof kvs);
+    ladle_error_init(&err);
+    CHECK(ladle_state_check_pair(&a, "a.st", &b, "b.st", &err) == LADLE_OK);
+    const char *pre = "merge: a.st and b.st were drawn differently: ";
+    char want[256];
+    b.seed = 8;
+    ladle_error_init(&err); /* the first error set stays: a fresh one each time */
+    CHECK(ladle_state_check_pair(&a, "a.st", &b, "b.st", &err) == LADLE_E_USAGE);
+    snprintf(want, sizeof want, "%sa.st has --seed 7, b.st has --seed 8", pre);
+    CHECKF(strcmp(err.msg, want) == 0, "%s", err.msg);
+    b.seed = a.seed;
+    memcpy(b.design, "LDWS", 4);
+    ladle_error_init(&err); /* the first error set stays: a fresh one each time */
+    CHECK(ladle_state_check_pair(&a, "a.st", &b, "b.st", &err) == LADLE_E_USAGE);
+    snprintf(want, sizeof want, "%sa.st has -n, b.st has --weight", pre);
+    CHECKF(strcmp(err.msg, want) == 0, "%s", err.msg);
+    memcpy(b.design, a.design, 4);
+    p[0].u = 5;
+    b.params = p;
+    ladle_error_init(&err); /* the first error set stays: a fresh one each time */
+    CHECK(ladle_state_check_pair(&a, "a.st", &b, "b.st", &err) == LADLE_E_USAGE);
+    snprintf(want, sizeof want, "%sa.st has -n 100, b.st has -n 5", pre);
+    CHECKF(strcmp(err.msg, want) == 0, "%s", err.msg);
+    p[0].u = kvs[0].u;
+    b.nparams = 3;
+    ladle_error_init(&err); /* the first error set stays: a fresh one each time */
+    CHECK(ladle_state_check_pair(&a, "a.st", &b, "b.st", &err) == LADLE_E_USAGE);
+    snprintf(want, sizeof want, "%sa.st has --emit-weight, b.st has no --emit-weight", pre);
+    CHECKF(strcmp(err.msg, want) == 0, "%s", err.msg);
+    p[4] = (struct ladle_state_kv){"--header", LADLE_STATE_SWITCH, 1, NULL, 0};
+    b.nparams = 5;
+    ladle_error_init(&err); /* the first error set stays: a fresh one each time */
+    CHECK(ladle_state_check_pair(&a, "a.st", &b, "b.st", &err) == LADLE_E_USAGE);
+    snprintf(want, sizeof want, "%sa.st has no --header, b.st has --header", pre);
+    CHECKF(strcmp(err.msg, want) == 0, "%s", err.msg);
+}
+
 static void test_lock(void)
 {
     struct ladle_error err;
@@ -424,6 +467,7 @@ int main(int argc, char **argv)
     test_round_trip();
     test_refusals();
     test_check();
+    test_check_pair();
     test_lock();
     test_write_failures();
     return t_done("test_state");
