@@ -37,7 +37,7 @@ extern "C" {
 /* The library version (CMake's project(VERSION); a configure check keeps
  * them equal). ladle_version() is the version of the library linked. */
 #define LADLE_VERSION_MAJOR 0
-#define LADLE_VERSION_MINOR 3
+#define LADLE_VERSION_MINOR 4
 #define LADLE_VERSION_PATCH 0
 
 /* LADLE_API marks what libladle.so exports; everything else is hidden
@@ -323,7 +323,7 @@ LADLE_API ladle_status ladle_verify(const char *dir, FILE *problems, FILE *summa
  * --clusters weights). 3: ladle 0.3.0 (--format csv frames quoted line
  * ends into their record; inputs named .csv or .tsv read as csv/tsv under auto;
  * time fields: bare numbers under 10 digits refused, DB2 and asctime read,
- * zone-less values in --tz). 4: a record's identity is (source id, offset),
+ * zone-less values in --tz). 4: ladle 0.4.0, a record's identity is (source id, offset),
  * the source id from the input's name stem and first record instead of its
  * argument position (doc/design-issue10.md). Written in --version and in
  * dataset manifests. */
