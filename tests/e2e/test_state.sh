@@ -118,6 +118,26 @@ seq 1000 1100 >"$T/grow.log"
 expect_rc 0 $L sample -n 3 --state "$T/g" "$T/grow.log"
 expect_stderr_match "grow.log: a new source: its first record changed since --state read"
 
+# The state deleted while a run uses it: the run read it whole at the start,
+# so it writes the union as if nothing happened (strace holds its rename back).
+if command -v strace >/dev/null && strace -f -o /dev/null -e trace=rename \
+    -e inject=rename:delay_enter=1 true 2>/dev/null; then
+    rm -f "$T/del"
+    run $L sample -n 3 --state "$T/del" "$T/a.tsv"
+    strace -f -o /dev/null -e trace=rename -e inject=rename:delay_enter=1500000 \
+        $L sample -n 3 --state "$T/del" "$T/a.tsv" "$T/c.tsv" >"$T/del.out" 2>"$T/del.err" &
+    E2E_PIDS+=($!)
+    sleep 0.5
+    rm -f "$T/del"
+    wait "${E2E_PIDS[-1]}"
+    expect_eq "a run whose state was deleted under it: exit" 0 "$?"
+    expect_true "its state is written again" test -s "$T/del"
+    expect_same "$T/del.out" $L sample -n 3 "$T/a.tsv" "$T/c.tsv"
+    expect_same "$T/del.out" $L sample -n 3 --state "$T/del" "$T/a.tsv" "$T/c.tsv"
+else
+    note "strace cannot delay a call here: the deleted-state case is not run"
+fi
+
 # A state in use by another run.
 if command -v flock >/dev/null; then
     expect_rc 2 flock "$st.lock" $L sample -n 40 --seed 1 --format tsv --state "$st" "${files[@]}"
