@@ -22,6 +22,7 @@
 #include "job/format_pick.h"
 #include "out/record_sink.h"
 #include "job/split_run.h"
+#include "job/split_append.h"
 #include "job/merge_run.h"
 #include "job/state_run.h"
 #include "sample/plan.h"
@@ -47,6 +48,7 @@ struct ladle_job {
     char *split_str[LADLE_S_TZ - LADLE_S_OUTPUT_DIR + 1];
     uint64_t shard_size, shard_records;
     int level, force, allow_empty;
+    int append; /* split --append */
     char **argv; /* owns: the command line for the manifest */
     int argc;
     char *summary; /* owns */
@@ -240,6 +242,7 @@ ladle_status ladle_job_set(ladle_job *j, ladle_param p, int64_t v)
         j->level = (int)v;
         return LADLE_OK;
     case LADLE_P_FORCE: j->force = v != 0; return LADLE_OK;
+    case LADLE_P_APPEND: j->append = v != 0; return LADLE_OK;
     case LADLE_P_ALLOW_EMPTY: j->allow_empty = v != 0; return LADLE_OK;
     case LADLE_P_IO_MODE:
         if (v < LADLE_IO_AUTO || v > LADLE_IO_PREAD)
@@ -472,6 +475,10 @@ ladle_status ladle_job_run_to(ladle_job *j, int out_fd, struct ladle_record_sink
     ladle_error_init(&j->err);
     j->output_closed = 0;
     const char *dir = *split_opt(j, LADLE_S_OUTPUT_DIR);
+    if (j->append && !dir)
+        return bad(j, "--append goes with -o DIR");
+    if (j->append && ladle_split_append_settings(j, dir) != LADLE_OK)
+        return ladle_error_status(&j->err);
     const struct ladle_design_row *row = ladle_design_of(&j->cfg);
     if ((row->flags & LADLE_DF_SPLIT_ONLY) && !(dir && *split_opt(j, LADLE_S_RATIOS)))
         return bad(j, "no sampling design chosen (--rate, -n, --head or --every)");
@@ -545,6 +552,11 @@ ladle_status ladle_job_run_to(ladle_job *j, int out_fd, struct ladle_record_sink
             .allow_empty = j->allow_empty,
             .argc = j->argc,
             .argv = (const char *const *)j->argv,
+            .append = j->append,
+            .probe = &probe,
+            .design = row->name,
+            .stem_path = j->source_stem == LADLE_STEM_PATH,
+            .source_prefix = j->source_prefix,
         };
         st = ladle_split_run(&j->cfg, &q, &io, &j->err, report, &j->output_closed, &j->summary,
                              &j->notes);
