@@ -232,6 +232,54 @@ static void tell_counts(const struct ladle_split_state *state, char **summary, l
     }
 }
 
+/* The manifest after this run: its own, or DIR's with it appended. */
+static char *manifest_text(const struct ladle_config *cfg, const struct ladle_split_request *q,
+                           const struct ladle_pipeline_io *io,
+                           const struct ladle_split_state *state, const struct ladle_shards *shards,
+                           const struct ladle_field *by, const struct ladle_field *label,
+                           const struct ladle_split_spec *spec, const uint32_t *first,
+                           const json_t *old)
+{
+    char *manifest;
+    struct ladle_manifest_args ma = {
+        .version = LADLE_VERSION,
+        .argc = q->argc,
+        .argv = q->argv,
+        .seed = cfg->params.seed,
+        .ext = ladle_shards_ext(shards),
+        .delim = cfg->params.delim,
+        .header = cfg->engine.header,
+        .by = spec->time_spec ? spec->time_spec
+              : by            ? ladle_field_spec(by)
+                              : NULL,
+        .label = label ? ladle_field_spec(label) : NULL,
+        .frame_size = LADLE_FRAME_SIZE,
+        .paths = io->names,
+        .state = state,
+        .design = q->design,
+        .ratios = q->ratios,
+        .cutoffs = q->cutoffs,
+        .time_format = q->time_format,
+        .tz = q->tz,
+        .shard_size = q->shard_size,
+        .shard_records = q->shard_records,
+        .level = q->level,
+        .first_shard = first,
+        .source_ids = q->probe ? q->probe->ids : NULL,
+        .has_id = q->probe ? q->probe->has_id : NULL,
+        .stems = q->probe ? (const char *const *)q->probe->stems : NULL,
+        .fps = q->probe ? q->probe->fps : NULL,
+        .stem_path = q->stem_path,
+        .source_prefix = q->source_prefix,
+    };
+    if ((manifest = ladle_manifest_json(&ma)) && old) {
+        char *joined = ladle_manifest_append(old, manifest);
+        free(manifest);
+        manifest = joined;
+    }
+    return manifest;
+}
+
 ladle_status ladle_split_run(struct ladle_config *cfg, const struct ladle_split_request *q,
                              const struct ladle_pipeline_io *io, struct ladle_error *err,
                              ladle_report *report, int *output_closed, char **summary, char **notes)
@@ -300,42 +348,7 @@ ladle_status ladle_split_run(struct ladle_config *cfg, const struct ladle_split_
         st = ladle_shards_finish(shards, err);
     if (st != LADLE_OK)
         goto out;
-    struct ladle_manifest_args ma = {
-        .version = LADLE_VERSION,
-        .argc = q->argc,
-        .argv = q->argv,
-        .seed = cfg->params.seed,
-        .ext = ladle_shards_ext(shards),
-        .delim = cfg->params.delim,
-        .header = cfg->engine.header,
-        .by = spec->time_spec ? spec->time_spec
-              : by            ? ladle_field_spec(by)
-                              : NULL,
-        .label = label ? ladle_field_spec(label) : NULL,
-        .frame_size = LADLE_FRAME_SIZE,
-        .paths = io->names,
-        .state = &state,
-        .design = q->design,
-        .ratios = q->ratios,
-        .cutoffs = q->cutoffs,
-        .time_format = q->time_format,
-        .tz = q->tz,
-        .shard_size = q->shard_size,
-        .shard_records = q->shard_records,
-        .level = q->level,
-        .first_shard = first,
-        .source_ids = q->probe ? q->probe->ids : NULL,
-        .has_id = q->probe ? q->probe->has_id : NULL,
-        .stems = q->probe ? (const char *const *)q->probe->stems : NULL,
-        .fps = q->probe ? q->probe->fps : NULL,
-        .stem_path = q->stem_path,
-        .source_prefix = q->source_prefix,
-    };
-    if ((manifest = ladle_manifest_json(&ma)) && old) {
-        char *joined = ladle_manifest_append(old, manifest);
-        free(manifest);
-        manifest = joined;
-    }
+    manifest = manifest_text(cfg, q, io, &state, shards, by, label, spec, first, old);
     if (!manifest) {
         st = ladle_error_set(err, LADLE_E_INTERNAL, "manifest: out of memory");
         goto out;
