@@ -25,7 +25,7 @@ _ladle()
         --source-name --source-stem --source-prefix
         $fields $engine -p -k -w -H -d -t -v -o -h"
     local split="--output --ratios --by --time-field --cutoffs --time-format --tz --stratify --balance
-        --balance-mode --balance-splits --force --allow-empty --shard-size --shard-records --level $sample"
+        --balance-mode --balance-splits --force --allow-empty --append --shard-size --shard-records --level $sample"
     local stats="--field --top --bars --no-bars --json --tsv --width --verbose --state --threads
         --chunk-size --max-record --long --io --progress --no-progress --help $fields -f -k -H -d -t -v -h"
     local verify="--quiet --verbose --repair --help -q -v -h"

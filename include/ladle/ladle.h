@@ -122,6 +122,8 @@ typedef enum {
     /* Source identity (see ladle(1), REPRODUCIBILITY): */
     LADLE_P_SOURCE_STEM = 32, /* 0: a source is named by its basename (default), else by the
                                  path as given */
+    LADLE_P_APPEND = 33,      /* 1: add the inputs to the dataset in LADLE_S_OUTPUT_DIR, with the
+                                 settings its manifest records (ladle split --append) */
 } ladle_param;
 
 typedef enum {

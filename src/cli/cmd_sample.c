@@ -57,6 +57,7 @@ enum {
     O_LEVEL,
     O_FORCE,
     O_ALLOW_EMPTY,
+    O_APPEND,
     O_SEED,
     O_STATE,
     O_SOURCE_NAME,
@@ -164,6 +165,7 @@ static const struct ladle_cli_option opts[O_COUNT] = {
                  "--level: '%s' is not a zstd level (1..19)", .group = G_DATASET},
     [O_FORCE] = {"--force", 0, CLI_FLAG, LADLE_P_FORCE, .group = G_DATASET},
     [O_ALLOW_EMPTY] = {"--allow-empty", 0, CLI_FLAG, LADLE_P_ALLOW_EMPTY, .group = G_DATASET},
+    [O_APPEND] = {"--append", 0, CLI_FLAG, LADLE_P_APPEND, .group = G_DATASET | G_SPLIT_ONLY},
     [O_SEED] = {"--seed", 0, CLI_SEED, LADLE_P_SEED,
                 .bad = "--seed: '%s' is not a number or 'random'"},
     [O_STATE] = {"--state", 0, CLI_STRING, LADLE_S_STATE},
@@ -209,6 +211,20 @@ static int before(const struct ladle_cli_parse *p, size_t i)
         return ladle_cli_usage(cmd, "%s and %s: one field design at a time", field->flag,
                                opts[i].flag);
     return 0;
+}
+
+/* A setting --append takes from the manifest, given anyway (NULL: none). */
+static const struct ladle_cli_option *appended_setting(const struct ladle_cli_seen *s)
+{
+    static const int taken[] = {
+        O_RATIOS,       O_BY,     O_TIME_FIELD, O_CUTOFFS,       O_TIME_FORMAT,
+        O_TZ,           O_FORMAT, O_DELIM,      O_HEADER,        O_SEED,
+        O_FORCE,        O_LEVEL,  O_SHARD_SIZE, O_SHARD_RECORDS, O_SOURCE_STEM,
+        O_SOURCE_PREFIX};
+    for (size_t i = 0; i < sizeof taken / sizeof taken[0]; i++)
+        if (s[taken[i]].count)
+            return &opts[taken[i]];
+    return NULL;
 }
 
 /* The options that go together, in the order the messages are checked;
@@ -265,7 +281,12 @@ static int check_combination(const struct ladle_cli_parse *p, const char **desig
         return ladle_cli_usage(cmd, "--fractions goes with --strata");
     if (splitting && !s[O_OUTPUT].count)
         return ladle_cli_usage(cmd, "ladle split needs -o DIR");
-    if (splitting && !s[O_RATIOS].count)
+    if (s[O_APPEND].count && (o = appended_setting(s)))
+        return ladle_cli_usage(cmd,
+                               "--append takes the dataset's settings from its manifest: leave "
+                               "out %s",
+                               o->flag);
+    if (splitting && !s[O_RATIOS].count && !s[O_APPEND].count)
         return ladle_cli_usage(cmd, "ladle split needs --ratios (e.g. train=0.8,val=0.1,test=0.1)");
     if ((o = ladle_cli_last(p, G_DATASET)) && !s[O_OUTPUT].count)
         return ladle_cli_usage(cmd, "%s goes with -o DIR", o->flag);

@@ -164,6 +164,8 @@ void ladle_cli_usage_split(FILE *f)
           "  -o, --output DIR     the dataset folder (created; must be empty)\n"
           "  --force              replace the dataset in a non-empty DIR\n"
           "  --allow-empty        commit even when a split gets no record\n"
+          "  --append             add the FILEs to DIR's dataset with the settings its\n"
+          "                       manifest records; new shards after the old ones\n"
           "  --shard-size SIZE    uncompressed bytes per shard (default 256M)\n"
           "  --shard-records N    records per shard instead\n"
           "  --level L            zstd level 1..19 (default 3)\n"

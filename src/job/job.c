@@ -21,6 +21,7 @@
 #include "job/format_pick.h"
 #include "out/record_sink.h"
 #include "job/split_run.h"
+#include "job/split_append.h"
 #include "job/merge_run.h"
 #include "job/state_run.h"
 #include "sample/plan.h"
@@ -211,6 +212,10 @@ ladle_status ladle_job_run_to(ladle_job *j, int out_fd, struct ladle_record_sink
     ladle_error_init(&j->err);
     j->output_closed = 0;
     const char *dir = *ladle_job_split_slot(j, LADLE_S_OUTPUT_DIR);
+    if (j->append && !dir)
+        return ladle_job_usage(j, "--append goes with -o DIR");
+    if (j->append && ladle_split_append_settings(j, dir) != LADLE_OK)
+        return ladle_error_status(&j->err);
     const struct ladle_design_row *row = ladle_design_of(&j->cfg);
     if ((row->flags & LADLE_DF_SPLIT_ONLY) && !(dir && *ladle_job_split_slot(j, LADLE_S_RATIOS)))
         return ladle_job_usage(j, "no sampling design chosen (--rate, -n, --head or --every)");
@@ -285,6 +290,11 @@ ladle_status ladle_job_run_to(ladle_job *j, int out_fd, struct ladle_record_sink
             .allow_empty = j->allow_empty,
             .argc = j->argc,
             .argv = (const char *const *)j->argv,
+            .append = j->append,
+            .probe = &probe,
+            .design = row->name,
+            .stem_path = j->source_stem == LADLE_STEM_PATH,
+            .source_prefix = j->source_prefix,
         };
         st = ladle_split_run(&j->cfg, &q, &io, &j->err, report, &j->output_closed, &j->summary,
                              &j->notes);

@@ -39,6 +39,7 @@ struct ladle_job {
     char *split_str[LADLE_S_TZ - LADLE_S_OUTPUT_DIR + 1];
     uint64_t shard_size, shard_records;
     int level, force, allow_empty;
+    int append;  /* split --append */
     char **argv; /* owns: the command line for the manifest */
     int argc;
     char *summary; /* owns */

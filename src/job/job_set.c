@@ -118,6 +118,7 @@ ladle_status ladle_job_set(ladle_job *j, ladle_param p, int64_t v)
         j->level = (int)v;
         return LADLE_OK;
     case LADLE_P_FORCE: j->force = v != 0; return LADLE_OK;
+    case LADLE_P_APPEND: j->append = v != 0; return LADLE_OK;
     case LADLE_P_ALLOW_EMPTY: j->allow_empty = v != 0; return LADLE_OK;
     case LADLE_P_IO_MODE:
         if (v < LADLE_IO_AUTO || v > LADLE_IO_PREAD)

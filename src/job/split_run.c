@@ -14,10 +14,13 @@
 #include "field/field.h"
 #include "job/designs.h"
 #include "job/passes.h"
+#include "job/probe.h"
+#include "job/split_append.h"
 #include "shard/shards.h"
 #include "split/assign.h"
 #include "split/dataset.h"
 #include "split/manifest.h"
+#include "split/manifest_append.h"
 #include "split/split.h"
 
 /* Lines the dataset has to tell the user, gathered for the caller. */
@@ -77,12 +80,31 @@ static ladle_status compile_time_fields(const struct ladle_config *cfg, const ch
     return st;
 }
 
+/* What --append cannot do: a design that needs the whole population. */
+static ladle_status append_refusals(const struct ladle_config *cfg,
+                                    const struct ladle_split_request *q, struct ladle_error *err)
+{
+    if (q->stratify || q->balance)
+        return usage(err, "--append cannot go with --stratify or --balance: they place records "
+                          "by counts over the whole population, which an append does not see");
+    if (ladle_design_multi_pass(cfg))
+        return usage(err, "--append cannot go with a design that reads the input several times "
+                          "(--strata with -n, --clusters, snowball): it needs the whole "
+                          "population");
+    if (cfg->params.design != LADLE_DESIGN_NONE)
+        return usage(err, "--append adds every record of its inputs: a sampling design would "
+                          "need the whole population (split all files again instead)");
+    return LADLE_OK;
+}
+
 /* The settings: parsed into spec, fields compiled into by/label. */
 static ladle_status prepare(struct ladle_config *cfg, const struct ladle_split_request *q,
                             struct ladle_split_spec *spec, struct ladle_field **by,
                             struct ladle_field **label, struct ladle_error *err)
 {
     ladle_status st;
+    if (q->append && (st = append_refusals(cfg, q, err)) != LADLE_OK)
+        return st;
     if (q->time_field && q->by)
         return usage(err, "--by and --time-field do not go together (a time split groups by time)");
     if (q->cutoffs && !q->time_field)
@@ -210,6 +232,54 @@ static void tell_counts(const struct ladle_split_state *state, char **summary, l
     }
 }
 
+/* The manifest after this run: its own, or DIR's with it appended. */
+static char *manifest_text(const struct ladle_config *cfg, const struct ladle_split_request *q,
+                           const struct ladle_pipeline_io *io,
+                           const struct ladle_split_state *state, const struct ladle_shards *shards,
+                           const struct ladle_field *by, const struct ladle_field *label,
+                           const struct ladle_split_spec *spec, const uint32_t *first,
+                           const json_t *old)
+{
+    char *manifest;
+    struct ladle_manifest_args ma = {
+        .version = LADLE_VERSION,
+        .argc = q->argc,
+        .argv = q->argv,
+        .seed = cfg->params.seed,
+        .ext = ladle_shards_ext(shards),
+        .delim = cfg->params.delim,
+        .header = cfg->engine.header,
+        .by = spec->time_spec ? spec->time_spec
+              : by            ? ladle_field_spec(by)
+                              : NULL,
+        .label = label ? ladle_field_spec(label) : NULL,
+        .frame_size = LADLE_FRAME_SIZE,
+        .paths = io->names,
+        .state = state,
+        .design = q->design,
+        .ratios = q->ratios,
+        .cutoffs = q->cutoffs,
+        .time_format = q->time_format,
+        .tz = q->tz,
+        .shard_size = q->shard_size,
+        .shard_records = q->shard_records,
+        .level = q->level,
+        .first_shard = first,
+        .source_ids = q->probe ? q->probe->ids : NULL,
+        .has_id = q->probe ? q->probe->has_id : NULL,
+        .stems = q->probe ? (const char *const *)q->probe->stems : NULL,
+        .fps = q->probe ? q->probe->fps : NULL,
+        .stem_path = q->stem_path,
+        .source_prefix = q->source_prefix,
+    };
+    if ((manifest = ladle_manifest_json(&ma)) && old) {
+        char *joined = ladle_manifest_append(old, manifest);
+        free(manifest);
+        manifest = joined;
+    }
+    return manifest;
+}
+
 ladle_status ladle_split_run(struct ladle_config *cfg, const struct ladle_split_request *q,
                              const struct ladle_pipeline_io *io, struct ladle_error *err,
                              ladle_report *report, int *output_closed, char **summary, char **notes)
@@ -220,6 +290,8 @@ ladle_status ladle_split_run(struct ladle_config *cfg, const struct ladle_split_
     struct ladle_dataset ds;
     struct ladle_shards *shards = NULL;
     char *manifest = NULL;
+    json_t *old = NULL;
+    uint32_t first[LADLE_SPLIT_MAX] = {0};
     int state_ready = 0, ds_open = 0;
     ladle_status st;
     memset(&ds, 0, sizeof ds);
@@ -239,8 +311,11 @@ ladle_status ladle_split_run(struct ladle_config *cfg, const struct ladle_split_
             state.inputs[i].size = (int64_t)sb.st_size;
     }
     ds_open = 1;
-    if ((st = ladle_dataset_open(&ds, q->dir, q->force, spec, notes ? add_note : NULL, notes,
-                                 err)) != LADLE_OK)
+    if ((st = ladle_dataset_open(&ds, q->dir, q->force || q->append, spec, notes ? add_note : NULL,
+                                 notes, err)) != LADLE_OK)
+        goto out;
+    if (q->append && (st = ladle_split_append_open(&old, ds.dirfd, ds.tmpfd, q->dir, spec, q->probe,
+                                                   io->names, first, err)) != LADLE_OK)
         goto out;
     const char *names[LADLE_SPLIT_MAX];
     for (unsigned k = 0; k < spec->count; k++)
@@ -257,6 +332,7 @@ ladle_status ladle_split_run(struct ladle_config *cfg, const struct ladle_split_
         .level = q->level,
         .helpers = cfg->engine.threads,
         .cancel = io->cancel,
+        .first = first,
     };
     if ((st = ladle_shards_create(&shards, &sc, err)) != LADLE_OK)
         goto out;
@@ -264,7 +340,7 @@ ladle_status ladle_split_run(struct ladle_config *cfg, const struct ladle_split_
     cfg->params.split = spec;
     cfg->state->split_state = &state;
     st = ladle_passes_run(cfg, io, err, report, output_closed);
-    if (st == LADLE_OK && !q->allow_empty)
+    if (st == LADLE_OK && !q->allow_empty && !q->append) /* a small append may miss a split */
         st = refuse_empty(&state, q->dir, by ? ladle_field_spec(by) : NULL, err);
     if (st == LADLE_OK)
         say_commit(cfg, q->dir, spec->count);
@@ -272,23 +348,8 @@ ladle_status ladle_split_run(struct ladle_config *cfg, const struct ladle_split_
         st = ladle_shards_finish(shards, err);
     if (st != LADLE_OK)
         goto out;
-    struct ladle_manifest_args ma = {
-        .version = LADLE_VERSION,
-        .argc = q->argc,
-        .argv = q->argv,
-        .seed = cfg->params.seed,
-        .ext = ladle_shards_ext(shards),
-        .delim = cfg->params.delim,
-        .header = cfg->engine.header,
-        .by = spec->time_spec ? spec->time_spec
-              : by            ? ladle_field_spec(by)
-                              : NULL,
-        .label = label ? ladle_field_spec(label) : NULL,
-        .frame_size = LADLE_FRAME_SIZE,
-        .paths = io->names,
-        .state = &state,
-    };
-    if (!(manifest = ladle_manifest_json(&ma))) {
+    manifest = manifest_text(cfg, q, io, &state, shards, by, label, spec, first, old);
+    if (!manifest) {
         st = ladle_error_set(err, LADLE_E_INTERNAL, "manifest: out of memory");
         goto out;
     }
@@ -316,6 +377,7 @@ out:
     ladle_field_free(by);
     ladle_field_free(label);
     free(manifest);
+    json_decref(old);
     ladle_split_spec_free(spec);
     return st;
 }

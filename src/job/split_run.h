@@ -10,6 +10,8 @@
 #include "common/error.h"
 #include "engine/pipeline.h"
 
+struct ladle_probe;
+
 /* What the user asked for, as given (checked by ladle_split_run). */
 struct ladle_split_request {
     const char *dir;            /* -o DIR */
@@ -30,6 +32,11 @@ struct ladle_split_request {
     int allow_empty;            /* commit even when a split has no record */
     int argc;                   /* the command line, for the manifest */
     const char *const *argv;
+    int append;                      /* --append: add to DIR's dataset */
+    const struct ladle_probe *probe; /* the inputs' identities */
+    const char *design;              /* the sampling design's name */
+    int stem_path;                   /* --source-stem path */
+    const char *source_prefix;       /* --source-prefix, or NULL */
 };
 
 /* Runs it; on success the dataset is committed and *summary (malloc'd,

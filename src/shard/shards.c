@@ -117,6 +117,7 @@ ladle_status ladle_shards_create(struct ladle_shards **out, const struct ladle_s
     for (unsigned k = 0; k < c->nsplits; k++) {
         struct split_out *sp = &s->splits[k];
         sp->fd = -1;
+        sp->shard = c->first ? c->first[k] : 0;
         sp->dirfd = openat(c->dirfd, c->names[k], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (sp->dirfd < 0)
             return ladle_error_set(err, LADLE_E_OUTPUT, "%s/%s: cannot open: %s", c->dir_name,

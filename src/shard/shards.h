@@ -40,6 +40,8 @@ struct ladle_shards_config {
     void (*wake)(void *arg);  /* tells a worker a frame is waiting (may be NULL) */
     void *wake_arg;
     const atomic_int *cancel; /* borrowed, may be NULL: set, the remaining frames are dropped */
+    const uint32_t *first;    /* borrowed, may be NULL: per split, the number of its first
+                                 shard (split --append: after the existing ones) */
 };
 
 struct ladle_shard_info {

@@ -18,6 +18,8 @@ int ladle_dataset_remove_tree(int dirfd, const char *name);
  * with ladle_dataset_free_list). 0, or -1 with errno. */
 int ladle_dataset_list(int dirfd, char ***names, size_t *count);
 void ladle_dataset_free_list(char **names, size_t count);
+/* Copies sfd/name to dfd/name (created or truncated, synced). 0, or -1 with errno. */
+int ladle_dataset_copy_file(int sfd, int dfd, const char *name);
 /* .ladle-tmp-*: a run's temporary folder. */
 int ladle_dataset_is_tmp_name(const char *s);
 /* part-*: a shard's file name. */

@@ -222,7 +222,7 @@ static int retire(int dirfd, int oldfd, const char *name, unsigned *seq)
     return renameat(dirfd, name, oldfd, to);
 }
 
-static int copy_file(int sfd, int dfd, const char *name)
+int ladle_dataset_copy_file(int sfd, int dfd, const char *name)
 {
     int in = openat(sfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
     if (in < 0)
@@ -288,7 +288,8 @@ static int place_split(int dirfd, int tmpfd, const char *name)
             continue;
         if (errno == EPERM || errno == EOPNOTSUPP || errno == EMLINK || errno == ENOSYS ||
             errno == EXDEV)
-            rc = copy_file(sfd, dfd, e->d_name); /* a file system without hard links */
+            rc =
+                ladle_dataset_copy_file(sfd, dfd, e->d_name); /* a file system without hard links */
         else
             rc = -1;
     }

@@ -41,6 +41,30 @@ static json_t *classes_of(const struct ladle_split_state *ss, unsigned k)
     return a;
 }
 
+/* The identity of every source read (split --append refuses them again):
+ * id and F in hex as ladle_source_id and XXH3-128 canonical give them. */
+static void add_sources(json_t *root, const struct ladle_manifest_args *m)
+{
+    const struct ladle_split_state *ss = m->state;
+    json_object_set_new(root, "source_stem", json_string(m->stem_path ? "path" : "name"));
+    json_object_set_new(root, "source_prefix",
+                        json_string(m->source_prefix ? m->source_prefix : ""));
+    json_t *a = json_array();
+    for (uint32_t i = 0; i < ss->ninputs; i++) {
+        if (!m->has_id[i])
+            continue; /* no record, no identity: an append may give it again */
+        char id[17], first[33];
+        snprintf(id, sizeof id, "%016llx", (unsigned long long)m->source_ids[i]);
+        snprintf(first, sizeof first, "%016llx%016llx", (unsigned long long)m->fps[i].high,
+                 (unsigned long long)m->fps[i].low);
+        json_array_append_new(a,
+                              json_pack("{s:s, s:s, s:s, s:o, s:o}", "id", id, "stem", m->stems[i],
+                                        "first", first, "consumed", u64(ss->inputs[i].decompressed),
+                                        "records", u64(ss->inputs[i].records)));
+    }
+    json_object_set_new(root, "sources", a);
+}
+
 char *ladle_manifest_json(const struct ladle_manifest_args *m)
 {
     const struct ladle_split_state *ss = m->state;
@@ -74,7 +98,20 @@ char *ladle_manifest_json(const struct ladle_manifest_args *m)
         json_object_set_new(root, "time_field", json_string(m->by));
     if (m->label)
         json_object_set_new(root, "label", json_string(m->label));
+    if (m->design)
+        json_object_set_new(root, "design", json_string(m->design));
+    if (m->ratios)
+        json_object_set_new(root, "ratios", json_string(m->ratios));
+    if (sp->by_time && m->cutoffs)
+        json_object_set_new(root, "cutoffs", json_string(m->cutoffs));
+    if (sp->by_time && m->time_format)
+        json_object_set_new(root, "time_format", json_string(m->time_format));
+    if (sp->by_time && m->tz)
+        json_object_set_new(root, "tz", json_string(m->tz));
     json_object_set_new(root, "frame_size", u64(m->frame_size));
+    json_object_set_new(root, "shard_size", u64(m->shard_size));
+    json_object_set_new(root, "shard_records", u64(m->shard_records));
+    json_object_set_new(root, "level", json_integer(m->level));
 
     json_t *inputs = json_array();
     for (uint32_t i = 0; i < ss->ninputs; i++) {
@@ -89,6 +126,8 @@ char *ladle_manifest_json(const struct ladle_manifest_args *m)
                                         u64(in->records), "skipped", skipped));
     }
     json_object_set_new(root, "inputs", inputs);
+    if (m->source_ids)
+        add_sources(root, m);
 
     json_t *splits = json_array();
     for (unsigned k = 0; k < sp->count; k++) {
@@ -112,7 +151,8 @@ char *ladle_manifest_json(const struct ladle_manifest_args *m)
         json_t *files = json_array();
         for (size_t i = 0; i < n; i++) {
             char name[64], path[LADLE_SPLIT_NAME_MAX + 80], hex[33];
-            ladle_shard_file_name(name, sizeof name, (uint32_t)i, m->ext);
+            uint32_t no = (uint32_t)i + (m->first_shard ? m->first_shard[k] : 0);
+            ladle_shard_file_name(name, sizeof name, no, m->ext);
             snprintf(path, sizeof path, "%s/%s", sp->names[k], name);
             for (int b = 0; b < 16; b++)
                 snprintf(hex + 2 * b, 3, "%02x", sh[i].xxh3_128[b]);

@@ -5,8 +5,11 @@
 #ifndef LADLE_MANIFEST_H
 #define LADLE_MANIFEST_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "record/source_id.h"
 
 struct ladle_split_state;
 
@@ -23,6 +26,20 @@ struct ladle_manifest_args {
     size_t frame_size;
     const char *const *paths;              /* inputs, as named in messages */
     const struct ladle_split_state *state; /* counts, classes and shards */
+    /* What `split --append` needs to go on the same way (NULL/0: not recorded). */
+    const char *design;           /* the sampling design's name ("none": every record) */
+    const char *ratios, *cutoffs; /* --ratios, --cutoffs, as given */
+    const char *time_format, *tz; /* --time-format, --tz */
+    uint64_t shard_size, shard_records;
+    int level;
+    const uint32_t *first_shard; /* per split, the number of its first new shard (may be NULL) */
+    /* The sources read (job/probe.h), per input; an input without a record has none. */
+    const uint64_t *source_ids;
+    const bool *has_id;
+    const char *const *stems;
+    const struct ladle_fingerprint *fps;
+    int stem_path;             /* --source-stem path */
+    const char *source_prefix; /* --source-prefix, or NULL */
 };
 
 /* The manifest as JSON text ending in a newline (malloc'd), or NULL when out of memory. */

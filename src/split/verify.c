@@ -109,6 +109,57 @@ static const char *get_string(struct ladle_verify_run *v, json_t *obj, const cha
 }
 
 /* Checks the fields above "splits" that nothing else reads. */
+static int is_hex(const char *s, size_t len)
+{
+    if (strlen(s) != len)
+        return 0;
+    for (; *s; s++)
+        if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f')))
+            return 0;
+    return 1;
+}
+
+/* "sources" (contract 4, optional: older manifests have none): what split
+ * --append refuses to read again; "appended": the commands of the appends. */
+static void check_sources(struct ladle_verify_run *v, json_t *root)
+{
+    json_t *stem = json_object_get(root, "source_stem");
+    if (stem && !(json_is_string(stem) && (strcmp(json_string_value(stem), "name") == 0 ||
+                                           strcmp(json_string_value(stem), "path") == 0)))
+        ladle_verify_problem(v, MANIFEST, NULL, "\"source_stem\" is not \"name\" or \"path\"");
+    json_t *prefix = json_object_get(root, "source_prefix");
+    if (prefix && !json_is_string(prefix))
+        ladle_verify_problem(v, MANIFEST, NULL, "\"source_prefix\" is not a string");
+    json_t *appended = json_object_get(root, "appended");
+    if (appended && !json_is_array(appended))
+        ladle_verify_problem(v, MANIFEST, NULL, "\"appended\" is not an array");
+    json_t *sources = json_object_get(root, "sources");
+    if (!sources)
+        return;
+    if (!json_is_array(sources)) {
+        ladle_verify_problem(v, MANIFEST, NULL, "\"sources\" is not an array");
+        return;
+    }
+    for (size_t i = 0; i < json_array_size(sources); i++) {
+        json_t *s = json_array_get(sources, i);
+        char where[32];
+        uint64_t n;
+        snprintf(where, sizeof where, "sources[%zu]", i);
+        if (!json_is_object(s)) {
+            ladle_verify_problem(v, MANIFEST, where, "not an object");
+            continue;
+        }
+        const char *id = get_string(v, s, "id", where);
+        const char *first = get_string(v, s, "first", where);
+        get_string(v, s, "stem", where);
+        if (id && !is_hex(id, 16))
+            ladle_verify_problem(v, MANIFEST, where, "\"id\" is not 16 hex digits");
+        if (first && !is_hex(first, 32))
+            ladle_verify_problem(v, MANIFEST, where, "\"first\" is not 32 hex digits");
+        get_count(v, s, "consumed", where, &n);
+    }
+}
+
 static void check_top_fields(struct ladle_verify_run *v, json_t *root)
 {
     uint64_t seed;
@@ -134,6 +185,7 @@ static void check_top_fields(struct ladle_verify_run *v, json_t *root)
     if (!json_is_boolean(header))
         ladle_verify_problem(v, MANIFEST, NULL, "\"header\" is missing or not a boolean");
     v->header = json_is_true(header);
+    check_sources(v, root);
     json_t *inputs = json_object_get(root, "inputs");
     if (!json_is_array(inputs)) {
         ladle_verify_problem(v, MANIFEST, NULL, "\"inputs\" is missing or not an array");

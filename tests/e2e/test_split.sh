@@ -277,7 +277,7 @@ test_union() {
         fail "union: gz + stdin + zst inputs: the shards are not the three inputs" "$(show_diff un3.exp un.sorted)"
     fi
     expect_eq "union: 3 inputs: records per input in the manifest" "$N $N $N" \
-        "$(awk "$MF_VAL"' /"inputs":/ { w = 1 } /"splits":/ { w = 0 } w && /"records":/ { printf "%s%s", sep, val($0); sep = " " }' un-3/manifest.json)"
+        "$(awk "$MF_VAL"' /"inputs":/ { w = 1 } /"source_stem":|"splits":/ { w = 0 } w && /"records":/ { printf "%s%s", sep, val($0); sep = " " }' un-3/manifest.json)"
 }
 
 # --------------------------------------------------------------- 3 grouped
