@@ -5,8 +5,9 @@
  *
  * The design and its parameters come from the first state, which holds
  * them as the user typed them: they are read back through the options of
- * `ladle sample` (cmd_sample.c), so any design that carries over merges
- * without a line here. Only output settings are merge's own.
+ * `ladle sample` (cmd_sample.c), or of `ladle stats` for a stats state
+ * (cmd_stats.c), so any design that carries over merges without a line
+ * here. Only output settings are merge's own.
  */
 #include <stdio.h>
 #include <string.h>
@@ -26,7 +27,10 @@ void ladle_cli_usage_merge(FILE *f)
           "states must be drawn with the same design, seed and parameters (else the\n"
           "first difference is named), and no file may be in two of them. The\n"
           "records kept do not depend on the order of the STATEs; their output order\n"
-          "does. --every cannot merge (chain its runs with --state instead).\n"
+          "does (--head: the first N of the files in that order). Every design\n"
+          "--state carries merges but --every (chain its runs with --state instead).\n"
+          "States of `ladle stats --field F --state` merge into the field report\n"
+          "stats prints (its totals: this run's reads, none).\n"
           "\n"
           "      --state OUT      write the merged state to OUT (atomically: a failure\n"
           "                       leaves OUT as it was) instead of printing; OUT may be\n"
@@ -35,6 +39,9 @@ void ladle_cli_usage_merge(FILE *f)
           "      --format F       the input format the states were drawn with, when it\n"
           "  -d, --delimiter C    was not csv (it sets --emit-weight's column: tab or\n"
           "                       C)\n"
+          "  -k, --top K          stats states: values to list (default 10)\n"
+          "      --json, --tsv    stats states: the report as ladle stats --json/--tsv\n"
+          "      --width N, --bars, --no-bars  stats states: as for ladle stats\n"
           "  -t, --threads N      worker threads (default: online CPUs)\n"
           "  -v, --verbose        summary on stderr\n"
           "  -h, --help           show this help\n"
@@ -46,7 +53,8 @@ void ladle_cli_usage_merge(FILE *f)
           "Example:\n"
           "  ladle sample -n 1000 --state web1.st web1/*.log > /dev/null\n"
           "  ladle sample -n 1000 --state web2.st web2/*.log > /dev/null\n"
-          "  ladle merge web1.st web2.st > sample.log\n",
+          "  ladle merge web1.st web2.st > sample.log\n"
+          "  ladle merge --tsv --top 20 day1.stats day2.stats\n",
           f);
 }
 
