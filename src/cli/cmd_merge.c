@@ -159,6 +159,8 @@ static int add_fields(struct words *w, const struct ladle_state_kv *kv)
 {
     static const char sep[] = "' --field '";
     const char *s = kv->s, *end = kv->s + kv->slen;
+    if (s == end) /* stats without --field: the totals only */
+        return 0;
     for (;;) {
         const char *at = s;
         while (at + sizeof sep - 1 <= end && memcmp(at, sep, sizeof sep - 1) != 0)

@@ -323,7 +323,7 @@ int ladle_cli_stats_design(ladle_job *job, int argc, char **argv)
 int ladle_cli_stats_print(ladle_job *job, int output, int bars, int width_given, int verbose)
 {
     if (output == 2 && nfield_args == 0)
-        return ladle_cli_usage("stats", "--tsv lists values: it needs --field");
+        return ladle_cli_usage("merge", "--tsv lists values: the states counted no --field");
     ladle_job_set(job, LADLE_P_STATS_OUTPUT, output);
     if (bars < 0)
         bars = isatty(STDOUT_FILENO);

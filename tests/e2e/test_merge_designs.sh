@@ -177,6 +177,13 @@ for kind in "sample --strata g -n 10" "sample --head 10" "stats --field w"; do
     expect_rc 2 $L merge "$T/p1" "$T/p2"
     expect_stderr_match "merge: .*/p1 and .*/p2 both consumed source f1.tsv"
 done
+# stats without --field: the totals only (of this run's reads: none).
+ok $L stats --format tsv --header --state "$T/nf1" "$T/f1.tsv"
+ok $L stats --format tsv --header --state "$T/nf2" "$T/f2.tsv"
+ok $L merge "$T/nf1" "$T/nf2"
+expect_true "merge of stats without --field: the totals" grep -q '^records      0$' "$T/out"
+expect_rc 2 $L merge --tsv "$T/nf1" "$T/nf2"
+expect_stderr_match "--tsv lists values: the states counted no --field"
 expect_rc 2 $L merge --json "$T/ra"
 expect_stderr_match "--json goes with stats states"
 expect_rc 2 $L merge --shuffle "$T/p1"
