@@ -29,7 +29,7 @@ _ladle()
     local stats="--field --top --bars --no-bars --json --tsv --width --verbose --state --threads
         --chunk-size --max-record --long --io --progress --no-progress --help $fields -f -k -H -d -t -v -h"
     local verify="--quiet --verbose --repair --help -q -v -h"
-    local merge="--state --shuffle --format --delimiter --threads --verbose --help -d -t -v -h"
+    local merge="--state --shuffle --format --delimiter --threads --verbose --help --top --json --tsv --width --bars --no-bars -d -t -v -h -k"
 
     if ((cword == 1)); then
         COMPREPLY=($(compgen -W "$commands --help --version" -- "$cur"))

@@ -214,9 +214,14 @@ LADLE_API ladle_status ladle_job_add_input(ladle_job *job, const char *path);
  * must the states among themselves (the message names both files); two
  * states that consumed one source are refused. With LADLE_S_STATE set,
  * ladle_job_run writes the merged state there (atomically) and prints
- * nothing; without, it prints the sample. Designs that cannot join states
- * drawn apart (--every) are refused, and so is LADLE_S_OUTPUT_DIR. A
- * missing or damaged state file: LADLE_E_INPUT. */
+ * nothing; without, it prints the sample. Every design LADLE_S_STATE
+ * carries merges: bottomk (-n), weighted, bernoulli (--rate), fractions,
+ * stratified (-n, --per-stratum), cluster (--rate with --within-rate,
+ * --clusters M), head (the first N of the sources in the order added) and
+ * stats (the field report over every source; LADLE_P_TOP and the output
+ * kind are the job's, not the state's). Designs that cannot join states
+ * drawn apart (systematic, --every) are refused, and so is
+ * LADLE_S_OUTPUT_DIR. A missing or damaged state file: LADLE_E_INPUT. */
 LADLE_API ladle_status ladle_job_add_state(ladle_job *job, const char *path);
 /* STATS: one more field, reported after LADLE_S_FIELD's from the same pass
  * (at most LADLE_STATS_MORE_FIELDS more). */

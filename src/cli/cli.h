@@ -65,6 +65,11 @@ int ladle_cli_verify(int argc, char **argv); /* cmd_verify.c */
  * and sets the design they choose: 0, or the exit code after a message.
  * ladle merge gives it the options its states were drawn with. */
 int ladle_cli_sample_design(ladle_job *job, int argc, char **argv);
+/* The same for options of `ladle stats` (a stats state's counts); then
+ * ladle_cli_stats_print runs the job and prints its report as stats does:
+ * output 0 the table, 1 JSON, 2 TSV; bars -1 on a terminal. */
+int ladle_cli_stats_design(ladle_job *job, int argc, char **argv);
+int ladle_cli_stats_print(ladle_job *job, int output, int bars, int width_given, int verbose);
 int ladle_cli_merge(int argc, char **argv); /* cmd_merge.c */
 void ladle_cli_usage_merge(FILE *f);
 void ladle_cli_usage_verify(FILE *f);

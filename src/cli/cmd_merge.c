@@ -5,8 +5,9 @@
  *
  * The design and its parameters come from the first state, which holds
  * them as the user typed them: they are read back through the options of
- * `ladle sample` (cmd_sample.c), so any design that carries over merges
- * without a line here. Only output settings are merge's own.
+ * `ladle sample` (cmd_sample.c), or of `ladle stats` for a stats state
+ * (cmd_stats.c), so any design that carries over merges without a line
+ * here. Only output settings are merge's own.
  */
 #include <stdio.h>
 #include <string.h>
@@ -26,7 +27,10 @@ void ladle_cli_usage_merge(FILE *f)
           "states must be drawn with the same design, seed and parameters (else the\n"
           "first difference is named), and no file may be in two of them. The\n"
           "records kept do not depend on the order of the STATEs; their output order\n"
-          "does. --every cannot merge (chain its runs with --state instead).\n"
+          "does (--head: the first N of the files in that order). Every design\n"
+          "--state carries merges but --every (chain its runs with --state instead).\n"
+          "States of `ladle stats --field F --state` merge into the field report\n"
+          "stats prints (its totals: this run's reads, none).\n"
           "\n"
           "      --state OUT      write the merged state to OUT (atomically: a failure\n"
           "                       leaves OUT as it was) instead of printing; OUT may be\n"
@@ -35,6 +39,9 @@ void ladle_cli_usage_merge(FILE *f)
           "      --format F       the input format the states were drawn with, when it\n"
           "  -d, --delimiter C    was not csv (it sets --emit-weight's column: tab or\n"
           "                       C)\n"
+          "  -k, --top K          stats states: values to list (default 10)\n"
+          "      --json, --tsv    stats states: the report as ladle stats --json/--tsv\n"
+          "      --width N, --bars, --no-bars  stats states: as for ladle stats\n"
           "  -t, --threads N      worker threads (default: online CPUs)\n"
           "  -v, --verbose        summary on stderr\n"
           "  -h, --help           show this help\n"
@@ -46,11 +53,27 @@ void ladle_cli_usage_merge(FILE *f)
           "Example:\n"
           "  ladle sample -n 1000 --state web1.st web1/*.log > /dev/null\n"
           "  ladle sample -n 1000 --state web2.st web2/*.log > /dev/null\n"
-          "  ladle merge web1.st web2.st > sample.log\n",
+          "  ladle merge web1.st web2.st > sample.log\n"
+          "  ladle merge --tsv --top 20 day1.stats day2.stats\n",
           f);
 }
 
-enum { M_STATE, M_SHUFFLE, M_FORMAT, M_DELIM, M_THREADS, M_VERBOSE, M_HELP, M_COUNT };
+enum {
+    M_STATE,
+    M_SHUFFLE,
+    M_FORMAT,
+    M_DELIM,
+    M_THREADS,
+    M_VERBOSE,
+    M_HELP,
+    M_TOP,
+    M_JSON,
+    M_TSV,
+    M_WIDTH,
+    M_BARS,
+    M_NO_BARS,
+    M_COUNT
+};
 
 static const struct ladle_cli_option merge_opts[M_COUNT] = {
     [M_STATE] = {"--state", 0, CLI_STRING, LADLE_S_STATE},
@@ -61,6 +84,14 @@ static const struct ladle_cli_option merge_opts[M_COUNT] = {
                    "--threads: '%s' is not a thread count (1..1024)"},
     [M_VERBOSE] = {"--verbose", 'v', CLI_MARK, -1},
     [M_HELP] = {"--help", 'h', CLI_HELP, -1},
+    /* stats states: how the report is printed (as for ladle stats) */
+    [M_TOP] = {"--top", 'k', CLI_COUNT, LADLE_P_TOP, 0, INT64_MAX, "--top: not a count: '%s'"},
+    [M_JSON] = {"--json", 0, CLI_MARK, -1},
+    [M_TSV] = {"--tsv", 0, CLI_MARK, -1},
+    [M_WIDTH] = {"--width", 0, CLI_COUNT, LADLE_P_STATS_WIDTH, 1, 1000000,
+                 "--width: not a width (1 to 1000000): '%s'"},
+    [M_BARS] = {"--bars", 0, CLI_MARK, -1},
+    [M_NO_BARS] = {"--no-bars", 0, CLI_MARK, -1},
 };
 
 #define MAX_ARGS (2 * 64 + 8)
@@ -78,66 +109,126 @@ static int not_a_draw(const char *flag)
     return flag[0] != '-';
 }
 
-/* The first state's draw as options of `ladle sample`: "-n 100 --seed 7
- * --weight bytes --emit-weight". A switch named "--format csv" (two
- * words) gives both; a switch that is off gives nothing. -1: a parameter
- * that cannot be read back. */
-static int draw_args(const struct ladle_state *st, char **argv, char *text, size_t cap)
+/* The words read back, in one buffer. */
+struct words {
+    char **argv;
+    int argc;
+    char *text;
+    size_t at, cap;
+};
+
+static int add(struct words *w, const char *s, size_t len)
 {
-    int argc = 0;
-    size_t at = 0;
-    argv[argc++] = "merge";
-#define ADD(...)                                                                                   \
-    do {                                                                                           \
-        int w_ = snprintf(text + at, cap - at, __VA_ARGS__);                                       \
-        if (w_ < 0 || (size_t)w_ >= cap - at || argc >= MAX_ARGS - 1)                              \
-            return -1;                                                                             \
-        argv[argc++] = text + at;                                                                  \
-        at += (size_t)w_ + 1;                                                                      \
-    } while (0)
-    ADD("--seed");
-    ADD("%llu", (unsigned long long)st->seed);
-    for (size_t i = 0; i < st->nparams; i++) {
-        const struct ladle_state_kv *kv = &st->params[i];
-        const char *space = strchr(kv->flag, ' ');
-        if (not_a_draw(kv->flag))
-            return -1;
-        if (kv->type == LADLE_STATE_SWITCH && !kv->u)
-            continue;
-        /* Recorded by every design, meaningful to some: -n 0 (not -n's
-         * design) and -d 0 (no delimiter given) were not typed. */
-        int is_d = strcmp(kv->flag, "-d") == 0;
-        if (kv->type == LADLE_STATE_U64 && !kv->u && (is_d || strcmp(kv->flag, "-n") == 0))
-            continue;
-        if (is_d && kv->type == LADLE_STATE_U64) { /* the delimiter byte */
-            if (kv->u > 255)
-                return -1;
-            ADD("-d");
-            ADD("%c", (char)kv->u);
-            continue;
-        }
-        if (space)
-            ADD("%.*s", (int)(space - kv->flag), kv->flag);
-        ADD("%s", space ? space + 1 : kv->flag);
-        if (kv->type == LADLE_STATE_U64)
-            ADD("%llu", (unsigned long long)kv->u);
-        else if (kv->type == LADLE_STATE_F64) {
-            double d;
-            memcpy(&d, &kv->u, sizeof d);
-            ADD("%.17g", d);
-        } else if (kv->type == LADLE_STATE_STR) {
-            if (memchr(kv->s, '\0', kv->slen))
-                return -1;
-            ADD("%.*s", (int)kv->slen, kv->s);
-        }
-    }
-#undef ADD
-    argv[argc] = NULL;
-    return argc;
+    if (len >= w->cap - w->at || w->argc >= MAX_ARGS - 1 || memchr(s, '\0', len))
+        return -1;
+    memcpy(w->text + w->at, s, len);
+    w->text[w->at + len] = '\0';
+    w->argv[w->argc++] = w->text + w->at;
+    w->at += len + 1;
+    return 0;
 }
 
-/* The draw of the first state into job: 0, or the exit code. */
-static int draw_of(ladle_job *job, const char *path)
+static int add_str(struct words *w, const char *s)
+{
+    return add(w, s, strlen(s));
+}
+
+/* Recorded by every design, meaningful to some, and equal to not typing
+ * the option: -n 0 (not -n's design), -d 0 (no delimiter given),
+ * --within-size 0, --within-rate 1, and stats' --malformed error (stats
+ * has no such option). */
+static int not_typed(const struct ladle_state_kv *kv, int stats)
+{
+    if (kv->type == LADLE_STATE_SWITCH)
+        return !kv->u;
+    if (kv->type == LADLE_STATE_U64)
+        return !kv->u && (strcmp(kv->flag, "-d") == 0 || strcmp(kv->flag, "-n") == 0 ||
+                          strcmp(kv->flag, "--within-size") == 0);
+    if (kv->type == LADLE_STATE_F64) {
+        double d;
+        memcpy(&d, &kv->u, sizeof d);
+        return d == 1.0 && strcmp(kv->flag, "--within-rate") == 0;
+    }
+    return stats && strcmp(kv->flag, "--malformed") == 0 && kv->slen == 5 &&
+           memcmp(kv->s, "error", 5) == 0;
+}
+
+/* stats records its fields as one string, "a' --field 'b" (state_run.c
+ * join_fields): one --field each. */
+static int add_fields(struct words *w, const struct ladle_state_kv *kv)
+{
+    static const char sep[] = "' --field '";
+    const char *s = kv->s, *end = kv->s + kv->slen;
+    if (s == end) /* stats without --field: the totals only */
+        return 0;
+    for (;;) {
+        const char *at = s;
+        while (at + sizeof sep - 1 <= end && memcmp(at, sep, sizeof sep - 1) != 0)
+            at++;
+        if (at + sizeof sep - 1 > end)
+            at = end;
+        if (add_str(w, "--field") || add(w, s, (size_t)(at - s)))
+            return -1;
+        if (at == end)
+            return 0;
+        s = at + sizeof sep - 1;
+    }
+}
+
+/* One parameter as typed: "-n 100", "--emit-weight", "--format csv" (a
+ * switch of two words gives both), "-d ,". */
+static int add_param(struct words *w, const struct ladle_state_kv *kv, int stats)
+{
+    char num[32];
+    const char *space = strchr(kv->flag, ' ');
+    if (stats && kv->type == LADLE_STATE_STR && strcmp(kv->flag, "--field") == 0)
+        return add_fields(w, kv);
+    if (kv->type == LADLE_STATE_U64 && strcmp(kv->flag, "-d") == 0) { /* the delimiter byte */
+        char c = (char)kv->u;
+        return kv->u > 255 || add_str(w, "-d") || add(w, &c, 1) ? -1 : 0;
+    }
+    if (space ? add(w, kv->flag, (size_t)(space - kv->flag)) || add_str(w, space + 1)
+              : add_str(w, kv->flag))
+        return -1;
+    if (kv->type == LADLE_STATE_U64) {
+        snprintf(num, sizeof num, "%llu", (unsigned long long)kv->u);
+        return add_str(w, num);
+    }
+    if (kv->type == LADLE_STATE_F64) {
+        double d;
+        memcpy(&d, &kv->u, sizeof d);
+        snprintf(num, sizeof num, "%.17g", d);
+        return add_str(w, num);
+    }
+    return kv->type == LADLE_STATE_STR ? add(w, kv->s, kv->slen) : 0;
+}
+
+/* The first state's draw as options of `ladle sample` ("-n 100 --seed 7
+ * --weight bytes --emit-weight") or, for a stats state, of `ladle stats`
+ * ("--field a --field b --format tsv"; stats takes no seed). -1: a
+ * parameter that cannot be read back. */
+static int draw_args(const struct ladle_state *st, int stats, char **argv, char *text, size_t cap)
+{
+    struct words w = {argv, 0, text, 0, cap};
+    char seed[32];
+    snprintf(seed, sizeof seed, "%llu", (unsigned long long)st->seed);
+    argv[w.argc++] = stats ? "stats" : "merge";
+    if (!stats && (add_str(&w, "--seed") || add_str(&w, seed)))
+        return -1;
+    for (size_t i = 0; i < st->nparams; i++) {
+        const struct ladle_state_kv *kv = &st->params[i];
+        if (not_a_draw(kv->flag))
+            return -1;
+        if (!not_typed(kv, stats) && add_param(&w, kv, stats))
+            return -1;
+    }
+    argv[w.argc] = NULL;
+    return w.argc;
+}
+
+/* The draw of the first state into job: 0, or the exit code. *stats: 1
+ * for a stats state (LDSS), which reads back through stats' options. */
+static int draw_of(ladle_job *job, const char *path, int *stats)
 {
     struct ladle_state st;
     struct ladle_error err;
@@ -153,14 +244,32 @@ static int draw_of(ladle_job *job, const char *path)
     }
     static char text[ARG_BYTES];
     char *argv[MAX_ARGS];
-    int argc = draw_args(&st, argv, text, sizeof text);
+    *stats = memcmp(st.design, "LDSS", 4) == 0;
+    int argc = draw_args(&st, *stats, argv, text, sizeof text);
     int rc = argc < 0 ? ladle_cli_usage("merge",
                                         "%s: state: a parameter that is no option of a draw, or "
                                         "too long to read back",
                                         path)
+             : *stats ? ladle_cli_stats_design(job, argc, argv)
                       : ladle_cli_sample_design(job, argc, argv);
     ladle_state_free(&st);
     return rc;
+}
+
+/* The output options that go with one kind of state only: 0, or the exit
+ * code after a message. */
+static int output_options(const struct ladle_cli_parse *p, int stats)
+{
+    static const int stats_only[] = {M_TOP, M_JSON, M_TSV, M_WIDTH, M_BARS, M_NO_BARS};
+    if (stats && p->seen[M_SHUFFLE].count)
+        return ladle_cli_usage("merge", "--shuffle goes with sample states, not stats states");
+    for (size_t i = 0; !stats && i < sizeof stats_only / sizeof stats_only[0]; i++)
+        if (p->seen[stats_only[i]].count)
+            return ladle_cli_usage("merge", "%s goes with stats states (ladle stats --state)",
+                                   merge_opts[stats_only[i]].flag);
+    if (p->seen[M_JSON].count && p->seen[M_TSV].count)
+        return ladle_cli_usage("merge", "choose one of --json and --tsv");
+    return 0;
 }
 
 static int merge_job(ladle_job *job, int argc, char **argv)
@@ -176,17 +285,26 @@ static int merge_job(ladle_job *job, int argc, char **argv)
     int rc = ladle_cli_parse(&p, &cmd, argc, argv, job);
     if (rc >= 0)
         return rc;
-    int first = optind, verbose = p.seen[M_VERBOSE].count > 0;
+    int first = optind, verbose = p.seen[M_VERBOSE].count > 0, stats = 0;
     const char *out = p.seen[M_STATE].arg;
     if (first >= argc)
         return ladle_cli_usage("merge", "give the state files to merge");
-    if ((rc = draw_of(job, argv[first])) != 0)
+    if ((rc = draw_of(job, argv[first], &stats)) != 0 || (rc = output_options(&p, stats)) != 0)
         return rc;
     for (int i = first; i < argc; i++)
         if (ladle_job_add_state(job, argv[i]) != LADLE_OK) {
             fprintf(stderr, "ladle: %s\n", ladle_job_error(job));
             return LADLE_E_INTERNAL;
         }
+    if (stats && !out) /* the report, as ladle stats prints it */
+        return ladle_cli_stats_print(job,
+                                     p.seen[M_JSON].count  ? 1
+                                     : p.seen[M_TSV].count ? 2
+                                                           : 0,
+                                     p.seen[M_NO_BARS].last > p.seen[M_BARS].last ? 0
+                                     : p.seen[M_BARS].last                        ? 1
+                                                                                  : -1,
+                                     p.seen[M_WIDTH].count > 0, verbose);
     if (!out && ladle_cli_stdout_closed())
         return LADLE_E_OUTPUT;
     ladle_job_set_notify(job, ladle_cli_note_line, &verbose);

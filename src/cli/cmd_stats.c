@@ -303,6 +303,37 @@ static int stats_job(ladle_job *job, int argc, char **argv)
     return run_and_report(job, output, verbose);
 }
 
+int ladle_cli_stats_design(ladle_job *job, int argc, char **argv)
+{
+    struct ladle_cli_parse p;
+    ladle_job_set_design(job, "stats");
+    nfield_args = 0;
+    optind = 0; /* a second parse in this process: getopt starts afresh */
+    int rc = ladle_cli_parse(&p, &stats_cmd, argc, argv, job);
+    if (rc >= 0)
+        return rc;
+    if (optind < argc)
+        return ladle_cli_usage("stats", "'%s' is not an option", argv[optind]);
+    if (p.seen[S_JSON].count || p.seen[S_TSV].count || p.seen[S_TOP].count)
+        return ladle_cli_usage("stats", "--json, --tsv and --top are no part of a draw");
+    int output;
+    return (rc = apply_fields_and_output(job, &p, &output)) >= 0 ? rc : 0;
+}
+
+int ladle_cli_stats_print(ladle_job *job, int output, int bars, int width_given, int verbose)
+{
+    if (output == 2 && nfield_args == 0)
+        return ladle_cli_usage("merge", "--tsv lists values: the states counted no --field");
+    ladle_job_set(job, LADLE_P_STATS_OUTPUT, output);
+    if (bars < 0)
+        bars = isatty(STDOUT_FILENO);
+    ladle_job_set(job, LADLE_P_BARS, bars);
+    if (!width_given)
+        ladle_job_set(job, LADLE_P_STATS_WIDTH, default_width(bars));
+    ladle_job_set_notify(job, ladle_cli_note_line, &verbose);
+    return run_and_report(job, output, verbose);
+}
+
 int ladle_cli_stats(int argc, char **argv)
 {
     ladle_job *job = ladle_job_new();

@@ -220,7 +220,11 @@ ladle_status ladle_job_merge_run(struct ladle_config *cfg, const char *field_spe
 {
     if (report)
         memset(report, 0, sizeof *report);
+    /* The pass a --state run keeps (designs.c): --clusters' carry, stratified
+     * -n's counts, stats' exact sums; carry_run clears it when it prints. */
+    cfg->state->carrying = 1;
     const struct ladle_sampler_ops *ops = ladle_design_pass(cfg, 0);
+    cfg->state->carrying = 0;
     if (ops->merge_refusal)
         return ladle_error_set(err, LADLE_E_USAGE, "merge: %s", ops->merge_refusal);
     if (!ops->deserialize || !ops->serialize || !ops->merge)
@@ -233,10 +237,12 @@ ladle_status ladle_job_merge_run(struct ladle_config *cfg, const char *field_spe
     int lock = -1; /* OUT, held from before it is read (it may be a STATE) to its rename */
     ladle_status st = out_path ? ladle_state_lock(out_path, &lock, err) : LADLE_OK;
     struct ladle_sampler acc;
+    cfg->state->carrying = 1;
     if (st == LADLE_OK && (st = ladle_sampler_init(&acc, ops, cfg, err)) == LADLE_OK) {
         st = join_all(&m, &acc, cfg, field_spec, ops, paths, n, err);
         ladle_sampler_destroy(&acc);
     }
+    cfg->state->carrying = 0;
     if (st == LADLE_OK && out_path)
         st = ladle_state_write_file(out_path, &m.out, err);
     else if (st == LADLE_OK)

@@ -375,5 +375,12 @@ ladle_status ladle_job_state_check(const struct ladle_config *cfg, const char *f
     ladle_status s = design_tag(cfg, tag, err);
     if (s != LADLE_OK)
         return s;
-    return ladle_state_check(st, tag, cfg->params.seed, kv, run_params(cfg, field_spec, kv), err);
+    /* stats: every field counted, as a run records them (carry_run) */
+    char *fields = cfg->params.design == LADLE_DESIGN_STATS ? join_fields(cfg) : NULL;
+    if (cfg->params.design == LADLE_DESIGN_STATS && !fields)
+        return ladle_error_set(err, LADLE_E_INTERNAL, "out of memory");
+    s = ladle_state_check(st, tag, cfg->params.seed, kv,
+                          run_params(cfg, fields ? fields : field_spec, kv), err);
+    free(fields);
+    return s;
 }
