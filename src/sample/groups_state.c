@@ -6,20 +6,13 @@
  * once before anything is applied (as kept_state.c does).
  */
 #include "sample/groups_state.h"
+#include "sample/payload_bytes.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #define MAGIC_LEN 8
 #define VERSION 1
-
-static int put_u64(struct ladle_outbuf *o, uint64_t v)
-{
-    unsigned char b[8];
-    for (int i = 0; i < 8; i++)
-        b[i] = (unsigned char)(v >> (8 * i));
-    return ladle_outbuf_append(o, b, 8);
-}
 
 struct write_ctx {
     struct ladle_outbuf *out;
@@ -39,12 +32,13 @@ static void put_group(void *arg, const char *v, size_t len, void *payload)
         w->ngroups++;
         return;
     }
-    w->bad |= put_u64(w->out, len) | ladle_outbuf_append(w->out, v, len) |
-              put_u64(w->out, grp->seen) | put_u64(w->out, grp->heap.count);
+    w->bad |= ladle_put_u64(w->out, len) | ladle_outbuf_append(w->out, v, len) |
+              ladle_put_u64(w->out, grp->seen) | ladle_put_u64(w->out, grp->heap.count);
     for (size_t i = 0; i < grp->heap.count && !w->bad; i++) {
         const struct ladle_kept *k = &grp->heap.v[i];
-        w->bad = put_u64(w->out, k->key) | put_u64(w->out, k->input) | put_u64(w->out, k->offset) |
-                 put_u64(w->out, k->len) | ladle_outbuf_append(w->out, k->data, k->len);
+        w->bad = ladle_put_u64(w->out, k->key) | ladle_put_u64(w->out, k->input) |
+                 ladle_put_u64(w->out, k->offset) | ladle_put_u64(w->out, k->len) |
+                 ladle_outbuf_append(w->out, k->data, k->len);
     }
 }
 
@@ -60,51 +54,26 @@ ladle_status ladle_groups_state_write(const char magic[4], uint64_t records_seen
     struct write_ctx w = {out, keep, keep_arg, 0, 0, 1};
     ladle_vmap_each(&g->map, put_group, &w); /* how many groups pass the filter */
     w.counting = 0;
-    w.bad =
-        ladle_outbuf_append(out, m, sizeof m) | put_u64(out, records_seen) | put_u64(out, nkeys);
+    w.bad = ladle_outbuf_append(out, m, sizeof m) | ladle_put_u64(out, records_seen) |
+            ladle_put_u64(out, nkeys);
     for (size_t i = 0; i < nkeys && !w.bad; i++)
-        w.bad = put_u64(out, keys[i]);
-    w.bad |= put_u64(out, w.ngroups);
+        w.bad = ladle_put_u64(out, keys[i]);
+    w.bad |= ladle_put_u64(out, w.ngroups);
     if (!w.bad)
         ladle_vmap_each(&g->map, put_group, &w);
     return w.bad ? ladle_error_set(err, LADLE_E_INTERNAL, "state: out of memory") : LADLE_OK;
 }
 
-/* A cursor over untrusted bytes. */
-struct reader {
-    const unsigned char *p, *end;
-};
-
-static int get_u64(struct reader *r, uint64_t *v)
-{
-    if (r->end - r->p < 8)
-        return -1;
-    uint64_t x = 0;
-    for (int i = 0; i < 8; i++)
-        x |= (uint64_t)r->p[i] << (8 * i);
-    r->p += 8;
-    *v = x;
-    return 0;
-}
-
-static int get_bytes(struct reader *r, uint64_t len, const unsigned char **bytes)
-{
-    if ((uint64_t)(r->end - r->p) < len)
-        return -1;
-    *bytes = r->p;
-    r->p += len;
-    return 0;
-}
-
 /* One record: -1 past the end, or breaking an invariant of kept records
  * (an input that fits 32 bits after base, bytes that end in '\n'). */
-static int get_record(struct reader *r, uint32_t base, struct ladle_kept *k,
+static int get_record(struct ladle_reader *r, uint32_t base, struct ladle_kept *k,
                       const unsigned char **bytes)
 {
     uint64_t key, input, offset, len;
-    if (get_u64(r, &key) || get_u64(r, &input) || get_u64(r, &offset) || get_u64(r, &len))
+    if (ladle_get_u64(r, &key) || ladle_get_u64(r, &input) || ladle_get_u64(r, &offset) ||
+        ladle_get_u64(r, &len))
         return -1;
-    if (input > UINT32_MAX - base || len == 0 || get_bytes(r, len, bytes) ||
+    if (input > UINT32_MAX - base || len == 0 || ladle_get_bytes(r, len, bytes) ||
         (*bytes)[len - 1] != '\n')
         return -1;
     *k = (struct ladle_kept){key, offset, (uint32_t)input + base, (size_t)len, NULL, 0.0};
@@ -113,14 +82,14 @@ static int get_record(struct reader *r, uint32_t base, struct ladle_kept *k,
 
 /* Walks the groups: checks them (g NULL), or adds them to g. -1: corrupt,
  * -2: out of memory. */
-static int walk_groups(struct reader *r, uint64_t ngroups, uint32_t base, uint64_t cap,
+static int walk_groups(struct ladle_reader *r, uint64_t ngroups, uint32_t base, uint64_t cap,
                        struct ladle_groups *g)
 {
     for (uint64_t i = 0; i < ngroups; i++) {
         uint64_t vlen, seen, count;
         const unsigned char *v;
-        if (get_u64(r, &vlen) || get_bytes(r, vlen, &v) || get_u64(r, &seen) ||
-            get_u64(r, &count) || count > (uint64_t)(r->end - r->p) / 32)
+        if (ladle_get_u64(r, &vlen) || ladle_get_bytes(r, vlen, &v) || ladle_get_u64(r, &seen) ||
+            ladle_get_u64(r, &count) || count > (uint64_t)(r->end - r->p) / 32)
             return -1;
         struct ladle_group *grp = NULL;
         if (g && !(grp = ladle_groups_get(g, (const char *)v, (size_t)vlen, cap)))
@@ -149,7 +118,7 @@ ladle_status ladle_groups_state_read(const char magic[4], const char *design, co
                                      struct ladle_groups *g, uint64_t *records_seen,
                                      uint64_t **keys, size_t *nkeys, struct ladle_error *err)
 {
-    struct reader r = {data, (const unsigned char *)data + len};
+    struct ladle_reader r = {data, (const unsigned char *)data + len};
     unsigned char m[MAGIC_LEN] = {0};
     memcpy(m, magic, 4);
     m[7] = VERSION;
@@ -158,19 +127,19 @@ ladle_status ladle_groups_state_read(const char magic[4], const char *design, co
     r.p += MAGIC_LEN;
     uint64_t seen, nk, ngroups;
     const unsigned char *kbytes;
-    if (get_u64(&r, &seen) || get_u64(&r, &nk) || nk > (uint64_t)(r.end - r.p) / 8 ||
-        get_bytes(&r, nk * 8, &kbytes) || get_u64(&r, &ngroups))
+    if (ladle_get_u64(&r, &seen) || ladle_get_u64(&r, &nk) || nk > (uint64_t)(r.end - r.p) / 8 ||
+        ladle_get_bytes(&r, nk * 8, &kbytes) || ladle_get_u64(&r, &ngroups))
         return ladle_error_set(err, LADLE_E_INPUT, "state: truncated or corrupt");
-    const struct reader groups = r;
+    const struct ladle_reader groups = r;
     if (walk_groups(&r, ngroups, base, cap, NULL) != 0)
         return ladle_error_set(err, LADLE_E_INPUT, "state: truncated or corrupt");
     uint64_t *kv = NULL;
     if (keys && nk) {
         if (!(kv = malloc((size_t)nk * sizeof *kv)))
             return ladle_error_set(err, LADLE_E_INTERNAL, "state: out of memory");
-        struct reader kr = {kbytes, kbytes + nk * 8};
+        struct ladle_reader kr = {kbytes, kbytes + nk * 8};
         for (uint64_t i = 0; i < nk; i++)
-            (void)get_u64(&kr, &kv[i]); /* checked above */
+            (void)ladle_get_u64(&kr, &kv[i]); /* checked above */
     }
     r = groups;
     if (walk_groups(&r, ngroups, base, cap, g) != 0) {

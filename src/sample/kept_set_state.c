@@ -13,61 +13,39 @@
 #include <string.h>
 
 #include "sample/sampler.h"
+#include "sample/payload_bytes.h"
 
 #define MAGIC_LEN 8
 #define RECORD_HEAD 32 /* key, input, offset, len */
 
 static const unsigned char magic[MAGIC_LEN] = {'L', 'D', 'K', 'S', 0, 0, 0, LADLE_KEPT_SET_VERSION};
 
-static int put_u64(struct ladle_outbuf *o, uint64_t v)
-{
-    unsigned char b[8];
-    for (int i = 0; i < 8; i++)
-        b[i] = (unsigned char)(v >> (8 * i));
-    return ladle_outbuf_append(o, b, 8);
-}
-
 ladle_status ladle_kept_set_state_write(struct ladle_kept_set *s, uint64_t records_seen,
                                         struct ladle_outbuf *out, struct ladle_error *err)
 {
     ladle_kept_sort(s->v, s->count, 0);
-    int bad = ladle_outbuf_append(out, magic, sizeof magic) | put_u64(out, records_seen) |
-              put_u64(out, s->count);
+    int bad = ladle_outbuf_append(out, magic, sizeof magic) | ladle_put_u64(out, records_seen) |
+              ladle_put_u64(out, s->count);
     for (size_t i = 0; i < s->count && !bad; i++) {
         struct ladle_kept *k = &s->v[i];
         k->offset = i; /* the next run numbers its records from count on */
-        bad = put_u64(out, k->key) | put_u64(out, k->input) | put_u64(out, k->offset) |
-              put_u64(out, k->len) | ladle_outbuf_append(out, k->data, k->len);
+        bad = ladle_put_u64(out, k->key) | ladle_put_u64(out, k->input) |
+              ladle_put_u64(out, k->offset) | ladle_put_u64(out, k->len) |
+              ladle_outbuf_append(out, k->data, k->len);
     }
     return bad ? ladle_error_set(err, LADLE_E_INTERNAL, "state: out of memory") : LADLE_OK;
-}
-
-/* A cursor over untrusted bytes. */
-struct reader {
-    const unsigned char *p, *end;
-};
-
-static int get_u64(struct reader *r, uint64_t *v)
-{
-    if (r->end - r->p < 8)
-        return -1;
-    uint64_t x = 0;
-    for (int i = 0; i < 8; i++)
-        x |= (uint64_t)r->p[i] << (8 * i);
-    r->p += 8;
-    *v = x;
-    return 0;
 }
 
 /* One record's fields into k (data left NULL), *bytes at its bytes. -1 if
  * it runs past the end, its input does not fit 32 bits with the base
  * added, its bytes do not end in '\n', or it does not follow prev in
  * (input, offset) order (NULL: the first). */
-static int get_record(struct reader *r, uint32_t base, const struct ladle_kept *prev,
+static int get_record(struct ladle_reader *r, uint32_t base, const struct ladle_kept *prev,
                       struct ladle_kept *k, const unsigned char **bytes)
 {
     uint64_t key, input, offset, len;
-    if (get_u64(r, &key) || get_u64(r, &input) || get_u64(r, &offset) || get_u64(r, &len))
+    if (ladle_get_u64(r, &key) || ladle_get_u64(r, &input) || ladle_get_u64(r, &offset) ||
+        ladle_get_u64(r, &len))
         return -1;
     if (input > UINT32_MAX - base || len == 0 || (uint64_t)(r->end - r->p) < len ||
         r->p[len - 1] != '\n')
@@ -84,7 +62,7 @@ ladle_status ladle_kept_set_state_read(const void *data, size_t len, uint32_t in
                                        struct ladle_kept_set *s, uint64_t *records_seen,
                                        struct ladle_error *err)
 {
-    struct reader r = {data, (const unsigned char *)data + len};
+    struct ladle_reader r = {data, (const unsigned char *)data + len};
     if (len < MAGIC_LEN || memcmp(r.p, magic, MAGIC_LEN - 1) != 0)
         return ladle_error_set(err, LADLE_E_INPUT, "state: not a kept-records sample state");
     if (r.p[MAGIC_LEN - 1] != LADLE_KEPT_SET_VERSION)
@@ -94,11 +72,12 @@ ladle_status ladle_kept_set_state_read(const void *data, size_t len, uint32_t in
                                (unsigned)r.p[MAGIC_LEN - 1], (unsigned)LADLE_KEPT_SET_VERSION);
     r.p += MAGIC_LEN;
     uint64_t seen, count;
-    if (get_u64(&r, &seen) || get_u64(&r, &count) || count > (uint64_t)(r.end - r.p) / RECORD_HEAD)
+    if (ladle_get_u64(&r, &seen) || ladle_get_u64(&r, &count) ||
+        count > (uint64_t)(r.end - r.p) / RECORD_HEAD)
         return ladle_error_set(err, LADLE_E_INPUT, "state: truncated or corrupt");
 
     /* First walk: check every record, and that nothing follows the last. */
-    const struct reader records = r;
+    const struct ladle_reader records = r;
     struct ladle_kept k, prev;
     const unsigned char *bytes;
     for (uint64_t i = 0; i < count; i++, prev = k)

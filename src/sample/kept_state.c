@@ -9,6 +9,7 @@
  * capacity semantics (the N best), exactly as merging a live state does.
  */
 #include "sample/kept_state.h"
+#include "sample/payload_bytes.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -22,14 +23,6 @@ static void make_magic(const struct ladle_state_format *f, unsigned char m[MAGIC
     m[7] = f->version;
 }
 
-static int put_u64(struct ladle_outbuf *o, uint64_t v)
-{
-    unsigned char b[8];
-    for (int i = 0; i < 8; i++)
-        b[i] = (unsigned char)(v >> (8 * i));
-    return ladle_outbuf_append(o, b, 8);
-}
-
 ladle_status ladle_kept_state_write(const struct ladle_state_format *f, uint64_t records_seen,
                                     const struct ladle_kheap *h, struct ladle_outbuf *out,
                                     struct ladle_error *err)
@@ -38,32 +31,16 @@ ladle_status ladle_kept_state_write(const struct ladle_state_format *f, uint64_t
     make_magic(f, magic);
     int bad = ladle_outbuf_append(out, magic, sizeof magic);
     for (size_t i = 0; i < f->nparams; i++)
-        bad |= put_u64(out, f->params[i].value);
-    bad |= put_u64(out, records_seen) | put_u64(out, h->count);
+        bad |= ladle_put_u64(out, f->params[i].value);
+    bad |= ladle_put_u64(out, records_seen) | ladle_put_u64(out, h->count);
     for (size_t i = 0; i < h->count && !bad; i++) {
         const struct ladle_kept *k = &h->v[i];
-        bad = put_u64(out, k->key) | put_u64(out, k->input) | put_u64(out, k->offset) |
-              put_u64(out, k->len) | put_u64(out, ladle_double_bits(k->weight)) |
+        bad = ladle_put_u64(out, k->key) | ladle_put_u64(out, k->input) |
+              ladle_put_u64(out, k->offset) | ladle_put_u64(out, k->len) |
+              ladle_put_u64(out, ladle_double_bits(k->weight)) |
               ladle_outbuf_append(out, k->data, k->len);
     }
     return bad ? ladle_error_set(err, LADLE_E_INTERNAL, "state: out of memory") : LADLE_OK;
-}
-
-/* A cursor over untrusted bytes. */
-struct reader {
-    const unsigned char *p, *end;
-};
-
-static int get_u64(struct reader *r, uint64_t *v)
-{
-    if (r->end - r->p < 8)
-        return -1;
-    uint64_t x = 0;
-    for (int i = 0; i < 8; i++)
-        x |= (uint64_t)r->p[i] << (8 * i);
-    r->p += 8;
-    *v = x;
-    return 0;
 }
 
 /* The fixed fields of a record before its bytes. */
@@ -73,12 +50,12 @@ static int get_u64(struct reader *r, uint64_t *v)
  * its bytes in the buffer. -1 if it runs past the end or breaks an
  * invariant of kept records (an input index that fits 32 bits, bytes that
  * end in '\n'). */
-static int get_record(struct reader *r, uint32_t base, struct ladle_kept *k,
+static int get_record(struct ladle_reader *r, uint32_t base, struct ladle_kept *k,
                       const unsigned char **bytes)
 {
     uint64_t key, input, offset, len, weight;
-    if (get_u64(r, &key) || get_u64(r, &input) || get_u64(r, &offset) || get_u64(r, &len) ||
-        get_u64(r, &weight))
+    if (ladle_get_u64(r, &key) || ladle_get_u64(r, &input) || ladle_get_u64(r, &offset) ||
+        ladle_get_u64(r, &len) || ladle_get_u64(r, &weight))
         return -1;
     if (input > UINT32_MAX - base || len == 0 || (uint64_t)(r->end - r->p) < len ||
         r->p[len - 1] != '\n')
@@ -107,7 +84,7 @@ ladle_status ladle_kept_state_read(const struct ladle_state_format *f, const voi
                                    struct ladle_kheap *h, uint64_t *records_seen,
                                    struct ladle_error *err)
 {
-    struct reader r = {data, (const unsigned char *)data + len};
+    struct ladle_reader r = {data, (const unsigned char *)data + len};
     unsigned char magic[MAGIC_LEN];
     make_magic(f, magic);
     if (len < MAGIC_LEN || memcmp(r.p, magic, MAGIC_LEN - 1) != 0)
@@ -125,16 +102,17 @@ ladle_status ladle_kept_state_read(const struct ladle_state_format *f, const voi
         return ladle_error_set(err, LADLE_E_INTERNAL, "state: %zu parameters, at most %zu",
                                f->nparams, sizeof got / sizeof got[0]);
     for (size_t i = 0; i < f->nparams; i++)
-        if (get_u64(&r, &got[i]))
+        if (ladle_get_u64(&r, &got[i]))
             return ladle_error_set(err, LADLE_E_INPUT, "state: truncated or corrupt");
-    if (get_u64(&r, &seen) || get_u64(&r, &count) || count > (uint64_t)(r.end - r.p) / RECORD_HEAD)
+    if (ladle_get_u64(&r, &seen) || ladle_get_u64(&r, &count) ||
+        count > (uint64_t)(r.end - r.p) / RECORD_HEAD)
         return ladle_error_set(err, LADLE_E_INPUT, "state: truncated or corrupt");
     for (size_t i = 0; i < f->nparams; i++)
         if (got[i] != f->params[i].value)
             return param_mismatch(&f->params[i], got[i], err);
 
     /* First walk: check every record, and that nothing follows the last. */
-    const struct reader records = r;
+    const struct ladle_reader records = r;
     for (uint64_t i = 0; i < count; i++) {
         struct ladle_kept k;
         const unsigned char *bytes;

@@ -20,17 +20,10 @@
 #include <string.h>
 
 #include "sample/stats_field.h"
+#include "sample/payload_bytes.h"
 
 #define MAGIC_LEN 8
 static const unsigned char magic[MAGIC_LEN] = {'L', 'D', 'S', 'S', 0, 0, 0, 1};
-
-static int put_u64(struct ladle_outbuf *o, uint64_t v)
-{
-    unsigned char b[8];
-    for (int i = 0; i < 8; i++)
-        b[i] = (unsigned char)(v >> (8 * i));
-    return ladle_outbuf_append(o, b, 8);
-}
 
 static uint64_t bits(double d)
 {
@@ -47,14 +40,15 @@ struct put_ctx {
 static void put_entry(void *arg, const char *v, size_t len, void *payload)
 {
     struct put_ctx *c = arg;
-    c->bad |= put_u64(c->out, len) | ladle_outbuf_append(c->out, v, len) |
-              put_u64(c->out, *(const uint64_t *)payload);
+    c->bad |= ladle_put_u64(c->out, len) | ladle_outbuf_append(c->out, v, len) |
+              ladle_put_u64(c->out, *(const uint64_t *)payload);
 }
 
 static void put_bucket(void *arg, const char *v, size_t len, void *payload)
 {
     struct put_ctx *c = arg;
-    c->bad |= ladle_outbuf_append(c->out, v, len) | put_u64(c->out, *(const uint64_t *)payload);
+    c->bad |=
+        ladle_outbuf_append(c->out, v, len) | ladle_put_u64(c->out, *(const uint64_t *)payload);
 }
 
 static int put_acc(struct ladle_outbuf *out, const struct ladle_superacc *a)
@@ -63,7 +57,7 @@ static int put_acc(struct ladle_outbuf *out, const struct ladle_superacc *a)
     ladle_superacc_normalize(&t);
     int bad = 0;
     for (int i = 0; i < LADLE_SUPERACC_LIMBS; i++)
-        bad |= put_u64(out, (uint64_t)t.limb[i]);
+        bad |= ladle_put_u64(out, (uint64_t)t.limb[i]);
     return bad;
 }
 
@@ -72,59 +66,33 @@ ladle_status ladle_stats_state_write(const struct ladle_stats_field *f, unsigned
                                      struct ladle_error *err)
 {
     struct put_ctx c = {out, 0};
-    c.bad = ladle_outbuf_append(out, magic, MAGIC_LEN) | put_u64(out, records_seen) |
-            put_u64(out, count);
+    c.bad = ladle_outbuf_append(out, magic, MAGIC_LEN) | ladle_put_u64(out, records_seen) |
+            ladle_put_u64(out, count);
     for (unsigned k = 0; k < count && !c.bad; k++) {
         const struct ladle_stats_field *x = &f[k];
         const struct ladle_stats_num *n = &x->num;
         if (!n->exact)
             return ladle_error_set(err, LADLE_E_INTERNAL, "stats: no exact sums to save");
-        c.bad |= put_u64(out, x->with_field) | put_u64(out, x->missing) | put_u64(out, x->error) |
-                 put_u64(out, x->counts.count);
+        c.bad |= ladle_put_u64(out, x->with_field) | ladle_put_u64(out, x->missing) |
+                 ladle_put_u64(out, x->error) | ladle_put_u64(out, x->counts.count);
         ladle_vmap_each(&x->counts, put_entry, &c);
-        c.bad |= ladle_outbuf_append(out, x->hll.reg, LADLE_HLL_M) | put_u64(out, n->count) |
-                 put_u64(out, n->non_numeric) | put_u64(out, bits(n->min)) |
-                 put_u64(out, bits(n->max)) | put_acc(out, &n->exact->sum) |
-                 put_acc(out, &n->exact->sumsq) | put_u64(out, n->exact->zeros) |
-                 put_u64(out, n->exact->buckets.count);
+        c.bad |= ladle_outbuf_append(out, x->hll.reg, LADLE_HLL_M) | ladle_put_u64(out, n->count) |
+                 ladle_put_u64(out, n->non_numeric) | ladle_put_u64(out, bits(n->min)) |
+                 ladle_put_u64(out, bits(n->max)) | put_acc(out, &n->exact->sum) |
+                 put_acc(out, &n->exact->sumsq) | ladle_put_u64(out, n->exact->zeros) |
+                 ladle_put_u64(out, n->exact->buckets.count);
         ladle_vmap_each(&n->exact->buckets, put_bucket, &c);
     }
     return c.bad ? ladle_error_set(err, LADLE_E_INTERNAL, "state: out of memory") : LADLE_OK;
 }
 
-/* A cursor over untrusted bytes. */
-struct reader {
-    const unsigned char *p, *end;
-};
-
-static int get_u64(struct reader *r, uint64_t *v)
-{
-    if (r->end - r->p < 8)
-        return -1;
-    uint64_t x = 0;
-    for (int i = 0; i < 8; i++)
-        x |= (uint64_t)r->p[i] << (8 * i);
-    r->p += 8;
-    *v = x;
-    return 0;
-}
-
-static int get_bytes(struct reader *r, uint64_t len, const unsigned char **b)
-{
-    if ((uint64_t)(r->end - r->p) < len)
-        return -1;
-    *b = r->p;
-    r->p += len;
-    return 0;
-}
-
 /* A normalized accumulator: limbs below 2^32, the last one small (no
  * overflow when added to). */
-static int get_acc(struct reader *r, struct ladle_superacc *a)
+static int get_acc(struct ladle_reader *r, struct ladle_superacc *a)
 {
     for (int i = 0; i < LADLE_SUPERACC_LIMBS; i++) {
         uint64_t u;
-        if (get_u64(r, &u))
+        if (ladle_get_u64(r, &u))
             return -1;
         int64_t v = (int64_t)u;
         if (i < LADLE_SUPERACC_LIMBS - 1 ? u >> 32 != 0
@@ -144,15 +112,16 @@ static double dbl(uint64_t u)
 }
 
 /* One field: checked only (f NULL), or added to f. -1 corrupt, -2 no memory. */
-static int walk_field(struct reader *r, struct ladle_stats_field *f)
+static int walk_field(struct ladle_reader *r, struct ladle_stats_field *f)
 {
     uint64_t with, missing, error, n, count, non_numeric, min, max, zeros, nb;
-    if (get_u64(r, &with) || get_u64(r, &missing) || get_u64(r, &error) || get_u64(r, &n))
+    if (ladle_get_u64(r, &with) || ladle_get_u64(r, &missing) || ladle_get_u64(r, &error) ||
+        ladle_get_u64(r, &n))
         return -1;
     for (uint64_t i = 0; i < n; i++) {
         uint64_t vlen, c;
         const unsigned char *v;
-        if (get_u64(r, &vlen) || get_bytes(r, vlen, &v) || get_u64(r, &c))
+        if (ladle_get_u64(r, &vlen) || ladle_get_bytes(r, vlen, &v) || ladle_get_u64(r, &c))
             return -1;
         uint64_t *slot = f ? ladle_vmap_put(&f->counts, (const char *)v, (size_t)vlen, NULL) : NULL;
         if (f && !slot)
@@ -161,21 +130,22 @@ static int walk_field(struct reader *r, struct ladle_stats_field *f)
             *slot += c;
     }
     const unsigned char *reg;
-    if (get_bytes(r, LADLE_HLL_M, &reg))
+    if (ladle_get_bytes(r, LADLE_HLL_M, &reg))
         return -1;
     for (size_t i = 0; i < LADLE_HLL_M; i++)
         if (reg[i] > 64)
             return -1;
     struct ladle_superacc sum, sumsq;
-    if (get_u64(r, &count) || get_u64(r, &non_numeric) || get_u64(r, &min) || get_u64(r, &max) ||
-        get_acc(r, &sum) || get_acc(r, &sumsq) || get_u64(r, &zeros) || get_u64(r, &nb))
+    if (ladle_get_u64(r, &count) || ladle_get_u64(r, &non_numeric) || ladle_get_u64(r, &min) ||
+        ladle_get_u64(r, &max) || get_acc(r, &sum) || get_acc(r, &sumsq) ||
+        ladle_get_u64(r, &zeros) || ladle_get_u64(r, &nb))
         return -1;
     if (count && !(dbl(min) <= dbl(max) && dbl(min) >= -DBL_MAX && dbl(max) <= DBL_MAX))
         return -1; /* numbers are finite, min <= max */
     for (uint64_t i = 0; i < nb; i++) {
         const unsigned char *key;
         uint64_t c;
-        if (get_bytes(r, 5, &key) || key[0] > 1 || get_u64(r, &c))
+        if (ladle_get_bytes(r, 5, &key) || key[0] > 1 || ladle_get_u64(r, &c))
             return -1;
         uint64_t *slot =
             f ? ladle_vmap_put(&f->num.exact->buckets, (const char *)key, 5, NULL) : NULL;
@@ -208,12 +178,12 @@ static int walk_field(struct reader *r, struct ladle_stats_field *f)
 ladle_status ladle_stats_state_read(struct ladle_stats_field *f, unsigned count, const void *data,
                                     size_t len, uint64_t *records_seen, struct ladle_error *err)
 {
-    struct reader r = {data, (const unsigned char *)data + len};
+    struct ladle_reader r = {data, (const unsigned char *)data + len};
     uint64_t seen, nfields;
     if (len < MAGIC_LEN || memcmp(r.p, magic, MAGIC_LEN) != 0)
         return ladle_error_set(err, LADLE_E_INPUT, "state: not a stats state");
     r.p += MAGIC_LEN;
-    if (get_u64(&r, &seen) || get_u64(&r, &nfields))
+    if (ladle_get_u64(&r, &seen) || ladle_get_u64(&r, &nfields))
         return ladle_error_set(err, LADLE_E_INPUT, "state: truncated or corrupt");
     if (nfields != count)
         return ladle_error_set(err, LADLE_E_INPUT, "state: %llu fields, this run counts %u",
@@ -221,7 +191,7 @@ ladle_status ladle_stats_state_read(struct ladle_stats_field *f, unsigned count,
     for (unsigned k = 0; k < count; k++)
         if (!f[k].num.exact)
             return ladle_error_set(err, LADLE_E_INTERNAL, "stats: no exact sums to add to");
-    const struct reader fields = r;
+    const struct ladle_reader fields = r;
     for (unsigned k = 0; k < count; k++)
         if (walk_field(&r, NULL) != 0)
             return ladle_error_set(err, LADLE_E_INPUT, "state: truncated or corrupt");

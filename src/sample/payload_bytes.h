@@ -1,0 +1,51 @@
+/*
+ * payload_bytes.h -- the little-endian u64 fields every design's state
+ * payload is made of (kept_state.c, kept_set_state.c, groups_state.c,
+ * stats_state.c): written to an outbuf, and read from untrusted bytes
+ * through a cursor that never passes its end.
+ */
+#ifndef LADLE_PAYLOAD_BYTES_H
+#define LADLE_PAYLOAD_BYTES_H
+
+#include <stdint.h>
+
+#include "out/outbuf.h"
+
+/* Appends v; 0, or -1 when out of memory. */
+static inline int ladle_put_u64(struct ladle_outbuf *o, uint64_t v)
+{
+    unsigned char b[8];
+    for (int i = 0; i < 8; i++)
+        b[i] = (unsigned char)(v >> (8 * i));
+    return ladle_outbuf_append(o, b, 8);
+}
+
+/* A cursor over untrusted bytes. */
+struct ladle_reader {
+    const unsigned char *p, *end;
+};
+
+/* The next u64; -1 when fewer than 8 bytes are left. */
+static inline int ladle_get_u64(struct ladle_reader *r, uint64_t *v)
+{
+    if (r->end - r->p < 8)
+        return -1;
+    uint64_t x = 0;
+    for (int i = 0; i < 8; i++)
+        x |= (uint64_t)r->p[i] << (8 * i);
+    r->p += 8;
+    *v = x;
+    return 0;
+}
+
+/* Points *b at the next len bytes; -1 when fewer are left. */
+static inline int ladle_get_bytes(struct ladle_reader *r, uint64_t len, const unsigned char **b)
+{
+    if ((uint64_t)(r->end - r->p) < len)
+        return -1;
+    *b = r->p;
+    r->p += len;
+    return 0;
+}
+
+#endif
