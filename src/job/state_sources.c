@@ -292,7 +292,7 @@ ladle_status ladle_state_inputs_settle(struct ladle_state_inputs *si,
             return ladle_error_set(err, LADLE_E_INTERNAL, "%s: its last bytes were not kept",
                                    si->names[k]);
         }
-        if (e->held)
+        if (e->held && e->done) /* not a record cut where --head stopped */
             notice(cfg, "note: %s: %llu bytes without a line end wait for the next run (--state)",
                    si->names[k], (unsigned long long)e->held);
     }

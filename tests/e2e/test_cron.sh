@@ -88,6 +88,15 @@ for d in "-n 40" "--weight re:([0-9]+)$ -n 30 --emit-weight" "-n 40 --shuffle" "
     cd - >/dev/null || exit 1
 done
 
+# --head stops reading early: no note about a line it did not reach the end of.
+rm -rf "$T/hd" && mkdir -p "$T/hd" && cd "$T/hd" || exit 1
+lines big.log 1 200000
+run $L sample --head 3 --state s big.log
+expect_stderr_empty
+lines big.log 200001 200010
+expect_same "$T/out" $L sample --head 3 --state s big.log
+cd - >/dev/null || exit 1
+
 # Two inputs that are one consumed source: refused, the state kept.
 rm -rf "$T/two" && mkdir -p "$T/two" && cd "$T/two" || exit 1
 lines x.log 1 50
