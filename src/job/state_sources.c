@@ -56,12 +56,14 @@ static uint64_t file_tail_hash(const char *path, uint64_t end, uint16_t len, int
 
 static int same_hint(const struct ladle_state_source *a, const struct ladle_state_source *b)
 {
+    if (a->kind == LADLE_STATE_PIPE || b->kind == LADLE_STATE_PIPE)
+        return 0; /* a pipe's inode says nothing of what comes through it */
     return a->dev == b->dev && a->ino == b->ino && a->size == b->size && a->mtime_ns == b->mtime_ns;
 }
 
 /* 1 when the input (new, probed) continues consumed source o: a plain
  * file that still holds o's last bytes where they were, or a compressed
- * one (checked by the decoder as it passes them). */
+ * file or a pipe (checked by the decoder as it passes them). */
 static int continues(const struct ladle_state_source *in, const char *path,
                      const struct ladle_state_source *o)
 {
@@ -103,13 +105,9 @@ static ladle_status describe(const struct ladle_probe *p, uint32_t i, const char
                              struct ladle_error *err)
 {
     struct stat sb;
-    if (stat(path, &sb) != 0)
+    int in = strcmp(path, "-") == 0;
+    if ((in ? fstat(STDIN_FILENO, &sb) : stat(path, &sb)) != 0)
         return ladle_error_set(err, LADLE_E_INPUT, "%s: cannot open: %s", name, strerror(errno));
-    if (!S_ISREG(sb.st_mode))
-        return ladle_error_set(err, LADLE_E_USAGE,
-                               "%s: --state reads regular files only (a pipe cannot be read "
-                               "again to continue it)",
-                               name);
     memset(s, 0, sizeof *s);
     s->id = p->ids[i];
     fp_bytes(p->fps[i], s->first);
@@ -118,6 +116,10 @@ static ladle_status describe(const struct ladle_probe *p, uint32_t i, const char
     s->kind = p->kinds[i] == 1   ? LADLE_STATE_ZSTD
               : p->kinds[i] == 2 ? LADLE_STATE_GZIP
                                  : LADLE_STATE_PLAIN;
+    if (!S_ISREG(sb.st_mode)) { /* a finished stream: no stat hint, decoded and checked */
+        s->kind = LADLE_STATE_PIPE;
+        return LADLE_OK;
+    }
     s->dev = (uint64_t)sb.st_dev;
     s->ino = (uint64_t)sb.st_ino;
     s->size = (uint64_t)sb.st_size;
@@ -206,9 +208,6 @@ ladle_status ladle_state_inputs_plan(struct ladle_state_inputs *si, const struct
     }
     size_t n = nold;
     for (uint32_t i = 0; i < io->count; i++) {
-        if (strcmp(io->paths[i], "-") == 0)
-            return ladle_error_set(err, LADLE_E_USAGE,
-                                   "--state reads files, not stdin: give the file's name");
         if (!p->has_id[i])
             continue; /* no record: nothing to read, nothing to remember */
         struct ladle_state_source in;

@@ -29,8 +29,9 @@ struct ladle_state_inputs {
     struct ladle_state_source *firsts; /* seen this run: its probe and stat hint */
 };
 
-/* Matches the inputs with the state's sources (old). Errors: stdin or a
- * pipe (LADLE_E_USAGE), two inputs that are one source (LADLE_E_USAGE),
+/* Matches the inputs with the state's sources (old); stdin and pipes are
+ * finished streams, known by their --source-name and first record.
+ * Errors: two inputs that are one source (LADLE_E_USAGE),
  * an input that cannot be stat'ed (LADLE_E_INPUT). */
 ladle_status ladle_state_inputs_plan(struct ladle_state_inputs *si, const struct ladle_state *old,
                                      const struct ladle_pipeline_io *io,

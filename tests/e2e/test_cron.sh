@@ -97,6 +97,23 @@ lines big.log 200001 200010
 expect_same "$T/out" $L sample --head 3 --state s big.log
 cd - >/dev/null || exit 1
 
+# stdin under --state: a finished stream, known by its --source-name and first
+# record; the same file later (or its copy piped in again) is not read twice.
+rm -rf "$T/in" && mkdir -p "$T/in" && cd "$T/in" || exit 1
+lines a.log 1 300
+lines b.log 301 500
+gzip -c a.log >a.log.gz
+for d in "-n 20" "--rate 0.1" "-n 20 --shuffle"; do
+    rm -f s
+    run_sh "cat a.log | '$L' sample $d --state s --source-name a.log"
+    expect_same "$T/out" $L sample $d a.log
+    save both $L sample $d -v --state s a.log b.log
+    grep -q "sample: 200 records read" "$T/err" && pass || fail "$d: a.log read again" "$(cat "$T/err")"
+    expect_same "$T/both" $L sample $d a.log b.log
+    expect_same_sh "$T/both" "zcat a.log.gz | '$L' sample $d --state s --source-name a.log - b.log"
+done
+cd - >/dev/null || exit 1
+
 # Two inputs that are one consumed source: refused, the state kept.
 rm -rf "$T/two" && mkdir -p "$T/two" && cd "$T/two" || exit 1
 lines x.log 1 50
