@@ -51,13 +51,8 @@ static ladle_status design_tag(const struct ladle_config *cfg, char tag[4], stru
     case LADLE_DESIGN_HEAD: memcpy(tag, "LDHD", 4); return LADLE_OK;
     case LADLE_DESIGN_SYSTEMATIC: memcpy(tag, "LDEV", 4); return LADLE_OK;
     case LADLE_DESIGN_CLUSTER:
-        if (cfg->params.clusters || !cfg->params.within_size) {
-            memcpy(tag, cfg->params.clusters ? "LDCM" : "LDCL", 4);
-            return LADLE_OK;
-        }
-        return ladle_error_set(err, LADLE_E_USAGE,
-                               "--state carries over --cluster --rate with --within-rate, not "
-                               "--within-size, so far");
+        memcpy(tag, cfg->params.clusters ? "LDCM" : cfg->params.within_size ? "LDCW" : "LDCL", 4);
+        return LADLE_OK;
     case LADLE_DESIGN_SNOWBALL:
         return ladle_error_set(err, LADLE_E_USAGE,
                                "--snowball cannot carry over between runs (--state): each wave "
@@ -155,6 +150,9 @@ static size_t stream_params(const struct ladle_config *cfg, const char *field_sp
         kv[n++] = (struct ladle_state_kv){"--cluster", LADLE_STATE_STR, 0, f, strlen(f)};
         kv[n++] = f64_kv("--rate", p->rate);
         kv[n++] = f64_kv("--within-rate", p->within_rate);
+        if (p->within_size)
+            kv[n++] =
+                (struct ladle_state_kv){"--within-size", LADLE_STATE_U64, p->within_size, NULL, 0};
         break;
     default: return n;
     }

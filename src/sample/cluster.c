@@ -18,6 +18,7 @@
 #include "out/weight_column.h"
 #include "record/records.h"
 #include "sample/groups.h"
+#include "sample/groups_state.h"
 #include "sample/kept_set_state.h"
 #include "sample/kheap.h"
 #include "sample/plan.h"
@@ -143,6 +144,26 @@ static ladle_status groups_finish(struct ladle_sampler *s, struct ladle_writer *
                              ladle_weight_delim(c->params.format, c->params.delim), w, err);
 }
 
+/* --state and ladle merge: the kept clusters' K smallest records each
+ * (groups_state.h, "LDCW"); the cluster draw is a value key, so merging
+ * the groups of disjoint sources is exact. */
+static ladle_status groups_serialize(const struct ladle_sampler *s, struct ladle_outbuf *out,
+                                     struct ladle_error *err)
+{
+    const struct cluster_state *st = s->state;
+    return ladle_groups_state_write("LDCW", s->records_seen, NULL, 0, &st->groups, NULL, NULL, out,
+                                    err);
+}
+
+static ladle_status groups_deserialize(struct ladle_sampler *s, const void *data, size_t len,
+                                       struct ladle_error *err)
+{
+    struct cluster_state *st = s->state;
+    return ladle_groups_state_read("LDCW", "--cluster --within-size", data, len, s->input_base,
+                                   s->cfg->params.within_size, &st->groups, &s->records_seen, NULL,
+                                   NULL, err);
+}
+
 const struct ladle_sampler_ops ladle_sampler_cluster_groups = {
     .name = "cluster, K per cluster",
     .streaming = 0,
@@ -150,6 +171,8 @@ const struct ladle_sampler_ops ladle_sampler_cluster_groups = {
     .offer = groups_offer,
     .merge = groups_merge,
     .finish = groups_finish,
+    .serialize = groups_serialize,
+    .deserialize = groups_deserialize,
     .destroy = cluster_destroy,
 };
 

@@ -24,11 +24,10 @@ static const char *design_flag(const char tag[4])
         return "--clusters";
     if (memcmp(tag, "LDSS", 4) == 0)
         return "stats --field";
-    static const char *const stream[][2] = {{"LDRT", "--rate"},
-                                            {"LDFR", "--fractions"},
-                                            {"LDCL", "--cluster"},
-                                            {"LDHD", "--head"},
-                                            {"LDEV", "--every"}};
+    static const char *const stream[][2] = {
+        {"LDRT", "--rate"},    {"LDFR", "--fractions"},
+        {"LDCL", "--cluster"}, {"LDCW", "--cluster --within-size"},
+        {"LDHD", "--head"},    {"LDEV", "--every"}};
     for (size_t i = 0; i < sizeof stream / sizeof stream[0]; i++)
         if (memcmp(tag, stream[i][0], 4) == 0)
             return stream[i][1];

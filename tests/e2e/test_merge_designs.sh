@@ -61,7 +61,8 @@ trees() {
 designs=(
     "-n 12" "-n 1000" "--weight w -n 12" "--weight w -n 12 --emit-weight" "--rate 0.3"
     "--strata g --fractions g0=0.5,g1=0.2,g2=1" "--strata g -n 10" "--strata g --per-stratum 3"
-    "--cluster g --rate 0.5" "--cluster g --rate 0.5 --within-rate 0.5" "--cluster g --clusters 2"
+    "--cluster g --rate 0.5" "--cluster g --rate 0.5 --within-rate 0.5"
+    "--cluster g --rate 0.5 --within-size 2" "--cluster g --clusters 2"
     "--cluster g --clusters 2 --within-rate 0.5" "--cluster g --clusters 2 --within-size 3"
     "--head 10" "--head 40" "--head 1000" "-n 12 --shuffle" "--weight w -n 12 --shuffle"
     "--rate 0.3 --shuffle" "--strata g -n 10 --shuffle" "--cluster g --clusters 2 --shuffle"

@@ -93,8 +93,6 @@ expect_true "refused state left" cmp -s "$T/good" "$st"
 # Designs that cannot carry over, stdin, one source twice, -o DIR.
 expect_rc 2 $L sample --snowball --seeds "$T/c.tsv" --link 1:2 --state "$T/x" "$T/a.tsv"
 expect_stderr_match "snowball cannot carry over between runs"
-expect_rc 2 $L sample --cluster 1 --rate 0.1 --within-size 2 --state "$T/x" "$T/a.tsv"
-expect_stderr_match "carries over --cluster --rate with --within-rate, not --within-size"
 cp "$T/a.tsv" "$T/copy"
 mkdir -p "$T/d2" && cp "$T/a.tsv" "$T/d2/a.tsv"
 expect_rc 2 $L sample -n 3 --state "$T/x" "$T/a.tsv" "$T/d2/a.tsv"

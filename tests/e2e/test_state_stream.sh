@@ -29,6 +29,8 @@ designs=(
     "--strata v --fractions 0=1,3=0.2 --emit-weight"
     "--cluster user --rate 0.3"
     "--cluster user --rate 0.5 --within-rate 0.4 --emit-weight"
+    "--cluster user --rate 0.5 --within-size 2"
+    "--cluster user --rate 0.6 --within-size 3 --emit-weight"
     "--head 3"
     "--head 500"
     "--every 7"
@@ -117,9 +119,6 @@ refuse "--rate, this run has --every" --rate 0.5 -- --every 3
 refuse "--head, this run has --cluster" --head 5 -- --cluster user --rate 0.5
 refuse "-n, this run has --rate" -n 5 -- --rate 0.5
 
-# Not carried over yet: --within-size (a bottom-K per cluster).
-expect_rc 2 $L sample --cluster user --rate 0.5 --within-size 2 "${base[@]}" --state "$T/x" \
-    "$T/A.tsv"
-expect_stderr_match "carries over --cluster --rate with --within-rate, not --within-size"
-expect_true "no state written by a refused run" test ! -e "$T/x"
+refuse "--within-size 2, this run has --within-size 3" --cluster user --rate 0.5 \
+    --within-size 2 -- --cluster user --rate 0.5 --within-size 3
 finish

@@ -3,10 +3,12 @@
  * through each design's deserialize, as `--state FILE` (and `ladle merge`)
  * read them from anywhere: stratified -n "LDSN" and --per-stratum "LDSP"
  * (src/sample/groups_state.c), --clusters M "LDCM" (cluster_carry.c), and
- * stats "LDSS" (stats_state.c, with two fields).
+ * stats "LDSS" (stats_state.c, with two fields), and --cluster --rate
+ * --within-size "LDCW" (cluster.c).
  *
  * Input: byte 0 picks the design (bits 0-1), bit 2 --emit-weight, bit 3
- * --shuffle, bit 4 --within-size 2 (clusters); byte 1 is input_base's low
+ * --shuffle, bit 4 --within-size 2 (clusters), bit 5 --cluster --rate 0.5
+ * --within-size 2 instead of bits 0-1; byte 1 is input_base's low
  * byte, with bit 7 making it 2^32 - 1 - (byte & 0x7f) (the overflow check);
  * the rest is the payload. The seeds in corpus/group_state are payloads
  * written by ladle with -n 3 / --per-stratum 3 / --clusters 2, --seed 1.
@@ -35,7 +37,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static const struct ladle_sampler_ops *const ops_of[4] = {
         &ladle_sampler_strata_count, &ladle_sampler_strata, &ladle_sampler_cluster_carry,
         &ladle_sampler_stats};
-    const struct ladle_sampler_ops *ops = ops_of[data[0] & 3];
+    const int within = (data[0] >> 5) & 1; /* --cluster --rate --within-size: "LDCW" */
+    const struct ladle_sampler_ops *ops =
+        within ? &ladle_sampler_cluster_groups : ops_of[data[0] & 3];
     struct ladle_plan plan;
     ladle_plan_init(&plan);
     struct ladle_run_state rs;
@@ -51,9 +55,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     cfg.params.n = (data[0] & 3) == 0 ? 3 : 0;
     cfg.params.per_stratum = (data[0] & 3) == 1 ? 3 : 0;
     cfg.params.min_per_stratum = 1;
-    cfg.params.clusters = 2;
+    cfg.params.clusters = within ? 0 : 2;
+    cfg.params.rate = 0.5;
     cfg.params.within_rate = 1.0;
-    cfg.params.within_size = (data[0] >> 4) & 1 ? 2 : 0;
+    cfg.params.within_size = within || (data[0] >> 4) & 1 ? 2 : 0;
     cfg.params.emit_weight = (data[0] >> 2) & 1;
     cfg.params.shuffle = (data[0] >> 3) & 1;
     cfg.params.top = 3;
