@@ -72,6 +72,11 @@ int ladle_cli_stats_design(ladle_job *job, int argc, char **argv);
 int ladle_cli_stats_print(ladle_job *job, int output, int bars, int width_given, int verbose);
 int ladle_cli_merge(int argc, char **argv); /* cmd_merge.c */
 void ladle_cli_usage_merge(FILE *f);
+/* cmd_merge_dir.c: `ladle merge -o DIR PARTDIR...`, which argv asks for
+ * when it has -o or --output. */
+int ladle_cli_merge_is_dir(int argc, char **argv);
+int ladle_cli_merge_dir(int argc, char **argv);
+void ladle_cli_usage_merge_dir(FILE *f);
 void ladle_cli_usage_verify(FILE *f);
 
 #endif

@@ -54,8 +54,10 @@ void ladle_cli_usage_merge(FILE *f)
           "  ladle sample -n 1000 --state web1.st web1/*.log > /dev/null\n"
           "  ladle sample -n 1000 --state web2.st web2/*.log > /dev/null\n"
           "  ladle merge web1.st web2.st > sample.log\n"
-          "  ladle merge --tsv --top 20 day1.stats day2.stats\n",
+          "  ladle merge --tsv --top 20 day1.stats day2.stats\n"
+          "\n",
           f);
+    ladle_cli_usage_merge_dir(f); /* the other form: dataset folders */
 }
 
 enum {
@@ -328,6 +330,8 @@ static int merge_job(ladle_job *job, int argc, char **argv)
 
 int ladle_cli_merge(int argc, char **argv)
 {
+    if (ladle_cli_merge_is_dir(argc, argv)) /* -o DIR PARTDIR...: datasets (cmd_merge_dir.c) */
+        return ladle_cli_merge_dir(argc, argv);
     ladle_job *job = ladle_job_new();
     if (!job) {
         fputs("ladle: out of memory\n", stderr);
