@@ -160,6 +160,38 @@ static void check_sources(struct ladle_verify_run *v, json_t *root)
     }
 }
 
+/* A part number: 1 <= K <= N. */
+static int part_ok(const json_t *k, json_int_t n)
+{
+    return json_is_integer(k) && json_integer_value(k) >= 1 && json_integer_value(k) <= n;
+}
+
+/* "part" ({"k", "n"}: written by `split --part K/N`), "parts" ({"n", "k":
+ * [...]}) and "joined" (the parts' commands): written by `ladle merge -o`. */
+static void check_parts(struct ladle_verify_run *v, json_t *root)
+{
+    json_t *part = json_object_get(root, "part"), *parts = json_object_get(root, "parts");
+    json_t *joined = json_object_get(root, "joined");
+    json_t *n = json_object_get(part, "n");
+    if (part && !(json_is_object(part) && json_is_integer(n) && json_integer_value(n) >= 1 &&
+                  part_ok(json_object_get(part, "k"), json_integer_value(n))))
+        ladle_verify_problem(v, MANIFEST, NULL,
+                             "\"part\" is not {\"k\": K, \"n\": N}, 1 <= K <= N");
+    n = json_object_get(parts, "n");
+    json_t *ks = json_object_get(parts, "k");
+    int ok = json_is_object(parts) && json_is_integer(n) && json_integer_value(n) >= 1 &&
+             json_array_size(ks) > 0;
+    for (size_t i = 0; ok && i < json_array_size(ks); i++)
+        ok = part_ok(json_array_get(ks, i), json_integer_value(n)) &&
+             (!i || json_integer_value(json_array_get(ks, i)) >
+                        json_integer_value(json_array_get(ks, i - 1)));
+    if (parts && !ok)
+        ladle_verify_problem(v, MANIFEST, NULL,
+                             "\"parts\" is not {\"n\": N, \"k\": [K...]}, K increasing in 1..N");
+    if (joined && !json_is_array(joined))
+        ladle_verify_problem(v, MANIFEST, NULL, "\"joined\" is not an array");
+}
+
 static void check_top_fields(struct ladle_verify_run *v, json_t *root)
 {
     uint64_t seed;
@@ -186,6 +218,7 @@ static void check_top_fields(struct ladle_verify_run *v, json_t *root)
         ladle_verify_problem(v, MANIFEST, NULL, "\"header\" is missing or not a boolean");
     v->header = json_is_true(header);
     check_sources(v, root);
+    check_parts(v, root);
     json_t *inputs = json_object_get(root, "inputs");
     if (!json_is_array(inputs)) {
         ladle_verify_problem(v, MANIFEST, NULL, "\"inputs\" is missing or not an array");
@@ -277,6 +310,9 @@ static void check_split(struct ladle_verify_run *v, json_t *split, size_t si, co
         ok &= get_count(v, sh, "bytes", where, &x.bytes) == 0;
         ok &= get_count(v, sh, "compressed_bytes", where, &x.compressed) == 0;
         ok &= get_count(v, sh, "frames", where, &x.frames) == 0;
+        json_t *part = json_object_get(sh, "part"); /* a joined dataset's: its part */
+        if (part && !(json_is_integer(part) && json_integer_value(part) >= 1))
+            ladle_verify_problem(v, MANIFEST, where, "\"part\" is not a positive integer");
         x.xxh3_128 = get_string(v, sh, "xxh3_128", where);
         if (x.xxh3_128 && !is_hex128(x.xxh3_128)) {
             ladle_verify_problem(v, MANIFEST, where, "\"xxh3_128\" is not 32 lowercase hex digits");
