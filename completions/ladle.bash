@@ -29,7 +29,7 @@ _ladle()
     local stats="--field --top --bars --no-bars --json --tsv --width --verbose --state --threads
         --chunk-size --max-record --long --io --progress --no-progress --help $fields -f -k -H -d -t -v -h"
     local verify="--quiet --verbose --repair --help -q -v -h"
-    local merge="--state --shuffle --format --delimiter --threads --verbose --help --top --json --tsv --width --bars --no-bars -d -t -v -h -k"
+    local merge="--state --shuffle --format --delimiter --threads --verbose --help --top --json --tsv --width --bars --no-bars --output --force -d -t -v -h -k -o"
 
     if ((cword == 1)); then
         COMPREPLY=($(compgen -W "$commands --help --version" -- "$cur"))
@@ -75,7 +75,7 @@ _ladle()
     esac
     if [[ $cur == -* ]]; then
         COMPREPLY=($(compgen -W "$opts" -- "$cur"))
-    elif [[ $cmd == verify ]]; then
+    elif [[ $cmd == verify || ($cmd == merge && " ${words[*]} " == *" -o "*) ]]; then
         COMPREPLY=($(compgen -d -- "$cur"))
     else
         COMPREPLY=($(compgen -f -- "$cur"))

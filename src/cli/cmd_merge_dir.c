@@ -18,12 +18,12 @@ void ladle_cli_usage_merge_dir(FILE *f)
     fputs("Usage: ladle merge -o DIR [--force] PARTDIR...\n"
           "\n"
           "Joins dataset folders written by `ladle split` over disjoint parts of the\n"
-          "inputs (`ladle split --part K/N -o PARTDIR`, or runs over disjoint files\n"
-          "in input order) into one dataset DIR whose splits, read in manifest order,\n"
+          "inputs (runs with `--part K/N`, or runs over disjoint files in input\n"
+          "order) into one dataset DIR whose splits, read in manifest order,\n"
           "hold the records of one `ladle split -o DIR` over all the inputs, in its\n"
           "order. Every PARTDIR is verified as `ladle verify` does; all must be drawn\n"
           "with the same settings (else the setting and both folders are named) and\n"
-          "share no source. Folders of --part go in part order, others in the order\n"
+          "share no source. Folders of `--part` go in part order, others in the order\n"
           "given; a joined folder records its parts, so joins group freely: joining\n"
           "(1,2) then (that,3) gives the join of (1,2,3). --stratify and --balance\n"
           "splits and sampling designs need counts over all records: use\n"
@@ -43,9 +43,9 @@ void ladle_cli_usage_merge_dir(FILE *f)
           "error, 130/143 interrupted (DIR as it was).\n"
           "\n"
           "Example:\n"
-          "  ladle split --part 1/2 --ratios train=0.9,test=0.1 -o p1 logs/*.zst\n"
-          "  ladle split --part 2/2 --ratios train=0.9,test=0.1 -o p2 logs/*.zst\n"
-          "  ladle merge -o dataset p1 p2 && ladle verify dataset\n",
+          "  ladle split --ratios train=0.9,test=0.1 -o day1 logs/day1/*.zst\n"
+          "  ladle split --ratios train=0.9,test=0.1 -o day2 logs/day2/*.zst\n"
+          "  ladle merge -o month day1 day2 && ladle verify month\n",
           f);
 }
 

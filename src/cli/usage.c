@@ -16,7 +16,7 @@ void ladle_cli_usage_main(FILE *f)
           "  stats      count records and bytes; with --field, its values and top K\n"
           "  split      train/val/test shards (zstd, seekable) with a manifest\n"
           "  verify     check a dataset's shards against its manifest\n"
-          "  merge      join the samples of --state files drawn apart\n"
+          "  merge      join --state files, or dataset folders (-o DIR), drawn apart\n"
           "  help       show this help, or `ladle help sample`\n"
           "\n"
           "Options:\n"
