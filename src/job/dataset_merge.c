@@ -37,6 +37,34 @@ static ladle_status interrupted(struct run *r)
     return ladle_error_set(r->err, LADLE_E_INTERRUPTED, "interrupted");
 }
 
+/* 1 when DIR is, or would be made, inside the folder sb (or is it):
+ * its nearest existing ancestor's path is walked up to the root. */
+static int inside(const char *dir, const struct stat *sb)
+{
+    char *path = strdup(dir), *real = NULL;
+    int found = 0;
+    while (path && !(real = realpath(path, NULL))) {
+        char *slash = strrchr(path, '/');
+        if (!slash || slash == path) { /* "a" or "/a": what is left is "." or "/" */
+            real = realpath(slash ? "/" : ".", NULL);
+            break;
+        }
+        *slash = '\0';
+    }
+    for (char *end = real; end && !found;) {
+        struct stat at;
+        found = stat(real, &at) == 0 && at.st_dev == sb->st_dev && at.st_ino == sb->st_ino;
+        end = strrchr(real, '/');
+        if (!end || end == real)
+            end = real[1] && !found ? (real[1] = '\0', real) : NULL;
+        else
+            *end = '\0';
+    }
+    free(path);
+    free(real);
+    return found;
+}
+
 /* Opens and share-locks every part; refuses one given twice, and DIR
  * among them (the parts stay as they are). */
 static ladle_status open_parts(struct run *r)
@@ -55,11 +83,14 @@ static ladle_status open_parts(struct run *r)
                                  strerror(errno));
             break;
         }
-        if (have_out && sb[i].st_dev == out.st_dev && sb[i].st_ino == out.st_ino)
-            st = ladle_error_set(r->err, LADLE_E_USAGE,
-                                 "%s: is also the output folder: the parts are left as they "
-                                 "are (write the join to a new folder)",
-                                 p);
+        if (inside(q->dir, &sb[i]))
+            st = ladle_error_set(
+                r->err, LADLE_E_USAGE,
+                "%s: the output folder %s is %s: the parts are left as they "
+                "are (write the join to a folder outside them)",
+                p, q->dir,
+                have_out && sb[i].st_ino == out.st_ino && sb[i].st_dev == out.st_dev ? "this folder"
+                                                                                     : "inside it");
         for (size_t j = 0; j < i && st == LADLE_OK; j++)
             if (sb[j].st_dev == sb[i].st_dev && sb[j].st_ino == sb[i].st_ino)
                 st = ladle_error_set(r->err, LADLE_E_USAGE, "%s: given twice (as %s too)", p,

@@ -10,7 +10,7 @@
 # existing dataset untouched) and no temporary folder: settings that
 # differ (the setting and both folders named), a source in two parts, a
 # damaged part (a shard's byte changed), --stratify/--balance (pointing to
-# ladle-mpi split), a part given twice, DIR among the parts. --force
+# ladle-mpi split), a part given twice, DIR among or inside the parts. --force
 # replaces DIR. SIGTERM during a join of large parts leaves no DIR and no
 # temporary folder (or a whole, verified DIR when the join ended first).
 # When `ladle split --part` exists, --part folders join in part order
@@ -136,7 +136,8 @@ $L split --ratios train=0.8,val=0.2 --balance user --seed 7 -o "$T/bal" "$T/in3.
 refused "--balance" 2 "ladle-mpi split" -o "$T/no" "$T/bal"
 $L split --ratios train=0.8,val=0.1,test=0.1 --rate 0.5 --seed 7 --shard-records 700 -o "$T/smp" "$T/in4.jsonl" 2>/dev/null
 refused "a sample" 2 "design bernoulli" -o "$T/no" "$P1" "$T/smp"
-refused "DIR among the parts" 2 "also the output folder" --force -o "$P2" "$P1" "$P2"
+refused "DIR among the parts" 2 "is this folder" --force -o "$P2" "$P1" "$P2"
+refused "DIR inside a part" 2 "is inside it" -o "$P2/joined" "$P1" "$P2"
 refused "no -o value" 2 "needs a value" "$P1" -o
 refused "no folders" 2 "give the dataset folders" -o "$T/no"
 cp -a "$P2" "$T/damaged"
