@@ -10,9 +10,10 @@
 # existing dataset untouched) and no temporary folder: settings that
 # differ (the setting and both folders named), a source in two parts, a
 # damaged part (a shard's byte changed), --stratify/--balance (pointing to
-# ladle-mpi split), a part given twice, DIR among or inside the parts. --force
-# replaces DIR. SIGTERM during a join of large parts leaves no DIR and no
-# temporary folder (or a whole, verified DIR when the join ended first).
+# ladle-mpi split), a part given twice, DIR among or inside the parts.
+# --force replaces DIR; across file systems the shards are copied. SIGTERM
+# during a join of large parts leaves no DIR and no temporary folder (or a
+# whole, verified DIR when the join ended first).
 # When `ladle split --part` exists, --part folders join in part order
 # whatever order they are given in.
 . "$(dirname "$0")/lib.sh"
@@ -159,6 +160,20 @@ verify_ok "--force" "$T/ratios.j12"
 expect_eq "--force: the new dataset's sources" "in3.jsonl in4.jsonl" \
     "$(jq -r '[.sources[].stem] | join(" ")' "$T/ratios.j12/manifest.json")"
 no_tmp "refusals"
+
+# ---- across file systems the shards are copied, not linked
+if [ -d /dev/shm ] && [ "$(stat -c %d /dev/shm)" != "$(stat -c %d "$T")" ] &&
+    SHM=$(mktemp -d /dev/shm/ladle-e2e.XXXXXX 2>/dev/null); then
+    trap 'rm -rf "$SHM"; e2e_cleanup' EXIT
+    if $L merge -v -o "$SHM/join" "$P1" "$P2" 2>"$T/err"; then pass; else fail "copied: merge" "$(cat "$T/err")"; fi
+    grep -q "0 linked, [1-9][0-9]* copied" "$T/err" && pass || fail "copied: the summary" "$(cat "$T/err")"
+    $L merge -o "$T/linked" "$P1" "$P2" 2>/dev/null
+    same_splits "copied" "$T/linked" "$SHM/join" train val test
+    verify_ok "copied" "$SHM/join"
+    rm -rf "$SHM"
+else
+    note "no second file system at /dev/shm: the copy of shards not checked"
+fi
 
 # ---- --part folders (when the option exists): part order, whatever the argument order
 if $L split --part 1/3 --ratios train=0.8,val=0.1,test=0.1 --seed 7 -o "$T/k1" "${IN[@]}" 2>/dev/null; then
