@@ -301,13 +301,15 @@ static ladle_status plan(struct ladle_join_plan *p, json_t *const *m, const char
             p->ext = exts[i];
     const json_t *splits = json_object_get(m[0], "splits");
     p->nsplits = (unsigned)json_array_size(splits);
-    for (unsigned k = 0; k < p->nsplits; k++) {
-        const char *name = str(json_array_get(splits, k), "name");
-        if (!name || strlen(name) > LADLE_SPLIT_NAME_MAX || !p->ext)
+    for (unsigned k = 0; k <= p->nsplits; k++) {
+        const char *name = k < p->nsplits ? str(json_array_get(splits, k), "name") : "";
+        if (!name || strlen(name) > LADLE_SPLIT_NAME_MAX || !p->ext || !p->nsplits)
             return ladle_error_set(err, LADLE_E_INPUT,
-                                   "%s/manifest.json: a split's name or the format is damaged",
+                                   "%s/manifest.json: no splits, or a split's name or the format "
+                                   "is damaged",
                                    dirs[0]);
-        snprintf(p->names[k], sizeof p->names[k], "%s", name);
+        if (k < p->nsplits)
+            snprintf(p->names[k], sizeof p->names[k], "%s", name);
     }
     p->n = h[0].n;
     if (!(p->order = malloc(count * sizeof *p->order)))
@@ -408,7 +410,7 @@ static void join_splits(json_t *root, const struct ladle_join_plan *p)
     json_t *splits = json_object_get(root, "splits");
     for (unsigned k = 0; k < p->nsplits; k++) {
         json_t *s = json_array_get(splits, k), *files = json_array();
-        json_int_t records = 0, bytes = 0;
+        uint64_t records = 0, bytes = 0; /* (unsigned: garbled counts wrap, never overflow) */
         for (size_t i = 0; i < p->count[k]; i++) {
             const struct ladle_join_shard *sh = &p->shards[k][i];
             json_t *e = json_deep_copy(sh->entry);
@@ -419,12 +421,12 @@ static void join_splits(json_t *root, const struct ladle_join_plan *p)
                 json_object_set_new(e, "part", json_integer(sh->part));
             else
                 json_object_del(e, "part");
-            records += json_integer_value(json_object_get(e, "records"));
-            bytes += json_integer_value(json_object_get(e, "bytes"));
+            records += (uint64_t)json_integer_value(json_object_get(e, "records"));
+            bytes += (uint64_t)json_integer_value(json_object_get(e, "bytes"));
             json_array_append_new(files, e);
         }
-        json_object_set_new(s, "records", json_integer(records));
-        json_object_set_new(s, "bytes", json_integer(bytes));
+        json_object_set_new(s, "records", json_integer((json_int_t)records));
+        json_object_set_new(s, "bytes", json_integer((json_int_t)bytes));
         json_object_set_new(s, "shards", files);
     }
 }
