@@ -22,6 +22,7 @@ static const char *const split_keys[] = {"name", "ratio", "from_ns", "until_ns",
 
 /* A folder's part numbers: n 0 when it records none. */
 struct held {
+    const json_t *job; /* the --part job's identity (N and the inputs, hashed), if recorded */
     int64_t n;
     int64_t *k;
     size_t nk;
@@ -133,6 +134,7 @@ static ladle_status held_of(const json_t *m, const char *dir, struct held *h,
     if (!json_is_integer(n) || json_integer_value(n) < 1 || (one && many))
         goto damaged;
     h->n = json_integer_value(n);
+    h->job = json_object_get(one ? one : many, "job");
     const json_t *ks = json_object_get(many, "k");
     size_t nk = one ? 1 : json_array_size(ks);
     if (!(h->k = malloc((nk ? nk : 1) * sizeof *h->k)))
@@ -175,6 +177,11 @@ static ladle_status check_parts(const struct held *h, const char *const *dirs, s
                                    "%s and %s are parts of different runs: of %" PRId64
                                    " and of %" PRId64 " parts",
                                    dirs[0], dirs[i], h[0].n, h[i].n);
+        if (h[i].job && h[0].job && !same(h[i].job, h[0].job))
+            return ladle_error_set(err, LADLE_E_USAGE,
+                                   "%s and %s are parts of different runs: their inputs (or N) "
+                                   "were not the same",
+                                   dirs[0], dirs[i]);
         for (size_t j = 0; j < i; j++)
             for (size_t x = 0; x < h[i].nk; x++)
                 if (holds(&h[j], h[i].k[x]))
@@ -312,6 +319,7 @@ static ladle_status plan(struct ladle_join_plan *p, json_t *const *m, const char
             snprintf(p->names[k], sizeof p->names[k], "%s", name);
     }
     p->n = h[0].n;
+    p->job = h[0].job;
     if (!(p->order = malloc(count * sizeof *p->order)))
         return ladle_error_set(err, LADLE_E_INTERNAL, "out of memory");
     order_folders(p, h, count);
@@ -454,7 +462,10 @@ char *ladle_join_manifest(const struct ladle_join_plan *p, json_t *const *m, con
         json_t *ks = json_array();
         for (size_t i = 0; i < p->nparts; i++)
             json_array_append_new(ks, json_integer(p->parts[i]));
-        json_object_set_new(root, "parts", json_pack("{s:I, s:o}", "n", (json_int_t)p->n, "k", ks));
+        json_t *parts = json_pack("{s:I, s:o}", "n", (json_int_t)p->n, "k", ks);
+        if (p->job)
+            json_object_set(parts, "job", (json_t *)p->job);
+        json_object_set_new(root, "parts", parts);
     }
     join_splits(root, p);
     char *text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12));

@@ -16,8 +16,9 @@
  *     `ladle-mpi split`);
  *   - part numbers: a folder of `ladle split --part K/N` records
  *     "part": {"k": K, "n": N}; a joined one "parts": {"n": N, "k": [...]}
- *     and each shard's "part". The same N everywhere, no K twice; shards
- *     are ordered by K, so any grouping of joins gives the same dataset.
+ *     and each shard's "part"; both may hold the job's identity "job".
+ *     The same N (and job) everywhere, no K twice; shards are ordered by
+ *     K, so any grouping of joins gives the same dataset.
  *     Folders without part numbers go in the order given, and may share
  *     no source (their manifests' "sources").
  * The manifests are untrusted: every field read is checked for its type.
@@ -46,11 +47,12 @@ struct ladle_join_plan {
     char names[LADLE_SPLIT_MAX][LADLE_SPLIT_NAME_MAX + 1];
     struct ladle_join_shard *shards[LADLE_SPLIT_MAX]; /* owned: in the joined order */
     size_t count[LADLE_SPLIT_MAX];
-    const char *ext; /* the shards' extension (borrowed): jsonl, tsv, csv, txt */
-    int64_t n;       /* N of the parts, 0 when none is recorded */
-    size_t *order;   /* owned: the folders' indexes in joined order */
-    size_t folders;  /* how many */
-    int64_t *parts;  /* owned: the part numbers held, increasing (n > 0) */
+    const char *ext;   /* the shards' extension (borrowed): jsonl, tsv, csv, txt */
+    int64_t n;         /* N of the parts, 0 when none is recorded */
+    const json_t *job; /* their job's identity, if recorded (borrowed) */
+    size_t *order;     /* owned: the folders' indexes in joined order */
+    size_t folders;    /* how many */
+    int64_t *parts;    /* owned: the part numbers held, increasing (n > 0) */
     size_t nparts;
 };
 
