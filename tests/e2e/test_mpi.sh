@@ -40,6 +40,25 @@ done
 zstd -q "$T/f3.tsv" -o "$T/f3.tsv.zst" && rm "$T/f3.tsv"
 files=("$T/f1.tsv" "$T/f2.tsv" "$T/f3.tsv.zst" "$T/f4.tsv" "$T/f5.tsv")
 
+# What ladle-mpi refuses before any rank reads: said once, exit 2.
+expect_rc 2 "${MPI[@]}" -np 3 "$LM" sample --snowball --seeds "$T/f1.tsv" --link a:b "$T/f1.tsv"
+expect_stderr_match '^ladle: .*--snowball'
+expect_rc 2 "${MPI[@]}" -np 2 "$LM" sample -n 5 --part 1/2 "$T/f1.tsv"
+expect_stderr_match '^ladle: .*--part'
+expect_rc 2 "${MPI[@]}" -np 2 "$LM" bogus
+expect_stderr_match "^ladle: .*unknown command 'bogus'"
+expect_rc 0 "${MPI[@]}" -np 2 "$LM" --version
+expect_eq "ladle-mpi --version: one line" 1 "$(lines_of "$T/out")"
+
+# ladle-mpi runs each rank's share as --part K/N (issue 11, item 1): on a
+# tree without it there is nothing to compare yet.
+printf 'a\n' >"$T/probe"
+if ! $L sample --part 1/1 -n 1 "$T/probe" >/dev/null 2>"$T/err" &&
+    grep -q "unknown option '--part'" "$T/err"; then
+    [ "$FAILED" = 0 ] || finish # the checks above failed: not a skip
+    skip "ladle sample has no --part in this tree (the checks above: $PASSED passed)"
+fi
+
 tmp_empty() {
     if [ -z "$(ls -A "$TMPDIR")" ]; then
         pass
@@ -108,11 +127,5 @@ for np in 1 3 5; do
 done
 expect_rc 2 "${MPI[@]}" -np 3 "$LM" sample -n 5 --bogus "$T/f1.tsv"
 expect_stderr_match "^ladle: unknown option '--bogus'"
-expect_rc 2 "${MPI[@]}" -np 3 "$LM" sample --snowball --seeds "$T/f1.tsv" --link a:b "$T/f1.tsv"
-expect_stderr_match '^ladle: .*--snowball'
-expect_rc 2 "${MPI[@]}" -np 2 "$LM" sample -n 5 --part 1/2 "$T/f1.tsv"
-expect_stderr_match '^ladle: .*--part'
-expect_rc 2 "${MPI[@]}" -np 2 "$LM" bogus
-expect_stderr_match "^ladle: .*unknown command 'bogus'"
 tmp_empty
 finish
