@@ -80,17 +80,7 @@ for dz in "${designs[@]}"; do
     opt=($dz --seed 7 --format tsv --header)
     save one $L sample "${opt[@]}" "${files[@]}"
     for np in 1 2 3 4 5; do
-        # ladle's own N parts merged: what ladle-mpi must print; and what
-        # one run prints (said, not failed, where the --part core differs:
-        # test_part.sh is its test).
-        for k in $(seq 1 $np); do
-            run $L sample "${opt[@]}" --part "$k/$np" --state "$T/p$k" "${files[@]}"
-        done
-        # shellcheck disable=SC2046
-        save parts $L merge $(case " $dz " in *" --shuffle "*) echo --shuffle ;; esac) \
-            $(seq -f "$T/p%g" 1 $np)
-        cmp -s "$T/one" "$T/parts" || note "ladle --part 1..$np/$np + merge differs from one run ($dz)"
-        expect_same "$T/parts" "${MPI[@]}" -np $np "$LM" sample "${opt[@]}" "${files[@]}"
+        expect_same "$T/one" "${MPI[@]}" -np $np "$LM" sample "${opt[@]}" "${files[@]}"
         tmp_empty
     done
 done
