@@ -102,6 +102,13 @@ char *ladle_manifest_json(const struct ladle_manifest_args *m)
         json_object_set_new(root, "design", json_string(m->design));
     if (m->ratios)
         json_object_set_new(root, "ratios", json_string(m->ratios));
+    if (m->part_n) { /* ladle merge -o joins the parts of one job */
+        char job[17];
+        snprintf(job, sizeof job, "%016llx", (unsigned long long)m->part_job);
+        json_object_set_new(root, "part",
+                            json_pack("{s:I, s:I, s:s}", "k", (json_int_t)m->part_k, "n",
+                                      (json_int_t)m->part_n, "job", job));
+    }
     if (sp->by_time && m->cutoffs)
         json_object_set_new(root, "cutoffs", json_string(m->cutoffs));
     if (sp->by_time && m->time_format)
