@@ -87,13 +87,14 @@ PartitionName=ladle Nodes=localhost Default=YES MaxTime=INFINITE State=UP OverSu
 EOF
 }
 
-# slurm_wait SECONDS CMD...: polls CMD every 0.2 s until it succeeds; 1 if it
-# never does within SECONDS.
+# slurm_wait PID SECONDS CMD...: polls CMD every 0.2 s until it succeeds; 1
+# if it does not within SECONDS or daemon PID exits first.
 slurm_wait() {
-    local secs=$1 i
-    shift
+    local pid=$1 secs=$2 i
+    shift 2
     for ((i = 0; i < secs * 5; i++)); do
         "$@" >/dev/null 2>&1 && return 0
+        kill -0 "$pid" 2>/dev/null || return 1
         sleep 0.2
     done
     return 1
@@ -119,8 +120,8 @@ slurm_up() {
         --seed-file="$d/munge/munged.seed" --log-file="$d/munge/munged.log" \
         >"$d/munge/munged.out" 2>&1 &
     SLURM_PIDS+=($!)
-    if ! slurm_wait 10 test -S "$d/munge/munge.sock"; then
-        SLURM_WHY="munged did not open its socket within 10 s"
+    if ! slurm_wait $! 10 test -S "$d/munge/munge.sock"; then
+        SLURM_WHY="munged did not open its socket (exited, or not within 10 s)"
         return 1
     fi
     ctld_port=$(slurm_free_port) && slurmd_port=$(slurm_free_port) || {
@@ -133,14 +134,14 @@ slurm_up() {
     # -i: ignore any old state (there is none, but never read the system's).
     slurmctld -D -i -f "$SLURM_CONF" >"$d/slurmctld.out" 2>&1 &
     SLURM_PIDS+=($!)
-    if ! slurm_wait 20 timeout 5 scontrol ping; then
-        SLURM_WHY="slurmctld did not answer scontrol ping within 20 s"
+    if ! slurm_wait $! 20 timeout 5 scontrol ping; then
+        SLURM_WHY="slurmctld did not answer scontrol ping (exited, or not within 20 s)"
         return 1
     fi
     slurmd -D -N localhost -f "$SLURM_CONF" >"$d/slurmd.out" 2>&1 &
     SLURM_PIDS+=($!)
-    if ! slurm_wait 30 slurm_node_idle; then
-        SLURM_WHY="node localhost not idle within 30 s (sinfo: $(timeout 5 sinfo -h -o '%T %E' 2>&1))"
+    if ! slurm_wait $! 30 slurm_node_idle; then
+        SLURM_WHY="node localhost not idle (slurmd exited, or not within 30 s) (sinfo: $(timeout 5 sinfo -h -o '%T %E' 2>&1))"
         return 1
     fi
     return 0
