@@ -163,6 +163,9 @@ typedef enum {
     /* Source identity (see ladle(1), REPRODUCIBILITY): */
     LADLE_S_SOURCE_NAME = 18,   /* stdin's name, as if it were a file of that name; once */
     LADLE_S_SOURCE_PREFIX = 19, /* put before every source's name (e.g. a host name) */
+    LADLE_S_PART = 20,          /* "K/N" or "slurm": read the K-th of N parts of the inputs
+                                   (with LADLE_S_STATE: write that part's state, print nothing;
+                                   ladle merge of the N states prints what one run prints) */
 } ladle_string_param;
 
 /* Probability parameters for ladle_job_set_double. */

@@ -51,6 +51,11 @@ void ladle_cli_usage_stats(FILE *f)
           "                       stddev come from exact sums, quantiles from a log\n"
           "                       histogram (within 1 %), so chained runs print what\n"
           "                       one run over every file prints\n"
+          "      --part K/N|slurm  count the K-th of N parts of the inputs (files, and\n"
+          "                       plain or multi-frame .zst files cut at records);\n"
+          "                       with --state the part's counts go there and nothing\n"
+          "                       is printed: ladle merge of the N states prints the\n"
+          "                       report of one run (slurm: the array task's part)\n"
           "  -t, --threads N      worker threads (default: online CPUs)\n"
           "  -v, --verbose        say on stderr what the pass read, how fast, how\n"
           "                       (threads, I/O) and how many fields it counted\n"
@@ -89,6 +94,7 @@ enum {
     S_WIDTH,
     S_VERBOSE,
     S_STATE,
+    S_PART,
     S_COUNT
 };
 
@@ -118,6 +124,7 @@ static const struct ladle_cli_option stats_opts[S_COUNT] = {
                  "--width: not a width (1 to 1000000): '%s'"},
     [S_VERBOSE] = {"--verbose", 'v', CLI_MARK, -1},
     [S_STATE] = {"--state", 0, CLI_STRING, LADLE_S_STATE},
+    [S_PART] = {"--part", 0, CLI_STRING, LADLE_S_PART},
 };
 
 #define MAX_FIELDS (1 + LADLE_STATS_MORE_FIELDS)
@@ -200,6 +207,8 @@ static void verbose_report(const ladle_report *rep, double dt, unsigned fields)
 
 /* Runs the job into a memory file and prints the totals, then the field
  * report (JSON: the totals, then the fields' objects in an array). */
+static int parted; /* --part with --state: the part's state is its only output */
+
 static int run_and_report(ladle_job *job, int output, int verbose)
 {
     if (ladle_cli_stdout_closed())
@@ -220,6 +229,10 @@ static int run_and_report(ladle_job *job, int output, int verbose)
             ladle_cli_progress_interrupted(&rep, "no report");
         close(report_fd);
         return st == LADLE_E_INTERRUPTED ? interrupted_exit : (int)st;
+    }
+    if (parted) {
+        close(report_fd);
+        return 0;
     }
     FILE *out = ladle_cli_out();
     if (output == 1)
@@ -300,6 +313,7 @@ static int stats_job(ladle_job *job, int argc, char **argv)
             fprintf(stderr, "ladle: %s\n", ladle_job_error(job));
             return LADLE_E_INTERNAL;
         }
+    parted = p.seen[S_PART].count && p.seen[S_STATE].count;
     return run_and_report(job, output, verbose);
 }
 

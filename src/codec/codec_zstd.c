@@ -54,6 +54,9 @@ static ladle_status zstd_open(struct ladle_decoder *d)
         return ladle_error_set(d->err, LADLE_E_INTERNAL, "%s: out of memory", d->name);
     d->state = st;
     ladle_zstd_walk_init(&st->walk);
+    /* --part may begin at a frame inside the file: offsets stay the file's. */
+    st->walk.pos = st->walk.unit_start = st->walk.frame_start = d->src->next_off;
+    st->frame_start = d->src->next_off;
     st->dctx = ZSTD_createDCtx();
     if (!st->dctx)
         return ladle_error_set(d->err, LADLE_E_INTERNAL, "%s: out of memory", d->name);

@@ -79,12 +79,48 @@ static ladle_status take_header(struct ladle_engine *r, uint32_t i, struct ladle
     return LADLE_OK;
 }
 
-/* --state: what the input continues from. */
+/* --state: what the input continues from; --part: the range read. */
 struct resume {
-    const struct ladle_input_start *at; /* NULL: from byte 0 */
-    bool checked;                       /* the bytes before at->start were compared */
+    const struct ladle_input_start *at;   /* NULL: from byte 0 */
+    const struct ladle_input_start *part; /* NULL: not a part (io.starts[i].part) */
+    bool checked;                         /* the bytes before at->start were compared */
+    uint64_t end_at;                      /* --part: where its range ended, if it did */
     struct tail_ring ring;
 };
+
+/* --part: drops ck's records that start before part->start (the first
+ * '\n' at or after byte start - 1 ends the last of them) and those that
+ * start at or after part->stop; *finished once past stop. ck holds whole
+ * records, so its last byte is a line end (or the input's last byte). */
+static void part_trim(struct resume *rs, struct ladle_chunk *ck, bool track, bool *finished)
+{
+    const struct ladle_input_start *p = rs->part;
+    if (!rs->checked && p->start && ck->offset < p->start) {
+        uint64_t need = p->start - 1 - ck->offset;
+        const char *nl =
+            need < ck->len ? memchr(ck->data + need, '\n', ck->len - (size_t)need) : NULL;
+        size_t cut = nl ? (size_t)(nl - ck->data) + 1 : ck->len;
+        ck->data += cut;
+        ck->len -= cut;
+        ck->offset += cut;
+        if (!nl)
+            return; /* every record here starts before the range */
+    }
+    rs->checked = true;
+    if (p->stop && ck->offset + ck->len > p->stop) {
+        size_t keep = 0;
+        if (ck->offset < p->stop) {
+            uint64_t need = p->stop - 1 - ck->offset;
+            const char *nl = memchr(ck->data + need, '\n', ck->len - (size_t)need);
+            keep = nl ? (size_t)(nl - ck->data) + 1 : ck->len;
+        }
+        ck->len = keep;
+        rs->end_at = ck->offset + keep;
+        *finished = true;
+    }
+    if (track)
+        tail_add(&rs->ring, ck->data, ck->len);
+}
 
 /* Drops the records of ck before the resume point, after comparing the
  * bytes up to it with the ones the earlier run ended with (when the input
@@ -134,7 +170,20 @@ static struct resume *framer_open(struct ladle_engine *r, uint32_t i,
         ladle_error_set(r->err, LADLE_E_INTERNAL, "%s: out of memory", r->io->names[i]);
         return NULL;
     }
-    rs->at = r->io->starts && r->io->starts[i].start ? &r->io->starts[i] : NULL;
+    const struct ladle_input_start *at = r->io->starts ? &r->io->starts[i] : NULL;
+    if (at && at->part) { /* a part's range: begin as near it as is safe */
+        rs->part = at;
+        if (r->cfg->engine.header || !src->regular)
+            return rs; /* the header line is at byte 0: decode from there */
+        if (codec == &ladle_codec_plain && at->start)
+            src->next_off = fr->next_off = at->start - 1;
+        else if (codec == &ladle_codec_zstd && at->seek_comp) {
+            src->next_off = at->seek_comp;
+            fr->next_off = at->seek_dec;
+        }
+        return rs;
+    }
+    rs->at = at && at->start ? at : NULL;
     /* A plain file without a header line to take continues where the
      * earlier run stopped: only its new bytes are read. */
     if (rs->at && codec == &ladle_codec_plain && src->regular && !r->cfg->engine.header) {
@@ -144,14 +193,24 @@ static struct resume *framer_open(struct ladle_engine *r, uint32_t i,
     return rs;
 }
 
+/* What of ck this run reads: --part's range, or --state's new bytes. */
+static ladle_status trim(struct ladle_engine *r, uint32_t i, struct resume *rs,
+                         struct ladle_chunk *ck, bool eof, bool *finished)
+{
+    if (!rs->part)
+        return resume_trim(r, i, rs, ck, eof);
+    part_trim(rs, ck, r->io->ends != NULL, finished);
+    return LADLE_OK;
+}
+
 static void record_end(struct ladle_engine *r, uint32_t i, const struct ladle_framer *fr,
                        const struct resume *rs, const char *codec, bool done)
 {
     struct ladle_input_end *e = r->io->ends ? &r->io->ends[i] : NULL;
     if (!e)
         return;
-    e->held = fr->carry_len;
-    e->end = fr->next_off - fr->carry_len;
+    e->held = rs->end_at ? 0 : fr->carry_len;
+    e->end = rs->end_at ? rs->end_at : fr->next_off - fr->carry_len;
     e->tail_len = (uint16_t)rs->ring.len;
     e->tail_hash = tail_hash(&rs->ring, rs->ring.len);
     e->kind = strcmp(codec, "zstd") == 0 ? 1 : strcmp(codec, "gzip") == 0 ? 2 : 0;
@@ -235,7 +294,6 @@ static void decode_input(struct ladle_engine *r, unsigned k, uint32_t i)
             ladle_chunk_put(ck);
             break;
         }
-        done = eof;
         if (!header_done && (ck->len > 0 || eof)) {
             /* Before this input's first chunk is queued: its header, and
              * where the design's field is in it. */
@@ -251,19 +309,20 @@ static void decode_input(struct ladle_engine *r, unsigned k, uint32_t i)
                 break;
             }
         }
-        if ((st = resume_trim(r, i, rs, ck, eof)) != LADLE_OK) {
+        bool finished = false; /* --part: past the range's end */
+        if ((st = trim(r, i, rs, ck, eof, &finished)) != LADLE_OK) {
             ladle_chunk_put(ck);
             break;
         }
         ck->binding = binding;
-        if (ck->len == 0 && !eof) {
+        if (ck->len == 0 && !eof && !finished) {
             ladle_chunk_put(ck);
             continue;
         }
         ck->seq = seq++;
-        ck->last = eof;
+        ck->last = done = eof || finished;
         ladle_run_enqueue_work(r, ck);
-        if (eof)
+        if (done)
             break;
     }
     d.ops->close(&d);

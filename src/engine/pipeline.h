@@ -22,6 +22,14 @@ struct ladle_input_start {
     uint64_t start;
     uint64_t tail_hash;
     uint16_t tail_len;
+    /* --part (job/part_plan.h): the input's records that start in
+     * [start, stop) (stop 0: to the end), where start and stop need not be
+     * record boundaries; no tail is compared. Decoding may begin before
+     * start: a plain file at start - 1, a zstd file at the frame that
+     * starts at compressed offset seek_comp, decompressed offset seek_dec
+     * (both 0: byte 0). */
+    int part;
+    uint64_t stop, seek_comp, seek_dec;
 };
 
 /* What a pass read of an input (--state), written by its decoder thread

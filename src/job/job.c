@@ -26,6 +26,8 @@
 #include "job/state_run.h"
 #include "sample/plan.h"
 #include "job/probe.h"
+#include "job/part_plan.h"
+#include <fcntl.h>
 
 const char *ladle_version(void)
 {
@@ -201,6 +203,43 @@ void ladle_job_set_progress(ladle_job *j, void (*fn)(void *arg, const ladle_prog
     j->cfg.engine.progress_arg = arg;
 }
 
+/* Designs whose parts' outputs, one after the other, are one run's: each
+ * record's fate is its own. */
+static int part_concatenates(const struct ladle_config *cfg)
+{
+    const struct ladle_design_params *p = &cfg->params;
+    if (p->shuffle)
+        return 0;
+    return p->design == LADLE_DESIGN_BERNOULLI || p->design == LADLE_DESIGN_FRACTIONS ||
+           (p->design == LADLE_DESIGN_CLUSTER && !p->clusters && !p->within_size);
+}
+
+/* --part: io narrowed to this part's inputs and ranges (pp owns them);
+ * with --state the part's output is its state only (*null_fd: /dev/null). */
+static ladle_status part_begin(ladle_job *j, struct ladle_pipeline_io *io,
+                               struct ladle_part_plan *pp, int dataset, int *null_fd)
+{
+    if (j->merging)
+        return ladle_job_usage(j, "--part does not go with ladle merge: merge the parts' states");
+    if (!j->state_path && !dataset && !part_concatenates(&j->cfg))
+        return ladle_job_usage(j, "--part with this design needs --state PART.st: ladle merge "
+                                  "of the parts' states prints what one run prints");
+    ladle_status st = ladle_part_plan_make(pp, io->paths, io->names, io->count, j->part_k,
+                                           j->part_n, &j->cfg, &j->err);
+    if (st != LADLE_OK)
+        return st;
+    io->paths = pp->paths;
+    io->names = pp->names;
+    io->count = pp->count;
+    if (!j->state_path)
+        io->starts = pp->ranges; /* --state puts them with its sources */
+    else if ((*null_fd = open("/dev/null", O_WRONLY | O_CLOEXEC)) < 0)
+        return ladle_error_set(&j->err, LADLE_E_OUTPUT, "/dev/null: cannot open it");
+    else
+        io->out_fd = *null_fd;
+    return LADLE_OK;
+}
+
 ladle_status ladle_job_run(ladle_job *j, int out_fd, ladle_report *report)
 {
     return ladle_job_run_to(j, out_fd, NULL, report);
@@ -252,13 +291,20 @@ ladle_status ladle_job_run_to(ladle_job *j, int out_fd, struct ladle_record_sink
         .cancel = &j->cancel,
         .sink = sink,
     };
+    struct ladle_part_plan part;
+    memset(&part, 0, sizeof part);
+    int null_fd = -1;
+    if (j->part_n && part_begin(j, &io, &part, dir != NULL, &null_fd) != LADLE_OK) {
+        ladle_part_plan_free(&part);
+        return ladle_error_status(&j->err);
+    }
     /* Every input's source id, and no two alike, before anything is written. */
     struct ladle_probe_opts po = {j->source_name, (enum ladle_stem_mode)j->source_stem,
                                   j->source_prefix,
                                   row->id == LADLE_DESIGN_STATS && !j->state_path};
     struct ladle_probe probe;
     ladle_status st = ladle_probe_run(&probe, &j->cfg, io.paths, io.names,
-                                      j->merging ? 0 : j->count, &po, &j->cancel, &j->err);
+                                      j->merging ? 0 : io.count, &po, &j->cancel, &j->err);
     io.source_ids = probe.ids;
     io.opened = (struct ladle_source *const *)probe.opened;
     ladle_plan_init(&j->plan);
@@ -303,12 +349,15 @@ ladle_status ladle_job_run_to(ladle_job *j, int out_fd, struct ladle_record_sink
         st = ladle_job_merge_run(&j->cfg, j->field_spec, &io, &probe, io.paths, j->count,
                                  j->state_path, &j->err, report, &j->output_closed);
     } else if (st == LADLE_OK && j->state_path) {
-        st = ladle_job_state_run(&j->cfg, j->field_spec, &io, &probe, j->state_path, &j->err,
-                                 report, &j->output_closed);
+        st = ladle_job_state_run(&j->cfg, j->field_spec, &io, &probe, j->state_path,
+                                 j->part_n ? &part : NULL, &j->err, report, &j->output_closed);
     } else if (st == LADLE_OK) {
         st = ladle_passes_run(&j->cfg, &io, &j->err, report, &j->output_closed);
     }
     ladle_probe_free(&probe);
+    ladle_part_plan_free(&part);
+    if (null_fd >= 0)
+        close(null_fd);
     ladle_plan_free(&j->plan);
     j->cfg.state->plan = NULL;
     return st;

@@ -32,6 +32,7 @@ struct ladle_job {
     char *seeds_path;                  /* owns: snowball seed keys */
     char *state_path;                  /* owns: --state FILE */
     int merging;                       /* ladle merge: the inputs are state files */
+    uint32_t part_k, part_n;           /* --part K/N (n 0: the whole job) */
     struct ladle_field *field_to;      /* owns */
     struct ladle_plan plan;            /* what multi-pass designs carry between passes */
     struct ladle_run_state state;      /* cfg.state points here */

@@ -10,6 +10,7 @@
 #include "field/field.h"
 #include "job/designs.h"
 #include "job/job_internal.h"
+#include "job/part_plan.h"
 #include "record/source_id.h"
 #include "sample/fractions.h"
 
@@ -173,6 +174,7 @@ ladle_status ladle_job_set_string(ladle_job *j, ladle_string_param p, const char
         *slot = copy;
         return LADLE_OK;
     }
+    case LADLE_S_PART: return ladle_part_parse(v, &j->part_k, &j->part_n, &j->err);
     case LADLE_S_OUTPUT_DIR:
     case LADLE_S_RATIOS:
     case LADLE_S_BY:

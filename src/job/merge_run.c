@@ -1,14 +1,14 @@
 /*
  * merge_run.c -- `ladle merge`: states drawn apart joined into one.
  *
- * One pass over the files, one at a time, so that memory is one state's
- * plus the join, not every state's: each is read, checked against the
- * first, its small parts kept (sources, segments, the first header) and
- * its sample joined, then freed. Nothing is printed or written before
- * every state has passed, and no source is in two of them.
- * The sources are concatenated in argument order, so a record of the k-th
- * state moves to position base_k + p, base_k the number of sources before
- * it (each design's deserialize adds ladle_sampler.input_base). Samples
+ * Two passes over the files, one at a time, so that memory is one state's
+ * plus the join, not every state's: the first reads and checks each
+ * against the first state and keeps its small parts (sources, segments,
+ * the first header); then every source gets its place (merge_order.c:
+ * argument order, but a --part job's sources in the job's order, its cut
+ * sources whole again); the second reads each again and joins its sample,
+ * each record's input placed by the map (ladle_sampler.input_remap).
+ * Nothing is printed or written before every state has passed. Samples
  * join with the design's own merge, the one that joins the threads'
  * partial states, so the kept records do not depend on the argument
  * order; only their positions do.
@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "job/designs.h"
+#include "job/merge_order.h"
 #include "job/state_run.h"
 #include "out/outbuf.h"
 #include "sample/sampler.h"
@@ -32,7 +33,12 @@ struct merge {
     struct ladle_state_source *sources;   /* owns, and each source's stem and path */
     struct ladle_state_segment *segments; /* owns */
     size_t ns, ng;
-    char *header; /* owns: the first state's header that is not empty */
+    size_t *owner;                     /* owns: each source's state */
+    uint64_t *jobs;                    /* owns: each state's --part job (0: none) */
+    struct ladle_state_source *placed; /* owns the array: the sources in their places */
+    size_t nplaced;
+    uint32_t *map; /* owns: each source's place */
+    char *header;  /* owns: the first state's header that is not empty */
     struct ladle_outbuf payload;
     struct ladle_state out;
 };
@@ -45,6 +51,10 @@ static void merge_free(struct merge *m)
         free((char *)m->sources[i].path);
     }
     free(m->nsources);
+    free(m->owner);
+    free(m->jobs);
+    free(m->placed);
+    free(m->map);
     free(m->sources);
     free(m->segments);
     free(m->header);
@@ -70,19 +80,23 @@ static ladle_status keep(struct merge *m, size_t k, const struct ladle_state *s,
     struct ladle_state_source *v = realloc(m->sources, (m->ns + s->nsources + 1) * sizeof *v);
     if (v)
         m->sources = v;
+    size_t *o = realloc(m->owner, (m->ns + s->nsources + 1) * sizeof *o);
+    if (o)
+        m->owner = o;
     struct ladle_state_segment *g = realloc(m->segments, (m->ng + s->nsegments + 1) * sizeof *g);
     if (g)
         m->segments = g;
-    if (!v || !g)
+    if (!v || !g || !o)
         return ladle_error_set(err, LADLE_E_INTERNAL, "merge: out of memory");
     for (size_t i = 0; i < s->nsegments; i++) {
         m->segments[m->ng] = s->segments[i];
-        m->segments[m->ng++].source += (uint32_t)m->ns;
+        m->segments[m->ng++].source += (uint32_t)m->ns; /* placed by the map later */
     }
     for (size_t i = 0; i < s->nsources; i++) {
         v[m->ns] = s->sources[i];
         v[m->ns].stem = strdup(s->sources[i].stem);
         v[m->ns].path = strdup(s->sources[i].path);
+        o[m->ns] = k;
         m->ns++; /* counted first: merge_free frees what was copied */
         if (!v[m->ns - 1].stem || !v[m->ns - 1].path)
             return ladle_error_set(err, LADLE_E_INTERNAL, "merge: out of memory");
@@ -95,53 +109,15 @@ static ladle_status keep(struct merge *m, size_t k, const struct ladle_state *s,
         m->out.header_len = s->header_len;
     }
     m->nsources[k] = s->nsources;
+    m->jobs[k] = s->job;
     return LADLE_OK;
 }
 
-struct source_ref {
-    uint64_t id;
-    size_t state, source;
-};
-
-static int by_id(const void *a, const void *b)
-{
-    const struct source_ref *x = a, *y = b;
-    if (x->id != y->id)
-        return x->id < y->id ? -1 : 1;
-    return x->state < y->state ? -1 : x->state > y->state;
-}
-
-/* A source two states both consumed would count its records twice. */
-static ladle_status refuse_shared(const struct merge *m, const char *const *paths,
-                                  struct ladle_error *err)
-{
-    struct source_ref *v = malloc((m->ns ? m->ns : 1) * sizeof *v);
-    if (!v)
-        return ladle_error_set(err, LADLE_E_INTERNAL, "merge: out of memory");
-    size_t at = 0;
-    for (size_t k = 0; k < m->n; k++)
-        for (size_t i = 0; i < m->nsources[k]; i++, at++)
-            v[at] = (struct source_ref){m->sources[at].id, k, at};
-    qsort(v, m->ns, sizeof *v, by_id);
-    ladle_status st = LADLE_OK;
-    for (size_t i = 1; i < m->ns && st == LADLE_OK; i++) {
-        if (v[i].id != v[i - 1].id || v[i].state == v[i - 1].state)
-            continue;
-        const struct ladle_state_source *s = &m->sources[v[i].source];
-        st = ladle_error_set(err, LADLE_E_USAGE,
-                             "merge: %s and %s both consumed source %s (last seen as %s, id "
-                             "%016llx): merge states of disjoint sources",
-                             paths[v[i - 1].state], paths[v[i].state], s->stem, s->path,
-                             (unsigned long long)s->id);
-    }
-    free(v);
-    return st;
-}
-
-/* One state's sample into the join, its positions moved by base. */
+/* One state's sample into the join, its positions placed by remap. */
 static ladle_status join_one(struct ladle_sampler *acc, const struct ladle_sampler_ops *ops,
                              const struct ladle_config *cfg, const struct ladle_state *s,
-                             uint32_t base, const char *path, struct ladle_error *err)
+                             struct ladle_input_remap remap, const char *path,
+                             struct ladle_error *err)
 {
     struct ladle_sampler part;
     struct ladle_error e;
@@ -151,9 +127,10 @@ static ladle_status join_one(struct ladle_sampler *acc, const struct ladle_sampl
         return st;
     /* Into the join itself where the design can: no copy of what it drops. */
     struct ladle_sampler *into = ops->deserialize_joins ? acc : &part;
-    into->input_base = base;
+    into->input_remap = remap;
     if (s->payload_len)
         st = ops->deserialize(into, s->payload, s->payload_len, &e);
+    into->input_remap = (struct ladle_input_remap){0, 0, NULL};
     if (st == LADLE_E_INPUT)
         st = ladle_error_set(err, st, "%s: %s (the sample it holds)", path, e.msg);
     else if (st != LADLE_OK)
@@ -164,14 +141,12 @@ static ladle_status join_one(struct ladle_sampler *acc, const struct ladle_sampl
     return st;
 }
 
-/* Each state read once: checked, its sources kept, its sample joined
- * (nothing is printed or written before every state has passed). */
-static ladle_status join_all(struct merge *m, struct ladle_sampler *acc,
-                             const struct ladle_config *cfg, const char *field_spec,
-                             const struct ladle_sampler_ops *ops, const char *const *paths,
-                             size_t n, struct ladle_error *err)
+/* Pass 1: each state read, checked, its sources and header kept. */
+static ladle_status scan_all(struct merge *m, const struct ladle_config *cfg,
+                             const char *field_spec, const char *const *paths, size_t n,
+                             struct ladle_error *err)
 {
-    if (!(m->nsources = calloc(n, sizeof *m->nsources)))
+    if (!(m->nsources = calloc(n, sizeof *m->nsources)) || !(m->jobs = calloc(n, sizeof *m->jobs)))
         return ladle_error_set(err, LADLE_E_INTERNAL, "merge: out of memory");
     ladle_status st = read_state(paths[0], &m->first, err);
     struct ladle_error e;
@@ -180,22 +155,47 @@ static ladle_status join_all(struct merge *m, struct ladle_sampler *acc,
         st = ladle_error_set(err, ladle_error_status(&e), "%s: %s", paths[0], e.msg);
     if (st == LADLE_OK)
         st = keep(m, 0, &m->first, err);
-    if (st == LADLE_OK)
-        st = join_one(acc, ops, cfg, &m->first, 0, paths[0], err);
     for (m->n = 1; m->n < n && st == LADLE_OK; m->n++) {
         struct ladle_state s;
-        uint32_t base = (uint32_t)m->ns; /* keep() refuses more than UINT32_MAX in all */
         st = read_state(paths[m->n], &s, err);
         if (st == LADLE_OK)
             st = ladle_state_check_pair(&m->first, paths[0], &s, paths[m->n], err);
         if (st == LADLE_OK)
             st = keep(m, m->n, &s, err);
-        if (st == LADLE_OK)
-            st = join_one(acc, ops, cfg, &s, base, paths[m->n], err);
         ladle_state_free(&s);
     }
+    return st;
+}
+
+/* Pass 2, once the sources have their places: each state's sample joined
+ * (nothing is printed or written before every state has passed). */
+static ladle_status join_all(struct merge *m, struct ladle_sampler *acc,
+                             const struct ladle_config *cfg, const char *field_spec,
+                             const struct ladle_sampler_ops *ops, const char *const *paths,
+                             size_t n, struct ladle_error *err)
+{
+    ladle_status st = scan_all(m, cfg, field_spec, paths, n, err);
+    if (st == LADLE_OK && (!(m->placed = calloc(m->ns + 1, sizeof *m->placed)) ||
+                           !(m->map = calloc(m->ns + 1, sizeof *m->map))))
+        st = ladle_error_set(err, LADLE_E_INTERNAL, "merge: out of memory");
     if (st == LADLE_OK)
-        st = refuse_shared(m, paths, err);
+        st = ladle_merge_order(m->sources, m->owner, m->ns, m->jobs, n, paths, m->placed,
+                               &m->nplaced, m->map, &m->out.job, err);
+    for (size_t i = 0; st == LADLE_OK && i < m->ng; i++)
+        m->segments[i].source = m->map[m->segments[i].source];
+    size_t base = 0;
+    for (size_t k = 0; k < n && st == LADLE_OK; base += m->nsources[k], k++) {
+        struct ladle_state again;
+        const struct ladle_state *s = &m->first;
+        if (k && (st = read_state(paths[k], &again, err)) != LADLE_OK)
+            break;
+        if (k)
+            s = &again;
+        struct ladle_input_remap remap = {0, (uint32_t)m->nsources[k], m->map + base};
+        st = join_one(acc, ops, cfg, s, remap, paths[k], err);
+        if (k)
+            ladle_state_free(&again);
+    }
     if (st == LADLE_OK)
         st = ops->serialize(acc, &m->payload, err);
     m->out.contract = m->first.contract;
@@ -203,8 +203,8 @@ static ladle_status join_all(struct merge *m, struct ladle_sampler *acc,
     m->out.seed = m->first.seed;
     m->out.params = m->first.params;
     m->out.nparams = m->first.nparams;
-    m->out.sources = m->sources;
-    m->out.nsources = m->ns;
+    m->out.sources = m->placed;
+    m->out.nsources = m->nplaced;
     m->out.segments = m->segments;
     m->out.nsegments = m->ng;
     m->out.payload = (const unsigned char *)m->payload.data;

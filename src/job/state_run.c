@@ -227,6 +227,24 @@ static ladle_status check_payload(const struct ladle_config *cfg, const struct l
     return LADLE_OK;
 }
 
+/* A state that holds part of a source (a --part run's, or a merge that
+ * lacks some parts) cannot be continued: the bytes outside its range were
+ * never read. */
+static ladle_status refuse_partial(const struct ladle_state *old, const char *path,
+                                   struct ladle_error *err)
+{
+    for (size_t k = 0; k < old->nsources; k++) {
+        const struct ladle_state_source *s = &old->sources[k];
+        if (s->from || s->to)
+            return ladle_error_set(err, LADLE_E_USAGE,
+                                   "%s: state: it holds bytes %llu to %llu of %s only (a --part "
+                                   "run's): ladle merge every part of the job first",
+                                   path, (unsigned long long)s->from,
+                                   (unsigned long long)(s->to ? s->to : s->consumed), s->path);
+    }
+    return LADLE_OK;
+}
+
 /* What one run puts together: the state read, the inputs matched. */
 struct carry {
     struct ladle_state old, next;
@@ -276,7 +294,8 @@ static ladle_status header_placeholder(struct carry *c, struct ladle_error *err)
 static ladle_status carry_run(struct ladle_config *cfg, const char *field_spec,
                               const struct ladle_pipeline_io *io, const struct ladle_probe *probe,
                               const char *path, const struct ladle_state *given,
-                              struct ladle_error *err, ladle_report *report, int *output_closed)
+                              const struct ladle_part_plan *part, struct ladle_error *err,
+                              ladle_report *report, int *output_closed)
 {
     struct carry c;
     memset(&c, 0, sizeof c);
@@ -299,14 +318,18 @@ static ladle_status carry_run(struct ladle_config *cfg, const char *field_spec,
     }
     if (st == LADLE_OK && !given)
         st = ladle_state_lock(path, &lock, err);
-    if (st == LADLE_OK && !given)
+    /* A part writes the state of its own range: the file is replaced, not read. */
+    if (st == LADLE_OK && !given && !part)
         st = ladle_state_read_file(path, &c.old, &exists, err);
+    if (st == LADLE_OK && exists && !given)
+        st = refuse_partial(&c.old, path, err);
+    c.next.job = part ? part->job : 0;
     if (st == LADLE_OK && exists)
         st = ladle_state_check(&c.old, c.next.design, c.next.seed, kv, c.next.nparams, err);
     if (st == LADLE_OK && exists && !given)
         st = check_payload(cfg, &c.old, path, err);
     if (st == LADLE_OK)
-        st = ladle_state_inputs_plan(&c.in, &c.old, io, probe, cfg, err);
+        st = ladle_state_inputs_plan(&c.in, &c.old, io, probe, cfg, part, err);
     if (st == LADLE_OK && cfg->engine.header && c.old.header_len && c.old.nsources)
         st = header_placeholder(&c, err);
     if (st == LADLE_OK) {
@@ -318,7 +341,7 @@ static ladle_status carry_run(struct ladle_config *cfg, const char *field_spec,
         pio.opened = c.in.opened;
         pio.starts = c.in.starts;
         pio.ends = c.in.ends;
-        pio.hold_tail = 1;
+        pio.hold_tail = !part; /* a part reads finished files, as one run would */
         cfg->state->carry_in = c.old.payload;
         cfg->state->carry_in_len = c.old.payload_len;
         cfg->state->carry_out = &c.payload;
@@ -351,9 +374,10 @@ static ladle_status carry_run(struct ladle_config *cfg, const char *field_spec,
 ladle_status ladle_job_state_run(struct ladle_config *cfg, const char *field_spec,
                                  const struct ladle_pipeline_io *io,
                                  const struct ladle_probe *probe, const char *path,
-                                 struct ladle_error *err, ladle_report *report, int *output_closed)
+                                 const struct ladle_part_plan *part, struct ladle_error *err,
+                                 ladle_report *report, int *output_closed)
 {
-    return carry_run(cfg, field_spec, io, probe, path, NULL, err, report, output_closed);
+    return carry_run(cfg, field_spec, io, probe, path, NULL, part, err, report, output_closed);
 }
 
 ladle_status ladle_job_state_print(struct ladle_config *cfg, const char *field_spec,
@@ -362,7 +386,7 @@ ladle_status ladle_job_state_print(struct ladle_config *cfg, const char *field_s
                                    struct ladle_error *err, ladle_report *report,
                                    int *output_closed)
 {
-    return carry_run(cfg, field_spec, io, probe, NULL, st, err, report, output_closed);
+    return carry_run(cfg, field_spec, io, probe, NULL, st, NULL, err, report, output_closed);
 }
 
 ladle_status ladle_job_state_check(const struct ladle_config *cfg, const char *field_spec,

@@ -9,16 +9,20 @@
 #include "common/config.h"
 #include "common/error.h"
 #include "engine/pipeline.h"
+#include "job/part_plan.h"
 #include "job/probe.h"
 
 /* Locks and reads the state at path (if any), refuses one drawn otherwise,
  * runs the design over the inputs it has not consumed, prints the sample
- * of all of them, and replaces the state atomically. field_spec is the
+ * of all of them, and replaces the state atomically. With part (--part)
+ * the run reads its part of the inputs and writes their state, replacing
+ * the file without reading it. field_spec is the
  * --weight field as typed (NULL for -n). */
 ladle_status ladle_job_state_run(struct ladle_config *cfg, const char *field_spec,
                                  const struct ladle_pipeline_io *io,
                                  const struct ladle_probe *probe, const char *path,
-                                 struct ladle_error *err, ladle_report *report, int *output_closed);
+                                 const struct ladle_part_plan *part, struct ladle_error *err,
+                                 ladle_report *report, int *output_closed);
 
 struct ladle_state;
 

@@ -193,7 +193,7 @@ static uint64_t fresh_id(const struct ladle_state *old, const struct ladle_state
 ladle_status ladle_state_inputs_plan(struct ladle_state_inputs *si, const struct ladle_state *old,
                                      const struct ladle_pipeline_io *io,
                                      const struct ladle_probe *p, const struct ladle_config *cfg,
-                                     struct ladle_error *err)
+                                     const struct ladle_part_plan *part, struct ladle_error *err)
 {
     memset(si, 0, sizeof *si);
     size_t nold = old->nsources;
@@ -234,8 +234,9 @@ ladle_status ladle_state_inputs_plan(struct ladle_state_inputs *si, const struct
                 continue; /* nothing new: only where it was seen last changes */
             si->paths[k] = io->paths[i];
             si->opened[k] = p->opened[i];
-            si->starts[k] = (struct ladle_input_start){
-                old->sources[k].consumed, old->sources[k].tail_hash, old->sources[k].tail_len};
+            si->starts[k] = (struct ladle_input_start){.start = old->sources[k].consumed,
+                                                       .tail_hash = old->sources[k].tail_hash,
+                                                       .tail_len = old->sources[k].tail_len};
             si->read[k] = 1;
             continue;
         }
@@ -246,6 +247,13 @@ ladle_status ladle_state_inputs_plan(struct ladle_state_inputs *si, const struct
                                        si->names[g], io->names[i]);
         say_new(cfg, old, &in, io->names[i]);
         in.id = fresh_id(old, &in, p->fps[i], &in.gen);
+        in.ordinal = (uint32_t)n;
+        if (part) { /* --part: its range, and its place among all the job's inputs */
+            si->starts[n] = part->ranges[i];
+            in.ordinal = part->ordinal[i];
+            in.from = part->ranges[i].start;
+            in.to = part->ranges[i].stop;
+        }
         si->all[n] = in;
         si->firsts[n] = in;
         si->paths[n] = io->paths[i];
@@ -279,6 +287,8 @@ ladle_status ladle_state_inputs_settle(struct ladle_state_inputs *si,
          * full): its records after e->end could never be drawn. */
         s->consumed = e->end;
         s->tail_len = (uint16_t)(e->end < LADLE_STATE_TAIL_MAX ? e->end : LADLE_STATE_TAIL_MAX);
+        if (si->starts[k].part && e->tail_len < s->tail_len)
+            s->tail_len = e->tail_len; /* a part's ring holds its own range only */
         if (s->kind == LADLE_STATE_PLAIN) {
             int ok;
             s->tail_hash = file_tail_hash(si->paths[k], s->consumed, s->tail_len, &ok);

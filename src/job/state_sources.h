@@ -12,6 +12,7 @@
 #include "common/config.h"
 #include "common/error.h"
 #include "engine/pipeline.h"
+#include "job/part_plan.h"
 #include "job/probe.h"
 #include "state/state.h"
 
@@ -31,12 +32,13 @@ struct ladle_state_inputs {
 
 /* Matches the inputs with the state's sources (old); stdin and pipes are
  * finished streams, known by their --source-name and first record.
+ * part (NULL but for --part): the inputs' ranges and places in the job.
  * Errors: two inputs that are one source (LADLE_E_USAGE),
  * an input that cannot be stat'ed (LADLE_E_INPUT). */
 ladle_status ladle_state_inputs_plan(struct ladle_state_inputs *si, const struct ladle_state *old,
                                      const struct ladle_pipeline_io *io,
                                      const struct ladle_probe *p, const struct ladle_config *cfg,
-                                     struct ladle_error *err);
+                                     const struct ladle_part_plan *part, struct ladle_error *err);
 
 /* After the run: each source read records where it ended and its tail
  * hash, and a last line left for the next run is said. */

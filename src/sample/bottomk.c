@@ -84,7 +84,8 @@ static struct ladle_state_format bk_format(const struct ladle_config *cfg,
 {
     p[0] = (struct ladle_state_param){"-n", cfg->params.n, 0};
     p[1] = (struct ladle_state_param){"--seed", cfg->params.seed, 0};
-    return (struct ladle_state_format){{'L', 'D', 'B', 'K'}, 2, "bottom-k", p, BK_NPARAMS, 0};
+    return (struct ladle_state_format){{'L', 'D', 'B', 'K'}, 2,           "bottom-k", p,
+                                       BK_NPARAMS,           {0, 0, NULL}};
 }
 
 static ladle_status bottomk_serialize(const struct ladle_sampler *s, struct ladle_outbuf *o,
@@ -102,7 +103,7 @@ static ladle_status bottomk_deserialize(struct ladle_sampler *s, const void *dat
     struct bottomk_state *st = s->state;
     struct ladle_state_param p[BK_NPARAMS];
     struct ladle_state_format f = bk_format(s->cfg, p);
-    f.input_base = s->input_base;
+    f.remap = s->input_remap;
     return ladle_kept_state_read(&f, data, len, &st->heap, &s->records_seen, err);
 }
 

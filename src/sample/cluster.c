@@ -159,7 +159,7 @@ static ladle_status groups_deserialize(struct ladle_sampler *s, const void *data
                                        struct ladle_error *err)
 {
     struct cluster_state *st = s->state;
-    return ladle_groups_state_read("LDCW", "--cluster --within-size", data, len, s->input_base,
+    return ladle_groups_state_read("LDCW", "--cluster --within-size", data, len, &s->input_remap,
                                    s->cfg->params.within_size, &st->groups, &s->records_seen, NULL,
                                    NULL, err);
 }

@@ -242,7 +242,7 @@ static ladle_status carry_deserialize(struct ladle_sampler *s, const void *data,
     uint64_t *keys = NULL;
     size_t nkeys = 0;
     uint64_t cap = s->cfg->params.within_size ? s->cfg->params.within_size : UINT64_MAX;
-    ladle_status r = ladle_groups_state_read("LDCM", "--clusters", data, len, s->input_base, cap,
+    ladle_status r = ladle_groups_state_read("LDCM", "--clusters", data, len, &s->input_remap, cap,
                                              &st->groups, &s->records_seen, &keys, &nkeys, err);
     for (size_t i = 0; r == LADLE_OK && i < nkeys; i++)
         if (offer_key(st, keys[i]) != 0)

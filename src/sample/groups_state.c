@@ -65,25 +65,26 @@ ladle_status ladle_groups_state_write(const char magic[4], uint64_t records_seen
 }
 
 /* One record: -1 past the end, or breaking an invariant of kept records
- * (an input that fits 32 bits after base, bytes that end in '\n'). */
-static int get_record(struct ladle_reader *r, uint32_t base, struct ladle_kept *k,
-                      const unsigned char **bytes)
+ * (an input the remap places, bytes that end in '\n'). */
+static int get_record(struct ladle_reader *r, const struct ladle_input_remap *m,
+                      struct ladle_kept *k, const unsigned char **bytes)
 {
     uint64_t key, input, offset, len;
     if (ladle_get_u64(r, &key) || ladle_get_u64(r, &input) || ladle_get_u64(r, &offset) ||
         ladle_get_u64(r, &len))
         return -1;
-    if (input > UINT32_MAX - base || len == 0 || ladle_get_bytes(r, len, bytes) ||
+    uint32_t in;
+    if (ladle_input_remap_apply(m, input, &in) || len == 0 || ladle_get_bytes(r, len, bytes) ||
         (*bytes)[len - 1] != '\n')
         return -1;
-    *k = (struct ladle_kept){key, offset, (uint32_t)input + base, (size_t)len, NULL, 0.0};
+    *k = (struct ladle_kept){key, offset, in, (size_t)len, NULL, 0.0};
     return 0;
 }
 
 /* Walks the groups: checks them (g NULL), or adds them to g. -1: corrupt,
  * -2: out of memory. */
-static int walk_groups(struct ladle_reader *r, uint64_t ngroups, uint32_t base, uint64_t cap,
-                       struct ladle_groups *g)
+static int walk_groups(struct ladle_reader *r, uint64_t ngroups,
+                       const struct ladle_input_remap *base, uint64_t cap, struct ladle_groups *g)
 {
     for (uint64_t i = 0; i < ngroups; i++) {
         uint64_t vlen, seen, count;
@@ -114,7 +115,7 @@ static int walk_groups(struct ladle_reader *r, uint64_t ngroups, uint32_t base, 
 }
 
 ladle_status ladle_groups_state_read(const char magic[4], const char *design, const void *data,
-                                     size_t len, uint32_t base, uint64_t cap,
+                                     size_t len, const struct ladle_input_remap *base, uint64_t cap,
                                      struct ladle_groups *g, uint64_t *records_seen,
                                      uint64_t **keys, size_t *nkeys, struct ladle_error *err)
 {

@@ -26,6 +26,7 @@
 #include "common/error.h"
 #include "out/outbuf.h"
 #include "sample/groups.h"
+#include "sample/payload_bytes.h"
 
 /* Keeps a group in the written state? NULL keeps every one. */
 typedef int (*ladle_groups_filter)(void *arg, const char *v, size_t len);
@@ -40,13 +41,13 @@ ladle_status ladle_groups_state_write(const char magic[4], uint64_t records_seen
 /* Reads a state of that magic: checks all of it first (a refused state
  * changes nothing), then adds each group's records to g (new groups get a
  * heap of cap records; a heap keeps its cap best, as a merge would) and
- * its seen, adds base to every record's input, adds records_seen to
+ * its seen, places every record's input by base (payload_bytes.h), adds records_seen to
  * *records_seen, and (keys not NULL) hands the keys back in a malloc'd
  * array (*keys NULL when there are none). LADLE_E_INPUT "state: truncated
  * or corrupt" (also for an input past 2^32 - 1 after base) or
  * "state: not a <design> state", LADLE_E_INTERNAL when out of memory. */
 ladle_status ladle_groups_state_read(const char magic[4], const char *design, const void *data,
-                                     size_t len, uint32_t base, uint64_t cap,
+                                     size_t len, const struct ladle_input_remap *base, uint64_t cap,
                                      struct ladle_groups *g, uint64_t *records_seen,
                                      uint64_t **keys, size_t *nkeys, struct ladle_error *err);
 

@@ -40,17 +40,19 @@ ladle_status ladle_kept_set_state_write(struct ladle_kept_set *s, uint64_t recor
  * it runs past the end, its input does not fit 32 bits with the base
  * added, its bytes do not end in '\n', or it does not follow prev in
  * (input, offset) order (NULL: the first). */
-static int get_record(struct ladle_reader *r, uint32_t base, const struct ladle_kept *prev,
-                      struct ladle_kept *k, const unsigned char **bytes)
+static int get_record(struct ladle_reader *r, const struct ladle_input_remap *m,
+                      const struct ladle_kept *prev, struct ladle_kept *k,
+                      const unsigned char **bytes)
 {
     uint64_t key, input, offset, len;
+    uint32_t in;
     if (ladle_get_u64(r, &key) || ladle_get_u64(r, &input) || ladle_get_u64(r, &offset) ||
         ladle_get_u64(r, &len))
         return -1;
-    if (input > UINT32_MAX - base || len == 0 || (uint64_t)(r->end - r->p) < len ||
+    if (ladle_input_remap_apply(m, input, &in) || len == 0 || (uint64_t)(r->end - r->p) < len ||
         r->p[len - 1] != '\n')
         return -1;
-    *k = (struct ladle_kept){key, offset, (uint32_t)input + base, (size_t)len, NULL, 0.0};
+    *k = (struct ladle_kept){key, offset, in, (size_t)len, NULL, 0.0};
     if (prev && (k->input < prev->input || (k->input == prev->input && k->offset <= prev->offset)))
         return -1;
     *bytes = r->p;
@@ -58,7 +60,8 @@ static int get_record(struct ladle_reader *r, uint32_t base, const struct ladle_
     return 0;
 }
 
-ladle_status ladle_kept_set_state_read(const void *data, size_t len, uint32_t input_base,
+ladle_status ladle_kept_set_state_read(const void *data, size_t len,
+                                       const struct ladle_input_remap *input_remap,
                                        struct ladle_kept_set *s, uint64_t *records_seen,
                                        struct ladle_error *err)
 {
@@ -81,7 +84,7 @@ ladle_status ladle_kept_set_state_read(const void *data, size_t len, uint32_t in
     struct ladle_kept k, prev;
     const unsigned char *bytes;
     for (uint64_t i = 0; i < count; i++, prev = k)
-        if (get_record(&r, input_base, i ? &prev : NULL, &k, &bytes))
+        if (get_record(&r, input_remap, i ? &prev : NULL, &k, &bytes))
             return ladle_error_set(err, LADLE_E_INPUT, "state: truncated or corrupt");
     if (r.p != r.end)
         return ladle_error_set(err, LADLE_E_INPUT, "state: truncated or corrupt");
@@ -89,7 +92,7 @@ ladle_status ladle_kept_set_state_read(const void *data, size_t len, uint32_t in
     /* Second walk: copy them in. */
     r = records;
     for (uint64_t i = 0; i < count; i++) {
-        (void)get_record(&r, input_base, NULL, &k, &bytes); /* checked above */
+        (void)get_record(&r, input_remap, NULL, &k, &bytes); /* checked above */
         if (ladle_kept_set_add(s, k.key, k.input, k.offset, (const char *)bytes, k.len) != 0)
             return ladle_error_set(err, LADLE_E_INTERNAL, "state: out of memory");
     }
@@ -118,7 +121,7 @@ ladle_status ladle_carried_deserialize(struct ladle_sampler *s, const void *data
     struct ladle_kept_set *set = carried(s);
     if (!set)
         return ladle_sampler_nomem(err);
-    return ladle_kept_set_state_read(data, len, s->input_base, set, &s->records_seen, err);
+    return ladle_kept_set_state_read(data, len, &s->input_remap, set, &s->records_seen, err);
 }
 
 ladle_status ladle_carried_merge(struct ladle_sampler *into, struct ladle_sampler *from,

@@ -31,6 +31,7 @@
 #include "common/error.h"
 #include "out/outbuf.h"
 #include "sample/kept.h"
+#include "sample/payload_bytes.h"
 
 #define LADLE_KEPT_SET_VERSION 1
 
@@ -40,10 +41,11 @@ ladle_status ladle_kept_set_state_write(struct ladle_kept_set *s, uint64_t recor
                                         struct ladle_outbuf *out, struct ladle_error *err);
 
 /* Reads a payload from untrusted bytes: checks all of it first, then
- * copies every record into s (input_base added to each input) and adds
+ * copies every record into s (each input placed by input_remap) and adds
  * its records_seen to *records_seen. A refusal (LADLE_E_INPUT, "state: ...")
  * leaves s as it was. */
-ladle_status ladle_kept_set_state_read(const void *data, size_t len, uint32_t input_base,
+ladle_status ladle_kept_set_state_read(const void *data, size_t len,
+                                       const struct ladle_input_remap *input_remap,
                                        struct ladle_kept_set *s, uint64_t *records_seen,
                                        struct ladle_error *err);
 

@@ -50,18 +50,18 @@ ladle_status ladle_kept_state_write(const struct ladle_state_format *f, uint64_t
  * its bytes in the buffer. -1 if it runs past the end or breaks an
  * invariant of kept records (an input index that fits 32 bits, bytes that
  * end in '\n'). */
-static int get_record(struct ladle_reader *r, uint32_t base, struct ladle_kept *k,
-                      const unsigned char **bytes)
+static int get_record(struct ladle_reader *r, const struct ladle_input_remap *m,
+                      struct ladle_kept *k, const unsigned char **bytes)
 {
     uint64_t key, input, offset, len, weight;
+    uint32_t in;
     if (ladle_get_u64(r, &key) || ladle_get_u64(r, &input) || ladle_get_u64(r, &offset) ||
         ladle_get_u64(r, &len) || ladle_get_u64(r, &weight))
         return -1;
-    if (input > UINT32_MAX - base || len == 0 || (uint64_t)(r->end - r->p) < len ||
+    if (ladle_input_remap_apply(m, input, &in) || len == 0 || (uint64_t)(r->end - r->p) < len ||
         r->p[len - 1] != '\n')
         return -1;
-    *k = (struct ladle_kept){key,         offset, (uint32_t)input + base,
-                             (size_t)len, NULL,   ladle_bits_double(weight)};
+    *k = (struct ladle_kept){key, offset, in, (size_t)len, NULL, ladle_bits_double(weight)};
     *bytes = r->p;
     r->p += len;
     return 0;
@@ -116,7 +116,7 @@ ladle_status ladle_kept_state_read(const struct ladle_state_format *f, const voi
     for (uint64_t i = 0; i < count; i++) {
         struct ladle_kept k;
         const unsigned char *bytes;
-        if (get_record(&r, f->input_base, &k, &bytes))
+        if (get_record(&r, &f->remap, &k, &bytes))
             return ladle_error_set(err, LADLE_E_INPUT, "state: truncated or corrupt");
     }
     if (r.p != r.end)
@@ -127,7 +127,7 @@ ladle_status ladle_kept_state_read(const struct ladle_state_format *f, const voi
     for (uint64_t i = 0; i < count; i++) {
         struct ladle_kept k;
         const unsigned char *bytes;
-        (void)get_record(&r, f->input_base, &k, &bytes); /* checked above */
+        (void)get_record(&r, &f->remap, &k, &bytes); /* checked above */
         if (!ladle_kheap_admits(h, &k))
             continue;
         if (!(k.data = malloc(k.len)))

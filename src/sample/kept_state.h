@@ -30,6 +30,7 @@
 #include "common/error.h"
 #include "out/outbuf.h"
 #include "sample/kheap.h"
+#include "sample/payload_bytes.h"
 
 /* A design parameter, named as the user sets it, for the message that
  * refuses a state drawn with another value. */
@@ -45,7 +46,7 @@ struct ladle_state_format {
     const char *design;                     /* for messages: "bottom-k" */
     const struct ladle_state_param *params; /* borrowed */
     size_t nparams;
-    uint32_t input_base; /* the reader adds it to every record's input */
+    struct ladle_input_remap remap; /* where each record's input goes */
 };
 
 /* Appends the state of heap h (and records_seen) to out.

@@ -20,6 +20,31 @@ static inline int ladle_put_u64(struct ladle_outbuf *o, uint64_t v)
     return ladle_outbuf_append(o, b, 8);
 }
 
+/* Where a carried record's input goes as a state is read: map[in] (in <
+ * n) when map is set (ladle merge of --part states, whose sources it puts
+ * in the job's order), else base + in. */
+struct ladle_input_remap {
+    uint32_t base, n;
+    const uint32_t *map;
+};
+
+/* The input `in` is read as; -1 outside the map or past 2^32 - 1. */
+static inline int ladle_input_remap_apply(const struct ladle_input_remap *m, uint64_t in,
+                                          uint32_t *out)
+{
+    if (m && m->map) {
+        if (in >= m->n)
+            return -1;
+        *out = m->map[in];
+        return 0;
+    }
+    uint32_t base = m ? m->base : 0;
+    if (in > UINT32_MAX - base)
+        return -1;
+    *out = (uint32_t)in + base;
+    return 0;
+}
+
 /* A cursor over untrusted bytes. */
 struct ladle_reader {
     const unsigned char *p, *end;

@@ -29,6 +29,7 @@
 #include "out/writer.h"
 #include "record/chunk.h"
 #include "record/key.h"
+#include "sample/payload_bytes.h"
 
 struct ladle_field;
 struct ladle_field_binding;
@@ -37,15 +38,15 @@ struct ladle_kept_set;
 
 struct ladle_sampler {
     const struct ladle_sampler_ops *ops;
-    const struct ladle_config *cfg;      /* borrowed */
-    void *state;                         /* owns */
-    uint64_t records_seen;               /* records offered to this partial state */
-    uint64_t records_missing;            /* of those, without the field (or a bad weight) */
-    uint64_t records_malformed;          /* of those, broken (--malformed skip) */
-    uint32_t input_base;                 /* deserialize adds it to each record's input */
-    struct ladle_field_scratch *scratch; /* owns: this state's thread's field scratch */
-    struct ladle_seed record_seed;       /* cfg->params.seed derived for record keys, once */
-    struct ladle_seed value_seed;        /* cfg->params.seed derived for value keys, once */
+    const struct ladle_config *cfg;       /* borrowed */
+    void *state;                          /* owns */
+    uint64_t records_seen;                /* records offered to this partial state */
+    uint64_t records_missing;             /* of those, without the field (or a bad weight) */
+    uint64_t records_malformed;           /* of those, broken (--malformed skip) */
+    struct ladle_input_remap input_remap; /* deserialize: where each record's input goes */
+    struct ladle_field_scratch *scratch;  /* owns: this state's thread's field scratch */
+    struct ladle_seed record_seed;        /* cfg->params.seed derived for record keys, once */
+    struct ladle_seed value_seed;         /* cfg->params.seed derived for value keys, once */
     /* owns: streaming and ordered designs' records carried by --state, as
      * `ladle merge` joins them (sample/kept_set_state.h); NULL until read */
     struct ladle_kept_set *carried;

@@ -353,8 +353,8 @@ static ladle_status count_deserialize(struct ladle_sampler *s, const void *data,
     struct ladle_groups g;
     ladle_groups_init(&g);
     ladle_status r =
-        ladle_groups_state_read("LDSN", "stratified -n", data, len, s->input_base, s->cfg->params.n,
-                                &g, &s->records_seen, NULL, NULL, err);
+        ladle_groups_state_read("LDSN", "stratified -n", data, len, &s->input_remap,
+                                s->cfg->params.n, &g, &s->records_seen, NULL, NULL, err);
     struct add_ctx ctx = {&st->counts, 0};
     if (r == LADLE_OK)
         ladle_vmap_each(&g.map, add_seen, &ctx);
@@ -463,7 +463,7 @@ static ladle_status strata_deserialize(struct ladle_sampler *s, const void *data
                                        struct ladle_error *err)
 {
     struct strata_state *st = s->state;
-    return ladle_groups_state_read("LDSP", "stratified --per-stratum", data, len, s->input_base,
+    return ladle_groups_state_read("LDSP", "stratified --per-stratum", data, len, &s->input_remap,
                                    s->cfg->params.per_stratum, &st->groups, &s->records_seen, NULL,
                                    NULL, err);
 }

@@ -139,7 +139,8 @@ static struct ladle_state_format ws_format(const struct ladle_config *cfg,
     p[0] = (struct ladle_state_param){"-n", cfg->params.n, 0};
     p[1] = (struct ladle_state_param){"--seed", cfg->params.seed, 0};
     p[2] = (struct ladle_state_param){"--emit-weight", cfg->params.emit_weight ? 1 : 0, 1};
-    return (struct ladle_state_format){{'L', 'D', 'W', 'S'}, 1, "weighted", p, WS_NPARAMS, 0};
+    return (struct ladle_state_format){{'L', 'D', 'W', 'S'}, 1,           "weighted", p,
+                                       WS_NPARAMS,           {0, 0, NULL}};
 }
 
 static ladle_status weighted_serialize(const struct ladle_sampler *s, struct ladle_outbuf *o,
@@ -157,7 +158,7 @@ static ladle_status weighted_deserialize(struct ladle_sampler *s, const void *da
     struct weighted_state *st = s->state;
     struct ladle_state_param p[WS_NPARAMS];
     struct ladle_state_format f = ws_format(s->cfg, p);
-    f.input_base = s->input_base;
+    f.remap = s->input_remap;
     return ladle_kept_state_read(&f, data, len, &st->heap, &s->records_seen, err);
 }
 

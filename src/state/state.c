@@ -60,7 +60,8 @@ static int put_source(struct ladle_outbuf *o, const struct ladle_state_source *s
            put_str(o, s->stem, strlen(s->stem), 2) | put_str(o, s->path, strlen(s->path), 2) |
            put(o, (uint64_t)s->kind, 1) | put(o, s->consumed, 8) | put(o, s->records, 8) |
            put(o, s->tail_len, 2) | put(o, s->tail_hash, 8) | put(o, s->dev, 8) |
-           put(o, s->ino, 8) | put(o, s->size, 8) | put(o, s->mtime_ns, 8);
+           put(o, s->ino, 8) | put(o, s->size, 8) | put(o, s->mtime_ns, 8) | put(o, s->ordinal, 4) |
+           put(o, s->from, 8) | put(o, s->to, 8);
 }
 
 ladle_status ladle_state_encode(const struct ladle_state *st, struct ladle_outbuf *out,
@@ -69,7 +70,7 @@ ladle_status ladle_state_encode(const struct ladle_state *st, struct ladle_outbu
     size_t start = out->len;
     int bad = ladle_outbuf_append(out, magic, sizeof magic) | put(out, LADLE_STATE_VERSION, 1) |
               put(out, st->contract, 4) | ladle_outbuf_append(out, st->design, 4) |
-              put(out, st->seed, 8) | put(out, st->nparams, 4);
+              put(out, st->seed, 8) | put(out, st->job, 8) | put(out, st->nparams, 4);
     for (size_t i = 0; i < st->nparams && !bad; i++)
         bad = put_kv(out, &st->params[i]);
     bad |=
@@ -95,6 +96,7 @@ ladle_status ladle_state_encode(const struct ladle_state *st, struct ladle_outbu
 
 struct cur {
     const unsigned char *base, *p, *end;
+    int version;
     const char *name;
     struct ladle_error *err;
 };
@@ -226,6 +228,11 @@ static int walk_source(struct cur *c, struct fill *f, struct counts *n, size_t i
     for (int k = 0; k < 5; k++)
         if (get(c, &v[k], 8))
             return -1;
+    uint64_t ordinal = i, from = 0, to = 0;
+    if (c->version >= 2 && (get(c, &ordinal, 4) || get(c, &from, 8) || get(c, &to, 8)))
+        return -1;
+    if (to && from >= to)
+        return refuse(c, at, "a source read over an empty range"), -1;
     if (memchr(stem, 0, (size_t)stem_len) || memchr(path, 0, (size_t)path_len))
         return refuse(c, at, "a source name with a NUL byte"), -1;
     if (kind > LADLE_STATE_PIPE)
@@ -237,10 +244,21 @@ static int walk_source(struct cur *c, struct fill *f, struct counts *n, size_t i
         return 0;
     }
     struct ladle_state_source *s = &f->src[i];
-    *s = (struct ladle_state_source){id,       {0},     (uint32_t)gen,      NULL, NULL, (int)kind,
-                                     consumed, records, (uint16_t)tail_len, v[0], v[1], v[2],
-                                     v[3],     v[4]};
+    *s = (struct ladle_state_source){.id = id,
+                                     .gen = (uint32_t)gen,
+                                     .kind = (int)kind,
+                                     .consumed = consumed,
+                                     .records = records,
+                                     .tail_len = (uint16_t)tail_len,
+                                     .tail_hash = v[0],
+                                     .dev = v[1],
+                                     .ino = v[2],
+                                     .size = v[3],
+                                     .mtime_ns = v[4]};
     memcpy(s->first, first, 16);
+    s->ordinal = (uint32_t)ordinal;
+    s->from = from;
+    s->to = to;
     s->stem = copy_str(f, n, stem, stem_len);
     s->path = copy_str(f, n, path, path_len);
     return 0;
@@ -260,6 +278,8 @@ static int walk(struct cur *c, struct ladle_state *st, struct fill *f, struct co
     memcpy(st->design, c->p, 4);
     c->p += 4;
     if (get(c, &st->seed, 8))
+        return -1;
+    if (c->version >= 2 && get(c, &st->job, 8))
         return -1;
     at = c->p;
     if (get(c, &n->nparams, 4))
@@ -316,7 +336,7 @@ static ladle_status judge_head(struct cur *c, size_t len, uint32_t *contract)
         return refuse(c, b, "not a ladle state file");
     if (len < HEAD_LEN + 4 + SUM_LEN)
         return refuse(c, b + len, "truncated");
-    if (b[HEAD_LEN - 1] != LADLE_STATE_VERSION) {
+    if (b[HEAD_LEN - 1] != LADLE_STATE_VERSION && b[HEAD_LEN - 1] != 1) {
         char what[96];
         snprintf(what, sizeof what, "a state of container version %u, this ladle reads %u",
                  (unsigned)b[HEAD_LEN - 1], (unsigned)LADLE_STATE_VERSION);
@@ -343,10 +363,15 @@ ladle_status ladle_state_decode(const void *data, size_t len, const char *name,
                                 struct ladle_state *st, struct ladle_error *err)
 {
     memset(st, 0, sizeof *st);
-    struct cur c = {data, data, (const unsigned char *)data + len, name, err};
+    struct cur c = {.base = data,
+                    .p = data,
+                    .end = (const unsigned char *)data + len,
+                    .name = name,
+                    .err = err};
     ladle_status s = judge_head(&c, len, &st->contract);
     if (s != LADLE_OK)
         return s;
+    c.version = ((const unsigned char *)data)[HEAD_LEN - 1];
     c.end -= SUM_LEN;
     struct counts n = {0};
     struct ladle_state probe = *st;

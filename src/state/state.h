@@ -5,10 +5,12 @@
  *
  * Container "LDST" version 1, every integer little-endian:
  *
- *   magic     "LDST" 0 0 0 1
+ *   magic     "LDST" 0 0 0 2 (version 1, read too, has no job, ordinal,
+ *             from or to: they read as 0, the source's index, 0 and 0)
  *   contract  u32: the reproducibility contract the keys were drawn under
  *   design    4 ASCII letters, the payload's tag: LDBK (-n), LDWS (--weight)
  *   seed      u64
+ *   job       u64: 0, or the job a --part run was part of (job/part_plan.h)
  *   nparams   u32, each: u8 type, u16 len + flag, value
  *             (u64: 8 bytes; f64: 8 bytes of bits; string: u32 len + bytes;
  *             switch: 1 byte, 0 or 1) -- every option that changes which
@@ -20,7 +22,10 @@
  *             consumed u64 (decompressed bytes, a record boundary),
  *             records u64, tail_len u16 (min(4096, consumed)), tail_hash
  *             u64 (XXH3-64 of the last tail_len bytes consumed), and the
- *             stat hint dev, ino, size, mtime_ns (u64 each)
+ *             stat hint dev, ino, size, mtime_ns (u64 each); then
+ *             ordinal u32 (its place among the job's inputs), from u64
+ *             and to u64 (--part: the range of the source read, to 0 for
+ *             its end; 0 and 0 for the whole source)
  *   nsegments u64, each: source u32 (< nsources), from u64, to u64
  *   payload   u64 len + bytes: the design's own state (kept_state.h)
  *   checksum  u64: XXH3-64 of every byte before it
@@ -37,7 +42,7 @@
 #include "common/error.h"
 #include "out/outbuf.h"
 
-#define LADLE_STATE_VERSION 1
+#define LADLE_STATE_VERSION 2
 #define LADLE_STATE_TAIL_MAX 4096 /* bytes of a source's tail hash */
 
 enum ladle_state_type {
@@ -74,6 +79,8 @@ struct ladle_state_source {
     uint16_t tail_len;
     uint64_t tail_hash;
     uint64_t dev, ino, size, mtime_ns; /* a hint only: "unchanged" fast path */
+    uint32_t ordinal;                  /* its place among the inputs of its job */
+    uint64_t from, to;                 /* --part: the range read (0, 0: all of it) */
 };
 
 struct ladle_state_segment {
@@ -85,6 +92,7 @@ struct ladle_state {
     uint32_t contract;
     char design[4];
     uint64_t seed;
+    uint64_t job; /* 0, or the --part job its sources were read in */
     const struct ladle_state_kv *params;
     size_t nparams;
     const char *header;

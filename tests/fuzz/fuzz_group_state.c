@@ -84,7 +84,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct ladle_sampler a, c;
     if (ladle_sampler_init(&a, ops, &cfg, &err) != LADLE_OK)
         abort();
-    a.input_base = base;
+    a.input_remap = (struct ladle_input_remap){base, 0, NULL};
     ladle_status st = a.ops->deserialize(&a, payload, len, &err);
     if (st != LADLE_OK) {
         if (st != LADLE_E_INPUT || strncmp(err.msg, "state: ", 7) != 0)

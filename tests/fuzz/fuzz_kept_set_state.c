@@ -59,7 +59,7 @@ static void merge_ops(const unsigned char *p, size_t len, uint32_t base, uint64_
     if (ladle_sampler_init(&a, &ladle_sampler_head, &cfg, &err) != LADLE_OK ||
         ladle_sampler_init(&b, &ladle_sampler_head, &cfg, &err) != LADLE_OK)
         abort();
-    b.input_base = base;
+    b.input_remap = (struct ladle_input_remap){base, 0, NULL};
     if (a.ops->deserialize(&a, p, len, &err) != LADLE_OK ||
         b.ops->deserialize(&b, p, len, &err) != LADLE_OK || a.ops->merge(&a, &b, &err) != LADLE_OK)
         abort();
@@ -86,6 +86,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     static const uint32_t bases[4] = {0, 1, 1000, UINT32_MAX - 2};
     uint32_t base = bases[data[0] & 3];
+    const struct ladle_input_remap remap = {base, 0, NULL};
     /* An exact copy of the payload, so a read past its end is seen. */
     size_t len = size - 1;
     unsigned char *payload = malloc(len ? len : 1);
@@ -99,7 +100,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memset(&a, 0, sizeof a);
     memset(&b, 0, sizeof b);
     uint64_t seen = 0, seen2 = 0;
-    ladle_status st = ladle_kept_set_state_read(payload, len, base, &a, &seen, &err);
+    ladle_status st = ladle_kept_set_state_read(payload, len, &remap, &a, &seen, &err);
     if (st != LADLE_OK) {
         if (st != LADLE_E_INPUT || strncmp(err.msg, "state: ", 7) != 0 || a.count || seen)
             abort();
@@ -115,7 +116,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 abort();
         if (ladle_kept_set_state_write(&a, seen, &out, &err) != LADLE_OK)
             abort();
-        if (ladle_kept_set_state_read(out.data, out.len, 0, &b, &seen2, &err) != LADLE_OK ||
+        if (ladle_kept_set_state_read(out.data, out.len, NULL, &b, &seen2, &err) != LADLE_OK ||
             seen2 != seen || !same_records(&copy, &b))
             abort(); /* what we wrote, we must read, unchanged */
         ladle_outbuf_free(&out);

@@ -57,9 +57,12 @@ static const struct ladle_state_source srcs[] = {
      1,
      2,
      4096,
-     1700000000000000000ULL},
-    {0x2222, {9}, 1, "x.csv", "x.csv.zst", LADLE_STATE_ZSTD, 10, 1, 10, 7, 0, 0, 3, 0},
-    {0x3333, {0}, 0, "", "-", LADLE_STATE_PIPE, 0, 0, 0, 0, 0, 0, 0, 0},
+     1700000000000000000ULL,
+     0,
+     0,
+     0},
+    {0x2222, {9}, 1, "x.csv", "x.csv.zst", LADLE_STATE_ZSTD, 10, 1, 10, 7, 0, 0, 3, 0, 7, 4, 10},
+    {0x3333, {0}, 0, "", "-", LADLE_STATE_PIPE, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0},
 };
 
 static const struct ladle_state_segment segs[] = {{0, 0, 4096}, {1, 0, 10}};
@@ -174,8 +177,8 @@ static void test_refusals(void)
     o.data[o.len - 1] ^= 1;
     refused(o.data, o.len, "truncated or corrupt (checksum)");
     o.data[o.len - 1] ^= 1;
-    o.data[7] = 2;
-    refused(o.data, o.len, "a state of container version 2, this ladle reads 1 (byte 7)");
+    o.data[7] = 3;
+    refused(o.data, o.len, "a state of container version 3, this ladle reads 2 (byte 7)");
     refused("hello, world\n", 13, "not a ladle state file (byte 0)");
     refused("LDBK\0\0\0\2", 8, "not a ladle state file (byte 0)");
     ladle_outbuf_free(&o);
