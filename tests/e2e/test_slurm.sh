@@ -35,15 +35,27 @@ trap 'slurm_down; e2e_cleanup' EXIT
 
 W=$T/w # the jobs' folder (the shared filesystem of a real cluster)
 mkdir -p "$W"
-make_log "$W/a.log" 40000 11
-make_log "$W/b1" 6000 12
-make_log "$W/b2" 6000 13
-zstd -q -c "$W/b1" >"$W/b.log.zst" && zstd -q -c "$W/b2" >>"$W/b.log.zst"
+# a.log (3 MB) and b.log.zst (4 frames, 2.5 MB) are both cut between the 3
+# parts: the frames are compressed from files, so each header gives its
+# content size (a frame without it ends the cuts in its file).
+make_log "$W/a.log" 14000 11
+for s in 21 22 23 24; do
+    make_log "$W/frame" 20000 $s
+    zstd -q -c "$W/frame" >>"$W/b.log.zst"
+done
+rm -f "$W/frame"
 seq 1 700 | sed 's/^/free text line /' >"$W/c.txt"
-rm -f "$W/b1" "$W/b2"
 INPUTS=("$W/a.log" "$W/b.log.zst" "$W/c.txt")
 save one "$L" sample -n 50 --seed 3 "${INPUTS[@]}"
 expect_eq "one run samples 50 records" 50 "$(lines_of "$T/one")"
+# The plan cuts both large files (--rate 1 prints a part's records): part 1
+# holds the start of a.log only, part 3 the end of b.log.zst and c.txt.
+for k in 1 3; do
+    run "$L" sample --rate 1 --part $k/3 "${INPUTS[@]}"
+    printf -v "n$k" '%s' "$(grep -c '"ts"' "$T/out")"
+done
+expect_true "part 1/3 holds part of a.log ($n1 of 14000 records)" test "$n1" -gt 0 -a "$n1" -lt 14000
+expect_true "part 3/3 holds part of b.log.zst ($n3 of 80000 records)" test "$n3" -gt 0 -a "$n3" -lt 80000
 
 t0=$SECONDS
 if ! slurm_up "$T/slurm" "$T"; then
