@@ -102,24 +102,6 @@ sbatch_wait() {
     return 1
 }
 
-# Until `--part` is in this tree (issue 11's core), the cluster runs
-# stand-in jobs that show what --part slurm would take, then the test skips.
-if ! "$L" sample --help 2>/dev/null | grep -q -- '--part'; then
-    job_script "$W/ids.sh" 'echo "$SLURM_ARRAY_TASK_ID $SLURM_ARRAY_TASK_MIN $SLURM_ARRAY_TASK_COUNT"'
-    for a in 0-2 1-3; do
-        if sbatch_wait "stand-in array $a" --array=$a --output="$W/ids%a.txt" "$W/ids.sh"; then
-            lo=${a%-*}
-            expect_eq "stand-in array $a: task id, min, count" \
-                "$lo $lo 3 $((lo + 1)) $lo 3 $((lo + 2)) $lo 3" "$(cat "$W"/ids?.txt | tr '\n' ' ' | sed 's/ $//')"
-            rm -f "$W"/ids?.txt
-        fi
-    done
-    run_bg srun -n 3 --chdir="$W" printenv SLURM_PROCID
-    expect_eq "srun -n 3: 3 tasks" "0 1 2" "$(sort "$T/out" | tr '\n' ' ' | sed 's/ $//')"
-    [ "$FAILED" = 0 ] || finish
-    skip "$L has no --part yet: the one-node Slurm ran stand-in jobs only ($PASSED checks passed)"
-fi
-
 job_script "$W/part.sh" "$(q "$L") sample -n 50 --seed 3 --part slurm" \
     "--state \"$W/p\$SLURM_ARRAY_JOB_ID-\$SLURM_ARRAY_TASK_ID.st\"" "$(q "${INPUTS[@]}")"
 
