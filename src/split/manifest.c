@@ -65,6 +65,16 @@ static void add_sources(json_t *root, const struct ladle_manifest_args *m)
     json_object_set_new(root, "sources", a);
 }
 
+/* --part: which part of which job (ladle merge -o joins a job's parts). */
+static void put_part(json_t *root, const struct ladle_manifest_args *m)
+{
+    char job[17];
+    snprintf(job, sizeof job, "%016llx", (unsigned long long)m->part_job);
+    json_object_set_new(root, "part",
+                        json_pack("{s:I, s:I, s:s}", "k", (json_int_t)m->part_k, "n",
+                                  (json_int_t)m->part_n, "job", job));
+}
+
 char *ladle_manifest_json(const struct ladle_manifest_args *m)
 {
     const struct ladle_split_state *ss = m->state;
@@ -102,13 +112,8 @@ char *ladle_manifest_json(const struct ladle_manifest_args *m)
         json_object_set_new(root, "design", json_string(m->design));
     if (m->ratios)
         json_object_set_new(root, "ratios", json_string(m->ratios));
-    if (m->part_n) { /* ladle merge -o joins the parts of one job */
-        char job[17];
-        snprintf(job, sizeof job, "%016llx", (unsigned long long)m->part_job);
-        json_object_set_new(root, "part",
-                            json_pack("{s:I, s:I, s:s}", "k", (json_int_t)m->part_k, "n",
-                                      (json_int_t)m->part_n, "job", job));
-    }
+    if (m->part_n)
+        put_part(root, m);
     if (sp->by_time && m->cutoffs)
         json_object_set_new(root, "cutoffs", json_string(m->cutoffs));
     if (sp->by_time && m->time_format)
