@@ -20,13 +20,13 @@ _ladle()
     local fields="--format --delimiter --missing --malformed --header"
     local sample="--rate -n --head --every --start --strata --min-per-stratum --per-stratum
         --fractions --cluster --clusters --within-rate --within-size --weight --snowball --seeds
-        --link --waves --max-nodes --emit-weight --emit-wave --shuffle --seed --state --output
+        --link --waves --max-nodes --emit-weight --emit-wave --shuffle --seed --state --part --output
         --link --waves --max-nodes --emit-weight --emit-wave --shuffle --seed --output
         --source-name --source-stem --source-prefix
         $fields $engine -p -k -w -H -d -t -v -o -h"
     local split="--output --ratios --by --time-field --cutoffs --time-format --tz --stratify --balance
         --balance-mode --balance-splits --force --allow-empty --append --shard-size --shard-records --level $sample"
-    local stats="--field --top --bars --no-bars --json --tsv --width --verbose --state --threads
+    local stats="--field --top --bars --no-bars --json --tsv --width --verbose --state --part --threads
         --chunk-size --max-record --long --io --progress --no-progress --help $fields -f -k -H -d -t -v -h"
     local verify="--quiet --verbose --repair --help -q -v -h"
     local merge="--state --shuffle --format --delimiter --threads --verbose --help --top --json --tsv --width --bars --no-bars --output --force -d -t -v -h -k -o"

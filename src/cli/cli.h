@@ -24,6 +24,11 @@ int ladle_cli_parse_u64(const char *s, uint64_t *out);
  * *seconds: wall time; *interrupted_exit: the exit code when interrupted. */
 ladle_status ladle_cli_run_job(ladle_job *job, int fd, ladle_report *rep, double *seconds,
                                int *interrupted_exit);
+/* ladle-mpi: called with the job just before ladle_cli_run_job runs it
+ * (NULL: never), to set what the command line does not say (the part, its
+ * state, the states to merge); a status but LADLE_OK is the run's, and
+ * ladle_job_error says why (the hook fails only through the job API). */
+extern ladle_status (*ladle_cli_before_run)(ladle_job *job);
 /* 1 when the last run was interrupted only after it had ended well (its
  * dataset committed, its output whole). */
 int ladle_cli_run_ended_first(void);

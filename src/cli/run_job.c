@@ -16,6 +16,8 @@ static ladle_job *running_job;
 static volatile sig_atomic_t signal_seen;
 static int ended_first; /* the run ended well before the signal counted */
 
+ladle_status (*ladle_cli_before_run)(ladle_job *job);
+
 static void on_signal(int sig)
 {
     signal_seen = sig;
@@ -33,27 +35,29 @@ static double now_s(void)
 ladle_status ladle_cli_run_job(ladle_job *job, int fd, ladle_report *rep, double *seconds,
                                int *interrupted_exit)
 {
-    struct sigaction sa;
+    struct sigaction sa, old_int, old_term;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
     sigemptyset(&sa.sa_mask);
     running_job = job;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
     /* Past a file size limit (ulimit -f) a write fails with EFBIG: a clear
      * error and a clean-up, not a core dump. */
     signal(SIGXFSZ, SIG_IGN);
     double t0 = now_s();
     memset(rep, 0, sizeof *rep); /* an interrupted run may leave it unset */
-    ladle_status st = ladle_job_run(job, fd, rep);
+    ladle_status st = ladle_cli_before_run ? ladle_cli_before_run(job) : LADLE_OK;
+    if (st == LADLE_OK)
+        st = ladle_job_run(job, fd, rep);
     *seconds = now_s() - t0;
     ladle_cli_progress_clear();
     /* What follows (a report written to a stalled reader) has nothing to
-     * clean up: a signal ends it the default way, at once. One that came
-     * as the run ended still counts: the user asked to stop. */
-    sa.sa_handler = SIG_DFL;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+     * clean up: a signal ends it the way it did before the run (ladle: the
+     * default way, at once; ladle-mpi: its temporary files go first). One
+     * that came as the run ended still counts: the user asked to stop. */
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
     running_job = NULL;
     ended_first = signal_seen && st == LADLE_OK;
     if (ended_first)

@@ -221,6 +221,10 @@ static ladle_status part_begin(ladle_job *j, struct ladle_pipeline_io *io,
 {
     if (j->merging)
         return ladle_job_usage(j, "--part does not go with ladle merge: merge the parts' states");
+    if (dataset && (*ladle_job_split_slot(j, LADLE_S_STRATIFY) ||
+                    *ladle_job_split_slot(j, LADLE_S_BALANCE) || j->append))
+        return ladle_job_usage(j, "--part does not go with --stratify, --balance or --append: "
+                                  "their classes are counted over every record");
     if (!j->state_path && !dataset && !part_concatenates(&j->cfg))
         return ladle_job_usage(j, "--part with this design needs --state PART.st: ladle merge "
                                   "of the parts' states prints what one run prints");
@@ -341,6 +345,9 @@ ladle_status ladle_job_run_to(ladle_job *j, int out_fd, struct ladle_record_sink
             .design = row->name,
             .stem_path = j->source_stem == LADLE_STEM_PATH,
             .source_prefix = j->source_prefix,
+            .part_k = j->part_k,
+            .part_n = j->part_n,
+            .part_job = part.job,
         };
         st = ladle_split_run(&j->cfg, &q, &io, &j->err, report, &j->output_closed, &j->summary,
                              &j->notes);

@@ -227,10 +227,15 @@ static ladle_status emit_records(struct job_run *j, struct job_result *res)
     for (size_t k = 0; p < end && j->limit > 0; k++) {
         size_t len = ladle_record_len(p, (size_t)(end - p), j->cfg->engine.csv_delim);
         if (j->collect) {
-            /* The arrival rank stands in for the offset: it follows input
-             * order, which is all a tie between equal keys needs. */
-            if (ladle_kept_set_add(&j->kept, b->keys[k], res->item.input, (uint64_t)j->kept.count,
-                                   p, len) != 0)
+            /* The rank in the input stands in for the offset (run_sample.h):
+             * it follows input order, which is all a tie between equal keys
+             * needs, and a source's later bytes come after its earlier ones. */
+            uint32_t in = res->item.input;
+            if (in != j->rank_input || !j->rank) {
+                j->rank_input = in;
+                j->rank = j->io->starts ? j->io->starts[in].start : 0;
+            }
+            if (ladle_kept_set_add(&j->kept, b->keys[k], in, j->rank++, p, len) != 0)
                 return ladle_error_set(j->err, LADLE_E_INTERNAL, "output: out of memory");
         } else {
             ladle_status st = ladle_writer_write(&j->w, p, len);

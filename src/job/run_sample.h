@@ -88,6 +88,12 @@ struct job_run {
      * kept records are gathered (collect) with the carried ones. */
     int carry_stream;
     uint64_t carried_seen; /* records the earlier runs saw */
+    /* collect: the order of a kept record inside its input, as its offset
+     * (the output thread's): the input's first byte read (--state's
+     * resume point, --part's range) plus its rank there, so that records
+     * of one source read in parts or runs keep their order when joined */
+    uint32_t rank_input;
+    uint64_t rank;
 };
 
 void ladle_job_free_result(struct job_result *res);

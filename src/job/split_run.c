@@ -271,6 +271,9 @@ static char *manifest_text(const struct ladle_config *cfg, const struct ladle_sp
         .fps = q->probe ? q->probe->fps : NULL,
         .stem_path = q->stem_path,
         .source_prefix = q->source_prefix,
+        .part_k = q->part_k,
+        .part_n = q->part_n,
+        .part_job = q->part_job,
     };
     if ((manifest = ladle_manifest_json(&ma)) && old) {
         char *joined = ladle_manifest_append(old, manifest);

@@ -37,6 +37,8 @@ struct ladle_split_request {
     const char *design;              /* the sampling design's name */
     int stem_path;                   /* --source-stem path */
     const char *source_prefix;       /* --source-prefix, or NULL */
+    uint32_t part_k, part_n;         /* --part K/N (n 0: none) */
+    uint64_t part_job;               /* its job (job/part_plan.h) */
 };
 
 /* Runs it; on success the dataset is committed and *summary (malloc'd,

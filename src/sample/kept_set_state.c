@@ -27,8 +27,7 @@ ladle_status ladle_kept_set_state_write(struct ladle_kept_set *s, uint64_t recor
     int bad = ladle_outbuf_append(out, magic, sizeof magic) | ladle_put_u64(out, records_seen) |
               ladle_put_u64(out, s->count);
     for (size_t i = 0; i < s->count && !bad; i++) {
-        struct ladle_kept *k = &s->v[i];
-        k->offset = i; /* the next run numbers its records from count on */
+        const struct ladle_kept *k = &s->v[i]; /* its offset orders it in its input */
         bad = ladle_put_u64(out, k->key) | ladle_put_u64(out, k->input) |
               ladle_put_u64(out, k->offset) | ladle_put_u64(out, k->len) |
               ladle_outbuf_append(out, k->data, k->len);

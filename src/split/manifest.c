@@ -65,10 +65,23 @@ static void add_sources(json_t *root, const struct ladle_manifest_args *m)
     json_object_set_new(root, "sources", a);
 }
 
+/* --part: which part of which job (ladle merge -o joins a job's parts). */
+static void put_part(json_t *root, const struct ladle_manifest_args *m)
+{
+    if (!m->part_n)
+        return;
+    char job[17];
+    snprintf(job, sizeof job, "%016llx", (unsigned long long)m->part_job);
+    json_object_set_new(root, "part",
+                        json_pack("{s:I, s:I, s:s}", "k", (json_int_t)m->part_k, "n",
+                                  (json_int_t)m->part_n, "job", job));
+}
+
+/* check-tree: long (one JSON object, field after field in the manifest's order) */
 char *ladle_manifest_json(const struct ladle_manifest_args *m)
 {
+    const struct ladle_split_spec *sp = m->state->spec;
     const struct ladle_split_state *ss = m->state;
-    const struct ladle_split_spec *sp = ss->spec;
     json_t *root = json_object();
     json_t *cmd = json_array();
     for (int i = 0; i < m->argc; i++)
@@ -102,9 +115,10 @@ char *ladle_manifest_json(const struct ladle_manifest_args *m)
         json_object_set_new(root, "design", json_string(m->design));
     if (m->ratios)
         json_object_set_new(root, "ratios", json_string(m->ratios));
+    put_part(root, m);
     if (sp->by_time && m->cutoffs)
         json_object_set_new(root, "cutoffs", json_string(m->cutoffs));
-    if (sp->by_time && m->time_format)
+    if (sp->by_time && m->time_format) /* time splits: what --append needs */
         json_object_set_new(root, "time_format", json_string(m->time_format));
     if (sp->by_time && m->tz)
         json_object_set_new(root, "tz", json_string(m->tz));

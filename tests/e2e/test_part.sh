@@ -1,0 +1,153 @@
+#!/usr/bin/env bash
+# `--part K/N` (issue 11): N part runs, each with --state, merged in any
+# order and any grouping, print what one run over all the inputs prints,
+# byte for byte, for every design --state carries and for stats; inputs
+# are cut where the spans fall (a plain file at records, a multi-frame .zst
+# file at frames cut in the middle of records, a .gz file whole), with and
+# without --header. Streaming designs without --state: the parts' outputs
+# one after the other are the one run's. --part slurm reads the array task.
+# Refusals: a bad K/N, stdin, a design that needs --state, a part's state
+# continued by --state, a part merged twice.
+. "$(dirname "$0")/lib.sh"
+L=$LADLE
+command -v zstd >/dev/null || skip "no zstd program to make the .zst input"
+command -v gzip >/dev/null || skip "no gzip program to make the .gz input"
+mk() { # NAME LINES TAG: a TSV with a header line
+    {
+        printf 'id\tg\tw\tx\n'
+        awk -v n="$2" -v t="$3" 'BEGIN { for (k = 1; k <= n; k++)
+            printf "%s-%d\tg%d\t%d\ttext %d %s\n", t, k, (k * 31) % 5, (k * 7919) % 97 + 1, k * k,
+                substr("abcdefghijklmnopqrstuvwxyz", 1, k % 26) }'
+    } >"$T/$1"
+}
+mk f1.tsv 3000 a
+mk f2.tsv 2500 b
+mk f3.tsv 400 c
+mk f4.tsv 40 d
+printf 'id\tg\tw\tx\n' >"$T/f5.tsv" # a header and no record
+mk f6.tsv 900 e
+printf 'e-last\tg1\t3\tno line end' >>"$T/f6.tsv"
+# f2 as concatenated frames cut every 7000 bytes: frames end inside records
+split -b 7000 "$T/f2.tsv" "$T/piece." && for p in "$T"/piece.*; do zstd -q -c "$p"; done >"$T/f2.tsv.zst"
+rm -f "$T"/piece.* "$T/f2.tsv"
+gzip "$T/f3.tsv"
+files=("$T/f1.tsv" "$T/f2.tsv.zst" "$T/f3.tsv.gz" "$T/f4.tsv" "$T/f5.tsv" "$T/f6.tsv")
+# The same records as JSON lines without a header: plain files are read
+# from inside (no header line to take from byte 0).
+for i in 1 4 6; do
+    awk -F'\t' 'NR > 1 { printf "{\"id\":\"%s\",\"g\":\"%s\",\"w\":%s}\n", $1, $2, $3 }' \
+        "$T/f$i.tsv" >"$T/j$i.jsonl"
+done
+awk -F'\t' 'NR > 1 { printf "{\"id\":\"%s\",\"g\":\"%s\",\"w\":%s}\n", $1, $2, $3 }' \
+    <(zstd -dc "$T/f2.tsv.zst") >"$T/j2.jsonl"
+split -b 5000 "$T/j2.jsonl" "$T/piece." && for p in "$T"/piece.*; do zstd -q -c "$p"; done >"$T/j2.jsonl.zst"
+rm -f "$T"/piece.* "$T/j2.jsonl"
+jfiles=("$T/j1.jsonl" "$T/j2.jsonl.zst" "$T/j4.jsonl" "$T/j6.jsonl")
+
+ok() {
+    run "$@"
+    if [ "$RC" = 0 ]; then pass; else fail "$LAST_CMD" "exit $RC" "$(head -c 400 "$T/err")"; fi
+}
+
+# parts CMD N MERGEOPT OPT... -- FILES: N part states, merged in reverse
+# order, print $T/one; for N = 4 also the grouping (4 1)(3 2).
+parts() {
+    local cmd=$1 n=$2 m=$3 k d=$T/p
+    shift 3
+    local opt=()
+    while [ "$1" != -- ]; do opt+=("$1") && shift; done
+    shift
+    rm -rf "$d" && mkdir -p "$d"
+    for k in $(seq 1 "$n"); do ok $L "$cmd" "${opt[@]}" --part "$k/$n" --state "$d/s$k" "$@"; done
+    # shellcheck disable=SC2086
+    expect_same "$T/one" $L merge $m $(for k in $(seq "$n" -1 1); do echo "$d/s$k"; done)
+    if [ "$n" = 4 ]; then
+        # shellcheck disable=SC2086
+        ok $L merge $m --state "$d/a" "$d/s4" "$d/s1"
+        # shellcheck disable=SC2086
+        ok $L merge $m --state "$d/b" "$d/s3" "$d/s2"
+        # shellcheck disable=SC2086
+        expect_same "$T/one" $L merge $m "$d/b" "$d/a"
+        # shellcheck disable=SC2086
+        ok $L merge $m --state "$d/all" "$d/a" "$d/b"
+        # shellcheck disable=SC2086
+        expect_same "$T/one" $L "$cmd" "${opt[@]}" $m --state "$d/all" "$@"
+    fi
+}
+
+designs=(
+    "-n 12" "-n 5000" "--weight w -n 12" "--weight w -n 12 --emit-weight" "--rate 0.3"
+    "--strata g --fractions g0=0.5,g1=0.2,g2=1" "--strata g -n 10" "--strata g --per-stratum 3"
+    "--cluster g --rate 0.5" "--cluster g --rate 0.5 --within-rate 0.5"
+    "--cluster g --rate 0.5 --within-size 2" "--cluster g --clusters 2"
+    "--cluster g --clusters 2 --within-size 3" "--head 10" "--head 3000" "-n 12 --shuffle"
+    "--rate 0.3 --shuffle"
+)
+for dz in "${designs[@]}"; do
+    # shellcheck disable=SC2206
+    opt=($dz --seed 3 --format tsv --header)
+    m=
+    case " $dz " in *" --shuffle "*) m=--shuffle ;; esac
+    save one $L sample "${opt[@]}" "${files[@]}"
+    # shellcheck disable=SC2206
+    base=(${opt[@]/--shuffle/})
+    for n in 1 2 3 4 5; do parts sample "$n" "$m" "${base[@]}" -- "${files[@]}"; done
+done
+for dz in "-n 20" "--rate 0.2" "--cluster g --clusters 2" "--head 100" "--strata g -n 10"; do
+    # shellcheck disable=SC2206
+    opt=($dz --seed 9 --format json)
+    save one $L sample "${opt[@]}" "${jfiles[@]}"
+    for n in 2 3 5 11; do parts sample "$n" "" "${opt[@]}" -- "${jfiles[@]}"; done
+    save one $L sample "${opt[@]}" -t 1 --chunk-size 4K "${jfiles[@]}"
+    parts sample 4 "" "${opt[@]}" -t 1 --chunk-size 4K -- "${jfiles[@]}"
+done
+
+# stats: the merged counts report what stats over every input reports.
+for fz in "--field w" "--field w --field g"; do
+    # shellcheck disable=SC2206
+    opt=($fz --format tsv --header)
+    save one $L stats "${opt[@]}" --tsv "${files[@]}"
+    for n in 1 3 4; do parts stats "$n" --tsv "${opt[@]}" -- "${files[@]}"; done
+done
+run $L stats --field w --format tsv --header --part 1/2 --state "$T/st1" "${files[@]}"
+expect_true "stats --part --state prints nothing" test ! -s "$T/out"
+
+# Streaming designs without --state: the parts' outputs in part order.
+for dz in "--rate 0.3" "--strata g --fractions g0=0.5,g1=0.2" "--cluster g --rate 0.5"; do
+    # shellcheck disable=SC2206
+    opt=($dz --seed 4 --format json)
+    save one $L sample "${opt[@]}" "${jfiles[@]}"
+    for n in 1 2 3 7; do
+        : >"$T/cat"
+        for k in $(seq 1 "$n"); do $L sample "${opt[@]}" --part "$k/$n" "${jfiles[@]}" >>"$T/cat"; done
+        expect_eq "--part $n parts one after the other ($dz)" "$(sha_of "$T/one")" "$(sha_of "$T/cat")"
+    done
+done
+
+# --part slurm: the task's place in the array, from its first id.
+save one $L sample -n 30 --format tsv --header "${files[@]}"
+rm -rf "$T/sl" && mkdir "$T/sl"
+for id in 4 5 6; do
+    SLURM_ARRAY_TASK_ID=$id SLURM_ARRAY_TASK_MIN=4 SLURM_ARRAY_TASK_COUNT=3 \
+        ok $L sample -n 30 --format tsv --header --part slurm --state "$T/sl/$id" "${files[@]}"
+done
+expect_same "$T/one" $L merge "$T/sl/6" "$T/sl/4" "$T/sl/5"
+run $L merge "$T/sl/6" "$T/sl/4"
+expect_true "a merge without every part: fewer records" test "$(lines_of "$T/out")" -le 31
+
+# Refusals.
+for bad in 0/3 4/3 3 1/0 x/2 "1/2/3"; do
+    expect_rc 2 $L sample -n 3 --part "$bad" --state "$T/x" "${files[@]}"
+    expect_stderr_match "give K/N"
+done
+expect_rc 2 env -u SLURM_ARRAY_TASK_ID $L sample -n 3 --part slurm --state "$T/x" "${files[@]}"
+expect_stderr_match "SLURM_ARRAY_TASK_ID"
+expect_rc 2 $L sample -n 3 --part 1/2 --state "$T/x" - <"$T/f1.tsv"
+expect_stderr_match "stdin cannot be cut"
+expect_rc 2 $L sample -n 3 --part 1/2 "${files[@]}"
+expect_stderr_match "needs --state"
+expect_rc 2 $L sample -n 30 --format tsv --header --state "$T/sl/5" "${files[@]}"
+expect_stderr_match "merge every part"
+expect_rc 2 $L merge "$T/sl/4" "$T/sl/5" "$T/sl/4"
+expect_stderr_match "both consumed source"
+finish
