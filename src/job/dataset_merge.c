@@ -51,14 +51,13 @@ static int inside(const char *dir, const struct stat *sb)
         }
         *slash = '\0';
     }
-    for (char *end = real; end && !found;) {
+    while (real && !found) {
         struct stat at;
         found = stat(real, &at) == 0 && at.st_dev == sb->st_dev && at.st_ino == sb->st_ino;
-        end = strrchr(real, '/');
-        if (!end || end == real)
-            end = real[1] && !found ? (real[1] = '\0', real) : NULL;
-        else
-            *end = '\0';
+        char *end = strrchr(real, '/');
+        if (!end || !real[1])
+            break;               /* "/" was the last */
+        end[end == real] = '\0'; /* "/a" becomes "/", "/a/b" "/a" */
     }
     free(path);
     free(real);

@@ -14,8 +14,10 @@
 # --force replaces DIR; across file systems the shards are copied. SIGTERM
 # during a join of large parts leaves no DIR and no temporary folder (or a
 # whole, verified DIR when the join ended first).
-# When `ladle split --part` exists, --part folders join in part order
-# whatever order they are given in.
+# When `ladle split --part` records its part: for the same three designs, N
+# = 1..4 parts (files cut into byte ranges) given in reverse order join in
+# part order into one run's splits; (3,1) then (2, that) too; a part twice,
+# parts of other inputs and --part folders with whole-file ones are refused.
 . "$(dirname "$0")/lib.sh"
 L=$LADLE
 command -v zstd >/dev/null || skip "zstd is needed"
@@ -176,17 +178,47 @@ else
 fi
 
 # ---- --part folders (when the option exists): part order, whatever the argument order
+# part_design NAME SPLITS OPTIONS...: N = 1..4 parts of all the inputs (files cut
+# into byte ranges), joined in reverse order, equal one run over all of them.
+part_design() {
+    local name=$1 splits=$2 n k dirs
+    shift 2
+    for n in 1 2 3 4; do
+        dirs=()
+        for ((k = n; k >= 1; k--)); do
+            rm -rf "$T/$name.k$k"
+            $L split --part "$k/$n" "$@" --shard-records 700 -o "$T/$name.k$k" "${IN[@]}" 2>"$T/err" ||
+                fail "$name --part $k/$n" "$(cat "$T/err")"
+            dirs+=("$T/$name.k$k")
+        done
+        rm -rf "$T/$name.kjoin"
+        if $L merge -o "$T/$name.kjoin" "${dirs[@]}" 2>"$T/err"; then pass; else
+            fail "$name: merge of --part n..1 of $n" "$(cat "$T/err")"
+        fi
+        # shellcheck disable=SC2086
+        same_splits "$name: --part n..1 of $n" "$T/$name.all" "$T/$name.kjoin" $splits
+        verify_ok "$name: --part of $n" "$T/$name.kjoin"
+    done
+}
 if $L split --part 1/3 --ratios train=0.8,val=0.1,test=0.1 --seed 7 -o "$T/k1" "${IN[@]}" 2>/dev/null &&
     [ "$(jq -c .part.n "$T/k1/manifest.json")" = 3 ]; then
+    part_design ratios "train val test" --ratios train=0.8,val=0.1,test=0.1 --seed 7
+    part_design by "train val test" --ratios train=0.7,val=0.2,test=0.1 --by user --seed 3
+    part_design time "early mid late" --ratios early,mid,late --time-field ts \
+        --cutoffs 2024-05-01T03:00:00Z,2024-05-01T05:00:00Z --allow-empty
     $L split --ratios train=0.8,val=0.1,test=0.1 --seed 7 -o "$T/kall" "${IN[@]}"
     for k in 2 3; do $L split --part $k/3 --ratios train=0.8,val=0.1,test=0.1 --seed 7 -o "$T/k$k" "${IN[@]}"; done
     if $L merge -o "$T/k321" "$T/k3" "$T/k2" "$T/k1" 2>"$T/err"; then pass; else fail "--part: merge" "$(cat "$T/err")"; fi
     same_splits "--part 3,2,1" "$T/kall" "$T/k321" train val test
-    expect_eq "--part: the join records its parts" '{"n":3,"k":[1,2,3]}' "$(jq -c .parts "$T/k321/manifest.json")"
+    expect_eq "--part: the join records its parts" '{"n":3,"k":[1,2,3]}' "$(jq -c "{n: .parts.n, k: .parts.k}" "$T/k321/manifest.json")"
     $L merge -o "$T/k31" "$T/k3" "$T/k1" && $L merge -o "$T/k31_2" "$T/k2" "$T/k31" ||
         fail "--part: (3,1) then (2, that)"
     same_splits "--part (3,1),2" "$T/kall" "$T/k31_2" train val test
+    verify_ok "--part (3,1),2" "$T/k31_2"
     refused "--part: a part twice" 2 "part 1/3 is in both" -o "$T/no" "$T/k31" "$T/k1"
+    $L split --part 2/3 --ratios train=0.8,val=0.1,test=0.1 --seed 7 -o "$T/kother" "${IN[@]:1}"
+    refused "--part: parts of other inputs" 2 "parts of different runs" -o "$T/no" "$T/k1" "$T/kother"
+    refused "--part and whole files" 2 "not both" -o "$T/no" "$T/ratios.k1" "$T/ratios.p4"
 else
     note "ladle split --part writes no \"part\" in its manifest yet: part-numbered joins not checked"
 fi
