@@ -221,6 +221,13 @@ static ladle_status part_begin(ladle_job *j, struct ladle_pipeline_io *io,
 {
     if (j->merging)
         return ladle_job_usage(j, "--part does not go with ladle merge: merge the parts' states");
+    int design = j->cfg.params.design;
+    if (design == LADLE_DESIGN_SYSTEMATIC || design == LADLE_DESIGN_SNOWBALL)
+        return ladle_job_usage(j, design == LADLE_DESIGN_SYSTEMATIC
+                                      ? "--part does not go with --every: its picks count the "
+                                        "records before them, which another part reads"
+                                      : "--part does not go with --snowball: each wave needs "
+                                        "every record");
     if (dataset && (*ladle_job_split_slot(j, LADLE_S_STRATIFY) ||
                     *ladle_job_split_slot(j, LADLE_S_BALANCE) || j->append))
         return ladle_job_usage(j, "--part does not go with --stratify, --balance or --append: "

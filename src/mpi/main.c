@@ -244,17 +244,21 @@ static int dispatch(int argc, char **argv, int rank, int size)
                     LADLE_CONTRACT_VERSION);
         return 0;
     }
+    if (strcmp(cmd, "split") == 0) {
+        const char *no = refused(argc, argv);
+        if (no)
+            return rank == 0 ? ladle_cli_usage(cmd, "%s", no) : LADLE_E_USAGE;
+        same_seed(argc, argv, rank);
+        return ladle_mpi_split(argc, argv, rank, size);
+    }
     if (strcmp(cmd, "sample") != 0 && strcmp(cmd, "stats") != 0) {
         if (rank != 0)
             return LADLE_E_USAGE;
         if (argc < 2)
             usage(stderr);
-        else if (strcmp(cmd, "split") == 0)
-            fputs("ladle: ladle-mpi split is not there yet: run `ladle split --part K/N -o "
-                  "PARTDIR` per part and join the folders with `ladle merge -o DIR`\n",
-                  stderr);
         else
-            fprintf(stderr, "ladle: ladle-mpi: unknown command '%s' (sample or stats)\n", cmd);
+            fprintf(stderr, "ladle: ladle-mpi: unknown command '%s' (sample, stats or split)\n",
+                    cmd);
         return LADLE_E_USAGE;
     }
     const char *why = refused(argc, argv);

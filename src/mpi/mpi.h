@@ -42,4 +42,9 @@ void ladle_mpi_quiet_end(struct ladle_mpi_quiet *q, int let_out);
  * after rank 0 said why. */
 int ladle_mpi_gather(const struct ladle_mpi_bytes *mine, int rank, int size, int *fds);
 
+/* split.c: `ladle-mpi split -o DIR ARGS` (argv[1] "split"): each rank's
+ * part dataset in a temporary folder beside DIR, joined by rank 0 into
+ * DIR. The exit code, the same on every rank. */
+int ladle_mpi_split(int argc, char **argv, int rank, int size);
+
 #endif
