@@ -16,6 +16,7 @@
 #include <limits.h>
 #include <mpi.h>
 #include <signal.h>
+#include <sys/types.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,6 +53,37 @@ static int output_at(int argc, char **argv)
     return -1;
 }
 
+/* Rank 0: a child that removes the temporary folder once rank 0 is gone,
+ * however it went (a signal, SIGKILL, MPI ending the job after another
+ * rank died): it waits for the end of a pipe only rank 0 holds. It keeps
+ * no other descriptor, so that mpirun sees rank 0's output end with it. */
+static void watch_tmp(void)
+{
+    int p[2];
+    if (pipe(p) != 0)
+        return;
+    pid_t pid = fork();
+    if (pid == 0) {
+        /* Out of rank 0's process group: mpirun ends a job by signalling
+         * each rank's group, and this child must outlive rank 0. */
+        setsid();
+        signal(SIGINT, SIG_IGN);
+        signal(SIGTERM, SIG_IGN);
+        signal(SIGHUP, SIG_IGN);
+        for (int fd = 0; fd < 1024; fd++)
+            if (fd != p[0])
+                close(fd);
+        char c;
+        while (read(p[0], &c, 1) > 0)
+            ;
+        rm_tree(tmp_dir);
+        _exit(0);
+    }
+    close(p[0]);
+    if (pid < 0)
+        close(p[1]); /* no watchdog: the normal paths still remove it */
+}
+
 /* Rank 0: the temporary folder beside DIR, its path sent to every rank. */
 static int make_tmp(const char *dir, int rank)
 {
@@ -63,6 +95,8 @@ static int make_tmp(const char *dir, int rank)
         snprintf(copy, sizeof copy, "%s", dir);
         int n = snprintf(tmp_dir, sizeof tmp_dir, "%s/.%s.ladle-mpi.XXXXXX", dirname(copy), base);
         ok = n > 0 && (size_t)n < sizeof tmp_dir && mkdtemp(tmp_dir) != NULL;
+        if (ok)
+            watch_tmp();
         if (!ok)
             fprintf(stderr, "ladle: %s: cannot make a temporary folder beside it\n", dir);
     }

@@ -124,4 +124,65 @@ done
 expect_rc 2 "${MPI[@]}" -np 3 "$LM" sample -n 5 --bogus "$T/f1.tsv"
 expect_stderr_match "^ladle: unknown option '--bogus'"
 tmp_empty
+
+# ladle-mpi split -o DIR: each split's records, read in manifest order, are
+# one `ladle split`'s (JSON lines: no header line per shard); verify passes;
+# a failing rank or a killed one leaves DIR as it was and no temporary
+# folder beside it.
+for i in 1 2 3 4 5; do
+    awk -F'\t' 'NR > 1 { printf "{\"id\":\"%s\",\"g\":\"%s\",\"w\":%s}\n", $1, $2, $3 }' \
+        <(if [ -f "$T/f$i.tsv" ]; then cat "$T/f$i.tsv"; else zstd -dc "$T/f$i.tsv.zst"; fi) >"$T/j$i.jsonl"
+done
+jfiles=("$T/j1.jsonl" "$T/j2.jsonl" "$T/j3.jsonl" "$T/j4.jsonl" "$T/j5.jsonl")
+shards_of() { # DIR SPLIT: the split's records in manifest order
+    jq -r --arg s "$2" '.splits[] | select(.name == $s) | .shards[].file' "$1/manifest.json" |
+        while read -r f; do zstd -dc "$1/$f"; done
+}
+for sopt in "--ratios train=0.8,test=0.2" "--ratios train=0.7,test=0.3 --by id" \
+    "--rate 0.5 --ratios a=0.5,b=0.5"; do
+    # shellcheck disable=SC2206
+    opt=($sopt --seed 5 --format json --shard-records 40)
+    rm -rf "$T/one.ds" && $L split "${opt[@]}" -o "$T/one.ds" "${jfiles[@]}" 2>/dev/null
+    for np in 1 2 3 4; do
+        rm -rf "$T/mpi.ds"
+        run "${MPI[@]}" -np $np "$LM" split "${opt[@]}" -o "$T/mpi.ds" "${jfiles[@]}"
+        if [ "${sopt#--rate}" = "$sopt" ]; then
+            expect_eq "ladle-mpi split -np $np ($sopt): exit" 0 "$RC"
+            for s in $(jq -r '.splits[].name' "$T/one.ds/manifest.json"); do
+                expect_eq "ladle-mpi split -np $np ($sopt): split $s" \
+                    "$(shards_of "$T/one.ds" "$s" | sha256sum)" "$(shards_of "$T/mpi.ds" "$s" | sha256sum)"
+            done
+            expect_rc 0 $L verify "$T/mpi.ds"
+        else # a sample design: the join refuses it (ladle merge -o), nothing is left
+            expect_eq "ladle-mpi split -np $np ($sopt): refused" 2 "$RC"
+        fi
+        expect_eq "no temporary folder left" "" "$(ls -A "$T" | grep ladle-mpi)"
+        tmp_empty
+    done
+done
+# DIR as it was: a damaged input on one rank; a rank killed mid-run.
+rm -rf "$T/keep.ds" && $L split --ratios a=0.5,b=0.5 --format json -o "$T/keep.ds" "$T/j1.jsonl"
+before=$(cd "$T/keep.ds" && find . -type f -exec sha256sum {} + | sort | sha256sum)
+zstd -q -c "$T/j4.jsonl" | head -c 3000 >"$T/cut.jsonl.zst"
+expect_rc 3 "${MPI[@]}" -np 3 "$LM" split --ratios a=0.5,b=0.5 --format json --force \
+    -o "$T/keep.ds" "$T/j1.jsonl" "$T/j2.jsonl" "$T/cut.jsonl.zst" "$T/j5.jsonl"
+expect_stderr_match 'cut\.jsonl\.zst'
+expect_eq "a failing rank: DIR as it was" "$before" \
+    "$(cd "$T/keep.ds" && find . -type f -exec sha256sum {} + | sort | sha256sum)"
+expect_eq "a failing rank: no temporary folder" "" "$(ls -A "$T" | grep ladle-mpi)"
+for i in $(seq 1 300); do cat "$T/j4.jsonl"; done >"$T/big.jsonl"
+"${MPI[@]}" -np 3 "$LM" split --ratios a=0.5,b=0.5 --format json --force --level 19 \
+    -o "$T/keep.ds" "$T/big.jsonl" "$T/j1.jsonl" >/dev/null 2>&1 &
+mpid=$!
+for i in $(seq 1 50); do
+    pid=$(pgrep -P "$mpid" -f "ladle-mpi split" | tail -1) # a rank: mpirun's child
+    [ -n "$pid" ] && [ -n "$(ls -A "$T" | grep ladle-mpi)" ] && break
+    sleep 0.1
+done
+[ -n "$pid" ] && kill -KILL "$pid"
+wait "$mpid" 2>/dev/null
+for i in $(seq 1 50); do [ -z "$(ls -A "$T" | grep ladle-mpi)" ] && break; sleep 0.1; done
+expect_eq "a killed rank: DIR as it was" "$before" \
+    "$(cd "$T/keep.ds" && find . -type f -exec sha256sum {} + | sort | sha256sum)"
+expect_eq "a killed rank: no temporary folder" "" "$(ls -A "$T" | grep ladle-mpi)"
 finish
