@@ -13,6 +13,7 @@
 #include <xxhash.h>
 
 #include "codec/zstd_frames.h"
+#include "shard/seekable.h"
 
 static int parse_u32(const char *s, const char **end, uint32_t *v)
 {
@@ -94,8 +95,9 @@ static int cut_kind(const char *path, const struct ladle_config *cfg)
         return 0;
     ssize_t r = pread(fd, m, 4, 0);
     close(fd);
-    if (r == 4 && m[0] == 0x28 && m[1] == 0xb5 && m[2] == 0x2f && m[3] == 0xfd)
-        return 2;
+    if (r == 4 && ((m[0] == 0x28 && m[1] == 0xb5 && m[2] == 0x2f && m[3] == 0xfd) ||
+                   ((m[0] & 0xf0) == 0x50 && m[1] == 0x2a && m[2] == 0x4d && m[3] == 0x18)))
+        return 2; /* a zstd frame, or a skippable one first (pzstd) */
     if (r >= 2 && m[0] == 0x1f && m[1] == 0x8b)
         return 0;
     return cfg->engine.csv_delim ? 0 : 1;
@@ -107,6 +109,33 @@ struct edge {
     uint64_t comp, dec, seek_comp, seek_dec;
 };
 
+/* A seekable-format file (ladle's shards, t2sz): the seek table sizes
+ * every frame, with or without content sizes in their headers. 1 when c
+ * was filled from it, 0 when the file has no seek table. */
+static int seek_table_cut(int fd, uint64_t size, uint64_t at, struct ladle_zstd_cut *c)
+{
+    struct ladle_seek_table t;
+    memset(&t, 0, sizeof t);
+    uint64_t end;
+    const char *why;
+    if (ladle_seek_table_read_fd(fd, size, &t, &end, &why) != 0)
+        return 0;
+    uint64_t comp = 0, dec = 0;
+    memset(c, 0, sizeof *c);
+    for (size_t i = 0; i < t.count && comp < at; i++) {
+        if (t.v[i].dsize) {
+            c->prev_comp = comp;
+            c->prev_dec = dec;
+        }
+        comp += t.v[i].csize;
+        dec += t.v[i].dsize;
+    }
+    c->comp = comp < end ? comp : size; /* past the last frame: the end */
+    c->dec = dec;
+    ladle_seek_table_free(&t);
+    return 1;
+}
+
 static int edge_at(const char *path, const struct piece *pc, uint64_t x, struct edge *e)
 {
     if (pc->kind == 1) {
@@ -117,7 +146,7 @@ static int edge_at(const char *path, const struct piece *pc, uint64_t x, struct 
     if (fd < 0)
         return -1;
     struct ladle_zstd_cut c;
-    int r = ladle_zstd_cut_at(fd, pc->size, x, &c);
+    int r = seek_table_cut(fd, pc->size, x, &c) ? 0 : ladle_zstd_cut_at(fd, pc->size, x, &c);
     close(fd);
     *e = (struct edge){c.comp, c.dec, c.prev_comp, c.prev_dec};
     return r;
@@ -157,16 +186,20 @@ static int range_of(const char *path, const struct ladle_config *cfg, struct pie
         *in = a <= mid && (mid < b || (last && mid == b));
         return 0;
     }
+    /* The range in decompressed bytes, [start, stop), UINT64_MAX: the end.
+     * A cut at the file's end (no frame after it) is the end too. */
     struct edge lo = {0, 0, 0, 0}, hi = {s, 0, 0, 0};
     if (g < a && edge_at(path, pc, a - g, &lo) != 0)
         return -1;
     if (b < g + s && edge_at(path, pc, b - g, &hi) != 0)
         return -1;
-    if (lo.comp >= hi.comp)
+    uint64_t start = lo.comp >= s ? UINT64_MAX : lo.dec;
+    uint64_t stop = hi.comp >= s ? UINT64_MAX : hi.dec;
+    if (start >= stop)
         return 0; /* the span ends inside one frame, or one line */
-    r->start = lo.dec;
-    r->stop = hi.comp < s ? hi.dec : 0;
-    if (lo.dec && pc->kind == 2) {
+    r->start = start;
+    r->stop = stop == UINT64_MAX ? 0 : stop;
+    if (start && pc->kind == 2) {
         r->seek_comp = lo.seek_comp;
         r->seek_dec = lo.seek_dec;
     }

@@ -43,6 +43,17 @@ awk -F'\t' 'NR > 1 { printf "{\"id\":\"%s\",\"g\":\"%s\",\"w\":%s}\n", $1, $2, $
 split -b 5000 "$T/j2.jsonl" "$T/piece." && for p in "$T"/piece.*; do zstd -q -c "$p"; done >"$T/j2.jsonl.zst"
 rm -f "$T"/piece.* "$T/j2.jsonl"
 jfiles=("$T/j1.jsonl" "$T/j2.jsonl.zst" "$T/j4.jsonl" "$T/j6.jsonl")
+# pzstd: a skippable frame before each frame, and no content size in the
+# frames' headers: the file cannot be cut, and goes whole to one part.
+if command -v pzstd >/dev/null; then
+    for i in 1 2 3 4 5 6 7 8; do sed "s/\"id\":\"/\"id\":\"p$i/" "$T/j1.jsonl"; done >"$T/j7.jsonl"
+    pzstd -q -p 2 -1 "$T/j7.jsonl" -o "$T/j7.jsonl.zst" && rm "$T/j7.jsonl"
+    jfiles+=("$T/j7.jsonl.zst")
+fi
+# A seekable shard written by ladle split: cut by its seek table.
+sed 's/"id":"/"id":"s/' "$T/j1.jsonl" >"$T/s1.jsonl"
+$L split --format json --ratios all=1 -o "$T/sds" "$T/s1.jsonl" >/dev/null 2>&1
+cp "$T/sds/all/part-00000.jsonl.zst" "$T/j8.jsonl.zst" && jfiles+=("$T/j8.jsonl.zst")
 
 ok() {
     run "$@"
