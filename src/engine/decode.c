@@ -89,14 +89,16 @@ struct resume {
 };
 
 /* --part: drops ck's records that start before part->start (the first
- * '\n' at or after byte start - 1 ends the last of them) and those that
- * start at or after part->stop; *finished once past stop. ck holds whole
- * records, so its last byte is a line end (or the input's last byte). */
+ * '\n' at or after byte start - 1, or start with `after`, ends the last of
+ * them) and those that start at or after part->stop (the same rule);
+ * *finished once past stop. ck holds whole records, so its last byte is a
+ * line end (or the input's last byte). */
 static void part_trim(struct resume *rs, struct ladle_chunk *ck, bool track, bool *finished)
 {
     const struct ladle_input_start *p = rs->part;
-    if (!rs->checked && p->start && ck->offset < p->start) {
-        uint64_t need = p->start - 1 - ck->offset;
+    const uint64_t from = p->start ? p->start - !p->after : 0, to = p->stop - !p->after;
+    if (!rs->checked && p->start && ck->offset <= from) {
+        uint64_t need = from - ck->offset;
         const char *nl =
             need < ck->len ? memchr(ck->data + need, '\n', ck->len - (size_t)need) : NULL;
         size_t cut = nl ? (size_t)(nl - ck->data) + 1 : ck->len;
@@ -107,10 +109,10 @@ static void part_trim(struct resume *rs, struct ladle_chunk *ck, bool track, boo
             return; /* every record here starts before the range */
     }
     rs->checked = true;
-    if (p->stop && ck->offset + ck->len > p->stop) {
+    if (p->stop && ck->offset + ck->len > to) {
         size_t keep = 0;
-        if (ck->offset < p->stop) {
-            uint64_t need = p->stop - 1 - ck->offset;
+        if (ck->offset <= to) {
+            uint64_t need = to - ck->offset;
             const char *nl = memchr(ck->data + need, '\n', ck->len - (size_t)need);
             keep = nl ? (size_t)(nl - ck->data) + 1 : ck->len;
         }

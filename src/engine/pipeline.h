@@ -24,11 +24,13 @@ struct ladle_input_start {
     uint16_t tail_len;
     /* --part (job/part_plan.h): the input's records that start in
      * [start, stop) (stop 0: to the end), where start and stop need not be
-     * record boundaries; no tail is compared. Decoding may begin before
-     * start: a plain file at start - 1, a zstd file at the frame that
-     * starts at compressed offset seek_comp, decompressed offset seek_dec
-     * (both 0: byte 0). */
-    int part;
+     * record boundaries: a record starts there if the byte before is a
+     * line end; with `after`, an edge is the first line end at or after
+     * it instead, so that a part that begins at a zstd frame need not
+     * decode the frame before. No tail is compared. Decoding may begin
+     * before start: a plain file at start - 1, a zstd file at the frame
+     * at compressed offset seek_comp, decompressed seek_dec (0, 0: byte 0). */
+    int part, after;
     uint64_t stop, seek_comp, seek_dec;
 };
 

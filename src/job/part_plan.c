@@ -199,9 +199,10 @@ static int range_of(const char *path, const struct ladle_config *cfg, struct pie
         return 0; /* the span ends inside one frame, or one line */
     r->start = start;
     r->stop = stop == UINT64_MAX ? 0 : stop;
-    if (start && pc->kind == 2) {
-        r->seek_comp = lo.seek_comp;
-        r->seek_dec = lo.seek_dec;
+    if (pc->kind == 2) { /* decoded from the frame cut at, its edges by line ends after them */
+        r->after = 1;
+        r->seek_comp = start ? lo.comp : 0;
+        r->seek_dec = start ? lo.dec : 0;
     }
     *in = 1;
     return 0;

@@ -233,7 +233,10 @@ static ladle_status emit_records(struct job_run *j, struct job_result *res)
             uint32_t in = res->item.input;
             if (in != j->rank_input || !j->rank) {
                 j->rank_input = in;
-                j->rank = j->io->starts ? j->io->starts[in].start : 0;
+                const struct ladle_input_start *at = j->io->starts ? &j->io->starts[in] : NULL;
+                /* an `after` edge: the part's first record starts past it,
+                 * and the part before may end a record at it */
+                j->rank = at ? at->start + (at->after && at->start) : 0;
             }
             if (ladle_kept_set_add(&j->kept, b->keys[k], in, j->rank++, p, len) != 0)
                 return ladle_error_set(j->err, LADLE_E_INTERNAL, "output: out of memory");
