@@ -165,27 +165,6 @@ static int merge(char **args, int opts_end, int *fds, int size)
     return rc;
 }
 
-/* The ranks' exit codes after the parts: the first failing rank's, which
- * alone lets its messages out; 0 when every part went well. */
-static int agree(int rc, int rank, int size, struct ladle_mpi_quiet *q, int held)
-{
-    int *rcs = calloc((size_t)size, sizeof *rcs);
-    if (!rcs) {
-        fputs("ladle: out of memory\n", stderr);
-        MPI_Abort(MPI_COMM_WORLD, LADLE_E_INTERNAL);
-    }
-    MPI_Allgather(&rc, 1, MPI_INT, rcs, 1, MPI_INT, MPI_COMM_WORLD);
-    int first = -1;
-    for (int r = 0; r < size && first < 0; r++)
-        if (rcs[r] != 0)
-            first = r;
-    if (held)
-        ladle_mpi_quiet_end(q, first < 0 || first == rank);
-    rc = first < 0 ? 0 : rcs[first];
-    free(rcs);
-    return rc;
-}
-
 /* The three phases: each rank's part, the gather, rank 0's merge. */
 static int run(int argc, char **argv, int rank, int size)
 {
@@ -206,7 +185,7 @@ static int run(int argc, char **argv, int rank, int size)
     struct ladle_mpi_bytes state = {NULL, 0};
     int opts_end = -1, held = ladle_mpi_quiet_begin(&q, 1) == 0;
     int rc = held ? ladle_mpi_part(n, args, &state, &opts_end) : LADLE_E_INTERNAL;
-    rc = agree(rc, rank, size, &q, held);
+    rc = ladle_mpi_agree(rc, rank, size, &q, held);
     if (rc == 0 && opts_end < 0 && rank == 0) /* --help: print it this time */
         rc = run_command(n, args);
     if (rc != 0 || opts_end < 0) {

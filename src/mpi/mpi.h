@@ -37,6 +37,11 @@ struct ladle_mpi_quiet {
 int ladle_mpi_quiet_begin(struct ladle_mpi_quiet *q, int hold_err);
 void ladle_mpi_quiet_end(struct ladle_mpi_quiet *q, int let_out);
 
+/* After a phase (quiet.c): every rank's exit code; the first failing
+ * rank's messages are let out (held: q holds them), the others' dropped;
+ * returns that rank's code, or 0 when every rank went well. Collective. */
+int ladle_mpi_agree(int rc, int rank, int size, struct ladle_mpi_quiet *q, int held);
+
 /* gather.c: every rank's bytes into rank 0, each rank's in a memory file:
  * fds[r] (rank 0 only; size of them). Collective; 0, or -1 on every rank
  * after rank 0 said why. */

@@ -7,6 +7,8 @@
  * not once more by each rank that gave up with it.
  */
 #include <fcntl.h>
+#include <mpi.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -57,4 +59,25 @@ void ladle_mpi_quiet_end(struct ladle_mpi_quiet *q, int let_out)
             break;
     close(q->held);
     q->held = -1;
+}
+
+/* The ranks' exit codes after the parts: the first failing rank's, which
+ * alone lets its messages out; 0 when every part went well. */
+int ladle_mpi_agree(int rc, int rank, int size, struct ladle_mpi_quiet *q, int held)
+{
+    int *rcs = calloc((size_t)size, sizeof *rcs);
+    if (!rcs) {
+        fputs("ladle: out of memory\n", stderr);
+        MPI_Abort(MPI_COMM_WORLD, LADLE_E_INTERNAL);
+    }
+    MPI_Allgather(&rc, 1, MPI_INT, rcs, 1, MPI_INT, MPI_COMM_WORLD);
+    int first = -1;
+    for (int r = 0; r < size && first < 0; r++)
+        if (rcs[r] != 0)
+            first = r;
+    if (held)
+        ladle_mpi_quiet_end(q, first < 0 || first == rank);
+    rc = first < 0 ? 0 : rcs[first];
+    free(rcs);
+    return rc;
 }

@@ -125,23 +125,12 @@ static int run_part(int argc, char **argv, int out_at, int rank, int size)
     for (int i = 2; i < argc; i++)
         args[n++] = i == out_at ? out : argv[i];
     struct ladle_mpi_quiet q;
-    int rc = ladle_mpi_quiet_begin(&q, 1) == 0 ? 0 : LADLE_E_INTERNAL;
-    if (rc == 0) {
+    int held = ladle_mpi_quiet_begin(&q, 1) == 0, rc = held ? 0 : LADLE_E_INTERNAL;
+    if (held) {
         optind = 0;
         rc = ladle_cli_split(n - 1, args + 1);
     }
-    int *rcs = calloc((size_t)size, sizeof *rcs);
-    if (!rcs)
-        MPI_Abort(MPI_COMM_WORLD, LADLE_E_INTERNAL);
-    MPI_Allgather(&rc, 1, MPI_INT, rcs, 1, MPI_INT, MPI_COMM_WORLD);
-    int first = -1;
-    for (int r = 0; r < size && first < 0; r++)
-        if (rcs[r] != 0)
-            first = r;
-    if (rc == 0 || rc != LADLE_E_INTERNAL || q.held)
-        ladle_mpi_quiet_end(&q, first == rank);
-    rc = first < 0 ? 0 : rcs[first];
-    free(rcs);
+    rc = ladle_mpi_agree(rc, rank, size, &q, held);
     free(args);
     return rc;
 }

@@ -2,6 +2,7 @@
  * dataset_join.c -- which dataset folders can be joined, in what order,
  * and the joined manifest (see dataset_join.h).
  */
+#include "split/manifest.h"
 #include "split/dataset_join.h"
 
 #include <inttypes.h>
@@ -468,17 +469,5 @@ char *ladle_join_manifest(const struct ladle_join_plan *p, json_t *const *m, con
         json_object_set_new(root, "parts", parts);
     }
     join_splits(root, p);
-    char *text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12));
-    json_decref(root);
-    if (!text)
-        return NULL;
-    size_t len = strlen(text);
-    char *out = realloc(text, len + 2);
-    if (!out) {
-        free(text);
-        return NULL;
-    }
-    out[len] = '\n';
-    out[len + 1] = '\0';
-    return out;
+    return ladle_manifest_text(root);
 }

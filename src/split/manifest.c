@@ -184,6 +184,11 @@ char *ladle_manifest_json(const struct ladle_manifest_args *m)
         json_array_append_new(splits, o);
     }
     json_object_set_new(root, "splits", splits);
+    return ladle_manifest_text(root);
+}
+
+char *ladle_manifest_text(json_t *root)
+{
     char *text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12));
     json_decref(root);
     if (!text)

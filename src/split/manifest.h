@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "record/source_id.h"
 
 struct ladle_split_state;
@@ -46,5 +48,10 @@ struct ladle_manifest_args {
 
 /* The manifest as JSON text ending in a newline (malloc'd), or NULL when out of memory. */
 char *ladle_manifest_json(const struct ladle_manifest_args *m);
+
+/* root as a manifest's text (indented, keys in order, a final newline;
+ * malloc'd), root released; NULL when out of memory. Every manifest
+ * writer ends here (split, --append, merge -o). */
+char *ladle_manifest_text(json_t *root);
 
 #endif

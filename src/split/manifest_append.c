@@ -3,6 +3,7 @@
  * manifest_append.h). The old manifest is trusted no further than verify
  * trusts it: every field read is checked for its type here.
  */
+#include "split/manifest.h"
 #include "split/manifest_append.h"
 
 #include <inttypes.h>
@@ -184,17 +185,5 @@ char *ladle_manifest_append(const json_t *old, const char *added)
         join_array(s, o, "shards");
     }
     json_object_set_new(m, "appended", appended);
-    char *text = json_dumps(m, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12));
-    json_decref(m);
-    if (!text)
-        return NULL;
-    size_t len = strlen(text);
-    char *out = realloc(text, len + 2);
-    if (!out) {
-        free(text);
-        return NULL;
-    }
-    out[len] = '\n';
-    out[len + 1] = '\0';
-    return out;
+    return ladle_manifest_text(m);
 }
