@@ -85,6 +85,7 @@ struct resume {
     const struct ladle_input_start *part; /* NULL: not a part (io.starts[i].part) */
     bool checked;                         /* the bytes before at->start were compared */
     uint64_t end_at;                      /* --part: where its range ended, if it did */
+    bool header_given;                    /* --part: the header line read apart (pread) */
     struct tail_ring ring;
 };
 
@@ -158,6 +159,27 @@ static ladle_status resume_trim(struct ladle_engine *r, uint32_t i, struct resum
     return LADLE_OK;
 }
 
+/* --part of a plain file with --header, read from inside: its header line
+ * (the file's first record) read apart, so that the bytes before the part
+ * need not be. 0, or -1 (then the file is read from byte 0). */
+static int read_header(struct ladle_engine *r, uint32_t i, struct ladle_source *src)
+{
+    char buf[64 * 1024];
+    uint64_t off = 0, max = r->cfg->engine.max_record;
+    for (;;) {
+        ssize_t n = ladle_source_pread_full(src, buf, sizeof buf, off);
+        if (n <= 0)
+            return -1;
+        const char *nl = memchr(buf, '\n', (size_t)n);
+        size_t take = nl ? (size_t)(nl - buf) + 1 : (size_t)n;
+        if (ladle_outbuf_append(&r->headers[i], buf, take) != 0 || (max && off + take > max))
+            return -1;
+        if (nl)
+            return 0;
+        off += take;
+    }
+}
+
 /* Sets up the framer of input i, and where it starts (--state); NULL
  * when out of memory (said; the framer is set up all the same). */
 static struct resume *framer_open(struct ladle_engine *r, uint32_t i,
@@ -175,8 +197,15 @@ static struct resume *framer_open(struct ladle_engine *r, uint32_t i,
     const struct ladle_input_start *at = r->io->starts ? &r->io->starts[i] : NULL;
     if (at && at->part) { /* a part's range: begin as near it as is safe */
         rs->part = at;
-        if (r->cfg->engine.header || !src->regular)
-            return rs; /* the header line is at byte 0: decode from there */
+        if (!src->regular)
+            return rs;
+        if (r->cfg->engine.header) { /* the header line is at byte 0 */
+            if (codec != &ladle_codec_plain || !at->start || read_header(r, i, src) != 0) {
+                r->headers[i].len = 0;
+                return rs; /* decode from byte 0 */
+            }
+            rs->header_given = true;
+        }
         if (codec == &ladle_codec_plain && at->start)
             src->next_off = fr->next_off = at->start - 1;
         else if (codec == &ladle_codec_zstd && at->seek_comp) {
@@ -301,7 +330,7 @@ static void decode_input(struct ladle_engine *r, unsigned k, uint32_t i)
              * where the design's field is in it. */
             header_done = true;
             const struct ladle_outbuf *h = &r->headers[i];
-            if ((r->cfg->engine.header && ck->len > 0 &&
+            if ((r->cfg->engine.header && !rs->header_given && ck->len > 0 &&
                  take_header(r, i, ck, &rs->ring) != LADLE_OK) ||
                 (st = r->ops->bind_input(r->ops->arg, i, r->cfg->engine.header ? h->data : NULL,
                                          r->cfg->engine.header ? h->len : 0, &binding)) !=
