@@ -26,6 +26,7 @@
 static void usage(FILE *f)
 {
     fputs("Usage: mpirun [-q] -np N ladle-mpi sample|stats [OPTIONS] FILE...\n"
+          "       mpirun [-q] -np N ladle-mpi split -o DIR [OPTIONS] FILE...\n"
           "\n"
           "Runs `ladle sample` or `ladle stats` over FILEs on N ranks: rank r reads\n"
           "part r+1 of N of the inputs (as --part r+1/N), keeps its sample in a\n"
@@ -40,8 +41,16 @@ static void usage(FILE *f)
           "the job with that rank's message and exit status (mpirun -q keeps\n"
           "mpirun's own report of it quiet).\n"
           "\n"
+          "split: every rank writes the dataset of its part into one temporary\n"
+          "folder beside DIR (on the shared filesystem), and rank 0 joins them into\n"
+          "DIR as `ladle merge -o DIR` does: each split's records, read in manifest\n"
+          "order, are one `ladle split`'s. A failing, interrupted or killed rank\n"
+          "leaves DIR as it was and no temporary folder. --stratify, --balance and\n"
+          "sample designs are refused (their classes or sample need every record).\n"
+          "\n"
           "Example:\n"
-          "  mpirun -q -np 4 ladle-mpi sample -n 1000 --seed 7 logs/*.jsonl.zst\n",
+          "  mpirun -q -np 4 ladle-mpi sample -n 1000 --seed 7 logs/*.jsonl.zst\n"
+          "  mpirun -q -np 4 ladle-mpi split -o ds --ratios train=0.9,test=0.1 logs/*.zst\n",
           f);
 }
 
