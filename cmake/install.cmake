@@ -4,6 +4,9 @@
 include(GNUInstallDirs)
 
 install(TARGETS ladle RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+if(TARGET ladle-mpi) # built where MPI was found
+  install(TARGETS ladle-mpi RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+endif()
 install(TARGETS libladle ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
 if(LADLE_SHARED)
   install(TARGETS libladle_shared LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
