@@ -128,10 +128,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             ladle_kept_emit(b.v, b.count, 0, &w) != LADLE_OK)
             abort();
         ladle_writer_destroy(&w);
-        /* Merging at the same positions would repeat identities: only
-         * distinct bases, as `ladle merge` gives. */
+        /* Merging at the same positions would repeat identities: only a
+         * base past every input, as `ladle merge` gives (disjoint sources;
+         * the offsets are kept as read, so an overlap would repeat one). */
         static const uint64_t limits[4] = {UINT64_MAX, 0, 1, 5};
-        if (base != 0 && (uint64_t)b.count + base <= UINT32_MAX)
+        uint64_t max_in = 0;
+        for (size_t i = 0; i < b.count; i++)
+            max_in = b.v[i].input > max_in ? b.v[i].input : max_in;
+        if (base > max_in && max_in + base <= UINT32_MAX)
             merge_ops(payload, len, base, limits[(data[0] >> 2) & 3], b.count);
     }
     ladle_kept_set_free(&a);
