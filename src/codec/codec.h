@@ -24,6 +24,10 @@ struct ladle_decoder {
     struct ladle_error *err;                 /* borrowed */
     const char *name;                        /* borrowed */
     void *state;                             /* owns: the codec's own state */
+    /* --part: zstd sets mark_out (bytes it output before) when a frame
+     * starts at compressed offset mark_comp (0: none), and marked. */
+    uint64_t mark_comp, mark_out;
+    int marked;
 };
 
 struct ladle_codec_ops {

@@ -43,6 +43,8 @@ struct zstd_state {
     unsigned long long fcs; /* or ZSTD_CONTENTSIZE_UNKNOWN */
     uint64_t frame_out;
     uint64_t frame_start;     /* compressed offset of the current frame */
+    uint64_t total_out;       /* bytes output since open */
+    struct ladle_decoder *d;  /* borrowed: its mark (--part) */
     uint64_t frame_out_final; /* a frame of the wrong size: what it decoded to */
     int size_mismatch;        /* the error is a frame of the wrong size */
 };
@@ -53,6 +55,7 @@ static ladle_status zstd_open(struct ladle_decoder *d)
     if (!st)
         return ladle_error_set(d->err, LADLE_E_INTERNAL, "%s: out of memory", d->name);
     d->state = st;
+    st->d = d;
     ladle_zstd_walk_init(&st->walk);
     /* --part may begin at a frame inside the file: offsets stay the file's. */
     st->walk.pos = st->walk.unit_start = st->walk.frame_start = d->src->next_off;
@@ -156,8 +159,13 @@ static size_t account(struct zstd_state *st, size_t decoded, size_t r)
             h == 0 && zfh.frameType == ZSTD_frame ? zfh.frameContentSize : ZSTD_CONTENTSIZE_UNKNOWN;
         st->fcs_known = 1;
         st->frame_start = w->frame_start;
+        if (st->d->mark_comp && st->frame_start == st->d->mark_comp && !st->d->marked) {
+            st->d->mark_out = st->total_out;
+            st->d->marked = 1;
+        }
     }
     st->frame_out += decoded;
+    st->total_out += decoded;
     if (r == 0) {
         int bad = st->fcs_known && st->fcs != ZSTD_CONTENTSIZE_UNKNOWN && st->frame_out != st->fcs;
         st->frame_out_final = st->frame_out;

@@ -82,6 +82,8 @@ static int walk(struct win *w, uint64_t size, uint64_t at, struct ladle_zstd_cut
         if (h.frameContentSize == ZSTD_CONTENTSIZE_UNKNOWN)
             break; /* the offsets after it are unknown: cut here */
         uint64_t end;
+        if (d + h.frameContentSize < d)
+            return -1; /* a size no file has: damaged */
         if (blocks_end(w, c + h.headerSize, (int)h.checksumFlag, &end))
             return -1;
         if (h.frameContentSize) {

@@ -86,6 +86,7 @@ struct resume {
     bool checked;                         /* the bytes before at->start were compared */
     uint64_t end_at;                      /* --part: where its range ended, if it did */
     bool header_given;                    /* --part: the header line read apart (pread) */
+    uint64_t first_off;                   /* --part: where decoding began */
     struct tail_ring ring;
 };
 
@@ -182,10 +183,11 @@ static int read_header(struct ladle_engine *r, uint32_t i, struct ladle_source *
 
 /* Sets up the framer of input i, and where it starts (--state); NULL
  * when out of memory (said; the framer is set up all the same). */
-static struct resume *framer_open(struct ladle_engine *r, uint32_t i,
-                                  const struct ladle_codec_ops *codec, struct ladle_source *src,
+static struct resume *framer_open(struct ladle_engine *r, uint32_t i, struct ladle_decoder *d,
                                   struct ladle_framer *fr)
 {
+    const struct ladle_codec_ops *codec = d->ops;
+    struct ladle_source *src = d->src;
     ladle_framer_init(fr, r->cfg->engine.max_record, r->io->names[i]);
     if (r->cfg->engine.csv_delim)
         ladle_framer_set_csv(fr, r->cfg->engine.csv_delim);
@@ -197,6 +199,8 @@ static struct resume *framer_open(struct ladle_engine *r, uint32_t i,
     const struct ladle_input_start *at = r->io->starts ? &r->io->starts[i] : NULL;
     if (at && at->part) { /* a part's range: begin as near it as is safe */
         rs->part = at;
+        if (codec == &ladle_codec_zstd && at->after)
+            d->mark_comp = at->stop_comp; /* checked when the part ends (record_end) */
         if (!src->regular)
             return rs;
         if (r->cfg->engine.header) { /* the header line is at byte 0 */
@@ -212,6 +216,7 @@ static struct resume *framer_open(struct ladle_engine *r, uint32_t i,
             src->next_off = at->seek_comp;
             fr->next_off = at->seek_dec;
         }
+        rs->first_off = fr->next_off;
         return rs;
     }
     rs->at = at && at->start ? at : NULL;
@@ -234,18 +239,45 @@ static ladle_status trim(struct ladle_engine *r, uint32_t i, struct resume *rs,
     return LADLE_OK;
 }
 
-static void record_end(struct ladle_engine *r, uint32_t i, const struct ladle_framer *fr,
-                       const struct resume *rs, const char *codec, bool done)
+/* A zstd part that ends at a frame the plan sized (its header's content
+ * size, or a seek table) checks that the frame starts where the plan said:
+ * sizes that lie would lose records between this part and the next, or
+ * read them twice, without an error. */
+static ladle_status part_check(struct ladle_engine *r, uint32_t i, const struct resume *rs,
+                               const struct ladle_decoder *d)
 {
+    const struct ladle_input_start *p = rs->part;
+    if (!d->mark_comp || ladle_run_stopping(r))
+        return LADLE_OK;
+    if (rs->end_at && d->marked && rs->first_off + d->mark_out == p->stop)
+        return LADLE_OK;
+    return ladle_error_set(r->err, LADLE_E_INPUT,
+                           "%s: its frame sizes disagree with its data: the frame at compressed "
+                           "byte %llu does not start at byte %llu of the data, as its headers or "
+                           "seek table say (damaged: it cannot be cut by --part)",
+                           r->io->names[i], (unsigned long long)p->stop_comp,
+                           (unsigned long long)p->stop);
+}
+
+/* What the pass read of input i (--state), and --part's check; st, or
+ * the check's error. */
+static ladle_status record_end(struct ladle_engine *r, uint32_t i, const struct ladle_framer *fr,
+                               const struct resume *rs, const struct ladle_decoder *d, bool done,
+                               ladle_status st)
+{
+    if (st == LADLE_OK && rs->part)
+        st = part_check(r, i, rs, d);
     struct ladle_input_end *e = r->io->ends ? &r->io->ends[i] : NULL;
+    const char *codec = d->ops->name;
     if (!e)
-        return;
+        return st;
     e->held = rs->end_at ? 0 : fr->carry_len;
     e->end = rs->end_at ? rs->end_at : fr->next_off - fr->carry_len;
     e->tail_len = (uint16_t)rs->ring.len;
     e->tail_hash = tail_hash(&rs->ring, rs->ring.len);
     e->kind = strcmp(codec, "zstd") == 0 ? 1 : strcmp(codec, "gzip") == 0 ? 2 : 0;
     e->done = done;
+    return st;
 }
 
 /* Decodes one input into framed chunks on the work queue. */
@@ -287,7 +319,7 @@ static void decode_input(struct ladle_engine *r, unsigned k, uint32_t i)
         .name = name,
     };
     struct ladle_framer fr;
-    struct resume *rs = framer_open(r, i, d.ops, src, &fr);
+    struct resume *rs = framer_open(r, i, &d, &fr);
     if (!rs) {
         ladle_framer_destroy(&fr);
         if (!probed)
@@ -357,7 +389,7 @@ static void decode_input(struct ladle_engine *r, unsigned k, uint32_t i)
             break;
     }
     d.ops->close(&d);
-    record_end(r, i, &fr, rs, d.ops->name, done);
+    st = record_end(r, i, &fr, rs, &d, done, st);
     free(rs);
     atomic_fetch_add(&r->bytes_in, fr.next_off - first_off);
     atomic_fetch_add(&r->bytes_compressed, src->bytes_read);

@@ -32,6 +32,7 @@ struct ladle_input_start {
      * at compressed offset seek_comp, decompressed seek_dec (0, 0: byte 0). */
     int part, after;
     uint64_t stop, seek_comp, seek_dec;
+    uint64_t stop_comp; /* `after`: the frame stop is at; checked against the data */
 };
 
 /* What a pass read of an input (--state), written by its decoder thread

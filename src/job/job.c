@@ -232,6 +232,9 @@ static ladle_status part_begin(ladle_job *j, struct ladle_pipeline_io *io,
                     *ladle_job_split_slot(j, LADLE_S_BALANCE) || j->append))
         return ladle_job_usage(j, "--part does not go with --stratify, --balance or --append: "
                                   "their classes are counted over every record");
+    if (!j->state_path && !dataset && j->cfg.engine.header)
+        return ladle_job_usage(j, "--part with --header needs --state PART.st: each part would "
+                                  "print the header line; ladle merge prints it once");
     if (!j->state_path && !dataset && !part_concatenates(&j->cfg))
         return ladle_job_usage(j, "--part with this design needs --state PART.st: ladle merge "
                                   "of the parts' states prints what one run prints");

@@ -38,8 +38,12 @@ static ladle_status from_slurm(uint32_t *k, uint32_t *n, struct ladle_error *err
         return ladle_error_set(err, LADLE_E_USAGE,
                                "--part slurm: SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT are "
                                "not set (run it as a task of an sbatch --array job)");
+    const char *max = getenv("SLURM_ARRAY_TASK_MAX"), *step = getenv("SLURM_ARRAY_TASK_STEP");
+    uint32_t hi = 0, by = 1;
     if (parse_u32(id, &e, &i) || *e || parse_u32(count, &e, n) || *e ||
-        (min && (parse_u32(min, &e, &lo) || *e)) || i < lo || i - lo >= *n)
+        (min && (parse_u32(min, &e, &lo) || *e)) || i < lo || i - lo >= *n ||
+        (max && (parse_u32(max, &e, &hi) || *e || hi < lo || hi - lo + 1 != *n)) ||
+        (step && (parse_u32(step, &e, &by) || *e || by != 1)))
         return ladle_error_set(err, LADLE_E_USAGE,
                                "--part slurm: task %s of %s (from %s) is not a part of the "
                                "array: give --array=A-B without a step, or --part K/N",
@@ -201,6 +205,7 @@ static int range_of(const char *path, const struct ladle_config *cfg, struct pie
     r->stop = stop == UINT64_MAX ? 0 : stop;
     if (pc->kind == 2) { /* decoded from the frame cut at, its edges by line ends after them */
         r->after = 1;
+        r->stop_comp = r->stop ? hi.comp : 0;
         r->seek_comp = start ? lo.comp : 0;
         r->seek_dec = start ? lo.dec : 0;
     }

@@ -237,6 +237,9 @@ static ladle_status emit_records(struct job_run *j, struct job_result *res)
                 /* an `after` edge: the part's first record starts past it,
                  * and the part before may end a record at it */
                 j->rank = at ? at->start + (at->after && at->start) : 0;
+                /* after the records carried (a 0.4.0 state numbered them 0..) */
+                if (j->carried_next && j->carried_next[in] > j->rank)
+                    j->rank = j->carried_next[in];
             }
             if (ladle_kept_set_add(&j->kept, b->keys[k], in, j->rank++, p, len) != 0)
                 return ladle_error_set(j->err, LADLE_E_INTERNAL, "output: out of memory");
@@ -444,6 +447,7 @@ ladle_status ladle_pipeline_run(const struct ladle_config *cfg,
 out:
     ladle_engine_free(j.engine); /* frees the results still waiting: before the partials */
     ladle_kept_set_free(&j.kept);
+    free(j.carried_next);
     ladle_field_check_free(&j.check);
     for (unsigned k = 0; k < partials_ready; k++)
         ladle_sampler_destroy(&j.partials[k]);

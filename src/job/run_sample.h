@@ -94,6 +94,7 @@ struct job_run {
      * of one source read in parts or runs keep their order when joined */
     uint32_t rank_input;
     uint64_t rank;
+    uint64_t *carried_next; /* owns, may be NULL: per input, past its carried offsets */
 };
 
 void ladle_job_free_result(struct job_result *res);

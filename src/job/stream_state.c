@@ -30,6 +30,15 @@ ladle_status ladle_job_stream_state_begin(struct job_run *j)
             return st;
     }
     j->carried_seen = seen;
+    if (j->kept.count && j->io->count) { /* where each input's new records rank from */
+        if (!(j->carried_next = calloc(j->io->count, sizeof *j->carried_next)))
+            return ladle_error_set(j->err, LADLE_E_INTERNAL, "state: out of memory");
+        for (size_t i = 0; i < j->kept.count; i++) {
+            const struct ladle_kept *k = &j->kept.v[i];
+            if (k->input < j->io->count && k->offset + 1 > j->carried_next[k->input])
+                j->carried_next[k->input] = k->offset + 1;
+        }
+    }
     if (j->design->ordered)
         j->global_index = seen; /* --every: the next record's index in one run */
     /* --head: the carried records are the first ones (at most N of them,

@@ -9,7 +9,10 @@
  * as it was: the join is the only step that touches DIR, and it commits
  * atomically.
  */
-#define _XOPEN_SOURCE 700 /* nftw */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* nftw, pipe2, close_range */
+#endif
+#include <fcntl.h>
 #include <ftw.h>
 #include <getopt.h> /* optind */
 #include <libgen.h>
@@ -60,7 +63,7 @@ static int output_at(int argc, char **argv)
 static void watch_tmp(void)
 {
     int p[2];
-    if (pipe(p) != 0)
+    if (pipe2(p, O_CLOEXEC) != 0)
         return;
     pid_t pid = fork();
     if (pid == 0) {
@@ -70,11 +73,11 @@ static void watch_tmp(void)
         signal(SIGINT, SIG_IGN);
         signal(SIGTERM, SIG_IGN);
         signal(SIGHUP, SIG_IGN);
-        for (int fd = 0; fd < 1024; fd++)
-            if (fd != p[0])
-                close(fd);
+        if (p[0] != 0 && dup2(p[0], 0) != 0)
+            _exit(0);
+        close_range(1, ~0U, 0); /* every descriptor but the pipe, now 0 */
         char c;
-        while (read(p[0], &c, 1) > 0)
+        while (read(0, &c, 1) > 0)
             ;
         rm_tree(tmp_dir);
         _exit(0);
