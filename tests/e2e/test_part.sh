@@ -146,6 +146,30 @@ expect_same "$T/one" $L merge "$T/sl/6" "$T/sl/4" "$T/sl/5"
 run $L merge "$T/sl/6" "$T/sl/4"
 expect_true "a merge without every part: fewer records" test "$(lines_of "$T/out")" -le 31
 
+# A seek table that lies about a frame's size: the part that ends at the
+# frame says so (exit 3) instead of losing the records between the parts;
+# the table as written cuts to one run's sample.
+for i in $(seq 1 28); do cat "$T/j1.jsonl"; done | awk '{ print NR " " $0 }' >"$T/two.jsonl"
+rm -rf "$T/lds" && $L split --format lines --ratios all=1 -o "$T/lds" "$T/two.jsonl" >/dev/null 2>&1
+f=$(ls "$T"/lds/all/*.zst)
+sz=$(stat -c %s "$f")
+nf=$(od -An -tu4 -j $((sz - 9)) -N4 "$f" | tr -d ' ')
+es=$(($(od -An -tu1 -j $((sz - 5)) -N1 "$f" | tr -d ' ') & 128 ? 12 : 8))
+at=$((sz - 9 - nf * es + 4)) # the first frame's decompressed size
+d1=$(od -An -tu4 -j "$at" -N4 "$f" | tr -d ' ')
+expect_eq "the seekable shard has two frames" 2 "$nf"
+save one $L sample -n 7 "$f"
+rm -f "$T"/sk?.st
+for k in 1 2; do ok $L sample -n 7 --part "$k/2" --state "$T/sk$k.st" "$f"; done
+expect_same "$T/one" $L merge "$T/sk2.st" "$T/sk1.st"
+cp "$f" "$T/lie.zst"
+v=$((d1 - 5000))
+printf "$(printf '\\x%02x\\x%02x\\x%02x\\x%02x' $((v & 255)) $(((v >> 8) & 255)) $(((v >> 16) & 255)) \
+    $(((v >> 24) & 255)))" | dd of="$T/lie.zst" bs=1 seek="$at" conv=notrunc 2>/dev/null
+expect_rc 0 $L sample -n 7 "$T/lie.zst" # one run does not read the table
+expect_rc 3 $L sample -n 7 --part 1/2 --state "$T/x" "$T/lie.zst"
+expect_stderr_match "frame sizes disagree with its data"
+
 # Refusals.
 for bad in 0/3 4/3 3 1/0 x/2 "1/2/3"; do
     expect_rc 2 $L sample -n 3 --part "$bad" --state "$T/x" "${files[@]}"
