@@ -134,39 +134,7 @@ static ladle_status verify_parts(struct run *r)
  * at the signal flag every block. 0, or -1 with errno (EINTR: cancelled). */
 static int copy_as(const struct run *r, int sfd, const char *from, int dfd, const char *to)
 {
-    int in = openat(sfd, from, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-    int out =
-        in < 0 ? -1 : openat(dfd, to, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-    int rc = in < 0 || out < 0 ? -1 : 0, e = errno;
-    static char buf[1 << 17];
-    while (rc == 0) {
-        ssize_t n = read(in, buf, sizeof buf);
-        if (n == 0)
-            break;
-        if (cancelled(r)) {
-            rc = -1, e = EINTR;
-            break;
-        }
-        if (n < 0) {
-            rc = errno == EINTR ? 0 : -1, e = errno;
-            continue;
-        }
-        for (ssize_t at = 0; rc == 0 && at < n;) {
-            ssize_t w = write(out, buf + at, (size_t)(n - at));
-            if (w > 0)
-                at += w;
-            else if (w < 0 && errno != EINTR)
-                rc = -1, e = errno;
-        }
-    }
-    if (rc == 0 && fsync(out) != 0)
-        rc = -1, e = errno;
-    if (out >= 0 && close(out) != 0 && rc == 0)
-        rc = -1, e = errno;
-    if (in >= 0)
-        close(in);
-    errno = e;
-    return rc;
+    return ladle_dataset_copy_as(sfd, from, dfd, to, 1, r->q->cancel);
 }
 
 /* Every shard into T under its joined name: a hard link, or a copy. */

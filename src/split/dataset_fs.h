@@ -6,6 +6,7 @@
 #define LADLE_DATASET_FS_H
 
 #include <jansson.h>
+#include <signal.h>
 #include <stddef.h>
 
 #include "common/error.h"
@@ -20,6 +21,11 @@ int ladle_dataset_list(int dirfd, char ***names, size_t *count);
 void ladle_dataset_free_list(char **names, size_t count);
 /* Copies sfd/name to dfd/name (created or truncated, synced). 0, or -1 with errno. */
 int ladle_dataset_copy_file(int sfd, int dfd, const char *name);
+/* Copies sfd/from to dfd/to, synced: created or truncated, or with excl
+ * created only (O_EXCL). stop (may be NULL) is read after every block
+ * read: set, the copy ends with -1 and EINTR. 0, or -1 with errno. */
+int ladle_dataset_copy_as(int sfd, const char *from, int dfd, const char *to, int excl,
+                          const volatile sig_atomic_t *stop);
 /* .ladle-tmp-*: a run's temporary folder. */
 int ladle_dataset_is_tmp_name(const char *s);
 /* part-*: a shard's file name. */

@@ -224,18 +224,31 @@ static int retire(int dirfd, int oldfd, const char *name, unsigned *seq)
 
 int ladle_dataset_copy_file(int sfd, int dfd, const char *name)
 {
-    int in = openat(sfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    return ladle_dataset_copy_as(sfd, name, dfd, name, 0, NULL);
+}
+
+int ladle_dataset_copy_as(int sfd, const char *from, int dfd, const char *to, int excl,
+                          const volatile sig_atomic_t *stop)
+{
+    int in = openat(sfd, from, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
     if (in < 0)
         return -1;
-    int out = openat(dfd, name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+    int out = openat(dfd, to,
+                     O_WRONLY | O_CREAT | (excl ? O_EXCL : O_TRUNC) | O_NOFOLLOW | O_CLOEXEC, 0644);
     if (out < 0) {
+        int e = errno;
         close(in);
+        errno = e;
         return -1;
     }
     char buf[1 << 16];
     ssize_t n;
-    int rc = 0;
+    int rc = 0, e = 0;
     while (rc == 0 && (n = read(in, buf, sizeof buf)) != 0) {
+        if (stop && *stop) {
+            rc = -1, e = EINTR;
+            break;
+        }
         if (n < 0) {
             rc = errno == EINTR ? 0 : -1;
             continue;
@@ -248,7 +261,8 @@ int ladle_dataset_copy_file(int sfd, int dfd, const char *name)
                 rc = -1;
         }
     }
-    int e = errno;
+    if (e != EINTR)
+        e = errno;
     if (rc == 0 && fsync(out) != 0)
         rc = -1, e = errno;
     if (close(out) != 0 && rc == 0)
