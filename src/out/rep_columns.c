@@ -4,6 +4,7 @@
 #include "out/rep_columns.h"
 
 #include <stdio.h>
+#include <string.h>
 
 /* Length of rec without its line end ("\n" or "\r\n"). */
 static size_t body_len(const char *rec, size_t len)
@@ -32,6 +33,19 @@ static size_t insert_at(const char *rec, size_t len, int *json, int *comma)
     return close - 1;
 }
 
+/* Writes v in decimal at p; its length. */
+static size_t put_uint(char *p, unsigned v)
+{
+    char tmp[12];
+    size_t n = 0, k = 0;
+    do
+        tmp[n++] = (char)('0' + v % 10);
+    while ((v /= 10) != 0);
+    while (n)
+        p[k++] = tmp[--n];
+    return k;
+}
+
 int ladle_append_reps(struct ladle_outbuf *out, const char *rec, size_t len,
                       const unsigned char *reps, unsigned nreps, const char *extra, double value,
                       char delim)
@@ -39,13 +53,27 @@ int ladle_append_reps(struct ladle_outbuf *out, const char *rec, size_t len,
     int json, comma = 0;
     size_t at = insert_at(rec, len, &json, &comma);
     int bad = ladle_outbuf_append(out, rec, at);
-    char piece[128];
+    /* By hand, a block at a time: snprintf per count cost more than the draws. */
+    char block[512];
+    size_t k = 0;
     for (unsigned b = 0; b < nreps && !bad; b++) {
-        int n = json ? snprintf(piece, sizeof piece, "%s\"_rep%u\":%u", comma || b ? "," : "",
-                                b + 1, (unsigned)reps[b])
-                     : snprintf(piece, sizeof piece, "%c%u", delim, (unsigned)reps[b]);
-        bad = ladle_outbuf_append(out, piece, (size_t)n);
+        if (json) {
+            if (comma || b)
+                block[k++] = ',';
+            memcpy(block + k, "\"_rep", 5);
+            k += 5 + put_uint(block + k + 5, b + 1);
+            block[k++] = '"';
+            block[k++] = ':';
+        } else {
+            block[k++] = delim;
+        }
+        k += put_uint(block + k, reps[b]);
+        if (k > sizeof block - 32 || b + 1 == nreps) {
+            bad = ladle_outbuf_append(out, block, k);
+            k = 0;
+        }
     }
+    char piece[128];
     if (extra && !bad) {
         /* 17 significant digits, as out/weight_column.c writes them. */
         int n = json ? snprintf(piece, sizeof piece, "%s\"%s\":%.17g", comma || nreps ? "," : "",
