@@ -277,8 +277,9 @@ static ladle_status early_checks(ladle_job *j, const char *dir)
                                   "draws count the records before them, which a state drawn "
                                   "apart did not know");
     if (p->bootstrap && dir)
-        return ladle_job_usage(j, "--bootstrap does not go with -o DIR yet: ladle split and "
-                                  "ladle verify read shards' records as the inputs wrote them");
+        return ladle_job_usage(j, "--bootstrap does not go with -o DIR yet: a dataset's shards "
+                                  "hold the records as read (add the columns with ladle sample "
+                                  "--rate 1 --bootstrap B on a split's shards)");
     return LADLE_OK;
 }
 
