@@ -17,6 +17,8 @@ static uint64_t splitmix(uint64_t *x)
  * underflows; the pieces' sum is the same law. */
 uint64_t ladle_binomial(uint64_t e, uint64_t m, uint64_t *rng)
 {
+    if (m <= 1) /* p = 1: every trial succeeds (the inversion would divide by 0) */
+        return e;
     double p = 1.0 / (double)m, odds = p / (1.0 - p);
     uint64_t piece = (uint64_t)(200.0 * (double)m), x = 0;
     while (e) {

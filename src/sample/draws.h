@@ -18,7 +18,7 @@ static inline uint64_t ladle_below(uint64_t u, uint64_t m)
 }
 
 /* Binomial(e, 1/m) by inversion from the splitmix64 stream seeded by *rng
- * (advanced: one step per piece of at most ~200 m trials). m >= 1. */
+ * (advanced: one step per piece of at most ~200 m trials); e when m <= 1. */
 uint64_t ladle_binomial(uint64_t e, uint64_t m, uint64_t *rng);
 
 /* Poisson(1) by inversion of u against the integer table floor(F(k) 2^64)
