@@ -72,6 +72,8 @@ typedef enum {
                                 each */
     LADLE_DESIGN_SNOWBALL = 10,  /* link tracing from seed keys over FROM:TO records,
                                     one pass per wave */
+    LADLE_DESIGN_REPLACE = 11,   /* exactly n draws with replacement, uniform (two passes);
+                                    chosen by LADLE_P_REPLACE with BOTTOMK */
 } ladle_design;
 
 typedef enum {
@@ -124,6 +126,8 @@ typedef enum {
                                  path as given */
     LADLE_P_APPEND = 33,      /* 1: add the inputs to the dataset in LADLE_S_OUTPUT_DIR, with the
                                  settings its manifest records (ladle split --append) */
+    LADLE_P_REPLACE = 34,     /* 1: BOTTOMK's n draws are made with replacement (REPLACE) */
+    LADLE_P_BOOTSTRAP = 35,   /* B in 0..1000: B Poisson(1) replicate columns _rep1.._repB */
 } ladle_param;
 
 typedef enum {

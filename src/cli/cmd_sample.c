@@ -74,6 +74,8 @@ enum {
     O_PROGRESS,
     O_NO_PROGRESS,
     O_HELP,
+    O_REPLACE,
+    O_BOOTSTRAP,
     O_COUNT
 };
 
@@ -190,6 +192,9 @@ static const struct ladle_cli_option opts[O_COUNT] = {
     [O_PROGRESS] = {"--progress", 0, CLI_MARK, -1},
     [O_NO_PROGRESS] = {"--no-progress", 0, CLI_MARK, -1},
     [O_HELP] = {"--help", 'h', CLI_HELP, -1},
+    [O_REPLACE] = {"--replace", 0, CLI_FLAG, LADLE_P_REPLACE},
+    [O_BOOTSTRAP] = {"--bootstrap", 0, CLI_COUNT, LADLE_P_BOOTSTRAP, 1, 1000,
+                     "--bootstrap: '%s' is not a replicate count (1..1000)"},
 };
 
 static int splitting; /* `ladle split`: the same options and more */
@@ -299,6 +304,9 @@ static int check_combination(const struct ladle_cli_parse *p, const char **desig
         return ladle_cli_usage(cmd, "--start goes with --every, not %s", plain->flag);
     if (designs > 1)
         return ladle_cli_usage(cmd, "choose one design, not several (last was %s)", plain->flag);
+    if (s[O_REPLACE].count && (!plain_n || field))
+        return ladle_cli_usage(cmd, "--replace goes with -n N alone (uniform draws with "
+                                    "replacement)");
     return 0;
 }
 

@@ -21,6 +21,8 @@ struct ladle_outbuf;
  * partial record carried over from the previous chunk without a copy of
  * the whole chunk. Longer carries take the slow path (framer.c). */
 #define LADLE_CHUNK_HEADROOM ((size_t)64 << 10)
+/* --bootstrap B: at most this many replicate columns. */
+#define LADLE_BOOTSTRAP_MAX 1000
 
 /* How the engine runs: threads, chunking, reading. Set by the job before
  * a run; read-only for every thread during it. */
@@ -82,6 +84,9 @@ struct ladle_design_params {
     uint64_t width;                               /* the table's value column */
     const struct ladle_field *const *more_fields; /* fields after `field` */
     unsigned nmore_fields;
+
+    int replace;        /* -n N --replace (LADLE_DESIGN_REPLACE) */
+    unsigned bootstrap; /* --bootstrap B: replicate columns _rep1.._repB (0: none) */
 };
 
 /* What a run learns and writes as it goes; owned by the job. The plan is

@@ -84,19 +84,33 @@ static const struct ladle_sampler_ops *snowball_pass(const struct ladle_config *
                                                                          : NULL;
 }
 
+/* -n --replace: pass 1 counts the records, pass 2 draws. */
+static int replace_multi_pass(const struct ladle_design_params *p)
+{
+    (void)p;
+    return 1;
+}
+
+static const struct ladle_sampler_ops *replace_pass(const struct ladle_config *cfg, unsigned pass)
+{
+    (void)cfg;
+    return pass == 0 ? &ladle_sampler_replace_count : pass == 1 ? &ladle_sampler_replace : NULL;
+}
+
 /* Indexed by ladle_design. Columns: id, name, flags, no_field, needs,
  * validate, multi_pass, pass_ops, ops. */
 static const struct ladle_design_row rows[] = {
     [LADLE_DESIGN_NONE] = {LADLE_DESIGN_NONE, "none", LADLE_DF_SPLIT_ONLY | LADLE_DF_WEIGHTS, NULL,
                            NULL, NULL, NULL, NULL, &ladle_sampler_all},
-    [LADLE_DESIGN_BERNOULLI] = {LADLE_DESIGN_BERNOULLI, "bernoulli", LADLE_DF_WEIGHTS, NULL, NULL,
-                                NULL, NULL, NULL, &ladle_sampler_bernoulli},
-    [LADLE_DESIGN_BOTTOMK] = {LADLE_DESIGN_BOTTOMK, "bottomk", 0, NULL, NULL, NULL, NULL, NULL,
-                              &ladle_sampler_bottomk},
+    [LADLE_DESIGN_BERNOULLI] = {LADLE_DESIGN_BERNOULLI, "bernoulli",
+                                LADLE_DF_WEIGHTS | LADLE_DF_BOOTSTRAP, NULL, NULL, NULL, NULL, NULL,
+                                &ladle_sampler_bernoulli},
+    [LADLE_DESIGN_BOTTOMK] = {LADLE_DESIGN_BOTTOMK, "bottomk", LADLE_DF_BOOTSTRAP, NULL, NULL, NULL,
+                              NULL, NULL, &ladle_sampler_bottomk},
     [LADLE_DESIGN_HEAD] = {LADLE_DESIGN_HEAD, "head", LADLE_DF_STOPS_AT_N, NULL, NULL, NULL, NULL,
                            NULL, &ladle_sampler_head},
-    [LADLE_DESIGN_SYSTEMATIC] = {LADLE_DESIGN_SYSTEMATIC, "systematic", 0, NULL, NULL,
-                                 systematic_validate, NULL, NULL, &ladle_sampler_systematic},
+    [LADLE_DESIGN_SYSTEMATIC] = {LADLE_DESIGN_SYSTEMATIC, "systematic", LADLE_DF_BOOTSTRAP, NULL,
+                                 NULL, systematic_validate, NULL, NULL, &ladle_sampler_systematic},
     [LADLE_DESIGN_CLUSTER] = {LADLE_DESIGN_CLUSTER, "cluster", LADLE_DF_FIELD | LADLE_DF_WEIGHTS,
                               "cluster sampling needs --cluster FIELD", NULL, NULL,
                               cluster_multi_pass, cluster_pass, &ladle_sampler_cluster},
@@ -119,6 +133,8 @@ static const struct ladle_design_row rows[] = {
                                    LADLE_DF_SEEDS,
                                NULL, snowball_needs, NULL, snowball_multi_pass, snowball_pass,
                                &ladle_sampler_snowball},
+    [LADLE_DESIGN_REPLACE] = {LADLE_DESIGN_REPLACE, "replace", LADLE_DF_BOOTSTRAP, NULL, NULL, NULL,
+                              replace_multi_pass, replace_pass, &ladle_sampler_replace},
 };
 
 enum { NROWS = sizeof rows / sizeof rows[0] };
@@ -155,6 +171,9 @@ ladle_status ladle_design_check(const struct ladle_design_row *row,
         return usage(err, "--emit-weight goes with --rate, --cluster, --strata or --weight");
     if (g->params->emit_wave && !(row->flags & LADLE_DF_WAVES))
         return usage(err, "--emit-wave goes with --snowball");
+    if (g->params->bootstrap && !(row->flags & LADLE_DF_BOOTSTRAP))
+        return usage(err, "--bootstrap goes with --rate, -n, --every or -n --replace (the "
+                          "designs that write each record with its own key)");
     return row->validate ? row->validate(g, err) : LADLE_OK;
 }
 

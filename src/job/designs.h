@@ -24,6 +24,8 @@ enum {
     LADLE_DF_SPLIT_ONLY = 1 << 8,  /* no sampling at all: only a dataset run has it */
     LADLE_DF_PRIORITY = 1 << 9,    /* --emit-weight draws another sample (priority sampling):
                                       nothing turns it on behind the user's back */
+    LADLE_DF_BOOTSTRAP = 1 << 10,  /* takes --bootstrap: its records are written with their
+                                      record key at hand (sample/bootstrap.h) */
 };
 
 /* What a row's validate() looks at: the parameters and which strings are set. */

@@ -222,6 +222,9 @@ static ladle_status part_begin(ladle_job *j, struct ladle_pipeline_io *io,
     if (j->merging)
         return ladle_job_usage(j, "--part does not go with ladle merge: merge the parts' states");
     int design = j->cfg.params.design;
+    if (design == LADLE_DESIGN_REPLACE)
+        return ladle_job_usage(j, "--part does not go with -n --replace: its draws count the "
+                                  "records before them, which another part reads");
     if (design == LADLE_DESIGN_SYSTEMATIC || design == LADLE_DESIGN_SNOWBALL)
         return ladle_job_usage(j, design == LADLE_DESIGN_SYSTEMATIC
                                       ? "--part does not go with --every: its picks count the "
@@ -254,6 +257,32 @@ static ladle_status part_begin(ladle_job *j, struct ladle_pipeline_io *io,
     return LADLE_OK;
 }
 
+/* Before anything is read: --append's folder; LADLE_P_REPLACE turns -n
+ * into the with-replacement design; what it and --bootstrap cannot go with. */
+static ladle_status early_checks(ladle_job *j, const char *dir)
+{
+    struct ladle_design_params *p = &j->cfg.params;
+    if (j->append && !dir)
+        return ladle_job_usage(j, "--append goes with -o DIR");
+    if (p->replace && p->design == LADLE_DESIGN_BOTTOMK)
+        p->design = LADLE_DESIGN_REPLACE;
+    else if (p->replace && p->design != LADLE_DESIGN_REPLACE)
+        return ladle_job_usage(j, "--replace goes with -n N alone (uniform draws; not with "
+                                  "--weight, --strata or another design)");
+    if (p->design == LADLE_DESIGN_REPLACE && dir)
+        return ladle_job_usage(j, "-n --replace does not go with -o DIR: a dataset holds each "
+                                  "record once");
+    if (p->design == LADLE_DESIGN_REPLACE && (j->state_path || j->merging))
+        return ladle_job_usage(j, "-n --replace does not go with --state or ladle merge: its "
+                                  "draws count the records before them, which a state drawn "
+                                  "apart did not know");
+    if (p->bootstrap && dir)
+        return ladle_job_usage(j, "--bootstrap does not go with -o DIR yet: a dataset's shards "
+                                  "hold the records as read (add the columns with ladle sample "
+                                  "--rate 1 --bootstrap B on a split's shards)");
+    return LADLE_OK;
+}
+
 ladle_status ladle_job_run(ladle_job *j, int out_fd, ladle_report *report)
 {
     return ladle_job_run_to(j, out_fd, NULL, report);
@@ -265,9 +294,8 @@ ladle_status ladle_job_run_to(ladle_job *j, int out_fd, struct ladle_record_sink
     ladle_error_init(&j->err);
     j->output_closed = 0;
     const char *dir = *ladle_job_split_slot(j, LADLE_S_OUTPUT_DIR);
-    if (j->append && !dir)
-        return ladle_job_usage(j, "--append goes with -o DIR");
-    if (j->append && ladle_split_append_settings(j, dir) != LADLE_OK)
+    if (early_checks(j, dir) != LADLE_OK ||
+        (j->append && ladle_split_append_settings(j, dir) != LADLE_OK))
         return ladle_error_status(&j->err);
     const struct ladle_design_row *row = ladle_design_of(&j->cfg);
     if ((row->flags & LADLE_DF_SPLIT_ONLY) && !(dir && *ladle_job_split_slot(j, LADLE_S_RATIOS)))

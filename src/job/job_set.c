@@ -14,6 +14,19 @@
 #include "record/source_id.h"
 #include "sample/fractions.h"
 
+/* -n --replace and --bootstrap B. */
+static ladle_status set_resampling(ladle_job *j, ladle_param p, int64_t v)
+{
+    if (p == LADLE_P_REPLACE) {
+        j->cfg.params.replace = v != 0;
+        return LADLE_OK;
+    }
+    if (v < 0 || v > LADLE_BOOTSTRAP_MAX)
+        return ladle_job_usage(j, "--bootstrap must be 0 (none) to 1000 replicates");
+    j->cfg.params.bootstrap = (unsigned)v;
+    return LADLE_OK;
+}
+
 ladle_status ladle_job_set(ladle_job *j, ladle_param p, int64_t v)
 {
     switch (p) {
@@ -126,6 +139,8 @@ ladle_status ladle_job_set(ladle_job *j, ladle_param p, int64_t v)
             return ladle_job_usage(j, "unknown io mode");
         j->cfg.engine.io_mode = (ladle_io_mode)v;
         return LADLE_OK;
+    case LADLE_P_REPLACE:
+    case LADLE_P_BOOTSTRAP: return set_resampling(j, p, v);
     case LADLE_P_SOURCE_STEM:
         j->source_stem = v ? LADLE_STEM_PATH : LADLE_STEM_NAME;
         return LADLE_OK;

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "out/rep_columns.h"
 #include "out/weight_column.h"
 #include "record/records.h"
 #include "shard/shards.h"
@@ -182,15 +183,15 @@ static ladle_status emit_header(struct job_run *j, uint32_t input, uint64_t seq)
         struct ladle_shards *shards = split ? cfg->state->split_state->shards : NULL;
         if (split && cfg->state->split_state->counting)
             return LADLE_OK;
-        if (!cfg->params.extra_column)
+        if (!cfg->params.extra_column && !cfg->params.bootstrap)
             return shards ? ladle_shards_set_header(shards, h->data, h->len, j->err)
                           : ladle_writer_header(&j->w, h->data, h->len);
         struct ladle_outbuf hw;
         memset(&hw, 0, sizeof hw);
         ladle_status st;
-        if (ladle_append_column_header(&hw, h->data, h->len, cfg->params.extra_column,
-                                       ladle_weight_delim(cfg->params.format, cfg->params.delim)) !=
-            0)
+        char delim = ladle_weight_delim(cfg->params.format, cfg->params.delim);
+        if (ladle_append_reps_header(&hw, h->data, h->len, cfg->params.bootstrap,
+                                     cfg->params.extra_column, delim) != 0)
             st = ladle_error_set(j->err, LADLE_E_INTERNAL, "output: out of memory");
         else
             st = shards ? ladle_shards_set_header(shards, hw.data, hw.len, j->err)

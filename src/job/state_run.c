@@ -188,6 +188,8 @@ static size_t run_params(const struct ladle_config *cfg, const char *field_spec,
                                       NULL, 0};
     kv[n++] = (struct ladle_state_kv){"--format csv", LADLE_STATE_SWITCH,
                                       cfg->engine.csv_delim ? 1u : 0u, NULL, 0};
+    if (p->bootstrap) /* only then: states without it read as before */
+        kv[n++] = (struct ladle_state_kv){"--bootstrap", LADLE_STATE_U64, p->bootstrap, NULL, 0};
     if (p->design == LADLE_DESIGN_STRATIFIED || p->design == LADLE_DESIGN_STATS ||
         (p->design == LADLE_DESIGN_CLUSTER && p->clusters))
         n = group_params(cfg, field_spec, kv, n);

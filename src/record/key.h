@@ -46,6 +46,9 @@
 #define LADLE_DOMAIN_STRATIFY 0x6c61646c65737472ULL /* "ladlestr": split --stratify places */
 #define LADLE_DOMAIN_BALANCE 0x6c61646c6562616cULL  /* "ladlebal": split --balance draws */
 #define LADLE_DOMAIN_START 0x6c61646c65737461ULL    /* "ladlesta": --every's start */
+#define LADLE_DOMAIN_REPLACE 0x6c61646c65726570ULL  /* "ladlerep": -n --replace multiplicities */
+#define LADLE_DOMAIN_COPY 0x6c61646c65637079ULL     /* "ladlecpy": a copy's key (--shuffle) */
+#define LADLE_DOMAIN_BOOT 0x6c61646c65626f6fULL     /* "ladleboo": --bootstrap replicates */
 
 #define LADLE_GOLDEN_GAMMA 0x9e3779b97f4a7c15ULL
 

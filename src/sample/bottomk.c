@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "record/records.h"
+#include "sample/bootstrap.h"
 #include "sample/kept.h"
 #include "sample/kept_state.h"
 #include "sample/kheap.h"
@@ -71,6 +72,8 @@ static ladle_status bottomk_finish(struct ladle_sampler *s, struct ladle_writer 
 {
     (void)err;
     struct bottomk_state *st = s->state;
+    if (s->cfg->params.bootstrap) /* the keys are record keys */
+        return ladle_boot_emit_kept(s->cfg, st->heap.v, st->heap.count, w, err);
     return ladle_kept_emit(st->heap.v, st->heap.count, s->cfg->params.shuffle, w);
 }
 

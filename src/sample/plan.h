@@ -27,6 +27,8 @@ struct ladle_plan {
     /* snowball: the nodes of the current wave, and every node seen so far */
     struct ladle_vmap frontier, visited;
     unsigned wave;
+    /* -n --replace: the records pass 1 counted */
+    uint64_t replace_total;
 };
 
 void ladle_plan_init(struct ladle_plan *p);

@@ -11,6 +11,7 @@
 #include "field/field.h"
 #include "out/weight_column.h"
 #include "record/records.h"
+#include "sample/bootstrap.h"
 #include "sample/kept.h"
 
 ladle_status ladle_sampler_init(struct ladle_sampler *s, const struct ladle_sampler_ops *ops,
@@ -118,7 +119,9 @@ int ladle_sampler_emit(const struct ladle_sampler *s, struct ladle_outbuf *out, 
                        size_t len, uint64_t key, double weight)
 {
     const struct ladle_config *cfg = s->cfg;
-    int bad = cfg->params.extra_column
+    /* --bootstrap: only designs whose key here is the record key take it (designs.c). */
+    int bad = cfg->params.bootstrap ? ladle_boot_append(cfg, out, rec, len, key, weight)
+              : cfg->params.extra_column
                   ? ladle_append_column(out, rec, len, cfg->params.extra_column, weight,
                                         ladle_weight_delim(cfg->params.format, cfg->params.delim))
                   : ladle_outbuf_append(out, rec, len);

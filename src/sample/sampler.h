@@ -116,6 +116,8 @@ extern const struct ladle_sampler_ops ladle_sampler_cluster_keys;   /* pass 1 of
 extern const struct ladle_sampler_ops ladle_sampler_cluster_groups; /* --within-size */
 extern const struct ladle_sampler_ops ladle_sampler_snowball;       /* one wave per pass */
 extern const struct ladle_sampler_ops ladle_sampler_cluster_carry;  /* --clusters under --state */
+extern const struct ladle_sampler_ops ladle_sampler_replace_count;  /* pass 1 of -n --replace */
+extern const struct ladle_sampler_ops ladle_sampler_replace;        /* -n --replace's draws */
 
 struct ladle_plan;
 /* Snowball, before wave 0: more seed keys in plan->frontier than

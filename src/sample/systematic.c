@@ -52,12 +52,9 @@ static ladle_status systematic_select(struct ladle_sampler *s, uint64_t first,
     for (; j < n; j += st->every) {
         size_t begin = starts[j];
         size_t end = j + 1 < n ? starts[j + 1] : ck->len;
-        if (ladle_outbuf_append(out, ck->data + begin, end - begin) != 0 ||
-            (ladle_sampler_wants_keys(s->cfg) &&
-             ladle_outbuf_append_key(
-                 out, ladle_record_key_d(s->record_seed, ck->source, ck->offset + begin)) != 0))
+        uint64_t key = ladle_record_key_d(s->record_seed, ck->source, ck->offset + begin);
+        if (ladle_sampler_emit(s, out, ck->data + begin, end - begin, key, 0.0) != 0)
             return ladle_error_set(err, LADLE_E_INTERNAL, "sampler: out of memory");
-        out->records++;
     }
     return LADLE_OK;
 }

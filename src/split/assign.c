@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "record/key.h"
+#include "sample/draws.h"
 #include "shard/shards.h"
 
 #define PER_SPLIT_ARRAYS 6
@@ -187,42 +188,6 @@ void ladle_split_state_plan(struct ladle_split_state *s)
     }
 }
 
-/* A uniform integer in [0, m) from a 64-bit draw (multiply-shift, no modulo bias worth naming). */
-static inline uint64_t below(uint64_t u, uint64_t m)
-{
-    return (uint64_t)(((unsigned __int128)u * m) >> 64);
-}
-
-static uint64_t splitmix(uint64_t *x)
-{
-    uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
-/* Binomial(e, 1/m) by inversion, in pieces whose mean is at most ~200 so
- * (1-p)^piece never underflows; the pieces' sum is the same law. */
-static uint64_t binomial(uint64_t e, uint64_t m, uint64_t *rng)
-{
-    double p = 1.0 / (double)m, odds = p / (1.0 - p);
-    uint64_t piece = (uint64_t)(200.0 * (double)m), x = 0;
-    while (e) {
-        uint64_t c = e < piece ? e : piece;
-        double u = ladle_key_unit(splitmix(rng));
-        double pmf = exp((double)c * log1p(-p)), cdf = pmf;
-        uint64_t j = 0;
-        while (u > cdf && j < c) {
-            pmf *= (double)(c - j) / (double)(j + 1) * odds;
-            j++;
-            cdf += pmf;
-        }
-        x += j;
-        e -= c;
-    }
-    return x;
-}
-
 ladle_status ladle_split_state_take(struct ladle_split_state *s, const struct ladle_route *rt,
                                     struct ladle_split_class *cls, const char *rec,
                                     struct ladle_error *err)
@@ -240,7 +205,8 @@ ladle_status ladle_split_state_take(struct ladle_split_state *s, const struct la
     if (k == LADLE_ROUTE_PENDING) {
         /* --stratify: this record takes one of the class's remaining places. */
         if (cls && cls->left) {
-            uint64_t u = below(ladle_draw(s->seed, LADLE_DOMAIN_STRATIFY, rt->key), cls->left);
+            uint64_t u =
+                ladle_below(ladle_draw(s->seed, LADLE_DOMAIN_STRATIFY, rt->key), cls->left);
             for (k = 0; k + 1 < sp->count && u >= cls->quota[k]; k++)
                 u -= cls->quota[k];
             if (cls->quota[k])
@@ -260,12 +226,12 @@ ladle_status ladle_split_state_take(struct ladle_split_state *s, const struct la
         if (sp->balance == LADLE_BALANCE_OVER) {
             uint64_t extra_all = cls->target[k] > n ? cls->target[k] - n : 0;
             uint64_t e = extra_all > cls->placed[k] ? extra_all - cls->placed[k] : 0;
-            uint64_t x = m <= 1 ? e : binomial(e, m, &u);
+            uint64_t x = m <= 1 ? e : ladle_binomial(e, m, &u);
             cls->placed[k] += x;
             copies = 1 + x;
         } else {
             uint64_t need = cls->target[k] > cls->placed[k] ? cls->target[k] - cls->placed[k] : 0;
-            copies = below(u, m) < need ? 1 : 0;
+            copies = ladle_below(u, m) < need ? 1 : 0;
             cls->placed[k] += copies;
         }
     }

@@ -23,7 +23,7 @@ static const char *check_message(ladle_design d, struct ladle_design_params *p, 
 
 static void test_rows(void)
 {
-    for (int64_t id = LADLE_DESIGN_NONE; id <= LADLE_DESIGN_SNOWBALL; id++) {
+    for (int64_t id = LADLE_DESIGN_NONE; id <= LADLE_DESIGN_REPLACE; id++) {
         const struct ladle_design_row *row = ladle_design_find(id);
         CHECKF(row != NULL, "design %lld has no row", (long long)id);
         if (!row)
@@ -35,7 +35,7 @@ static void test_rows(void)
         CHECK(!row->multi_pass || row->pass_ops); /* more passes: says which ops */
     }
     CHECK(ladle_design_find(-1) == NULL);
-    CHECK(ladle_design_find(LADLE_DESIGN_SNOWBALL + 1) == NULL);
+    CHECK(ladle_design_find(LADLE_DESIGN_REPLACE + 1) == NULL);
     CHECK(ladle_design_named("nope") == NULL);
     CHECK(ladle_design_find(LADLE_DESIGN_STATS)->ops->report);
 }
@@ -58,6 +58,12 @@ static void test_passes(void)
     CHECK(ladle_design_multi_pass(&cfg));
     CHECK(ladle_design_pass(&cfg, 0) == &ladle_sampler_cluster_keys);
     CHECK(ladle_design_pass(&cfg, 1) == &ladle_sampler_cluster_groups);
+    cfg.params.design = LADLE_DESIGN_REPLACE; /* -n --replace: count, then draw */
+    CHECK(ladle_design_multi_pass(&cfg));
+    CHECK(ladle_design_pass(&cfg, 0) == &ladle_sampler_replace_count);
+    CHECK(ladle_design_pass(&cfg, 1) == &ladle_sampler_replace);
+    CHECK(ladle_design_pass(&cfg, 2) == NULL);
+    cfg.params.design = LADLE_DESIGN_CLUSTER;
     CHECK(ladle_design_pass(&cfg, 2) == NULL);
     cfg.params.design = LADLE_DESIGN_STRATIFIED;
     CHECK(ladle_design_multi_pass(&cfg));
@@ -111,7 +117,7 @@ static void test_set_design(void)
     CHECK(ladle_job_set_design(job, "snowball") == LADLE_OK);
     CHECK(ladle_job_set_design(job, "Head") == LADLE_E_USAGE);
     CHECK(strcmp(ladle_job_error(job), "unknown sampling design") == 0);
-    CHECK(ladle_job_set(job, LADLE_P_DESIGN, LADLE_DESIGN_SNOWBALL + 1) == LADLE_E_USAGE);
+    CHECK(ladle_job_set(job, LADLE_P_DESIGN, LADLE_DESIGN_REPLACE + 1) == LADLE_E_USAGE);
     CHECK(ladle_job_set(job, LADLE_P_DESIGN, LADLE_DESIGN_SNOWBALL) == LADLE_OK);
     ladle_job_free(job);
 }
