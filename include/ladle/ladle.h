@@ -124,6 +124,8 @@ typedef enum {
                                  path as given */
     LADLE_P_APPEND = 33,      /* 1: add the inputs to the dataset in LADLE_S_OUTPUT_DIR, with the
                                  settings its manifest records (ladle split --append) */
+    LADLE_P_MEMORY = 34,      /* bytes --shuffle gathers in memory before it spills sorted runs
+                                 to LADLE_S_TMPDIR (default 256 MiB) */
 } ladle_param;
 
 typedef enum {
@@ -166,6 +168,8 @@ typedef enum {
     LADLE_S_PART = 20,          /* "K/N" or "slurm": read the K-th of N parts of the inputs
                                    (with LADLE_S_STATE: write that part's state, print nothing;
                                    ladle merge of the N states prints what one run prints) */
+    LADLE_S_TMPDIR = 21,        /* where --shuffle's sorted runs spill (default $TMPDIR, else
+                                   /tmp); unnamed files, gone on every exit path */
 } ladle_string_param;
 
 /* Probability parameters for ladle_job_set_double. */

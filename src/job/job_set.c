@@ -14,6 +14,15 @@
 #include "record/source_id.h"
 #include "sample/fractions.h"
 
+/* --shuffle's buffer: small sizes only multiply the runs. */
+static ladle_status set_memory(ladle_job *j, int64_t v)
+{
+    if (v < ((int64_t)1 << 16))
+        return ladle_job_usage(j, "--memory must be at least 64K");
+    j->cfg.engine.memory = (size_t)v;
+    return LADLE_OK;
+}
+
 ladle_status ladle_job_set(ladle_job *j, ladle_param p, int64_t v)
 {
     switch (p) {
@@ -129,6 +138,7 @@ ladle_status ladle_job_set(ladle_job *j, ladle_param p, int64_t v)
     case LADLE_P_SOURCE_STEM:
         j->source_stem = v ? LADLE_STEM_PATH : LADLE_STEM_NAME;
         return LADLE_OK;
+    case LADLE_P_MEMORY: return set_memory(j, v);
     }
     return ladle_job_usage(j, "unknown parameter");
 }
@@ -157,12 +167,14 @@ ladle_status ladle_job_set_string(ladle_job *j, ladle_string_param p, const char
     case LADLE_S_SEEDS:
     case LADLE_S_STATE:
     case LADLE_S_SOURCE_NAME:
-    case LADLE_S_SOURCE_PREFIX: {
+    case LADLE_S_SOURCE_PREFIX:
+    case LADLE_S_TMPDIR: {
         char **slot = p == LADLE_S_FIELD         ? &j->field_spec
                       : p == LADLE_S_LINK        ? &j->link_spec
                       : p == LADLE_S_SEEDS       ? &j->seeds_path
                       : p == LADLE_S_STATE       ? &j->state_path
                       : p == LADLE_S_SOURCE_NAME ? &j->source_name
+                      : p == LADLE_S_TMPDIR      ? &j->tmpdir
                                                  : &j->source_prefix;
         if (p == LADLE_S_SOURCE_NAME && *slot)
             return ladle_job_usage(j,
@@ -172,6 +184,7 @@ ladle_status ladle_job_set_string(ladle_job *j, ladle_string_param p, const char
             return ladle_error_set(&j->err, LADLE_E_INTERNAL, "out of memory");
         free(*slot);
         *slot = copy;
+        j->cfg.engine.tmpdir = j->tmpdir;
         return LADLE_OK;
     }
     case LADLE_S_PART: return ladle_part_parse(v, &j->part_k, &j->part_n, &j->err);

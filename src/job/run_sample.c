@@ -241,8 +241,14 @@ static ladle_status emit_records(struct job_run *j, struct job_result *res)
                 if (j->carried_next && j->carried_next[in] > j->rank)
                     j->rank = j->carried_next[in];
             }
-            if (ladle_kept_set_add(&j->kept, b->keys[k], in, j->rank++, p, len) != 0)
+            if (j->sorter) {
+                ladle_status st =
+                    ladle_spill_sort_add(j->sorter, b->keys[k], in, j->rank++, p, len);
+                if (st != LADLE_OK)
+                    return st;
+            } else if (ladle_kept_set_add(&j->kept, b->keys[k], in, j->rank++, p, len) != 0) {
                 return ladle_error_set(j->err, LADLE_E_INTERNAL, "output: out of memory");
+            }
         } else {
             ladle_status st = ladle_writer_write(&j->w, p, len);
             if (st != LADLE_OK)
@@ -292,7 +298,8 @@ static ladle_status take(void *arg, struct ladle_engine_item *it, bool *finished
     if (j->cfg->params.split && j->w.record_hook)
         it->kept = j->routed += res->nroutes;
     else
-        it->kept = j->w.records + (uint64_t)j->kept.count;
+        it->kept = j->w.records + (uint64_t)j->kept.count +
+                   (j->sorter ? ladle_spill_sort_count(j->sorter) : 0);
     *finished = j->w.closed || j->limit == 0;
     return st;
 }
@@ -341,7 +348,18 @@ static ladle_status finish(struct job_run *j)
     ladle_status st = LADLE_OK;
     if (j->carry_stream)
         st = ladle_job_stream_state_end(j);
-    if (j->collect && st == LADLE_OK)
+    if (j->sorter && st == LADLE_OK) {
+        st = ladle_spill_sort_emit(j->sorter, &j->w);
+        if (ladle_spill_sort_runs(j->sorter) &&
+            j->cfg->engine.notify) { /* -v: what the disk took */
+            char line[160];
+            snprintf(line, sizeof line,
+                     "shuffle: %u runs, %llu bytes written to the temporary folder",
+                     ladle_spill_sort_runs(j->sorter),
+                     (unsigned long long)ladle_spill_sort_spilled(j->sorter));
+            j->cfg->engine.notify(j->cfg->engine.notify_arg, line);
+        }
+    } else if (j->collect && st == LADLE_OK)
         st = ladle_kept_emit(j->kept.v, j->kept.count, j->cfg->params.shuffle, &j->w);
     /* Partial states merge whatever the design: streaming ones may still
      * gather something (the next snowball frontier). */
@@ -387,6 +405,12 @@ static ladle_status run_engine(struct job_run *j, struct ladle_engine_ops *ops,
     if (!(j->engine = ladle_engine_new(cfg, j->io, ops, j->err)))
         return ladle_error_status(j->err);
     ladle_status st = j->carry_stream ? ladle_job_stream_state_begin(j) : LADLE_OK;
+    /* --state keeps the gathered records in memory: they are its payload. */
+    if (st == LADLE_OK && j->collect && !j->carry_stream &&
+        !(j->sorter =
+              ladle_spill_sort_new(cfg->engine.memory ? cfg->engine.memory : LADLE_DEFAULT_MEMORY,
+                                   cfg->engine.tmpdir, j->io->cancel, j->err)))
+        st = ladle_error_status(j->err);
     bool split =
         cfg->params.split && j->io->out_fd >= 0; /* passes that only gather write nothing */
     if (split && st == LADLE_OK)
@@ -447,6 +471,7 @@ ladle_status ladle_pipeline_run(const struct ladle_config *cfg,
 out:
     ladle_engine_free(j.engine); /* frees the results still waiting: before the partials */
     ladle_kept_set_free(&j.kept);
+    ladle_spill_sort_free(j.sorter);
     free(j.carried_next);
     ladle_field_check_free(&j.check);
     for (unsigned k = 0; k < partials_ready; k++)

@@ -1,0 +1,510 @@
+/*
+ * spill_sort.c -- the out-of-core sorter (see spill_sort.h).
+ *
+ * Every run lives in one unnamed temporary file, one zstd frame after the
+ * other; a run's record is a 24-byte head (key, input, length, rank, in
+ * this machine's byte order: the file never leaves the process) and the
+ * record's bytes.
+ */
+/* O_TMPFILE and mkostemp: _GNU_SOURCE comes from the build */
+#include "out/spill_sort.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zstd.h>
+
+#define ARENA_FIRST ((size_t)1 << 20)
+#define STAGE_CAP ((size_t)256 << 10) /* records gathered per ZSTD_compressStream2 call */
+#define READ_CAP ((size_t)64 << 10)   /* compressed bytes read at a time, per run */
+#define OUT_FIRST                                                                                  \
+    ((size_t)128 << 10) /* decompressed bytes held, per run (grows for long records) */
+#define HEAD_LEN 24
+#define WINDOW_LOG 17 /* the window each run's reader holds: 128 KiB */
+#define CANCEL_EVERY 4096
+
+struct entry {
+    uint64_t key, rank, off; /* off: in the arena */
+    uint32_t input, len;
+};
+
+struct run {
+    uint64_t start, end; /* bytes of the temporary file */
+};
+
+struct reader {
+    uint64_t pos, end; /* what is left of the run in the file */
+    ZSTD_DCtx *d;
+    char *in;
+    size_t in_len, in_pos;
+    char *out;
+    size_t out_pos, out_end, out_cap;
+    struct entry head; /* off: of the record's bytes in out */
+};
+
+struct ladle_spill_sort {
+    size_t memory;
+    char *dir; /* owns */
+    const atomic_int *cancel;
+    struct ladle_error *err;
+    char *arena; /* owns: the records' bytes */
+    size_t used, cap;
+    struct entry *v; /* owns */
+    size_t count, vcap;
+    int fd; /* the temporary file, -1 until the first run */
+    struct run *runs;
+    unsigned nruns, runs_cap;
+    uint64_t file_end, total;
+    ZSTD_CCtx *cctx;
+    char *stage, *zout; /* owns: STAGE_CAP and ZSTD_CStreamOutSize() bytes */
+    size_t stage_len;
+};
+
+static ladle_status nomem(struct ladle_spill_sort *s)
+{
+    return ladle_error_set(s->err, LADLE_E_INTERNAL, "shuffle: out of memory");
+}
+
+static ladle_status interrupted(struct ladle_spill_sort *s)
+{
+    return ladle_error_set(s->err, LADLE_E_INTERRUPTED, "interrupted");
+}
+
+static int cancelled(const struct ladle_spill_sort *s)
+{
+    return s->cancel && atomic_load(s->cancel);
+}
+
+struct ladle_spill_sort *ladle_spill_sort_new(size_t memory, const char *tmpdir,
+                                              const atomic_int *cancel, struct ladle_error *err)
+{
+    struct ladle_spill_sort *s = calloc(1, sizeof *s);
+    const char *env = getenv("TMPDIR");
+    const char *dir = tmpdir && *tmpdir ? tmpdir : env && *env ? env : "/tmp";
+    if (!s || !(s->dir = strdup(dir))) {
+        free(s);
+        ladle_error_set(err, LADLE_E_INTERNAL, "shuffle: out of memory");
+        return NULL;
+    }
+    s->memory = memory;
+    s->cancel = cancel;
+    s->err = err;
+    s->fd = -1;
+    return s;
+}
+
+void ladle_spill_sort_free(struct ladle_spill_sort *s)
+{
+    if (!s)
+        return;
+    if (s->fd >= 0)
+        close(s->fd); /* unnamed: the kernel frees its blocks */
+    ZSTD_freeCCtx(s->cctx);
+    free(s->stage);
+    free(s->zout);
+    free(s->runs);
+    free(s->arena);
+    free(s->v);
+    free(s->dir);
+    free(s);
+}
+
+uint64_t ladle_spill_sort_count(const struct ladle_spill_sort *s)
+{
+    return s->total;
+}
+
+unsigned ladle_spill_sort_runs(const struct ladle_spill_sort *s)
+{
+    return s->nruns;
+}
+
+uint64_t ladle_spill_sort_spilled(const struct ladle_spill_sort *s)
+{
+    return s->file_end;
+}
+
+/* ---- sorting ---- */
+
+static int entry_less(const struct entry *a, const struct entry *b)
+{
+    if (a->key != b->key)
+        return a->key < b->key;
+    if (a->input != b->input)
+        return a->input < b->input;
+    return a->rank < b->rank;
+}
+
+static int cmp_entry(const void *x, const void *y)
+{
+    const struct entry *a = x, *b = y;
+    return entry_less(a, b) ? -1 : entry_less(b, a) ? 1 : 0;
+}
+
+/* ---- writing runs ---- */
+
+/* The temporary file: O_TMPFILE where the file system has it, else a name
+ * unlinked at once. */
+static ladle_status open_tmp(struct ladle_spill_sort *s)
+{
+    s->fd = open(s->dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    if (s->fd < 0 && (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL)) {
+        size_t n = strlen(s->dir) + sizeof "/ladle-shuffle-XXXXXX";
+        char *path = malloc(n);
+        if (!path)
+            return nomem(s);
+        snprintf(path, n, "%s/ladle-shuffle-XXXXXX", s->dir);
+        s->fd = mkostemp(path, O_CLOEXEC);
+        if (s->fd >= 0)
+            unlink(path);
+        free(path);
+    }
+    if (s->fd < 0)
+        return ladle_error_set(s->err, LADLE_E_OUTPUT,
+                               "%s: cannot create a temporary file: %s (shuffle runs; --tmpdir "
+                               "picks another folder)",
+                               s->dir, strerror(errno));
+    return LADLE_OK;
+}
+
+static ladle_status write_all(struct ladle_spill_sort *s, const char *p, size_t n)
+{
+    while (n) {
+        ssize_t got = write(s->fd, p, n);
+        if (got < 0 && errno == EINTR) {
+            if (cancelled(s))
+                return interrupted(s);
+            continue;
+        }
+        if (got <= 0) {
+            int e = got < 0 ? errno : ENOSPC;
+            return ladle_error_set(s->err, LADLE_E_OUTPUT,
+                                   "%s: %s (writing a shuffle run; --tmpdir picks another folder)",
+                                   s->dir, e == ENOSPC ? "no space left on device" : strerror(e));
+        }
+        p += got;
+        n -= (size_t)got;
+        s->file_end += (uint64_t)got;
+    }
+    return LADLE_OK;
+}
+
+/* Compresses n bytes (mode ZSTD_e_end: and ends the frame), writing what
+ * comes out. */
+static ladle_status compress(struct ladle_spill_sort *s, const char *p, size_t n,
+                             ZSTD_EndDirective mode)
+{
+    ZSTD_inBuffer in = {p, n, 0};
+    size_t cap = ZSTD_CStreamOutSize();
+    for (;;) {
+        ZSTD_outBuffer out = {s->zout, cap, 0};
+        size_t left = ZSTD_compressStream2(s->cctx, &out, &in, mode);
+        if (ZSTD_isError(left))
+            return ladle_error_set(s->err, LADLE_E_INTERNAL, "shuffle: zstd: %s",
+                                   ZSTD_getErrorName(left));
+        ladle_status st = write_all(s, s->zout, out.pos);
+        if (st != LADLE_OK)
+            return st;
+        if (mode == ZSTD_e_end ? left == 0 : in.pos == in.size)
+            return LADLE_OK;
+    }
+}
+
+static ladle_status stage(struct ladle_spill_sort *s, const void *p, size_t n)
+{
+    if (s->stage_len + n > STAGE_CAP) {
+        ladle_status st = compress(s, s->stage, s->stage_len, ZSTD_e_continue);
+        s->stage_len = 0;
+        if (st != LADLE_OK)
+            return st;
+        if (n > STAGE_CAP) /* a long record: straight in */
+            return compress(s, p, n, ZSTD_e_continue);
+    }
+    memcpy(s->stage + s->stage_len, p, n);
+    s->stage_len += n;
+    return LADLE_OK;
+}
+
+static ladle_status spill_begin(struct ladle_spill_sort *s)
+{
+    if (s->fd < 0) {
+        ladle_status st = open_tmp(s);
+        if (st != LADLE_OK)
+            return st;
+        s->cctx = ZSTD_createCCtx();
+        s->stage = malloc(STAGE_CAP);
+        s->zout = malloc(ZSTD_CStreamOutSize());
+        if (!s->cctx || !s->stage || !s->zout)
+            return nomem(s);
+        ZSTD_CCtx_setParameter(s->cctx, ZSTD_c_compressionLevel, 1);
+        ZSTD_CCtx_setParameter(s->cctx, ZSTD_c_windowLog, WINDOW_LOG);
+    }
+    if (s->nruns == s->runs_cap) {
+        unsigned cap = s->runs_cap ? s->runs_cap * 2 : 16;
+        struct run *r = realloc(s->runs, cap * sizeof *r);
+        if (!r)
+            return nomem(s);
+        s->runs = r;
+        s->runs_cap = cap;
+    }
+    return LADLE_OK;
+}
+
+/* Sorts the buffer and writes it as the next run; the buffer is empty after. */
+static ladle_status spill(struct ladle_spill_sort *s)
+{
+    ladle_status st = spill_begin(s);
+    if (st != LADLE_OK)
+        return st;
+    qsort(s->v, s->count, sizeof *s->v, cmp_entry);
+    struct run *r = &s->runs[s->nruns];
+    r->start = s->file_end;
+    for (size_t i = 0; i < s->count && st == LADLE_OK; i++) {
+        const struct entry *e = &s->v[i];
+        char head[HEAD_LEN];
+        memcpy(head, &e->key, 8);
+        memcpy(head + 8, &e->input, 4);
+        memcpy(head + 12, &e->len, 4);
+        memcpy(head + 16, &e->rank, 8);
+        if (i % CANCEL_EVERY == 0 && cancelled(s))
+            return interrupted(s);
+        st = stage(s, head, HEAD_LEN);
+        if (st == LADLE_OK)
+            st = stage(s, s->arena + e->off, e->len);
+    }
+    if (st == LADLE_OK)
+        st = compress(s, s->stage, s->stage_len, ZSTD_e_end);
+    s->stage_len = 0;
+    if (st != LADLE_OK)
+        return st;
+    r->end = s->file_end;
+    s->nruns++;
+    s->count = 0;
+    s->used = 0;
+    return LADLE_OK;
+}
+
+/* ---- adding ---- */
+
+ladle_status ladle_spill_sort_add(struct ladle_spill_sort *s, uint64_t key, uint32_t input,
+                                  uint64_t rank, const char *data, size_t len)
+{
+    if (len > UINT32_MAX)
+        return ladle_error_set(s->err, LADLE_E_INPUT, "shuffle: a record of %zu bytes", len);
+    size_t vcap = s->count < s->vcap ? s->vcap : s->vcap ? s->vcap * 2 : 1024;
+    if (s->count && s->used + len + vcap * sizeof *s->v > s->memory) {
+        if (cancelled(s))
+            return interrupted(s);
+        ladle_status st = spill(s);
+        if (st != LADLE_OK)
+            return st;
+        vcap = s->vcap ? s->vcap : 1024;
+    }
+    if (vcap != s->vcap) {
+        struct entry *v = realloc(s->v, vcap * sizeof *v);
+        if (!v)
+            return nomem(s);
+        s->v = v;
+        s->vcap = vcap;
+    }
+    if (s->used + len > s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : ARENA_FIRST;
+        size_t most = s->memory > s->used + len ? s->memory : s->used + len;
+        if (cap > most)
+            cap = most;
+        if (cap < s->used + len)
+            cap = s->used + len;
+        char *a = realloc(s->arena, cap ? cap : 1);
+        if (!a)
+            return nomem(s);
+        s->arena = a;
+        s->cap = cap;
+    }
+    memcpy(s->arena + s->used, data, len);
+    s->v[s->count++] = (struct entry){key, rank, s->used, input, (uint32_t)len};
+    s->used += len;
+    s->total++;
+    return LADLE_OK;
+}
+
+/* ---- reading runs back ---- */
+
+/* Makes `need` decompressed bytes available at out + out_pos: 1, or 0 at
+ * the run's end (with nothing left over), or -1 (err set). */
+static int reader_fill(struct ladle_spill_sort *s, struct reader *r, size_t need)
+{
+    while (r->out_end - r->out_pos < need) {
+        if (r->out_pos) {
+            memmove(r->out, r->out + r->out_pos, r->out_end - r->out_pos);
+            r->out_end -= r->out_pos;
+            r->out_pos = 0;
+        }
+        if (r->out_cap < need || r->out_end == r->out_cap) {
+            size_t cap = r->out_cap * 2 > need ? r->out_cap * 2 : need;
+            char *o = realloc(r->out, cap);
+            if (!o)
+                return nomem(s), -1;
+            r->out = o;
+            r->out_cap = cap;
+        }
+        if (r->in_pos == r->in_len && r->pos < r->end) {
+            size_t want = r->end - r->pos < READ_CAP ? (size_t)(r->end - r->pos) : READ_CAP;
+            ssize_t got = pread(s->fd, r->in, want, (off_t)r->pos);
+            if (got <= 0) {
+                if (got < 0 && errno == EINTR)
+                    continue;
+                ladle_error_set(s->err, LADLE_E_OUTPUT, "%s: %s (reading a shuffle run back)",
+                                s->dir, got < 0 ? strerror(errno) : "file shorter than written");
+                return -1;
+            }
+            r->pos += (uint64_t)got;
+            r->in_len = (size_t)got;
+            r->in_pos = 0;
+        }
+        ZSTD_inBuffer in = {r->in, r->in_len, r->in_pos};
+        ZSTD_outBuffer out = {r->out, r->out_cap, r->out_end};
+        size_t rc = ZSTD_decompressStream(r->d, &out, &in);
+        if (ZSTD_isError(rc)) {
+            ladle_error_set(s->err, LADLE_E_INTERNAL, "shuffle: a run read back: zstd: %s",
+                            ZSTD_getErrorName(rc));
+            return -1;
+        }
+        int moved = in.pos != r->in_pos || out.pos != r->out_end;
+        r->in_pos = in.pos;
+        r->out_end = out.pos;
+        if (!moved && r->pos == r->end && r->in_pos == r->in_len) {
+            if (r->out_end == r->out_pos)
+                return 0;
+            ladle_error_set(s->err, LADLE_E_INTERNAL, "shuffle: a run read back ends mid-record");
+            return -1;
+        }
+    }
+    return 1;
+}
+
+/* The run's next record into r->head: 1, 0 at its end, -1 on error. */
+static int reader_next(struct ladle_spill_sort *s, struct reader *r)
+{
+    int got = reader_fill(s, r, HEAD_LEN);
+    if (got <= 0)
+        return got;
+    const char *h = r->out + r->out_pos;
+    memcpy(&r->head.key, h, 8);
+    memcpy(&r->head.input, h + 8, 4);
+    memcpy(&r->head.len, h + 12, 4);
+    memcpy(&r->head.rank, h + 16, 8);
+    got = reader_fill(s, r, HEAD_LEN + (size_t)r->head.len);
+    if (got == 0) {
+        ladle_error_set(s->err, LADLE_E_INTERNAL, "shuffle: a run read back ends mid-record");
+        return -1;
+    }
+    r->head.off = r->out_pos + HEAD_LEN;
+    return got;
+}
+
+/* ---- emitting ---- */
+
+static ladle_status emit_memory(struct ladle_spill_sort *s, struct ladle_writer *w)
+{
+    qsort(s->v, s->count, sizeof *s->v, cmp_entry);
+    ladle_status st = LADLE_OK;
+    for (size_t i = 0; i < s->count && st == LADLE_OK && !w->closed; i++) {
+        if (i % CANCEL_EVERY == 0 && cancelled(s))
+            return interrupted(s);
+        const struct entry *e = &s->v[i];
+        st = ladle_writer_record(w, s->arena + e->off, e->len, e->key, e->input);
+    }
+    return st;
+}
+
+/* A binary min-heap of run indices by their heads. */
+static void sift_down(struct reader *rd, unsigned *heap, unsigned n, unsigned i)
+{
+    for (;;) {
+        unsigned l = 2 * i + 1, m = i;
+        if (l < n && entry_less(&rd[heap[l]].head, &rd[heap[m]].head))
+            m = l;
+        if (l + 1 < n && entry_less(&rd[heap[l + 1]].head, &rd[heap[m]].head))
+            m = l + 1;
+        if (m == i)
+            return;
+        unsigned t = heap[i];
+        heap[i] = heap[m];
+        heap[m] = t;
+        i = m;
+    }
+}
+
+static ladle_status merge_runs(struct ladle_spill_sort *s, struct reader *rd, unsigned *heap,
+                               struct ladle_writer *w)
+{
+    unsigned n = 0;
+    for (unsigned k = 0; k < s->nruns; k++) {
+        int got = reader_next(s, &rd[k]);
+        if (got < 0)
+            return ladle_error_status(s->err);
+        if (got)
+            heap[n++] = k;
+    }
+    for (unsigned i = n / 2; i-- > 0;)
+        sift_down(rd, heap, n, i);
+    ladle_status st = LADLE_OK;
+    for (uint64_t done = 0; n && st == LADLE_OK && !w->closed; done++) {
+        if (done % CANCEL_EVERY == 0 && cancelled(s))
+            return interrupted(s);
+        struct reader *r = &rd[heap[0]];
+        st = ladle_writer_record(w, r->out + r->head.off, r->head.len, r->head.key, r->head.input);
+        r->out_pos = r->head.off + r->head.len;
+        int got = reader_next(s, r);
+        if (got < 0)
+            return ladle_error_status(s->err);
+        if (!got)
+            heap[0] = heap[--n];
+        sift_down(rd, heap, n, 0);
+    }
+    return st;
+}
+
+ladle_status ladle_spill_sort_emit(struct ladle_spill_sort *s, struct ladle_writer *w)
+{
+    if (!s->nruns)
+        return emit_memory(s, w);
+    ladle_status st = s->count ? spill(s) : LADLE_OK;
+    /* The buffer's memory goes back before the readers take theirs. */
+    free(s->arena);
+    free(s->v);
+    s->arena = NULL;
+    s->v = NULL;
+    s->cap = s->vcap = 0;
+    ZSTD_freeCCtx(s->cctx);
+    s->cctx = NULL;
+    if (st != LADLE_OK)
+        return st;
+    struct reader *rd = calloc(s->nruns, sizeof *rd);
+    unsigned *heap = calloc(s->nruns, sizeof *heap);
+    if (!rd || !heap)
+        st = nomem(s);
+    for (unsigned k = 0; st == LADLE_OK && k < s->nruns; k++) {
+        rd[k].pos = s->runs[k].start;
+        rd[k].end = s->runs[k].end;
+        rd[k].d = ZSTD_createDCtx();
+        rd[k].in = malloc(READ_CAP);
+        rd[k].out = malloc(OUT_FIRST);
+        rd[k].out_cap = OUT_FIRST;
+        if (!rd[k].d || !rd[k].in || !rd[k].out)
+            st = nomem(s);
+    }
+    if (st == LADLE_OK)
+        st = merge_runs(s, rd, heap, w);
+    for (unsigned k = 0; rd && k < s->nruns; k++) {
+        ZSTD_freeDCtx(rd[k].d);
+        free(rd[k].in);
+        free(rd[k].out);
+    }
+    free(rd);
+    free(heap);
+    return st;
+}
