@@ -19,6 +19,8 @@
 #include "split/assign.h"
 #include "split/split.h"
 
+#define SORT_RESERVE ((size_t)40 << 20)
+
 void ladle_job_free_result(struct job_result *res)
 {
     if (res->chunk)
@@ -405,11 +407,14 @@ static ladle_status run_engine(struct job_run *j, struct ladle_engine_ops *ops,
     if (!(j->engine = ladle_engine_new(cfg, j->io, ops, j->err)))
         return ladle_error_status(j->err);
     ladle_status st = j->carry_stream ? ladle_job_stream_state_begin(j) : LADLE_OK;
-    /* --state keeps the gathered records in memory: they are its payload. */
+    /* --state keeps the gathered records in memory: they are its payload.
+     * --memory is the whole run's: the engine's chunks and waiting results
+     * (up to LADLE_ENGINE_PENDING_BUDGET while the sorter spills) and the
+     * runs' readers take about SORT_RESERVE of it. */
+    size_t memory = cfg->engine.memory ? cfg->engine.memory : LADLE_DEFAULT_MEMORY;
+    memory -= memory / 2 < SORT_RESERVE ? memory / 2 : SORT_RESERVE;
     if (st == LADLE_OK && j->collect && !j->carry_stream &&
-        !(j->sorter =
-              ladle_spill_sort_new(cfg->engine.memory ? cfg->engine.memory : LADLE_DEFAULT_MEMORY,
-                                   cfg->engine.tmpdir, j->io->cancel, j->err)))
+        !(j->sorter = ladle_spill_sort_new(memory, cfg->engine.tmpdir, j->io->cancel, j->err)))
         st = ladle_error_status(j->err);
     bool split =
         cfg->params.split && j->io->out_fd >= 0; /* passes that only gather write nothing */

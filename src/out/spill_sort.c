@@ -43,6 +43,12 @@ struct reader {
     char *out;
     size_t out_pos, out_end, out_cap;
     struct entry head; /* off: of the record's bytes in out */
+    const char *data;  /* the head's bytes */
+    /* The buffer's last records, sorted, merged from memory: mv[mi..mn),
+     * their bytes in mbase (mv NULL: a run in the file) */
+    const struct entry *mv;
+    size_t mi, mn;
+    const char *mbase;
 };
 
 struct ladle_spill_sort {
@@ -61,6 +67,7 @@ struct ladle_spill_sort {
     ZSTD_CCtx *cctx;
     char *stage, *zout; /* owns: STAGE_CAP and ZSTD_CStreamOutSize() bytes */
     size_t stage_len;
+    size_t *next; /* owns: the radix pass's bucket edges */
 };
 
 static ladle_status nomem(struct ladle_spill_sort *s)
@@ -109,6 +116,7 @@ void ladle_spill_sort_free(struct ladle_spill_sort *s)
     free(s->arena);
     free(s->v);
     free(s->dir);
+    free(s->next);
     free(s);
 }
 
@@ -142,6 +150,62 @@ static int cmp_entry(const void *x, const void *y)
 {
     const struct entry *a = x, *b = y;
     return entry_less(a, b) ? -1 : entry_less(b, a) ? 1 : 0;
+}
+
+static void insertion_sort(struct entry *v, size_t n)
+{
+    for (size_t i = 1; i < n; i++) {
+        struct entry e = v[i];
+        size_t k = i;
+        for (; k > 0 && entry_less(&e, &v[k - 1]); k--)
+            v[k] = v[k - 1];
+        v[k] = e;
+    }
+}
+
+/* Keys are uniform hashes: an in-place radix pass on their top bits
+ * (American flag sort) leaves buckets of a few entries, each finished by
+ * the full order. Unlike qsort (glibc's merge sort), it needs no copy of
+ * the array: memory stays what --memory allows. */
+static void sort_entries(struct ladle_spill_sort *s, struct entry *v, size_t n)
+{
+    enum { BITS = 16, NB = 1 << BITS };
+    if (n < 256 || (!s->next && !(s->next = malloc(2 * NB * sizeof *s->next)))) {
+        if (n < 32)
+            insertion_sort(v, n);
+        else
+            qsort(v, n, sizeof *v, cmp_entry);
+        return;
+    }
+    size_t *next = s->next, *end = s->next + NB;
+    memset(end, 0, NB * sizeof *end);
+    for (size_t i = 0; i < n; i++)
+        end[v[i].key >> (64 - BITS)]++;
+    size_t at = 0;
+    for (size_t b = 0; b < NB; b++) {
+        next[b] = at;
+        at += end[b];
+        end[b] = at;
+    }
+    for (size_t b = 0; b < NB; b++)
+        while (next[b] < end[b]) {
+            struct entry e = v[next[b]];
+            size_t d = e.key >> (64 - BITS);
+            while (d != b) {
+                struct entry t = v[next[d]];
+                v[next[d]++] = e;
+                e = t;
+                d = e.key >> (64 - BITS);
+            }
+            v[next[b]++] = e;
+        }
+    for (size_t b = 0, from = 0; b < NB; from = end[b++]) {
+        size_t m = end[b] - from;
+        if (m < 32)
+            insertion_sort(v + from, m);
+        else
+            qsort(v + from, m, sizeof *v, cmp_entry);
+    }
 }
 
 /* ---- writing runs ---- */
@@ -259,7 +323,7 @@ static ladle_status spill(struct ladle_spill_sort *s)
     ladle_status st = spill_begin(s);
     if (st != LADLE_OK)
         return st;
-    qsort(s->v, s->count, sizeof *s->v, cmp_entry);
+    sort_entries(s, s->v, s->count);
     struct run *r = &s->runs[s->nruns];
     r->start = s->file_end;
     for (size_t i = 0; i < s->count && st == LADLE_OK; i++) {
@@ -388,6 +452,13 @@ static int reader_fill(struct ladle_spill_sort *s, struct reader *r, size_t need
 /* The run's next record into r->head: 1, 0 at its end, -1 on error. */
 static int reader_next(struct ladle_spill_sort *s, struct reader *r)
 {
+    if (r->mv) {
+        if (r->mi == r->mn)
+            return 0;
+        r->head = r->mv[r->mi++];
+        r->data = r->mbase + r->head.off;
+        return 1;
+    }
     int got = reader_fill(s, r, HEAD_LEN);
     if (got <= 0)
         return got;
@@ -402,6 +473,7 @@ static int reader_next(struct ladle_spill_sort *s, struct reader *r)
         return -1;
     }
     r->head.off = r->out_pos + HEAD_LEN;
+    r->data = r->out + r->head.off;
     return got;
 }
 
@@ -409,7 +481,7 @@ static int reader_next(struct ladle_spill_sort *s, struct reader *r)
 
 static ladle_status emit_memory(struct ladle_spill_sort *s, struct ladle_writer *w)
 {
-    qsort(s->v, s->count, sizeof *s->v, cmp_entry);
+    sort_entries(s, s->v, s->count);
     ladle_status st = LADLE_OK;
     for (size_t i = 0; i < s->count && st == LADLE_OK && !w->closed; i++) {
         if (i % CANCEL_EVERY == 0 && cancelled(s))
@@ -438,11 +510,11 @@ static void sift_down(struct reader *rd, unsigned *heap, unsigned n, unsigned i)
     }
 }
 
-static ladle_status merge_runs(struct ladle_spill_sort *s, struct reader *rd, unsigned *heap,
-                               struct ladle_writer *w)
+static ladle_status merge_runs(struct ladle_spill_sort *s, struct reader *rd, unsigned nrd,
+                               unsigned *heap, struct ladle_writer *w)
 {
     unsigned n = 0;
-    for (unsigned k = 0; k < s->nruns; k++) {
+    for (unsigned k = 0; k < nrd; k++) {
         int got = reader_next(s, &rd[k]);
         if (got < 0)
             return ladle_error_status(s->err);
@@ -456,8 +528,9 @@ static ladle_status merge_runs(struct ladle_spill_sort *s, struct reader *rd, un
         if (done % CANCEL_EVERY == 0 && cancelled(s))
             return interrupted(s);
         struct reader *r = &rd[heap[0]];
-        st = ladle_writer_record(w, r->out + r->head.off, r->head.len, r->head.key, r->head.input);
-        r->out_pos = r->head.off + r->head.len;
+        st = ladle_writer_record(w, r->data, r->head.len, r->head.key, r->head.input);
+        if (!r->mv)
+            r->out_pos = r->head.off + r->head.len;
         int got = reader_next(s, r);
         if (got < 0)
             return ladle_error_status(s->err);
@@ -472,21 +545,18 @@ ladle_status ladle_spill_sort_emit(struct ladle_spill_sort *s, struct ladle_writ
 {
     if (!s->nruns)
         return emit_memory(s, w);
-    ladle_status st = s->count ? spill(s) : LADLE_OK;
-    /* The buffer's memory goes back before the readers take theirs. */
-    free(s->arena);
-    free(s->v);
-    s->arena = NULL;
-    s->v = NULL;
-    s->cap = s->vcap = 0;
+    /* The buffer's last records stay where they are, sorted: one more
+     * source of the merge (no round trip through the disk). */
+    sort_entries(s, s->v, s->count);
     ZSTD_freeCCtx(s->cctx);
     s->cctx = NULL;
-    if (st != LADLE_OK)
-        return st;
-    struct reader *rd = calloc(s->nruns, sizeof *rd);
-    unsigned *heap = calloc(s->nruns, sizeof *heap);
-    if (!rd || !heap)
-        st = nomem(s);
+    free(s->stage);
+    free(s->zout);
+    s->stage = s->zout = NULL;
+    unsigned nrd = s->nruns + (s->count ? 1 : 0);
+    struct reader *rd = calloc(nrd, sizeof *rd);
+    unsigned *heap = calloc(nrd, sizeof *heap);
+    ladle_status st = !rd || !heap ? nomem(s) : LADLE_OK;
     for (unsigned k = 0; st == LADLE_OK && k < s->nruns; k++) {
         rd[k].pos = s->runs[k].start;
         rd[k].end = s->runs[k].end;
@@ -497,8 +567,13 @@ ladle_status ladle_spill_sort_emit(struct ladle_spill_sort *s, struct ladle_writ
         if (!rd[k].d || !rd[k].in || !rd[k].out)
             st = nomem(s);
     }
+    if (st == LADLE_OK && s->count) {
+        rd[s->nruns].mv = s->v;
+        rd[s->nruns].mn = s->count;
+        rd[s->nruns].mbase = s->arena;
+    }
     if (st == LADLE_OK)
-        st = merge_runs(s, rd, heap, w);
+        st = merge_runs(s, rd, nrd, heap, w);
     for (unsigned k = 0; rd && k < s->nruns; k++) {
         ZSTD_freeDCtx(rd[k].d);
         free(rd[k].in);
