@@ -393,6 +393,12 @@ static void fill_report(const struct job_run *j, unsigned partials_ready,
     report->io_uring_used = es->io_uring_used;
 }
 
+static void sorter_help(void *arg, unsigned worker)
+{
+    struct job_run *j = arg;
+    ladle_spill_sort_help(j->sorter, worker);
+}
+
 /* The run proper, once the partial states and the writer are ready. */
 static ladle_status run_engine(struct job_run *j, struct ladle_engine_ops *ops,
                                struct ladle_engine_stats *es)
@@ -414,8 +420,13 @@ static ladle_status run_engine(struct job_run *j, struct ladle_engine_ops *ops,
     size_t memory = cfg->engine.memory ? cfg->engine.memory : LADLE_DEFAULT_MEMORY;
     memory -= memory / 2 < SORT_RESERVE ? memory / 2 : SORT_RESERVE;
     if (st == LADLE_OK && j->collect && !j->carry_stream &&
-        !(j->sorter = ladle_spill_sort_new(memory, cfg->engine.tmpdir, j->io->cancel, j->err)))
+        !(j->sorter =
+              ladle_spill_sort_new(memory, cfg->engine.tmpdir, j->nworkers, j->io->cancel, j->err)))
         st = ladle_error_status(j->err);
+    if (j->sorter) { /* the workers compress the runs' frames between chunks */
+        ops->help = sorter_help;
+        ladle_spill_sort_set_wake(j->sorter, ladle_engine_wake_helper, j->engine);
+    }
     bool split =
         cfg->params.split && j->io->out_fd >= 0; /* passes that only gather write nothing */
     if (split && st == LADLE_OK)
@@ -430,6 +441,8 @@ static ladle_status run_engine(struct job_run *j, struct ladle_engine_ops *ops,
         st = ladle_writer_flush(&j->w);
     if (split)
         ladle_job_split_end(j);
+    if (j->sorter)
+        ladle_spill_sort_set_wake(j->sorter, NULL, NULL);
     return st;
 }
 

@@ -17,7 +17,7 @@
 #include "field/field.h"
 #include "job/field_check.h"
 #include "out/outbuf.h"
-#include "out/spill_sort.h"
+#include "sort/spill_sort.h"
 #include "out/writer.h"
 #include "sample/kept.h"
 #include "sample/sampler.h"

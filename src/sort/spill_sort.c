@@ -1,29 +1,27 @@
 /*
  * spill_sort.c -- the out-of-core sorter (see spill_sort.h).
  *
- * Every run lives in one unnamed temporary file, one zstd frame after the
- * other; a run's record is a 24-byte head (key, input, length, rank, in
- * this machine's byte order: the file never leaves the process) and the
- * record's bytes.
+ * Every run lives in one unnamed temporary file (sort/run_writer.h), as
+ * zstd frames; a run's record is a 24-byte head (key, input, length, rank,
+ * in this machine's byte order: the file never leaves the process) and
+ * the record's bytes.
  */
-/* O_TMPFILE and mkostemp: _GNU_SOURCE comes from the build */
-#include "out/spill_sort.h"
+#include "sort/spill_sort.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <zstd.h>
 
+#include "sort/run_writer.h"
+
 #define ARENA_FIRST ((size_t)1 << 20)
-#define STAGE_CAP ((size_t)256 << 10) /* records gathered per ZSTD_compressStream2 call */
-#define READ_CAP ((size_t)64 << 10)   /* compressed bytes read at a time, per run */
+#define READ_CAP ((size_t)64 << 10) /* compressed bytes read at a time, per run */
 #define OUT_FIRST                                                                                  \
     ((size_t)128 << 10) /* decompressed bytes held, per run (grows for long records) */
 #define HEAD_LEN 24
-#define WINDOW_LOG 17 /* the window each run's reader holds: 128 KiB */
 #define CANCEL_EVERY 4096
 
 struct entry {
@@ -60,13 +58,13 @@ struct ladle_spill_sort {
     size_t used, cap;
     struct entry *v; /* owns */
     size_t count, vcap;
-    int fd; /* the temporary file, -1 until the first run */
+    struct ladle_run_writer *rw; /* owns: NULL until the first run */
+    unsigned helpers;
+    void (*wake)(void *arg);
+    void *wake_arg;
     struct run *runs;
     unsigned nruns, runs_cap;
-    uint64_t file_end, total;
-    ZSTD_CCtx *cctx;
-    char *stage, *zout; /* owns: STAGE_CAP and ZSTD_CStreamOutSize() bytes */
-    size_t stage_len;
+    uint64_t total;
     size_t *next; /* owns: the radix pass's bucket edges */
 };
 
@@ -85,7 +83,7 @@ static int cancelled(const struct ladle_spill_sort *s)
     return s->cancel && atomic_load(s->cancel);
 }
 
-struct ladle_spill_sort *ladle_spill_sort_new(size_t memory, const char *tmpdir,
+struct ladle_spill_sort *ladle_spill_sort_new(size_t memory, const char *tmpdir, unsigned helpers,
                                               const atomic_int *cancel, struct ladle_error *err)
 {
     struct ladle_spill_sort *s = calloc(1, sizeof *s);
@@ -97,21 +95,31 @@ struct ladle_spill_sort *ladle_spill_sort_new(size_t memory, const char *tmpdir,
         return NULL;
     }
     s->memory = memory;
+    s->helpers = helpers;
     s->cancel = cancel;
     s->err = err;
-    s->fd = -1;
     return s;
+}
+
+void ladle_spill_sort_set_wake(struct ladle_spill_sort *s, void (*wake)(void *arg), void *arg)
+{
+    s->wake = wake;
+    s->wake_arg = arg;
+    if (s->rw)
+        ladle_run_writer_set_wake(s->rw, wake, arg);
+}
+
+void ladle_spill_sort_help(struct ladle_spill_sort *s, unsigned slot)
+{
+    if (s->rw)
+        ladle_run_writer_help(s->rw, slot);
 }
 
 void ladle_spill_sort_free(struct ladle_spill_sort *s)
 {
     if (!s)
         return;
-    if (s->fd >= 0)
-        close(s->fd); /* unnamed: the kernel frees its blocks */
-    ZSTD_freeCCtx(s->cctx);
-    free(s->stage);
-    free(s->zout);
+    ladle_run_writer_free(s->rw); /* the file goes with it */
     free(s->runs);
     free(s->arena);
     free(s->v);
@@ -132,7 +140,7 @@ unsigned ladle_spill_sort_runs(const struct ladle_spill_sort *s)
 
 uint64_t ladle_spill_sort_spilled(const struct ladle_spill_sort *s)
 {
-    return s->file_end;
+    return s->rw ? ladle_run_writer_bytes(s->rw) : 0;
 }
 
 /* ---- sorting ---- */
@@ -210,101 +218,12 @@ static void sort_entries(struct ladle_spill_sort *s, struct entry *v, size_t n)
 
 /* ---- writing runs ---- */
 
-/* The temporary file: O_TMPFILE where the file system has it, else a name
- * unlinked at once. */
-static ladle_status open_tmp(struct ladle_spill_sort *s)
-{
-    s->fd = open(s->dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-    if (s->fd < 0 && (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL)) {
-        size_t n = strlen(s->dir) + sizeof "/ladle-shuffle-XXXXXX";
-        char *path = malloc(n);
-        if (!path)
-            return nomem(s);
-        snprintf(path, n, "%s/ladle-shuffle-XXXXXX", s->dir);
-        s->fd = mkostemp(path, O_CLOEXEC);
-        if (s->fd >= 0)
-            unlink(path);
-        free(path);
-    }
-    if (s->fd < 0)
-        return ladle_error_set(s->err, LADLE_E_OUTPUT,
-                               "%s: cannot create a temporary file: %s (shuffle runs; --tmpdir "
-                               "picks another folder)",
-                               s->dir, strerror(errno));
-    return LADLE_OK;
-}
-
-static ladle_status write_all(struct ladle_spill_sort *s, const char *p, size_t n)
-{
-    while (n) {
-        ssize_t got = write(s->fd, p, n);
-        if (got < 0 && errno == EINTR) {
-            if (cancelled(s))
-                return interrupted(s);
-            continue;
-        }
-        if (got <= 0) {
-            int e = got < 0 ? errno : ENOSPC;
-            return ladle_error_set(s->err, LADLE_E_OUTPUT,
-                                   "%s: %s (writing a shuffle run; --tmpdir picks another folder)",
-                                   s->dir, e == ENOSPC ? "no space left on device" : strerror(e));
-        }
-        p += got;
-        n -= (size_t)got;
-        s->file_end += (uint64_t)got;
-    }
-    return LADLE_OK;
-}
-
-/* Compresses n bytes (mode ZSTD_e_end: and ends the frame), writing what
- * comes out. */
-static ladle_status compress(struct ladle_spill_sort *s, const char *p, size_t n,
-                             ZSTD_EndDirective mode)
-{
-    ZSTD_inBuffer in = {p, n, 0};
-    size_t cap = ZSTD_CStreamOutSize();
-    for (;;) {
-        ZSTD_outBuffer out = {s->zout, cap, 0};
-        size_t left = ZSTD_compressStream2(s->cctx, &out, &in, mode);
-        if (ZSTD_isError(left))
-            return ladle_error_set(s->err, LADLE_E_INTERNAL, "shuffle: zstd: %s",
-                                   ZSTD_getErrorName(left));
-        ladle_status st = write_all(s, s->zout, out.pos);
-        if (st != LADLE_OK)
-            return st;
-        if (mode == ZSTD_e_end ? left == 0 : in.pos == in.size)
-            return LADLE_OK;
-    }
-}
-
-static ladle_status stage(struct ladle_spill_sort *s, const void *p, size_t n)
-{
-    if (s->stage_len + n > STAGE_CAP) {
-        ladle_status st = compress(s, s->stage, s->stage_len, ZSTD_e_continue);
-        s->stage_len = 0;
-        if (st != LADLE_OK)
-            return st;
-        if (n > STAGE_CAP) /* a long record: straight in */
-            return compress(s, p, n, ZSTD_e_continue);
-    }
-    memcpy(s->stage + s->stage_len, p, n);
-    s->stage_len += n;
-    return LADLE_OK;
-}
-
 static ladle_status spill_begin(struct ladle_spill_sort *s)
 {
-    if (s->fd < 0) {
-        ladle_status st = open_tmp(s);
-        if (st != LADLE_OK)
-            return st;
-        s->cctx = ZSTD_createCCtx();
-        s->stage = malloc(STAGE_CAP);
-        s->zout = malloc(ZSTD_CStreamOutSize());
-        if (!s->cctx || !s->stage || !s->zout)
-            return nomem(s);
-        ZSTD_CCtx_setParameter(s->cctx, ZSTD_c_compressionLevel, 1);
-        ZSTD_CCtx_setParameter(s->cctx, ZSTD_c_windowLog, WINDOW_LOG);
+    if (!s->rw) {
+        if (!(s->rw = ladle_run_writer_new(s->dir, s->helpers, s->cancel, s->err)))
+            return ladle_error_status(s->err);
+        ladle_run_writer_set_wake(s->rw, s->wake, s->wake_arg);
     }
     if (s->nruns == s->runs_cap) {
         unsigned cap = s->runs_cap ? s->runs_cap * 2 : 16;
@@ -324,8 +243,6 @@ static ladle_status spill(struct ladle_spill_sort *s)
     if (st != LADLE_OK)
         return st;
     sort_entries(s, s->v, s->count);
-    struct run *r = &s->runs[s->nruns];
-    r->start = s->file_end;
     for (size_t i = 0; i < s->count && st == LADLE_OK; i++) {
         const struct entry *e = &s->v[i];
         char head[HEAD_LEN];
@@ -335,16 +252,14 @@ static ladle_status spill(struct ladle_spill_sort *s)
         memcpy(head + 16, &e->rank, 8);
         if (i % CANCEL_EVERY == 0 && cancelled(s))
             return interrupted(s);
-        st = stage(s, head, HEAD_LEN);
+        st = ladle_run_writer_add(s->rw, head, HEAD_LEN);
         if (st == LADLE_OK)
-            st = stage(s, s->arena + e->off, e->len);
+            st = ladle_run_writer_add(s->rw, s->arena + e->off, e->len);
     }
-    if (st == LADLE_OK)
-        st = compress(s, s->stage, s->stage_len, ZSTD_e_end);
-    s->stage_len = 0;
-    if (st != LADLE_OK)
+    struct run *r = &s->runs[s->nruns];
+    ladle_status end = ladle_run_writer_end_run(s->rw, &r->start, &r->end);
+    if (st != LADLE_OK || (st = end) != LADLE_OK)
         return st;
-    r->end = s->file_end;
     s->nruns++;
     s->count = 0;
     s->used = 0;
@@ -416,7 +331,7 @@ static int reader_fill(struct ladle_spill_sort *s, struct reader *r, size_t need
         }
         if (r->in_pos == r->in_len && r->pos < r->end) {
             size_t want = r->end - r->pos < READ_CAP ? (size_t)(r->end - r->pos) : READ_CAP;
-            ssize_t got = pread(s->fd, r->in, want, (off_t)r->pos);
+            ssize_t got = pread(ladle_run_writer_fd(s->rw), r->in, want, (off_t)r->pos);
             if (got <= 0) {
                 if (got < 0 && errno == EINTR)
                     continue;
@@ -548,11 +463,7 @@ ladle_status ladle_spill_sort_emit(struct ladle_spill_sort *s, struct ladle_writ
     /* The buffer's last records stay where they are, sorted: one more
      * source of the merge (no round trip through the disk). */
     sort_entries(s, s->v, s->count);
-    ZSTD_freeCCtx(s->cctx);
-    s->cctx = NULL;
-    free(s->stage);
-    free(s->zout);
-    s->stage = s->zout = NULL;
+    ladle_run_writer_done(s->rw); /* the writing side's buffers */
     unsigned nrd = s->nruns + (s->count ? 1 : 0);
     struct reader *rd = calloc(nrd, sizeof *rd);
     unsigned *heap = calloc(nrd, sizeof *heap);

@@ -22,9 +22,15 @@
 struct ladle_spill_sort;
 
 /* memory: the buffer's budget in bytes (records and their index);
- * tmpdir: where runs go (NULL: $TMPDIR, else /tmp); cancel may be NULL. */
-struct ladle_spill_sort *ladle_spill_sort_new(size_t memory, const char *tmpdir,
+ * tmpdir: where runs go (NULL: $TMPDIR, else /tmp); helpers: the worker
+ * threads that may call ladle_spill_sort_help (sort/run_writer.h); cancel
+ * may be NULL. */
+struct ladle_spill_sort *ladle_spill_sort_new(size_t memory, const char *tmpdir, unsigned helpers,
                                               const atomic_int *cancel, struct ladle_error *err);
+/* Who to tell that a run's frame waits to be compressed (NULL: nobody). */
+void ladle_spill_sort_set_wake(struct ladle_spill_sort *s, void (*wake)(void *arg), void *arg);
+/* A worker thread `slot`: compresses one waiting frame, if any. */
+void ladle_spill_sort_help(struct ladle_spill_sort *s, unsigned slot);
 /* Copies one record in (spilling a run first when the buffer is full). */
 ladle_status ladle_spill_sort_add(struct ladle_spill_sort *s, uint64_t key, uint32_t input,
                                   uint64_t rank, const char *data, size_t len);
