@@ -354,11 +354,14 @@ static ladle_status finish(struct job_run *j)
         st = ladle_spill_sort_emit(j->sorter, &j->w);
         if (ladle_spill_sort_runs(j->sorter) &&
             j->cfg->engine.notify) { /* -v: what the disk took */
-            char line[160];
+            char line[200], more[80] = "";
+            if (ladle_spill_sort_passes(j->sorter))
+                snprintf(more, sizeof more, " (%u merges of runs into one before the last)",
+                         ladle_spill_sort_passes(j->sorter));
             snprintf(line, sizeof line,
-                     "shuffle: %u runs, %llu bytes written to the temporary folder",
+                     "shuffle: %u runs, %llu bytes written to the temporary folder%s",
                      ladle_spill_sort_runs(j->sorter),
-                     (unsigned long long)ladle_spill_sort_spilled(j->sorter));
+                     (unsigned long long)ladle_spill_sort_spilled(j->sorter), more);
             j->cfg->engine.notify(j->cfg->engine.notify_arg, line);
         }
     } else if (j->collect && st == LADLE_OK)

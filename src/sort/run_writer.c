@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/falloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -224,6 +225,13 @@ ladle_status ladle_run_writer_end_run(struct ladle_run_writer *w, uint64_t *star
     *start = w->run_start;
     *end = w->run_start = w->file_end;
     return st;
+}
+
+void ladle_run_writer_release(struct ladle_run_writer *w, uint64_t start, uint64_t end)
+{
+    if (end > start) /* a file system without holes keeps them: no harm */
+        (void)fallocate(w->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)start,
+                        (off_t)(end - start));
 }
 
 int ladle_run_writer_fd(const struct ladle_run_writer *w)

@@ -34,6 +34,8 @@ ladle_status ladle_run_writer_add(struct ladle_run_writer *w, const void *p, siz
 /* Ends the current run: every frame written; its bytes in the file are
  * [*start, *end). */
 ladle_status ladle_run_writer_end_run(struct ladle_run_writer *w, uint64_t *start, uint64_t *end);
+/* Gives the disk blocks of [start, end) back (a merged run's; best effort). */
+void ladle_run_writer_release(struct ladle_run_writer *w, uint64_t start, uint64_t end);
 /* The file (for pread) and its folder; the bytes written so far. */
 int ladle_run_writer_fd(const struct ladle_run_writer *w);
 const char *ladle_run_writer_dir(const struct ladle_run_writer *w);

@@ -18,10 +18,14 @@
 #include "sort/run_writer.h"
 
 #define ARENA_FIRST ((size_t)1 << 20)
-#define READ_CAP ((size_t)64 << 10) /* compressed bytes read at a time, per run */
-#define OUT_FIRST                                                                                  \
-    ((size_t)128 << 10) /* decompressed bytes held, per run (grows for long records) */
+#define READ_CAP ((size_t)32 << 10)  /* compressed bytes read at a time, per run */
+#define OUT_FIRST ((size_t)64 << 10) /* decompressed bytes held, per run (more: long records) */
 #define HEAD_LEN 24
+/* What a run's reader holds: its zstd context (128 KiB window, a block),
+ * READ_CAP and OUT_FIRST; the merge's fan-in follows from it. */
+#define READER_BYTES ((size_t)448 << 10)
+#define MIN_FANIN 8u
+#define MAX_FANIN 4096u
 #define CANCEL_EVERY 4096
 
 struct entry {
@@ -64,6 +68,8 @@ struct ladle_spill_sort {
     void *wake_arg;
     struct run *runs;
     unsigned nruns, runs_cap;
+    unsigned passes; /* merges of runs into one before the last */
+    unsigned merged; /* runs those merges consumed (the runs written: nruns + merged - passes) */
     uint64_t total;
     size_t *next; /* owns: the radix pass's bucket edges */
 };
@@ -135,7 +141,12 @@ uint64_t ladle_spill_sort_count(const struct ladle_spill_sort *s)
 
 unsigned ladle_spill_sort_runs(const struct ladle_spill_sort *s)
 {
-    return s->nruns;
+    return s->nruns + s->merged;
+}
+
+unsigned ladle_spill_sort_passes(const struct ladle_spill_sort *s)
+{
+    return s->passes;
 }
 
 uint64_t ladle_spill_sort_spilled(const struct ladle_spill_sort *s)
@@ -273,14 +284,16 @@ ladle_status ladle_spill_sort_add(struct ladle_spill_sort *s, uint64_t key, uint
 {
     if (len > UINT32_MAX)
         return ladle_error_set(s->err, LADLE_E_INPUT, "shuffle: a record of %zu bytes", len);
-    size_t vcap = s->count < s->vcap ? s->vcap : s->vcap ? s->vcap * 2 : 1024;
+    size_t first = s->memory / sizeof *s->v / 8; /* a tiny --memory: not all index */
+    first = first < 16 ? 16 : first > 1024 ? 1024 : first;
+    size_t vcap = s->count < s->vcap ? s->vcap : s->vcap ? s->vcap * 2 : first;
     if (s->count && s->used + len + vcap * sizeof *s->v > s->memory) {
         if (cancelled(s))
             return interrupted(s);
         ladle_status st = spill(s);
         if (st != LADLE_OK)
             return st;
-        vcap = s->vcap ? s->vcap : 1024;
+        vcap = s->vcap ? s->vcap : first;
     }
     if (vcap != s->vcap) {
         struct entry *v = realloc(s->v, vcap * sizeof *v);
@@ -425,6 +438,21 @@ static void sift_down(struct reader *rd, unsigned *heap, unsigned n, unsigned i)
     }
 }
 
+/* One merged record: to the output (w), or into the run being written
+ * (w NULL: a pass that merges runs into one). */
+static ladle_status put(struct ladle_spill_sort *s, const struct reader *r, struct ladle_writer *w)
+{
+    if (w)
+        return ladle_writer_record(w, r->data, r->head.len, r->head.key, r->head.input);
+    char head[HEAD_LEN];
+    memcpy(head, &r->head.key, 8);
+    memcpy(head + 8, &r->head.input, 4);
+    memcpy(head + 12, &r->head.len, 4);
+    memcpy(head + 16, &r->head.rank, 8);
+    ladle_status st = ladle_run_writer_add(s->rw, head, HEAD_LEN);
+    return st == LADLE_OK ? ladle_run_writer_add(s->rw, r->data, r->head.len) : st;
+}
+
 static ladle_status merge_runs(struct ladle_spill_sort *s, struct reader *rd, unsigned nrd,
                                unsigned *heap, struct ladle_writer *w)
 {
@@ -439,11 +467,11 @@ static ladle_status merge_runs(struct ladle_spill_sort *s, struct reader *rd, un
     for (unsigned i = n / 2; i-- > 0;)
         sift_down(rd, heap, n, i);
     ladle_status st = LADLE_OK;
-    for (uint64_t done = 0; n && st == LADLE_OK && !w->closed; done++) {
+    for (uint64_t done = 0; n && st == LADLE_OK && !(w && w->closed); done++) {
         if (done % CANCEL_EVERY == 0 && cancelled(s))
             return interrupted(s);
         struct reader *r = &rd[heap[0]];
-        st = ladle_writer_record(w, r->data, r->head.len, r->head.key, r->head.input);
+        st = put(s, r, w);
         if (!r->mv)
             r->out_pos = r->head.off + r->head.len;
         int got = reader_next(s, r);
@@ -456,21 +484,18 @@ static ladle_status merge_runs(struct ladle_spill_sort *s, struct reader *rd, un
     return st;
 }
 
-ladle_status ladle_spill_sort_emit(struct ladle_spill_sort *s, struct ladle_writer *w)
+/* Merges runs [first, first + n) -- and, with w, the buffer's sorted
+ * records -- to w, or (w NULL) into a new run. */
+static ladle_status merge_group(struct ladle_spill_sort *s, unsigned first, unsigned n,
+                                struct ladle_writer *w)
 {
-    if (!s->nruns)
-        return emit_memory(s, w);
-    /* The buffer's last records stay where they are, sorted: one more
-     * source of the merge (no round trip through the disk). */
-    sort_entries(s, s->v, s->count);
-    ladle_run_writer_done(s->rw); /* the writing side's buffers */
-    unsigned nrd = s->nruns + (s->count ? 1 : 0);
+    unsigned nrd = n + (w && s->count ? 1 : 0);
     struct reader *rd = calloc(nrd, sizeof *rd);
     unsigned *heap = calloc(nrd, sizeof *heap);
     ladle_status st = !rd || !heap ? nomem(s) : LADLE_OK;
-    for (unsigned k = 0; st == LADLE_OK && k < s->nruns; k++) {
-        rd[k].pos = s->runs[k].start;
-        rd[k].end = s->runs[k].end;
+    for (unsigned k = 0; st == LADLE_OK && k < n; k++) {
+        rd[k].pos = s->runs[first + k].start;
+        rd[k].end = s->runs[first + k].end;
         rd[k].d = ZSTD_createDCtx();
         rd[k].in = malloc(READ_CAP);
         rd[k].out = malloc(OUT_FIRST);
@@ -478,14 +503,14 @@ ladle_status ladle_spill_sort_emit(struct ladle_spill_sort *s, struct ladle_writ
         if (!rd[k].d || !rd[k].in || !rd[k].out)
             st = nomem(s);
     }
-    if (st == LADLE_OK && s->count) {
-        rd[s->nruns].mv = s->v;
-        rd[s->nruns].mn = s->count;
-        rd[s->nruns].mbase = s->arena;
+    if (st == LADLE_OK && nrd > n) {
+        rd[n].mv = s->v;
+        rd[n].mn = s->count;
+        rd[n].mbase = s->arena;
     }
     if (st == LADLE_OK)
         st = merge_runs(s, rd, nrd, heap, w);
-    for (unsigned k = 0; rd && k < s->nruns; k++) {
+    for (unsigned k = 0; rd && k < n; k++) {
         ZSTD_freeDCtx(rd[k].d);
         free(rd[k].in);
         free(rd[k].out);
@@ -493,4 +518,34 @@ ladle_status ladle_spill_sort_emit(struct ladle_spill_sort *s, struct ladle_writ
     free(rd);
     free(heap);
     return st;
+}
+
+ladle_status ladle_spill_sort_emit(struct ladle_spill_sort *s, struct ladle_writer *w)
+{
+    if (!s->nruns)
+        return emit_memory(s, w);
+    /* The buffer's last records stay where they are, sorted: one more
+     * source of the last merge (no round trip through the disk). */
+    sort_entries(s, s->v, s->count);
+    /* Each run's reader holds about READER_BYTES: more runs than the
+     * memory allows merge a group of the oldest into one run first, and
+     * give its disk space back. */
+    unsigned fanin = (unsigned)(s->memory / 2 / READER_BYTES);
+    fanin = fanin < MIN_FANIN ? MIN_FANIN : fanin > MAX_FANIN ? MAX_FANIN : fanin;
+    ladle_status st = LADLE_OK;
+    while (st == LADLE_OK && s->nruns > fanin) {
+        struct run r;
+        st = merge_group(s, 0, fanin, NULL);
+        ladle_status end = ladle_run_writer_end_run(s->rw, &r.start, &r.end);
+        if (st != LADLE_OK || (st = end) != LADLE_OK)
+            break;
+        ladle_run_writer_release(s->rw, s->runs[0].start, s->runs[fanin - 1].end);
+        memmove(s->runs, s->runs + fanin, (s->nruns - fanin) * sizeof *s->runs);
+        s->nruns -= fanin;
+        s->runs[s->nruns++] = r;
+        s->passes++;
+        s->merged += fanin - 1;
+    }
+    ladle_run_writer_done(s->rw); /* the writing side's buffers */
+    return st == LADLE_OK ? merge_group(s, 0, s->nruns, w) : st;
 }

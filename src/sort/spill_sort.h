@@ -38,8 +38,11 @@ ladle_status ladle_spill_sort_add(struct ladle_spill_sort *s, uint64_t key, uint
 ladle_status ladle_spill_sort_emit(struct ladle_spill_sort *s, struct ladle_writer *w);
 /* Records added so far. */
 uint64_t ladle_spill_sort_count(const struct ladle_spill_sort *s);
-/* Runs written and their compressed bytes (what the temporary disk took). */
+/* Runs spilled from the buffer, the merges of runs into one that a small
+ * memory asked for before the last, and the compressed bytes written (what
+ * the temporary disk took, at most, freed space not deducted). */
 unsigned ladle_spill_sort_runs(const struct ladle_spill_sort *s);
+unsigned ladle_spill_sort_passes(const struct ladle_spill_sort *s);
 uint64_t ladle_spill_sort_spilled(const struct ladle_spill_sort *s);
 void ladle_spill_sort_free(struct ladle_spill_sort *s);
 

@@ -41,6 +41,11 @@ run "$L" shuffle -v --memory 512K --tmpdir "$TMPD" "$T/big.log"
 expect_true "shuffle -v --memory 512K: says how many runs spilled" \
     grep -Eq '^ladle: shuffle: [0-9]+ runs, [0-9]+ bytes written' "$T/err"
 tmp_empty "shuffle --memory 512K"
+# more runs than a small memory can read at once: groups merge into one first
+run "$L" shuffle -v -t 3 --memory 64K --tmpdir "$TMPD" "$T/big.log"
+expect_output_file "$T/ref"
+expect_true "shuffle -v --memory 64K: runs merged into one before the last" \
+    grep -Eq '^ladle: shuffle: [0-9]+ runs, .*\([0-9]+ merges of runs into one before the last\)$' "$T/err"
 # sample --shuffle alone, sample --rate 1 --shuffle: the same command
 expect_same "$T/ref" "$L" sample --shuffle --memory 512K --tmpdir "$TMPD" "$T/big.log"
 expect_same "$T/ref" "$L" sample --rate 1 --shuffle --memory 2M --tmpdir "$TMPD" "$T/big.log"
