@@ -203,7 +203,7 @@ void ladle_cli_usage_shuffle(FILE *f)
           "random order: by each record's key, the order of ladle sample --shuffle, so\n"
           "ladle sample --rate 1 --shuffle prints the same bytes. Inputs may be far\n"
           "larger than memory: records gather in --memory bytes, full buffers are\n"
-          "sorted and spill as zstd runs to --tmpdir, and one merge pass writes them.\n"
+          "sorted and spill as zstd runs to --tmpdir, and a merge pass writes them.\n"
           "The output is the same for any --threads, --chunk-size and --memory.\n"
           "\n"
           "Options:\n"

@@ -3,8 +3,9 @@
  * the out-of-core --shuffle. Records gather in a buffer of at most
  * `memory` bytes; a full buffer is sorted and written as a run, zstd level
  * 1, to an unnamed temporary file (removed by the kernel on every exit
- * path, SIGKILL included); the end merges the runs in one pass and writes
- * every record through the writer (ladle_writer_record: the record sink,
+ * path, SIGKILL included: sort/run_writer.h); the end merges the runs in
+ * one pass (more runs than `memory` can read at once merge in groups into
+ * one run first) and writes every record through the writer (ladle_writer_record: the record sink,
  * a split's record hook and --head all see them as before). Nothing
  * spilled: the buffer is sorted and written as is. The order is
  * ladle_kept_sort's by key, so outputs do not depend on `memory`.
