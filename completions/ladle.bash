@@ -1,6 +1,6 @@
 # bash completion for ladle(1). Installed as
 # share/bash-completion/completions/ladle; tests/install checks that it
-# names every option of `ladle help sample|split|stats|verify|merge`.
+# names every option of `ladle help sample|split|stats|verify|merge|shuffle`.
 
 _ladle()
 {
@@ -14,7 +14,7 @@ _ladle()
         cword=$COMP_CWORD
     fi
 
-    local commands="sample stats split verify merge help"
+    local commands="sample stats split verify merge shuffle help"
     local engine="--threads --chunk-size --max-record --long --drop-cache --io --verbose --progress
         --no-progress --help"
     local fields="--format --delimiter --missing --malformed --header"
@@ -22,13 +22,15 @@ _ladle()
         --fractions --cluster --clusters --within-rate --within-size --weight --snowball --seeds
         --link --waves --max-nodes --emit-weight --emit-wave --shuffle --seed --state --part --output
         --link --waves --max-nodes --emit-weight --emit-wave --shuffle --seed --output
-        --source-name --source-stem --source-prefix --replace --bootstrap
+        --source-name --source-stem --source-prefix --replace --bootstrap --memory --tmpdir
         $fields $engine -p -k -w -H -d -t -v -o -h"
     local split="--output --ratios --by --time-field --cutoffs --time-format --tz --stratify --balance
         --balance-mode --balance-splits --force --allow-empty --append --shard-size --shard-records --level $sample"
     local stats="--field --top --bars --no-bars --json --tsv --width --verbose --state --part --threads
         --chunk-size --max-record --long --io --progress --no-progress --help $fields -f -k -H -d -t -v -h"
     local verify="--quiet --verbose --repair --help -q -v -h"
+    local shuffle="--memory --tmpdir --seed --shuffle --source-name --source-stem --source-prefix
+        $fields $engine -H -d -t -v -h"
     local merge="--state --shuffle --format --delimiter --threads --verbose --help --top --json --tsv --width --bars --no-bars --output --force -d -t -v -h -k -o"
 
     if ((cword == 1)); then
@@ -50,13 +52,14 @@ _ladle()
         COMPREPLY=($(compgen -W "UTC" -- "$cur") $(cd "$zd" 2>/dev/null && compgen -f -- "$cur"))
         return ;;
     --seeds | --state) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    --tmpdir) COMPREPLY=($(compgen -d -- "$cur")); return ;;
     -o | --output) COMPREPLY=($(compgen -d -- "$cur")); return ;;
     --rate | -p | -w | -n | --head | --every | --start | --min-per-stratum | --per-stratum | --fractions | \
         --cluster | --clusters | --within-rate | --within-size | --weight | --strata | --link | \
         --waves | --max-nodes | --ratios | --by | --time-field | --cutoffs | --time-format | --stratify | \
         --balance | --balance-splits | --shard-size | --shard-records | --level | -d | \
         --delimiter | -t | --threads | --chunk-size | --max-record | -f | --field | -k | --top | \
-        --source-name | --source-prefix)
+        --source-name | --source-prefix | --memory)
         return ;;
     esac
 
@@ -67,8 +70,9 @@ _ladle()
     stats) opts=$stats ;;
     verify) opts=$verify ;;
     merge) opts=$merge ;;
+    shuffle) opts=$shuffle ;;
     help)
-        ((cword == 2)) && COMPREPLY=($(compgen -W "sample stats split verify merge" -- "$cur"))
+        ((cword == 2)) && COMPREPLY=($(compgen -W "sample stats split verify merge shuffle" -- "$cur"))
         return
         ;;
     *) return ;;

@@ -128,6 +128,8 @@ typedef enum {
                                  settings its manifest records (ladle split --append) */
     LADLE_P_REPLACE = 34,     /* 1: BOTTOMK's n draws are made with replacement (REPLACE) */
     LADLE_P_BOOTSTRAP = 35,   /* B in 0..1000: B Poisson(1) replicate columns _rep1.._repB */
+    LADLE_P_MEMORY = 36,      /* bytes --shuffle gathers in memory before it spills sorted runs
+                                 to LADLE_S_TMPDIR (default 256 MiB) */
 } ladle_param;
 
 typedef enum {
@@ -170,6 +172,8 @@ typedef enum {
     LADLE_S_PART = 20,          /* "K/N" or "slurm": read the K-th of N parts of the inputs
                                    (with LADLE_S_STATE: write that part's state, print nothing;
                                    ladle merge of the N states prints what one run prints) */
+    LADLE_S_TMPDIR = 21,        /* where --shuffle's sorted runs spill (default $TMPDIR, else
+                                   /tmp); unnamed files, gone on every exit path */
 } ladle_string_param;
 
 /* Probability parameters for ladle_job_set_double. */

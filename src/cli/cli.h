@@ -61,6 +61,8 @@ int ladle_cli_out_close(int rc);
 int ladle_cli_stdout_closed(void);
 
 int ladle_cli_sample(int argc, char **argv);
+int ladle_cli_shuffle(int argc, char **argv); /* cmd_sample.c: sample of every record, shuffled */
+void ladle_cli_usage_shuffle(FILE *f);
 int ladle_cli_stats(int argc, char **argv);
 void ladle_cli_usage_stats(FILE *f);
 int ladle_cli_split(int argc, char **argv); /* cmd_sample.c: sample's flags plus the split's */

@@ -76,6 +76,8 @@ enum {
     O_HELP,
     O_REPLACE,
     O_BOOTSTRAP,
+    O_MEMORY,
+    O_TMPDIR,
     O_COUNT
 };
 
@@ -195,13 +197,19 @@ static const struct ladle_cli_option opts[O_COUNT] = {
     [O_REPLACE] = {"--replace", 0, CLI_FLAG, LADLE_P_REPLACE},
     [O_BOOTSTRAP] = {"--bootstrap", 0, CLI_COUNT, LADLE_P_BOOTSTRAP, 1, 1000,
                      "--bootstrap: '%s' is not a replicate count (1..1000)"},
+    [O_MEMORY] = {"--memory", 0, CLI_SIZE, LADLE_P_MEMORY, 1 << 16, MAX_I64,
+                  "--memory: '%s' is not a size of 64K or more (e.g. 256M, 1G)"},
+    [O_TMPDIR] = {"--tmpdir", 0, CLI_STRING, LADLE_S_TMPDIR},
 };
 
 static int splitting; /* `ladle split`: the same options and more */
+static int shuffling; /* `ladle shuffle`: every record, in key order; no design */
 
 static void help(FILE *f)
 {
-    if (splitting)
+    if (shuffling)
+        ladle_cli_usage_shuffle(f);
+    else if (splitting)
         ladle_cli_usage_split(f);
     else
         ladle_cli_usage_sample(f);
@@ -211,6 +219,15 @@ static void help(FILE *f)
 static int before(const struct ladle_cli_parse *p, size_t i)
 {
     const char *cmd = p->cmd->name;
+    static const int not_shuffle[] = {O_START,    O_EMIT_WEIGHT, O_PER_STRATUM, O_MIN_PER_STRATUM,
+                                      O_CLUSTERS, O_OUTPUT,      O_STATE,       O_PART};
+    int refused =
+        shuffling && (opts[i].design ||
+                      (opts[i].group & (G_DESIGN | G_FIELD | G_SNOWBALL | G_WITHIN | G_DATASET)));
+    for (size_t k = 0; shuffling && k < sizeof not_shuffle / sizeof not_shuffle[0]; k++)
+        refused |= (int)i == not_shuffle[k];
+    if (refused)
+        return ladle_cli_usage(cmd, "%s is not an option of 'ladle shuffle'", opts[i].flag);
     if (!splitting && (opts[i].group & G_SPLIT_ONLY))
         return ladle_cli_usage(cmd, "%s is an option of 'ladle split'", opts[i].flag);
     const struct ladle_cli_option *field = ladle_cli_last(p, G_FIELD);
@@ -297,6 +314,10 @@ static int check_combination(const struct ladle_cli_parse *p, const char **desig
         return ladle_cli_usage(cmd, "ladle split needs --ratios (e.g. train=0.8,val=0.1,test=0.1)");
     if ((o = ladle_cli_last(p, G_DATASET)) && !s[O_OUTPUT].count)
         return ladle_cli_usage(cmd, "%s goes with -o DIR", o->flag);
+    if (designs == 0 && !splitting && (shuffling || s[O_SHUFFLE].count)) {
+        *design = opts[O_RATE].design; /* every record: --rate 1 (sample_job sets it) */
+        designs = 1;
+    }
     if (designs == 0 && !splitting)
         return ladle_cli_usage(cmd, "choose a design: --rate P, -n N, --head N, --every K, or a "
                                     "field design (see --help)");
@@ -338,7 +359,10 @@ static int run_and_report(ladle_job *job, const char *out_dir, int verbose)
         return interrupted_exit;
     }
     if (st == LADLE_E_USAGE)
-        return ladle_cli_usage(splitting ? "split" : "sample", "%s", ladle_job_error(job));
+        return ladle_cli_usage(shuffling   ? "shuffle"
+                               : splitting ? "split"
+                                           : "sample",
+                               "%s", ladle_job_error(job));
     if (st != LADLE_OK) {
         fprintf(stderr, "ladle: %s\n", ladle_job_error(job));
         return st;
@@ -369,18 +393,24 @@ static int run_and_report(ladle_job *job, const char *out_dir, int verbose)
 /* Options, their combination, the inputs, the run: the exit code. */
 static int sample_job(ladle_job *job, int argc, char **argv)
 {
-    static const struct ladle_cli_command cmds[2] = {
+    static const struct ladle_cli_command cmds[3] = {
         {"sample", opts, O_COUNT, "option '%s' needs a value", "unknown option '%s'", help, before},
         {"split", opts, O_COUNT, "option '%s' needs a value", "unknown option '%s'", help, before},
+        {"shuffle", opts, O_COUNT, "option '%s' needs a value", "unknown option '%s'", help,
+         before},
     };
     struct ladle_cli_parse p;
     const char *design;
-    int rc = ladle_cli_parse(&p, &cmds[splitting], argc, argv, job);
+    int rc = ladle_cli_parse(&p, &cmds[shuffling ? 2 : splitting], argc, argv, job);
     if (rc >= 0)
         return rc;
     if ((rc = check_combination(&p, &design)) != 0)
         return rc;
     if (design && ladle_job_set_design(job, design) != LADLE_OK)
+        return ladle_cli_usage(p.cmd->name, "%s", ladle_job_error(job));
+    /* ladle shuffle, sample --shuffle alone: every record, in key order */
+    if (design && !splitting && !p.seen[O_RATE].count && strcmp(design, "bernoulli") == 0 &&
+        (ladle_job_set_rate(job, 1.0) != LADLE_OK || ladle_job_set(job, LADLE_P_SHUFFLE, 1)))
         return ladle_cli_usage(p.cmd->name, "%s", ladle_job_error(job));
     for (int i = optind; i < argc; i++)
         if (ladle_job_add_input(job, argv[i]) != LADLE_OK) {
@@ -425,7 +455,7 @@ int ladle_cli_sample_design(ladle_job *job, int argc, char **argv)
     return 0;
 }
 
-static int run(int argc, char **argv, int split)
+static int run(int argc, char **argv, int split, int shuffle)
 {
     ladle_job *job = ladle_job_new();
     if (!job) {
@@ -433,6 +463,7 @@ static int run(int argc, char **argv, int split)
         return LADLE_E_INTERNAL;
     }
     splitting = split;
+    shuffling = shuffle;
     int rc = sample_job(job, argc, argv);
     ladle_job_free(job);
     return rc;
@@ -440,10 +471,15 @@ static int run(int argc, char **argv, int split)
 
 int ladle_cli_sample(int argc, char **argv)
 {
-    return run(argc, argv, 0);
+    return run(argc, argv, 0, 0);
 }
 
 int ladle_cli_split(int argc, char **argv)
 {
-    return run(argc, argv, 1);
+    return run(argc, argv, 1, 0);
+}
+
+int ladle_cli_shuffle(int argc, char **argv)
+{
+    return run(argc, argv, 0, 1);
 }

@@ -17,6 +17,7 @@ void ladle_cli_usage_main(FILE *f)
           "  split      train/val/test shards (zstd, seekable) with a manifest\n"
           "  verify     check a dataset's shards against its manifest\n"
           "  merge      join --state files, or dataset folders (-o DIR), drawn apart\n"
+          "  shuffle    every record of FILEs in a uniform random order, larger than memory\n"
           "  help       show this help, or `ladle help sample`\n"
           "\n"
           "Options:\n"
@@ -92,6 +93,12 @@ void ladle_cli_usage_sample(FILE *f)
           "\n"
           "Output and reproducibility:\n"
           "      --shuffle        emit the sample in random order instead of input order\n"
+          "                       (alone, without a design: every record, as ladle shuffle)\n"
+          "      --memory SIZE    --shuffle of --rate, --fractions, --cluster --rate and\n"
+          "                       split's records: bytes gathered in memory before a\n"
+          "                       sorted run spills to --tmpdir (default 256M)\n"
+          "      --tmpdir DIR     where runs spill (default $TMPDIR, else /tmp); the\n"
+          "                       files have no name and vanish on every exit\n"
           "  -H, --header         the first line of each input is a header: not sampled,\n"
           "                       written once at the top of the output\n"
           "      --seed N|random  seed of every random decision (default 0); `random`\n"
@@ -190,5 +197,36 @@ void ladle_cli_usage_split(FILE *f)
           "      --time-format '%y%m%d %H%M%S' --cutoffs 2008-11-10 HDFS.csv\n"
           "  ladle split -o ds --ratios train=0.9,test=0.1 --balance level --rate 0.1 log.zst\n"
           "  ladle verify ds\n",
+          f);
+}
+
+void ladle_cli_usage_shuffle(FILE *f)
+{
+    fputs("Usage: ladle shuffle [OPTIONS] [FILE...]\n"
+          "\n"
+          "Writes every record of FILEs (\"-\" or none: stdin) to stdout in a uniform\n"
+          "random order: by each record's key, the order of ladle sample --shuffle, so\n"
+          "ladle sample --rate 1 --shuffle prints the same bytes. Inputs may be far\n"
+          "larger than memory: records gather in --memory bytes, full buffers are\n"
+          "sorted and spill as zstd runs to --tmpdir, and a merge pass writes them.\n"
+          "The output is the same for any --threads, --chunk-size and --memory.\n"
+          "\n"
+          "Options:\n"
+          "      --memory SIZE    bytes gathered before a run spills (default 256M)\n"
+          "      --tmpdir DIR     where runs spill (default $TMPDIR, else /tmp); the\n"
+          "                       files have no name and vanish on every exit\n"
+          "      --seed N|random  the permutation's seed (default 0)\n"
+          "  -H, --header         the first line of each input is a header, written once\n"
+          "                       first\n"
+          "      --format, -d, --malformed, --source-name, --source-stem,\n"
+          "      --source-prefix, -t, --chunk-size, --max-record, --long,\n"
+          "      --drop-cache, --io, -v, --progress: as for ladle sample\n"
+          "  -h, --help           show this help\n"
+          "\n"
+          "A full temporary disk stops the run with exit status 4.\n"
+          "\n"
+          "Examples:\n"
+          "  ladle shuffle --seed 7 train.jsonl.zst > shuffled.jsonl\n"
+          "  ladle shuffle --memory 1G --tmpdir /scratch logs/*.zst | zstd > mixed.zst\n",
           f);
 }

@@ -23,6 +23,7 @@ struct ladle_outbuf;
 #define LADLE_CHUNK_HEADROOM ((size_t)64 << 10)
 /* --bootstrap B: at most this many replicate columns. */
 #define LADLE_BOOTSTRAP_MAX 1000
+#define LADLE_DEFAULT_MEMORY ((size_t)256 << 20)
 
 /* How the engine runs: threads, chunking, reading. Set by the job before
  * a run; read-only for every thread during it. */
@@ -42,6 +43,10 @@ struct ladle_engine_settings {
     void (*progress)(void *arg, const struct ladle_progress *p);
     void *progress_arg;
     unsigned pass, passes;
+    /* --shuffle of a streaming design (out/spill_sort.h): the buffer's
+     * bytes, and where full buffers spill (NULL: $TMPDIR, else /tmp). */
+    size_t memory;
+    const char *tmpdir;
 };
 
 /* What the design and the dataset ask for: the options of the command.

@@ -42,6 +42,7 @@ ladle_job *ladle_job_new(void)
     j->cfg.state = &j->state; /* design 0 (calloc): none, every record */
     j->cfg.engine.chunk_size = LADLE_DEFAULT_CHUNK_SIZE;
     j->cfg.engine.max_record = LADLE_DEFAULT_MAX_RECORD;
+    j->cfg.engine.memory = LADLE_DEFAULT_MEMORY;
     j->cfg.engine.io_mode = LADLE_IO_AUTO;
     j->cfg.params.start = -1;
     j->cfg.params.within_rate = 1.0;
@@ -87,6 +88,7 @@ void ladle_job_free(ladle_job *j)
     free(j->notes);
     free(j->source_name);
     free(j->source_prefix);
+    free(j->tmpdir);
     free(j);
 }
 

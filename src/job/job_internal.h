@@ -55,6 +55,7 @@ struct ladle_job {
     unsigned nmore;
     char *source_name, *source_prefix; /* owns: source identity (job/probe.h) */
     int source_stem;                   /* enum ladle_stem_mode */
+    char *tmpdir;                      /* owns: --tmpdir (cfg.engine.tmpdir points here) */
 };
 
 /* The slot of a dataset setting (LADLE_S_OUTPUT_DIR .. LADLE_S_TZ): NULL until set. */

@@ -27,6 +27,36 @@ static ladle_status set_resampling(ladle_job *j, ladle_param p, int64_t v)
     return LADLE_OK;
 }
 
+/* --shuffle's buffer: small sizes only multiply the runs. */
+static ladle_status set_memory(ladle_job *j, int64_t v)
+{
+    if (v < ((int64_t)1 << 16))
+        return ladle_job_usage(j, "--memory must be at least 64K");
+    j->cfg.engine.memory = (size_t)v;
+    return LADLE_OK;
+}
+
+/* A dataset's shards: their size (bytes or records) and zstd level. */
+static ladle_status set_shards(ladle_job *j, ladle_param p, int64_t v)
+{
+    if (p == LADLE_P_SHARD_SIZE) {
+        if (v < 1)
+            return ladle_job_usage(j, "--shard-size must be at least 1 byte");
+        j->shard_size = (uint64_t)v;
+        return LADLE_OK;
+    }
+    if (p == LADLE_P_SHARD_RECORDS) {
+        if (v < 0)
+            return ladle_job_usage(j, "--shard-records must not be negative");
+        j->shard_records = (uint64_t)v;
+        return LADLE_OK;
+    }
+    if (v < 1 || v > 19)
+        return ladle_job_usage(j, "--level must be 1 to 19");
+    j->level = (int)v;
+    return LADLE_OK;
+}
+
 ladle_status ladle_job_set(ladle_job *j, ladle_param p, int64_t v)
 {
     switch (p) {
@@ -117,20 +147,8 @@ ladle_status ladle_job_set(ladle_job *j, ladle_param p, int64_t v)
         j->cfg.params.malformed = (ladle_malformed)v;
         return LADLE_OK;
     case LADLE_P_SHARD_SIZE:
-        if (v < 1)
-            return ladle_job_usage(j, "--shard-size must be at least 1 byte");
-        j->shard_size = (uint64_t)v;
-        return LADLE_OK;
     case LADLE_P_SHARD_RECORDS:
-        if (v < 0)
-            return ladle_job_usage(j, "--shard-records must not be negative");
-        j->shard_records = (uint64_t)v;
-        return LADLE_OK;
-    case LADLE_P_LEVEL:
-        if (v < 1 || v > 19)
-            return ladle_job_usage(j, "--level must be 1 to 19");
-        j->level = (int)v;
-        return LADLE_OK;
+    case LADLE_P_LEVEL: return set_shards(j, p, v);
     case LADLE_P_FORCE: j->force = v != 0; return LADLE_OK;
     case LADLE_P_APPEND: j->append = v != 0; return LADLE_OK;
     case LADLE_P_ALLOW_EMPTY: j->allow_empty = v != 0; return LADLE_OK;
@@ -144,6 +162,7 @@ ladle_status ladle_job_set(ladle_job *j, ladle_param p, int64_t v)
     case LADLE_P_SOURCE_STEM:
         j->source_stem = v ? LADLE_STEM_PATH : LADLE_STEM_NAME;
         return LADLE_OK;
+    case LADLE_P_MEMORY: return set_memory(j, v);
     }
     return ladle_job_usage(j, "unknown parameter");
 }
@@ -172,12 +191,14 @@ ladle_status ladle_job_set_string(ladle_job *j, ladle_string_param p, const char
     case LADLE_S_SEEDS:
     case LADLE_S_STATE:
     case LADLE_S_SOURCE_NAME:
-    case LADLE_S_SOURCE_PREFIX: {
+    case LADLE_S_SOURCE_PREFIX:
+    case LADLE_S_TMPDIR: {
         char **slot = p == LADLE_S_FIELD         ? &j->field_spec
                       : p == LADLE_S_LINK        ? &j->link_spec
                       : p == LADLE_S_SEEDS       ? &j->seeds_path
                       : p == LADLE_S_STATE       ? &j->state_path
                       : p == LADLE_S_SOURCE_NAME ? &j->source_name
+                      : p == LADLE_S_TMPDIR      ? &j->tmpdir
                                                  : &j->source_prefix;
         if (p == LADLE_S_SOURCE_NAME && *slot)
             return ladle_job_usage(j,
@@ -187,6 +208,7 @@ ladle_status ladle_job_set_string(ladle_job *j, ladle_string_param p, const char
             return ladle_error_set(&j->err, LADLE_E_INTERNAL, "out of memory");
         free(*slot);
         *slot = copy;
+        j->cfg.engine.tmpdir = j->tmpdir;
         return LADLE_OK;
     }
     case LADLE_S_PART: return ladle_part_parse(v, &j->part_k, &j->part_n, &j->err);

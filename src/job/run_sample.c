@@ -20,6 +20,8 @@
 #include "split/assign.h"
 #include "split/split.h"
 
+#define SORT_RESERVE ((size_t)40 << 20)
+
 void ladle_job_free_result(struct job_result *res)
 {
     if (res->chunk)
@@ -242,8 +244,14 @@ static ladle_status emit_records(struct job_run *j, struct job_result *res)
                 if (j->carried_next && j->carried_next[in] > j->rank)
                     j->rank = j->carried_next[in];
             }
-            if (ladle_kept_set_add(&j->kept, b->keys[k], in, j->rank++, p, len) != 0)
+            if (j->sorter) {
+                ladle_status st =
+                    ladle_spill_sort_add(j->sorter, b->keys[k], in, j->rank++, p, len);
+                if (st != LADLE_OK)
+                    return st;
+            } else if (ladle_kept_set_add(&j->kept, b->keys[k], in, j->rank++, p, len) != 0) {
                 return ladle_error_set(j->err, LADLE_E_INTERNAL, "output: out of memory");
+            }
         } else {
             ladle_status st = ladle_writer_write(&j->w, p, len);
             if (st != LADLE_OK)
@@ -293,7 +301,8 @@ static ladle_status take(void *arg, struct ladle_engine_item *it, bool *finished
     if (j->cfg->params.split && j->w.record_hook)
         it->kept = j->routed += res->nroutes;
     else
-        it->kept = j->w.records + (uint64_t)j->kept.count;
+        it->kept = j->w.records + (uint64_t)j->kept.count +
+                   (j->sorter ? ladle_spill_sort_count(j->sorter) : 0);
     *finished = j->w.closed || j->limit == 0;
     return st;
 }
@@ -342,7 +351,21 @@ static ladle_status finish(struct job_run *j)
     ladle_status st = LADLE_OK;
     if (j->carry_stream)
         st = ladle_job_stream_state_end(j);
-    if (j->collect && st == LADLE_OK)
+    if (j->sorter && st == LADLE_OK) {
+        st = ladle_spill_sort_emit(j->sorter, &j->w);
+        if (ladle_spill_sort_runs(j->sorter) &&
+            j->cfg->engine.notify) { /* -v: what the disk took */
+            char line[200], more[80] = "";
+            if (ladle_spill_sort_passes(j->sorter))
+                snprintf(more, sizeof more, " (%u merges of runs into one before the last)",
+                         ladle_spill_sort_passes(j->sorter));
+            snprintf(line, sizeof line,
+                     "shuffle: %u runs, %llu bytes written to the temporary folder%s",
+                     ladle_spill_sort_runs(j->sorter),
+                     (unsigned long long)ladle_spill_sort_spilled(j->sorter), more);
+            j->cfg->engine.notify(j->cfg->engine.notify_arg, line);
+        }
+    } else if (j->collect && st == LADLE_OK)
         st = ladle_kept_emit(j->kept.v, j->kept.count, j->cfg->params.shuffle, &j->w);
     /* Partial states merge whatever the design: streaming ones may still
      * gather something (the next snowball frontier). */
@@ -374,6 +397,12 @@ static void fill_report(const struct job_run *j, unsigned partials_ready,
     report->io_uring_used = es->io_uring_used;
 }
 
+static void sorter_help(void *arg, unsigned worker)
+{
+    struct job_run *j = arg;
+    ladle_spill_sort_help(j->sorter, worker);
+}
+
 /* The run proper, once the partial states and the writer are ready. */
 static ladle_status run_engine(struct job_run *j, struct ladle_engine_ops *ops,
                                struct ladle_engine_stats *es)
@@ -388,6 +417,20 @@ static ladle_status run_engine(struct job_run *j, struct ladle_engine_ops *ops,
     if (!(j->engine = ladle_engine_new(cfg, j->io, ops, j->err)))
         return ladle_error_status(j->err);
     ladle_status st = j->carry_stream ? ladle_job_stream_state_begin(j) : LADLE_OK;
+    /* --state keeps the gathered records in memory: they are its payload.
+     * --memory is the whole run's: the engine's chunks and waiting results
+     * (up to LADLE_ENGINE_PENDING_BUDGET while the sorter spills) and the
+     * runs' readers take about SORT_RESERVE of it. */
+    size_t memory = cfg->engine.memory ? cfg->engine.memory : LADLE_DEFAULT_MEMORY;
+    memory -= memory / 2 < SORT_RESERVE ? memory / 2 : SORT_RESERVE;
+    if (st == LADLE_OK && j->collect && !j->carry_stream &&
+        !(j->sorter =
+              ladle_spill_sort_new(memory, cfg->engine.tmpdir, j->nworkers, j->io->cancel, j->err)))
+        st = ladle_error_status(j->err);
+    if (j->sorter) { /* the workers compress the runs' frames between chunks */
+        ops->help = sorter_help;
+        ladle_spill_sort_set_wake(j->sorter, ladle_engine_wake_helper, j->engine);
+    }
     bool split =
         cfg->params.split && j->io->out_fd >= 0; /* passes that only gather write nothing */
     if (split && st == LADLE_OK)
@@ -402,6 +445,8 @@ static ladle_status run_engine(struct job_run *j, struct ladle_engine_ops *ops,
         st = ladle_writer_flush(&j->w);
     if (split)
         ladle_job_split_end(j);
+    if (j->sorter)
+        ladle_spill_sort_set_wake(j->sorter, NULL, NULL);
     return st;
 }
 
@@ -448,6 +493,7 @@ ladle_status ladle_pipeline_run(const struct ladle_config *cfg,
 out:
     ladle_engine_free(j.engine); /* frees the results still waiting: before the partials */
     ladle_kept_set_free(&j.kept);
+    ladle_spill_sort_free(j.sorter);
     free(j.carried_next);
     ladle_field_check_free(&j.check);
     for (unsigned k = 0; k < partials_ready; k++)

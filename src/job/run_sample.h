@@ -17,6 +17,7 @@
 #include "field/field.h"
 #include "job/field_check.h"
 #include "out/outbuf.h"
+#include "sort/spill_sort.h"
 #include "out/writer.h"
 #include "sample/kept.h"
 #include "sample/sampler.h"
@@ -95,6 +96,9 @@ struct job_run {
     uint32_t rank_input;
     uint64_t rank;
     uint64_t *carried_next; /* owns, may be NULL: per input, past its carried offsets */
+    /* collect without --state: the records go to the spilling sorter
+     * instead of kept (bounded by --memory) */
+    struct ladle_spill_sort *sorter; /* owns, may be NULL */
 };
 
 void ladle_job_free_result(struct job_result *res);

@@ -190,6 +190,8 @@ ladle_status ladle_job_split_result(struct job_run *j, struct job_result *res)
 static void help_compress(void *arg, unsigned worker)
 {
     struct job_run *j = arg;
+    if (j->sorter) /* split --shuffle: the runs' frames too */
+        ladle_spill_sort_help(j->sorter, worker);
     ladle_shards_help(j->cfg->state->split_state->shards, worker);
 }
 
