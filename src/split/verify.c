@@ -318,6 +318,7 @@ static void check_split(struct ladle_verify_run *v, json_t *split, size_t si, co
             ladle_verify_problem(v, MANIFEST, where, "\"xxh3_128\" is not 32 lowercase hex digits");
             x.xxh3_128 = NULL;
         }
+        x.sha256 = json_object_get(sh, "sha256"); /* none before 0.6.0 */
         totals_ok &= ok;
         sum_records += x.records;
         sum_bytes += x.bytes;
@@ -336,7 +337,7 @@ static void check_split(struct ladle_verify_run *v, json_t *split, size_t si, co
             ladle_verify_shard(v, &x);
             detail(v, x.file,
                    "%llu records, %llu bytes in %llu frame%s, %llu bytes compressed; size, "
-                   "XXH3-128, seek table, frame checksums and line ends: %s",
+                   "XXH3-128, SHA-256, seek table, frame checksums and line ends: %s",
                    (unsigned long long)x.records, (unsigned long long)x.bytes,
                    (unsigned long long)x.frames, x.frames == 1 ? "" : "s",
                    (unsigned long long)x.compressed,
