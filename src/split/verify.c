@@ -23,6 +23,7 @@
 #include <zstd.h>
 
 #include "split/dataset.h"
+#include "split/verify_cards.h"
 #include "split/verify_shard.h"
 
 #define MANIFEST "manifest.json"
@@ -557,6 +558,8 @@ ladle_status ladle_verify_dir_detail(const char *dir, FILE *problems, FILE *summ
     }
     if (check_manifest(&v, root) != 0)
         goto nomem;
+    if (json_is_object(root))
+        ladle_verify_cards(&v, root);
     if (!v.tot.problems && summary)
         fprintf(summary, "%s: OK: %llu %s, %llu %s, %llu %s, %llu %s (%llu compressed)\n", dir,
                 (unsigned long long)v.tot.splits, plural(v.tot.splits, "split", "splits"),
