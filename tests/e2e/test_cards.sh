@@ -197,8 +197,10 @@ rm -rf x && cp -r s x && printf '\nMy own notes.\n' >>x/README.md && sed -i 's/^
 verify_ok x "the card text below the header edited"
 
 # a dataset of 0.5.0: no sha256, no license, no cards
-rm -rf x && cp -r s x && rm x/README.md x/croissant.json
-"$PY" - x/manifest.json <<'PY'
+# old05 DIR: DIR made as 0.5.0 would have.
+old05() {
+    rm -f "$1/README.md" "$1/croissant.json"
+    "$PY" - "$1/manifest.json" <<'PY'
 import json, sys
 m = json.load(open(sys.argv[1]))
 del m["license"]
@@ -207,6 +209,8 @@ for s in m["splits"]:
         del e["sha256"]
 open(sys.argv[1], "w").write(json.dumps(m, indent=2) + "\n")
 PY
+}
+rm -rf x && cp -r s x && old05 x
 verify_ok x "a 0.5.0 dataset"
 "$L" verify -v x 2>&1 | grep -q "cards not checked" && pass || fail "verify -v notes the missing cards"
 # --append to it fills every sha256 and writes the cards
@@ -214,6 +218,12 @@ verify_ok x "a 0.5.0 dataset"
 [ "$(grep -c '"sha256"' x/manifest.json)" = "$(grep -c '"xxh3_128"' x/manifest.json)" ] && pass || fail "append fills sha256"
 check x "$F"
 verify_ok x "append to a 0.5.0 dataset"
+
+# merge -o of 0.5.0 parts: every sha256 computed, the cards written
+rm -rf q1 q2 jq && cp -r p1 q1 && cp -r p2 q2 && old05 q1 && old05 q2
+"$L" merge -o jq q1 q2 || fail "merge -o of 0.5.0 parts"
+check jq "$F"
+verify_ok jq "merge -o of 0.5.0 parts"
 
 # a failed run leaves no card (and DIR as it was)
 "$L" split -o f --ratios a=0.5,b=0.5 a.jsonl missing.jsonl 2>/dev/null
