@@ -37,7 +37,7 @@ size_t ladle_cards_header_len(const char *text, size_t len);
 /* Internal to the cards: each file's maker, and what both say. */
 char *ladle_card_readme(const json_t *m, const json_t *fields);
 char *ladle_card_croissant(const json_t *m, const json_t *fields);
-/* The shards' glob of split name ("train/" "*.jsonl.zst": the files of split, malloc'd). */
+/* The glob of a split's shards: its name, a slash and *.EXT.zst (malloc'd). */
 char *ladle_card_glob(const char *split, const char *ext);
 /* The content's media type for the manifest's "format". */
 const char *ladle_card_mime(const char *format);
