@@ -174,6 +174,8 @@ typedef enum {
                                    ladle merge of the N states prints what one run prints) */
     LADLE_S_TMPDIR = 21,        /* where --shuffle's sorted runs spill (default $TMPDIR, else
                                    /tmp); unnamed files, gone on every exit path */
+    LADLE_S_LICENSE = 22,       /* the dataset's license, recorded in its manifest and cards
+                                   (default "unknown"; --append keeps the dataset's) */
 } ladle_string_param;
 
 /* Probability parameters for ladle_job_set_double. */

@@ -40,7 +40,7 @@ struct ladle_cli_option {
     const char *design;         /* the design it chooses (job/designs.c), or NULL */
 };
 
-#define LADLE_CLI_MAX_OPTS 64
+#define LADLE_CLI_MAX_OPTS 96
 
 /* What the parse saw of each row. */
 struct ladle_cli_seen {

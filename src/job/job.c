@@ -89,6 +89,7 @@ void ladle_job_free(ladle_job *j)
     free(j->source_name);
     free(j->source_prefix);
     free(j->tmpdir);
+    free(j->license);
     free(j);
 }
 
@@ -388,6 +389,7 @@ ladle_status ladle_job_run_to(ladle_job *j, int out_fd, struct ladle_record_sink
             .part_k = j->part_k,
             .part_n = j->part_n,
             .part_job = part.job,
+            .license = j->license,
         };
         st = ladle_split_run(&j->cfg, &q, &io, &j->err, report, &j->output_closed, &j->summary,
                              &j->notes);

@@ -14,9 +14,10 @@
 
 /* What decides a record's split or the shards' form: equal in every folder. */
 static const char *const same_keys[] = {
-    "contract",   "seed",       "format",        "delimiter", "header",      "by",
-    "time_field", "design",     "ratios",        "cutoffs",   "time_format", "tz",
-    "frame_size", "shard_size", "shard_records", "level",     "source_stem", "source_prefix",
+    "contract",    "seed",        "format",        "delimiter",  "header",
+    "by",          "time_field",  "design",        "ratios",     "cutoffs",
+    "time_format", "tz",          "frame_size",    "shard_size", "shard_records",
+    "level",       "source_stem", "source_prefix", "license",
 };
 /* What a split's entry says about its records (the same in every folder). */
 static const char *const split_keys[] = {"name", "ratio", "from_ns", "until_ns", "balanced"};
@@ -455,6 +456,8 @@ char *ladle_join_manifest(const struct ladle_join_plan *p, json_t *const *m, con
     json_object_set_new(root, "command", cmd);
     json_object_del(root, "part");
     json_object_del(root, "parts");
+    if (!json_object_get(root, "license")) /* folders of 0.5.0: the cards' default, recorded */
+        json_object_set_new(root, "license", json_string("unknown"));
     join_arrays(root, p, m, "inputs");
     join_arrays(root, p, m, "sources");
     join_arrays(root, p, m, "appended");
