@@ -101,7 +101,7 @@ class Sample:
                                                 name="ladle.sample", daemon=True)
                 self._thread.start()
             try:
-                item = self._feed.queue.get()
+                item = self._get()
             except BaseException:  # KeyboardInterrupt: the job stops as well
                 self.close()
                 raise
@@ -110,6 +110,16 @@ class Sample:
                 raise StopIteration
             item.reverse()
             self._batch = item
+
+    def _get(self):
+        # A timeout, so that the main thread runs signal handlers (Ctrl-C)
+        # while the job gathers: a lock wait is not interrupted by a signal
+        # that another thread took.
+        while True:
+            try:
+                return self._feed.queue.get(timeout=0.1)
+            except queue.Empty:
+                continue
 
     def _end(self):
         self._finished = True
