@@ -2,7 +2,7 @@
 # ladle builds and tests with, when any is missing.
 LADLE_PACKAGES="build-essential cmake pkg-config liburing-dev libzstd-dev libxxhash-dev
 libisal-dev libpcre2-dev libjansson-dev zlib1g-dev zstd gzip isal mawk coreutils util-linux
-clang-format universal-ctags strace openmpi-bin libopenmpi-dev slurm-wlm munge"
+clang-format universal-ctags strace openmpi-bin libopenmpi-dev slurm-wlm munge libssl-dev"
 
 ladle_install_deps() {
     local missing=()

@@ -166,6 +166,8 @@ typedef enum {
     LADLE_S_PART = 20,          /* "K/N" or "slurm": read the K-th of N parts of the inputs
                                    (with LADLE_S_STATE: write that part's state, print nothing;
                                    ladle merge of the N states prints what one run prints) */
+    LADLE_S_LICENSE = 21,       /* the dataset's license, recorded in its manifest and cards
+                                   (default "unknown"; --append keeps the dataset's) */
 } ladle_string_param;
 
 /* Probability parameters for ladle_job_set_double. */

@@ -74,6 +74,7 @@ enum {
     O_PROGRESS,
     O_NO_PROGRESS,
     O_HELP,
+    O_LICENSE,
     O_COUNT
 };
 
@@ -190,6 +191,7 @@ static const struct ladle_cli_option opts[O_COUNT] = {
     [O_PROGRESS] = {"--progress", 0, CLI_MARK, -1},
     [O_NO_PROGRESS] = {"--no-progress", 0, CLI_MARK, -1},
     [O_HELP] = {"--help", 'h', CLI_HELP, -1},
+    [O_LICENSE] = {"--license", 0, CLI_STRING, LADLE_S_LICENSE, .group = G_DATASET},
 };
 
 static int splitting; /* `ladle split`: the same options and more */
@@ -218,11 +220,15 @@ static int before(const struct ladle_cli_parse *p, size_t i)
 /* A setting --append takes from the manifest, given anyway (NULL: none). */
 static const struct ladle_cli_option *appended_setting(const struct ladle_cli_seen *s)
 {
-    static const int taken[] = {
-        O_RATIOS,       O_BY,     O_TIME_FIELD, O_CUTOFFS,       O_TIME_FORMAT,
-        O_TZ,           O_FORMAT, O_DELIM,      O_HEADER,        O_SEED,
-        O_FORCE,        O_LEVEL,  O_SHARD_SIZE, O_SHARD_RECORDS, O_SOURCE_STEM,
-        O_SOURCE_PREFIX};
+    static const int taken[] = {O_RATIOS,      O_BY,
+                                O_TIME_FIELD,  O_CUTOFFS,
+                                O_TIME_FORMAT, O_TZ,
+                                O_FORMAT,      O_DELIM,
+                                O_HEADER,      O_SEED,
+                                O_FORCE,       O_LEVEL,
+                                O_SHARD_SIZE,  O_SHARD_RECORDS,
+                                O_SOURCE_STEM, O_SOURCE_PREFIX,
+                                O_LICENSE};
     for (size_t i = 0; i < sizeof taken / sizeof taken[0]; i++)
         if (s[taken[i]].count)
             return &opts[taken[i]];

@@ -18,6 +18,7 @@
 #include "split/dataset.h"
 #include "split/dataset_fs.h"
 #include "split/dataset_join.h"
+#include "split/manifest_append.h"
 #include "split/verify.h"
 
 struct run {
@@ -148,6 +149,10 @@ static ladle_status place_shards(struct run *r, const struct ladle_join_plan *p,
             if (cancelled(r))
                 return interrupted(r);
             int sfd = r->fds[sh->from];
+            /* A folder made before 0.6.0 has no "sha256": the join's manifest gets it. */
+            if (ladle_manifest_entry_sha256(sh->entry, sfd, sh->file) != 0)
+                return ladle_error_set(r->err, LADLE_E_INPUT, "%s/%s: cannot read: %s",
+                                       r->q->parts[sh->from], sh->file, strerror(errno));
             if (linkat(sfd, sh->file, tmpfd, to, 0) == 0) {
                 r->q->linked++;
                 continue;

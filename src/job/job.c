@@ -87,6 +87,7 @@ void ladle_job_free(ladle_job *j)
     free(j->notes);
     free(j->source_name);
     free(j->source_prefix);
+    free(j->license);
     free(j);
 }
 
@@ -259,6 +260,7 @@ ladle_status ladle_job_run(ladle_job *j, int out_fd, ladle_report *report)
     return ladle_job_run_to(j, out_fd, NULL, report);
 }
 
+/* check-tree: long (checks, then one request per kind of run, field by field) */
 ladle_status ladle_job_run_to(ladle_job *j, int out_fd, struct ladle_record_sink *sink,
                               ladle_report *report)
 {
@@ -358,6 +360,7 @@ ladle_status ladle_job_run_to(ladle_job *j, int out_fd, struct ladle_record_sink
             .part_k = j->part_k,
             .part_n = j->part_n,
             .part_job = part.job,
+            .license = j->license,
         };
         st = ladle_split_run(&j->cfg, &q, &io, &j->err, report, &j->output_closed, &j->summary,
                              &j->notes);

@@ -54,6 +54,7 @@ struct ladle_job {
     struct ladle_field *more[LADLE_STATS_MORE_FIELDS]; /* owns, compiled at run time */
     unsigned nmore;
     char *source_name, *source_prefix; /* owns: source identity (job/probe.h) */
+    char *license;                     /* owns: --license, or NULL ("unknown") */
     int source_stem;                   /* enum ladle_stem_mode */
 };
 

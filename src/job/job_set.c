@@ -149,6 +149,25 @@ ladle_status ladle_job_set_double(ladle_job *j, ladle_double_param p, double v)
     return ladle_job_usage(j, "unknown parameter");
 }
 
+/* A license name or SPDX id: one line of printable text (it goes into YAML
+ * and JSON, quoted). */
+static ladle_status ladle_job_set_license(ladle_job *j, const char *v)
+{
+    size_t n = strlen(v);
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)v[i] < 0x20 || v[i] == 0x7f)
+            n = 0;
+    if (n == 0 || n > 200)
+        return ladle_job_usage(j, "--license: give a license name or SPDX id (e.g. cc-by-4.0, "
+                                  "mit): one line, 1 to 200 bytes");
+    char *copy = strdup(v);
+    if (!copy)
+        return ladle_error_set(&j->err, LADLE_E_INTERNAL, "out of memory");
+    free(j->license);
+    j->license = copy;
+    return LADLE_OK;
+}
+
 ladle_status ladle_job_set_string(ladle_job *j, ladle_string_param p, const char *v)
 {
     switch (p) {
@@ -175,6 +194,7 @@ ladle_status ladle_job_set_string(ladle_job *j, ladle_string_param p, const char
         return LADLE_OK;
     }
     case LADLE_S_PART: return ladle_part_parse(v, &j->part_k, &j->part_n, &j->err);
+    case LADLE_S_LICENSE: return ladle_job_set_license(j, v);
     case LADLE_S_OUTPUT_DIR:
     case LADLE_S_RATIOS:
     case LADLE_S_BY:

@@ -36,6 +36,7 @@ static ladle_status set_strings(ladle_job *j, const struct ladle_append_settings
         {LADLE_S_FORMAT, s->format},
         {LADLE_S_DELIM, s->delim},
         {LADLE_S_SOURCE_PREFIX, s->prefix && *s->prefix ? s->prefix : NULL},
+        {LADLE_S_LICENSE, s->license},
     };
     ladle_status st = LADLE_OK;
     for (size_t i = 0; st == LADLE_OK && i < sizeof set / sizeof set[0]; i++)
@@ -207,6 +208,10 @@ ladle_status ladle_split_append_open(json_t **old, int dirfd, int tmpfd, const c
         st = refuse_strays(dirfd, dir, spec, files, n, err);
     if (st == LADLE_OK)
         st = link_old(dirfd, tmpfd, dir, spec, files, n, err);
+    const char *f = NULL;
+    if (st == LADLE_OK && ladle_manifest_fill_sha256(*old, tmpfd, &f) != 0)
+        st = ladle_error_set(err, LADLE_E_INPUT, "%s/%s: cannot read: %s", dir, f ? f : "",
+                             strerror(errno));
     free(files);
     return st;
 }

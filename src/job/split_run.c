@@ -274,6 +274,7 @@ static char *manifest_text(const struct ladle_config *cfg, const struct ladle_sp
         .part_k = q->part_k,
         .part_n = q->part_n,
         .part_job = q->part_job,
+        .license = q->license,
     };
     if ((manifest = ladle_manifest_json(&ma)) && old) {
         char *joined = ladle_manifest_append(old, manifest);

@@ -39,6 +39,7 @@ struct ladle_split_request {
     const char *source_prefix;       /* --source-prefix, or NULL */
     uint32_t part_k, part_n;         /* --part K/N (n 0: none) */
     uint64_t part_job;               /* its job (job/part_plan.h) */
+    const char *license;             /* --license (the manifest's and the cards') */
 };
 
 /* Runs it; on success the dataset is committed and *summary (malloc'd,

@@ -17,6 +17,7 @@
 #include <xxhash.h>
 
 #include "field/field.h"
+#include "common/sha256.h"
 #include "engine/cancel.h"
 #include "engine/tasks.h"
 #include "shard/seekable.h"
@@ -42,7 +43,8 @@ struct split_out {
     int fd; /* the shard being written, -1 if none */
     int dirfd;
     struct ladle_seek_table table;
-    XXH3_state_t *hash; /* owns */
+    XXH3_state_t *hash;       /* owns */
+    struct ladle_sha256 *sha; /* owns: the same bytes for Hub and Croissant readers */
     struct ladle_shard_info cur;
     struct ladle_shard_info *done; /* owns: closed shards */
     size_t ndone, done_cap;
@@ -122,7 +124,7 @@ ladle_status ladle_shards_create(struct ladle_shards **out, const struct ladle_s
         if (sp->dirfd < 0)
             return ladle_error_set(err, LADLE_E_OUTPUT, "%s/%s: cannot open: %s", c->dir_name,
                                    c->names[k], strerror(errno));
-        if (!(sp->hash = XXH3_createState()))
+        if (!(sp->hash = XXH3_createState()) || !(sp->sha = ladle_sha256_new()))
             return nomem(err);
     }
     for (unsigned i = 0; i < s->nframes; i++) {
@@ -213,6 +215,7 @@ static ladle_status write_all(struct ladle_shards *s, struct split_out *sp, unsi
                                    (unsigned long long)sp->cur.compressed);
         }
         XXH3_128bits_update(sp->hash, p, (size_t)n);
+        ladle_sha256_update(sp->sha, p, (size_t)n);
         sp->cur.compressed += (uint64_t)n;
         p += n;
         len -= (size_t)n;
@@ -250,6 +253,9 @@ static ladle_status close_shard(struct ladle_shards *s, struct split_out *sp, un
     XXH128_canonical_t canon;
     XXH128_canonicalFromHash(&canon, XXH3_128bits_digest(sp->hash));
     memcpy(sp->cur.xxh3_128, canon.digest, sizeof canon.digest);
+    if (ladle_sha256_hex(sp->sha, sp->cur.sha256) != 0)
+        return ladle_error_set(err, LADLE_E_INTERNAL, "%s/%s: libcrypto: SHA-256 failed",
+                               s->c.dir_name, s->c.names[k]);
     if (sp->ndone == sp->done_cap) {
         size_t cap = sp->done_cap ? 2 * sp->done_cap : 8;
         struct ladle_shard_info *d = realloc(sp->done, cap * sizeof *d);
@@ -299,6 +305,11 @@ static ladle_status retire_oldest(struct ladle_shards *s, struct ladle_error *er
         }
         memset(&sp->cur, 0, sizeof sp->cur);
         XXH3_128bits_reset(sp->hash);
+        if (ladle_sha256_reset(sp->sha) != 0) {
+            st = ladle_error_set(err, LADLE_E_INTERNAL, "%s/%s: libcrypto: SHA-256 failed",
+                                 s->c.dir_name, s->c.names[k]);
+            goto out;
+        }
     }
     uint64_t at = sp->cur.compressed;
     if ((st = write_all(s, sp, k, f->comp, f->clen, err)) != LADLE_OK)
@@ -480,6 +491,7 @@ void ladle_shards_destroy(struct ladle_shards *s)
         ladle_seek_table_free(&sp->table);
         if (sp->hash)
             XXH3_freeState(sp->hash);
+        ladle_sha256_free(sp->sha);
         free(sp->done);
     }
     for (unsigned i = 0; s->frames && i < s->nframes; i++) {

@@ -11,7 +11,8 @@
  * (ladle_shards_help), and the output thread compresses queued frames
  * itself whenever it must wait for one, so progress never depends on the
  * workers. Frames are written in the order they were queued; each shard
- * ends with its seek table and is hashed (XXH3-128) as it is written.
+ * ends with its seek table and is hashed (XXH3-128 and SHA-256) as it is
+ * written.
  * Buffers come from a fixed pool: memory is bounded whatever the input.
  */
 #ifndef LADLE_SHARDS_H
@@ -50,6 +51,7 @@ struct ladle_shard_info {
     uint64_t compressed; /* bytes of the file */
     uint64_t frames;
     unsigned char xxh3_128[16]; /* canonical (big-endian) XXH3-128 of the file */
+    char sha256[65];            /* SHA-256 of the file, lowercase hex (what sha256sum prints) */
 };
 
 struct ladle_shards;

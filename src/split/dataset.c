@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "split/cards.h"
 #include "split/dataset_fs.h"
 
 #define STAGED "staged.json" /* in T: the manifest renamed over DIR's at the commit point */
@@ -94,9 +95,11 @@ ladle_status ladle_dataset_open(struct ladle_dataset *d, const char *dir, int fo
 static ladle_status write_file(struct ladle_dataset *d, const char *name, const char *text,
                                size_t len, struct ladle_error *err)
 {
+    /* (the staged manifest is named as the file it becomes) */
+    const char *shown = strcmp(name, STAGED) == 0 ? "manifest.json" : name;
     int fd = openat(d->tmpfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
     if (fd < 0)
-        return ladle_error_set(err, LADLE_E_OUTPUT, "%s/manifest.json: cannot create: %s", d->dir,
+        return ladle_error_set(err, LADLE_E_OUTPUT, "%s/%s: cannot create: %s", d->dir, shown,
                                strerror(errno));
     const char *p = text;
     while (len) {
@@ -106,8 +109,8 @@ static ladle_status write_file(struct ladle_dataset *d, const char *name, const 
         if (w <= 0) {
             int e = errno;
             close(fd);
-            return ladle_error_set(err, LADLE_E_OUTPUT, "%s/manifest.json: cannot write: %s",
-                                   d->dir, w < 0 ? strerror(e) : "no progress");
+            return ladle_error_set(err, LADLE_E_OUTPUT, "%s/%s: cannot write: %s", d->dir, shown,
+                                   w < 0 ? strerror(e) : "no progress");
         }
         p += w;
         len -= (size_t)w;
@@ -117,11 +120,11 @@ static ladle_status write_file(struct ladle_dataset *d, const char *name, const 
         int e = errno;
         close(fd);
         errno = e;
-        return ladle_error_set(err, LADLE_E_OUTPUT, "%s/manifest.json: cannot write: %s", d->dir,
+        return ladle_error_set(err, LADLE_E_OUTPUT, "%s/%s: cannot write: %s", d->dir, shown,
                                strerror(errno));
     }
     if (close(fd) != 0)
-        return ladle_error_set(err, LADLE_E_OUTPUT, "%s/manifest.json: cannot write: %s", d->dir,
+        return ladle_error_set(err, LADLE_E_OUTPUT, "%s/%s: cannot write: %s", d->dir, shown,
                                strerror(errno));
     return LADLE_OK;
 }
@@ -165,10 +168,34 @@ nomem:
     return NULL;
 }
 
+/* T/README.md and T/croissant.json, made from the manifest and T's shards
+ * (split/cards.h); finishing moves them into DIR with the splits. */
+static ladle_status write_cards(struct ladle_dataset *d, const char *manifest, size_t len,
+                                struct ladle_error *err)
+{
+    json_t *m = json_loadb(manifest, len, 0, NULL);
+    json_t *fields = m ? ladle_cards_fields(d->tmpfd, m) : NULL;
+    char *readme = NULL, *croissant = NULL;
+    ladle_status st = LADLE_OK;
+    if (!m || ladle_cards_make(m, fields, &readme, &croissant) != 0)
+        st = ladle_error_set(err, LADLE_E_INTERNAL, "dataset cards: out of memory");
+    if (st == LADLE_OK)
+        st = write_file(d, LADLE_CARD_README, readme, strlen(readme), err);
+    if (st == LADLE_OK)
+        st = write_file(d, LADLE_CARD_CROISSANT, croissant, strlen(croissant), err);
+    free(readme);
+    free(croissant);
+    json_decref(fields);
+    json_decref(m);
+    return st;
+}
+
 ladle_status ladle_dataset_commit(struct ladle_dataset *d, const char *manifest, size_t len,
                                   struct ladle_error *err)
 {
-    ladle_status st = write_file(d, "manifest.json", manifest, len, err);
+    ladle_status st = write_cards(d, manifest, len, err);
+    if (st == LADLE_OK)
+        st = write_file(d, "manifest.json", manifest, len, err);
     if (st != LADLE_OK)
         return st;
     /* An old manifest that cannot be read (not one that is corrupt: that

@@ -14,9 +14,10 @@
 
 /* What decides a record's split or the shards' form: equal in every folder. */
 static const char *const same_keys[] = {
-    "contract",   "seed",       "format",        "delimiter", "header",      "by",
-    "time_field", "design",     "ratios",        "cutoffs",   "time_format", "tz",
-    "frame_size", "shard_size", "shard_records", "level",     "source_stem", "source_prefix",
+    "contract",    "seed",        "format",        "delimiter",  "header",
+    "by",          "time_field",  "design",        "ratios",     "cutoffs",
+    "time_format", "tz",          "frame_size",    "shard_size", "shard_records",
+    "level",       "source_stem", "source_prefix", "license",
 };
 /* What a split's entry says about its records (the same in every folder). */
 static const char *const split_keys[] = {"name", "ratio", "from_ns", "until_ns", "balanced"};

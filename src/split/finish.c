@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "split/cards.h"
 #include "split/dataset_fs.h"
 
 #define OLD ".old" /* inside T: the old dataset's entries, removed with T */
@@ -404,7 +405,14 @@ ladle_status ladle_dataset_finish(int dirfd, const char *dir, const char *tmp,
             goto out;
         }
     }
-    /* The final manifest: from here on T holds nothing the dataset needs. */
+    /* The cards (a commit of 0.5.0 left none: nothing to move), then the
+     * final manifest: from here on T holds nothing the dataset needs. */
+    static const char *const cards[] = {LADLE_CARD_README, LADLE_CARD_CROISSANT};
+    for (size_t i = 0; i < 2; i++)
+        if (renameat(tmpfd, cards[i], dirfd, cards[i]) != 0 && errno != ENOENT) {
+            st = failed(err, dir, tmp, "cannot rename the dataset's cards");
+            goto out;
+        }
     if (renameat(tmpfd, "manifest.json", dirfd, "manifest.json") != 0 || fsync(dirfd) != 0) {
         st = failed(err, dir, tmp, "cannot rename manifest.json");
         goto out;

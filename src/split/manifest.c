@@ -91,6 +91,8 @@ char *ladle_manifest_json(const struct ladle_manifest_args *m)
      * contract may route records differently. */
     json_object_set_new(root, "contract", json_integer(LADLE_CONTRACT_VERSION));
     json_object_set_new(root, "command", cmd);
+    /* The source of truth for README.md's and croissant.json's license. */
+    json_object_set_new(root, "license", json_string(m->license ? m->license : "unknown"));
     if (m->seed <= (uint64_t)INT64_MAX)
         json_object_set_new(root, "seed", u64(m->seed));
     else {
@@ -171,11 +173,11 @@ char *ladle_manifest_json(const struct ladle_manifest_args *m)
             for (int b = 0; b < 16; b++)
                 snprintf(hex + 2 * b, 3, "%02x", sh[i].xxh3_128[b]);
             bytes += sh[i].bytes;
-            json_array_append_new(files, json_pack("{s:s, s:o, s:o, s:o, s:o, s:s}", "file", path,
-                                                   "records", u64(sh[i].records), "bytes",
-                                                   u64(sh[i].bytes), "compressed_bytes",
-                                                   u64(sh[i].compressed), "frames",
-                                                   u64(sh[i].frames), "xxh3_128", hex));
+            json_array_append_new(
+                files, json_pack("{s:s, s:o, s:o, s:o, s:o, s:s, s:s}", "file", path, "records",
+                                 u64(sh[i].records), "bytes", u64(sh[i].bytes), "compressed_bytes",
+                                 u64(sh[i].compressed), "frames", u64(sh[i].frames), "xxh3_128",
+                                 hex, "sha256", sh[i].sha256));
         }
         json_object_set_new(o, "bytes", u64(bytes));
         json_object_set_new(o, "shards", files);

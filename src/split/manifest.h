@@ -44,6 +44,7 @@ struct ladle_manifest_args {
     const char *source_prefix; /* --source-prefix, or NULL */
     uint32_t part_k, part_n;   /* --part K/N (n 0: none): "part": {"k", "n", "job"} */
     uint64_t part_job;         /* the job's identity (job/part_plan.h) */
+    const char *license;       /* --license (NULL: "unknown") */
 };
 
 /* The manifest as JSON text ending in a newline (malloc'd), or NULL when out of memory. */

@@ -3,6 +3,7 @@
  * manifest_append.h). The old manifest is trusted no further than verify
  * trusts it: every field read is checked for its type here.
  */
+#include "common/sha256.h"
 #include "split/manifest.h"
 #include "split/manifest_append.h"
 
@@ -82,6 +83,7 @@ int ladle_manifest_append_settings(const json_t *old, struct ladle_append_settin
     s->header = json_is_true(json_object_get(old, "header"));
     s->stem_path = str(old, "source_stem") && strcmp(str(old, "source_stem"), "path") == 0;
     s->prefix = str(old, "source_prefix");
+    s->license = str(old, "license");
     json_t *sd = json_object_get(old, "seed");
     if (json_is_integer(sd))
         snprintf(seed, seed_size, "%" PRId64, (int64_t)json_integer_value(sd));
@@ -186,4 +188,31 @@ char *ladle_manifest_append(const json_t *old, const char *added)
     }
     json_object_set_new(m, "appended", appended);
     return ladle_manifest_text(m);
+}
+
+int ladle_manifest_entry_sha256(json_t *entry, int dirfd, const char *file)
+{
+    if (json_is_string(json_object_get(entry, "sha256")))
+        return 0;
+    char hex[LADLE_SHA256_HEX];
+    if (ladle_sha256_file(dirfd, file, hex) != 0)
+        return -1;
+    /* After xxh3_128, where a new manifest has it. */
+    json_object_set_new(entry, "sha256", json_string(hex));
+    return 0;
+}
+
+int ladle_manifest_fill_sha256(json_t *m, int dirfd, const char **file)
+{
+    json_t *splits = json_object_get(m, "splits");
+    for (size_t k = 0; k < json_array_size(splits); k++) {
+        json_t *shards = json_object_get(json_array_get(splits, k), "shards");
+        for (size_t i = 0; i < json_array_size(shards); i++) {
+            json_t *e = json_array_get(shards, i);
+            *file = json_string_value(json_object_get(e, "file"));
+            if (*file && ladle_manifest_entry_sha256(e, dirfd, *file) != 0)
+                return -1;
+        }
+    }
+    return 0;
 }

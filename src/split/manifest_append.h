@@ -26,7 +26,8 @@ struct ladle_append_settings {
     const char *delim;  /* csv: a delimiter other than ',' */
     int header, stem_path;
     const char *prefix;
-    const char *seed; /* decimal */
+    const char *seed;    /* decimal */
+    const char *license; /* NULL before 0.6.0 */
     int64_t shard_size, shard_records, level;
 };
 /* Reads them: 0, or -1 when old lacks one an append needs (*why says which). */
@@ -39,6 +40,14 @@ const char *ladle_manifest_source(const json_t *old, uint64_t id);
 /* The shard files old lists ("train/part-00000.jsonl.zst"), in order: *files
  * (malloc'd array of borrowed strings) and *count. 0, or -1 out of memory. */
 int ladle_manifest_files(const json_t *old, const char ***files, size_t *count);
+
+/* A manifest made before 0.6.0 lists shards without "sha256": the entry
+ * gets the SHA-256 of dirfd/file when it has none (one read of that file,
+ * only then). 0, or -1 with errno. */
+int ladle_manifest_entry_sha256(json_t *entry, int dirfd, const char *file);
+/* The same for every shard m lists, read from dirfd (DIR or its temporary
+ * folder). 0, or -1 with errno; *file names the shard that failed. */
+int ladle_manifest_fill_sha256(json_t *m, int dirfd, const char **file);
 
 /* The manifest of the dataset after the append: old with the run's manifest
  * (added, JSON text) joined in: its shards after old's, counts summed, inputs

@@ -23,6 +23,7 @@
 #include <zstd.h>
 
 #include "split/dataset.h"
+#include "split/verify_cards.h"
 #include "split/verify_shard.h"
 
 #define MANIFEST "manifest.json"
@@ -318,6 +319,7 @@ static void check_split(struct ladle_verify_run *v, json_t *split, size_t si, co
             ladle_verify_problem(v, MANIFEST, where, "\"xxh3_128\" is not 32 lowercase hex digits");
             x.xxh3_128 = NULL;
         }
+        x.sha256 = json_object_get(sh, "sha256"); /* none before 0.6.0 */
         totals_ok &= ok;
         sum_records += x.records;
         sum_bytes += x.bytes;
@@ -336,7 +338,7 @@ static void check_split(struct ladle_verify_run *v, json_t *split, size_t si, co
             ladle_verify_shard(v, &x);
             detail(v, x.file,
                    "%llu records, %llu bytes in %llu frame%s, %llu bytes compressed; size, "
-                   "XXH3-128, seek table, frame checksums and line ends: %s",
+                   "XXH3-128, SHA-256, seek table, frame checksums and line ends: %s",
                    (unsigned long long)x.records, (unsigned long long)x.bytes,
                    (unsigned long long)x.frames, x.frames == 1 ? "" : "s",
                    (unsigned long long)x.compressed,
@@ -556,6 +558,8 @@ ladle_status ladle_verify_dir_detail(const char *dir, FILE *problems, FILE *summ
     }
     if (check_manifest(&v, root) != 0)
         goto nomem;
+    if (json_is_object(root))
+        ladle_verify_cards(&v, root);
     if (!v.tot.problems && summary)
         fprintf(summary, "%s: OK: %llu %s, %llu %s, %llu %s, %llu %s (%llu compressed)\n", dir,
                 (unsigned long long)v.tot.splits, plural(v.tot.splits, "split", "splits"),

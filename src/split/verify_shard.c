@@ -24,6 +24,7 @@
 #include <xxhash.h>
 
 #include "record/csv_edge.h"
+#include "common/sha256.h"
 #include "shard/seekable.h"
 
 /* Where the scan is in the seek table's current frame. */
@@ -165,7 +166,7 @@ static void advance_frames(struct ladle_verify_run *v, struct frame_scan *fs, co
  * decodes [0, frames_end) frame by frame. 0, or -1 on a read error (reported). */
 static int scan_shard(struct ladle_verify_run *v, int fd, uint64_t size, const char *file,
                       const struct ladle_seek_table *t, uint64_t frames_end, struct frame_scan *fs,
-                      XXH128_hash_t *hash)
+                      XXH128_hash_t *hash, struct ladle_sha256 *sha)
 {
     XXH3_state_t h;
     XXH3_128bits_reset(&h);
@@ -186,6 +187,8 @@ static int scan_shard(struct ladle_verify_run *v, int fd, uint64_t size, const c
             return -1;
         }
         XXH3_128bits_update(&h, v->in, (size_t)n);
+        if (sha)
+            ladle_sha256_update(sha, v->in, (size_t)n);
         /* The entries tile [0, frames_end) (the parser checked), so each
          * byte before the table belongs to frame fs->i. */
         for (size_t off = 0; t && fs->i < t->count && off < (size_t)n && pos + off < frames_end;) {
@@ -232,6 +235,21 @@ static int open_shard(struct ladle_verify_run *v, const char *file, struct stat 
     return fd;
 }
 
+/* The manifest's SHA-256 of the shard, or NULL: none (reported when malformed). */
+static const char *sha256_expected(struct ladle_verify_run *v, const struct ladle_shard_expect *x)
+{
+    const char *s = json_string_value(x->sha256);
+    size_t n = 0;
+    while (s && ((s[n] >= '0' && s[n] <= '9') || (s[n] >= 'a' && s[n] <= 'f')))
+        n++;
+    if (s && n == 64 && !s[n])
+        return s;
+    if (x->sha256)
+        ladle_verify_problem(v, x->file, NULL,
+                             "the manifest's \"sha256\" is not 64 lowercase hex digits");
+    return NULL;
+}
+
 void ladle_verify_shard(struct ladle_verify_run *v, const struct ladle_shard_expect *x)
 {
     struct stat st;
@@ -258,8 +276,19 @@ void ladle_verify_shard(struct ladle_verify_run *v, const struct ladle_shard_exp
     fs.csv_delim = v->csv_delim;
     XXH128_hash_t hash;
     uint64_t before = v->tot.problems;
-    if (scan_shard(v, fd, size, x->file, have_table ? &t : NULL, frames_end, &fs, &hash) == 0 &&
-        x->xxh3_128) {
+    const char *want = sha256_expected(v, x);
+    struct ladle_sha256 *sha = want ? ladle_sha256_new() : NULL;
+    int scanned =
+        scan_shard(v, fd, size, x->file, have_table ? &t : NULL, frames_end, &fs, &hash, sha) == 0;
+    if (scanned && want) {
+        char hex[LADLE_SHA256_HEX];
+        if (!sha || ladle_sha256_hex(sha, hex) != 0)
+            ladle_verify_problem(v, x->file, NULL, "cannot compute its SHA-256 (libcrypto)");
+        else if (strcmp(hex, want) != 0)
+            ladle_verify_problem(v, x->file, NULL, "SHA-256 is %s, manifest says %s", hex, want);
+    }
+    ladle_sha256_free(sha);
+    if (scanned && x->xxh3_128) {
         XXH128_canonical_t c;
         char hex[33];
         XXH128_canonicalFromHash(&c, hash);

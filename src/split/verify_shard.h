@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <jansson.h>
 #include <zstd.h>
 
 #include "common/error.h"
@@ -39,6 +40,7 @@ struct ladle_shard_expect {
     const char *file; /* borrowed from the manifest: "<split>/<name>" */
     uint64_t records, bytes, compressed, frames;
     const char *xxh3_128; /* NULL when the manifest's value is malformed */
+    const json_t *sha256; /* the manifest's "sha256", NULL when absent (made before 0.6.0) */
 };
 
 /* Reports "DIR/file: what (where)"; file and where may be NULL. */
