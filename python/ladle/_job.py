@@ -215,3 +215,28 @@ def build(table, kw, splitting, command):
         argv.insert(2, "--snowball")
     job.design(design)
     return job, argv
+
+
+def finish(done):
+    """Waits for done (a threading.Event set when a run has returned),
+    through any interrupt: freeing a job that still runs would crash, and
+    a Thread.join cut short by KeyboardInterrupt may report a live thread
+    as ended, so runs signal an Event instead."""
+    while True:
+        try:
+            if done.wait(0.1):
+                return
+        except BaseException:  # a second Ctrl-C: the job is cancelled, it ends soon
+            continue
+
+
+def wait(done, job):
+    """Waits for a run on another thread; an exception meanwhile (Ctrl-C)
+    cancels the job, waits for its end, and goes on up."""
+    try:
+        while not done.wait(0.1):
+            pass
+    except BaseException:
+        job.cancel()
+        finish(done)
+        raise

@@ -4,6 +4,7 @@ import ctypes
 import json
 import os
 import tempfile
+import threading
 import time
 import warnings
 
@@ -17,13 +18,32 @@ class LadleWarning(UserWarning):
     """A dataset's warning line (ladle_job_split_notes)."""
 
 
+def _run(job, fd):
+    """ladle_job_run on a thread, the caller waiting with a timeout so that
+    Ctrl-C (KeyboardInterrupt) reaches it and cancels the job: (status,
+    report)."""
+    rep = _lib.Report()
+    out = []
+    done = threading.Event()
+
+    def run():
+        try:
+            out.append(lib.ladle_job_run(job.ptr, fd, ctypes.byref(rep)))
+        finally:
+            done.set()
+
+    threading.Thread(target=run, name="ladle.run", daemon=True).start()
+    _job.wait(done, job)
+    return out[0], rep.as_dict()
+
+
 def _run_to_file(job):
     """Runs job with its output to a temporary file: (report, bytes written)."""
-    rep = _lib.Report()
     with tempfile.TemporaryFile() as f:
-        job.check(lib.ladle_job_run(job.ptr, f.fileno(), ctypes.byref(rep)))
+        status, rep = _run(job, f.fileno())
+        job.check(status)
         f.seek(0)
-        return rep.as_dict(), f.read()
+        return rep, f.read()
 
 
 def split(paths, out_dir, ratios=None, **options):
@@ -44,8 +64,7 @@ def split(paths, out_dir, ratios=None, **options):
         argv += job.inputs(paths)
         cargv = (ctypes.c_char_p * len(argv))(*[os.fsencode(a) for a in argv])
         job.check(lib.ladle_job_set_command(job.ptr, len(argv), cargv))
-        rep = _lib.Report()
-        status = lib.ladle_job_run(job.ptr, -1, ctypes.byref(rep))
+        status, rep = _run(job, -1)
         notes = (lib.ladle_job_split_notes(job.ptr) or b"").decode(errors="replace")
         for line in notes.splitlines():
             warnings.warn(line, LadleWarning, stacklevel=2)
@@ -54,7 +73,7 @@ def split(paths, out_dir, ratios=None, **options):
         job.free()
     with open(os.path.join(os.fsdecode(out_dir), "manifest.json"), encoding="utf-8") as f:
         manifest = json.load(f)
-    manifest["report"] = rep.as_dict()
+    manifest["report"] = rep
     return manifest
 
 

@@ -32,6 +32,7 @@ class _Feed:
         self.sink = _lib.SINK(self._on_record)
         self._pending = []
         self._pending_bytes = 0
+        self.done = threading.Event()  # set when the run has returned
 
     def _put(self, item):
         """Blocks while the queue is full; False once the reader has gone."""
@@ -68,6 +69,7 @@ class _Feed:
                 self._flush()
         finally:
             self.report = rep.as_dict()
+            self.done.set()
             self._put(_DONE)
 
 
@@ -123,7 +125,7 @@ class Sample:
 
     def _end(self):
         self._finished = True
-        self._thread.join()
+        _job.finish(self._feed.done)
         feed, job, self._job = self._feed, self._job, None
         self.report = feed.report
         error = job.error()
@@ -143,7 +145,7 @@ class Sample:
         if self._job is not None:
             self._job.cancel()
         if self._thread is not None:
-            self._thread.join()
+            _job.finish(self._feed.done)
             self.report = self._feed.report
         if self._job is not None:
             self._job.free()

@@ -58,7 +58,13 @@ def test_strata_weights_match_cli_column(data, cli):
 
 
 def _ladle_threads():
-    return [t for t in threading.enumerate() if t.name == "ladle.sample"]
+    """The job threads still alive, given a moment to leave after their run."""
+    deadline = time.monotonic() + 5
+    while True:
+        alive = [t for t in threading.enumerate() if t.name == "ladle.sample" and t.is_alive()]
+        if not alive or time.monotonic() > deadline:
+            return alive
+        time.sleep(0.01)
 
 
 def test_early_close_stops_the_job(data):
@@ -82,9 +88,6 @@ def test_dropped_iterator_stops_the_job(data):
     next(s)
     del s
     gc.collect()
-    deadline = time.monotonic() + 5
-    while _ladle_threads() and time.monotonic() < deadline:
-        time.sleep(0.01)
     assert not _ladle_threads()
 
 

@@ -31,3 +31,35 @@ def test_stats_errors(tmp_path):
     with pytest.raises(ladle.LadleError) as e:
         ladle.stats(str(tmp_path / "none"))
     assert e.value.status == 3
+
+
+def test_keyboard_interrupt_cancels_a_run(tmp_path):
+    """Ctrl-C during ladle.stats (a synchronous run) cancels the job: the
+    input is a FIFO fed slowly that would never end by itself."""
+    import _thread
+    import os
+    import threading
+    import time
+    fifo = str(tmp_path / "feed")
+    os.mkfifo(fifo)
+    stop = threading.Event()
+
+    def feed():
+        try:
+            with open(fifo, "wb", buffering=0) as f:
+                while not stop.is_set():
+                    f.write(b'{"a":1}\n')
+                    time.sleep(0.002)
+        except OSError:
+            pass
+
+    writer = threading.Thread(target=feed, daemon=True)
+    writer.start()
+    threading.Timer(0.5, _thread.interrupt_main).start()
+    t0 = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        ladle.stats(fifo, field="a")
+    assert time.monotonic() - t0 < 10
+    assert not [t for t in threading.enumerate() if t.name == "ladle.run" and t.is_alive()]
+    stop.set()
+    writer.join(5)
