@@ -4,6 +4,7 @@ chosen from the combination, and the equivalent command line (which a
 dataset's manifest records)."""
 import os
 import re
+import sys
 
 from . import _lib
 from ._errors import LadleError
@@ -221,11 +222,15 @@ def finish(done):
     """Waits for done (a threading.Event set when a run has returned),
     through any interrupt: freeing a job that still runs would crash, and
     a Thread.join cut short by KeyboardInterrupt may report a live thread
-    as ended, so runs signal an Event instead."""
+    as ended, so runs signal an Event instead. False (without waiting)
+    once the interpreter is finalizing: its threads may never run again,
+    and a leak beats a hang."""
     while True:
+        if sys.is_finalizing():
+            return done.is_set()
         try:
             if done.wait(0.1):
-                return
+                return True
         except BaseException:  # a second Ctrl-C: the job is cancelled, it ends soon
             continue
 
@@ -238,5 +243,6 @@ def wait(done, job):
             pass
     except BaseException:
         job.cancel()
-        finish(done)
+        if not finish(done):
+            job.ptr = None  # still running at exit: left, not freed
         raise

@@ -2,9 +2,11 @@
 (ladle_job_run_sink), streamed: the job runs on a thread and hands batches
 through a bounded queue, so the caller iterates lazily and memory stays
 bounded; closing the iterator early stops the job."""
+import atexit
 import ctypes
 import queue
 import threading
+import weakref
 
 from . import _job, _lib
 from ._errors import LadleError
@@ -15,6 +17,14 @@ _BATCH_RECORDS = 512
 _BATCH_BYTES = 1 << 20
 _QUEUE_BATCHES = 8
 _DONE = object()
+_live = weakref.WeakSet()  # Samples not yet closed: atexit stops their jobs
+
+
+@atexit.register
+def _close_all():
+    # Before finalization, while the jobs' threads can still run to the end.
+    for s in list(_live):
+        s.close()
 
 
 class _Feed:
@@ -88,6 +98,7 @@ class Sample:
         self._thread = None
         self._batch = None
         self._finished = False
+        _live.add(self)
 
     def __iter__(self):
         return self
@@ -145,7 +156,9 @@ class Sample:
         if self._job is not None:
             self._job.cancel()
         if self._thread is not None:
-            _job.finish(self._feed.done)
+            if not _job.finish(self._feed.done):
+                self._job.ptr = None  # still running at exit: left, not freed
+                self._job = None
             self.report = self._feed.report
         if self._job is not None:
             self._job.free()

@@ -147,3 +147,15 @@ def test_record_too_long(tmp_path):
     with pytest.raises(ladle.LadleError) as e:
         list(ladle.sample(str(p), rate=1.0, max_record=1024, format="lines"))
     assert e.value.status == 3 and str(p) in e.value.message
+
+
+def test_exit_with_a_sample_open(data):
+    """A script that leaves a sample half read (a job still running) exits
+    at once and cleanly: atexit stops the job."""
+    import subprocess
+    import sys
+    script = ("import ladle\ns = ladle.sample(%r, rate=1.0, threads=1)\nnext(s)\n"
+              "t = ladle.sample(%r, n=3)\nprint('ok')\n" % (data["big"], data["big"]))
+    t0 = time.monotonic()
+    r = subprocess.run([sys.executable, "-c", script], stdout=subprocess.PIPE, timeout=60)
+    assert r.returncode == 0 and r.stdout == b"ok\n" and time.monotonic() - t0 < 30
