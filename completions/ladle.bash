@@ -22,7 +22,7 @@ _ladle()
         --fractions --cluster --clusters --within-rate --within-size --weight --snowball --seeds
         --link --waves --max-nodes --emit-weight --emit-wave --shuffle --seed --state --part --output
         --link --waves --max-nodes --emit-weight --emit-wave --shuffle --seed --output
-        --source-name --source-stem --source-prefix
+        --source-name --source-stem --source-prefix --license
         $fields $engine -p -k -w -H -d -t -v -o -h"
     local split="--output --ratios --by --time-field --cutoffs --time-format --tz --stratify --balance
         --balance-mode --balance-splits --force --allow-empty --append --shard-size --shard-records --level $sample"
@@ -56,7 +56,7 @@ _ladle()
         --waves | --max-nodes | --ratios | --by | --time-field | --cutoffs | --time-format | --stratify | \
         --balance | --balance-splits | --shard-size | --shard-records | --level | -d | \
         --delimiter | -t | --threads | --chunk-size | --max-record | -f | --field | -k | --top | \
-        --source-name | --source-prefix)
+        --source-name | --source-prefix | --license)
         return ;;
     esac
 

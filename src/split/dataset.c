@@ -158,8 +158,11 @@ static char *staged_manifest(struct ladle_dataset *d, const char *manifest, size
         if (json_is_string(name))
             json_array_append(retire, name);
     }
-    json_object_set_new(m, LADLE_DATASET_PENDING,
-                        json_pack("{s:s, s:o}", "folder", d->tmpname, "retire", retire));
+    /* "cards": T holds README.md and croissant.json (finish.c: a pending
+     * commit of 0.5.0 had none, and the old dataset's then go). */
+    json_object_set_new(
+        m, LADLE_DATASET_PENDING,
+        json_pack("{s:s, s:o, s:b}", "folder", d->tmpname, "retire", retire, "cards", 1));
     char *text = json_dumps(m, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12));
     json_decref(m);
     return text;

@@ -456,6 +456,8 @@ char *ladle_join_manifest(const struct ladle_join_plan *p, json_t *const *m, con
     json_object_set_new(root, "command", cmd);
     json_object_del(root, "part");
     json_object_del(root, "parts");
+    if (!json_object_get(root, "license")) /* folders of 0.5.0: the cards' default, recorded */
+        json_object_set_new(root, "license", json_string("unknown"));
     join_arrays(root, p, m, "inputs");
     join_arrays(root, p, m, "sources");
     join_arrays(root, p, m, "appended");

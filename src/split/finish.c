@@ -405,11 +405,16 @@ ladle_status ladle_dataset_finish(int dirfd, const char *dir, const char *tmp,
             goto out;
         }
     }
-    /* The cards (a commit of 0.5.0 left none: nothing to move), then the
-     * final manifest: from here on T holds nothing the dataset needs. */
+    /* The cards, then the final manifest: from here on T holds nothing the
+     * dataset needs. Cards missing from T were moved by a finish that is
+     * being redone, or (a pending commit of 0.5.0) never made: then DIR's
+     * are the old dataset's, and go. */
     static const char *const cards[] = {LADLE_CARD_README, LADLE_CARD_CROISSANT};
+    int made =
+        json_is_true(json_object_get(json_object_get(staged, LADLE_DATASET_PENDING), "cards"));
     for (size_t i = 0; i < 2; i++)
-        if (renameat(tmpfd, cards[i], dirfd, cards[i]) != 0 && errno != ENOENT) {
+        if (renameat(tmpfd, cards[i], dirfd, cards[i]) != 0 &&
+            (errno != ENOENT || (!made && unlinkat(dirfd, cards[i], 0) != 0 && errno != ENOENT))) {
             st = failed(err, dir, tmp, "cannot rename the dataset's cards");
             goto out;
         }

@@ -7,8 +7,11 @@
  * of the listed compressed size and XXH3-128; its seek table parses and
  * its frames tile the file; every frame decompresses to its listed size and
  * checksum and ends at a line boundary; frame, record and byte counts match
- * the manifest; a split's totals are the sums over its shards; and no
- * part-*.zst file in a subdirectory of DIR is missing from the manifest.
+ * the manifest; a split's totals are the sums over its shards; no
+ * part-*.zst file in a subdirectory of DIR is missing from the manifest;
+ * the SHA-256 the manifest lists (0.6.0 and later) is the file's; and
+ * croissant.json and README.md's YAML header are what the manifest gives
+ * (split/cards.h; a 0.5.0 manifest may have neither).
  *
  * Memory stays bounded for shards of any size: each is read once, in
  * blocks, hashed and decompressed as a stream.

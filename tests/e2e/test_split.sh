@@ -721,7 +721,7 @@ test_designs() {
     }
     # ladle sample -o DIR: one split named sample
     split_ok "sample -o" sample -o so -n 50 --seed "$SEED" a.jsonl || return
-    expect_eq "sample -o so -n 50: the files" "so/manifest.json so/sample/part-00000.jsonl.zst" \
+    expect_eq "sample -o so -n 50: the files" "so/README.md so/croissant.json so/manifest.json so/sample/part-00000.jsonl.zst" \
         "$(find so -type f | sort | tr '\n' ' ' | sed 's/ $//')"
     expect_eq "sample -o so -n 50: 50 records" 50 "$(split_cat so sample | wc -l)"
     expect_eq "sample -o so -n 50: the split is named sample" "sample 50" "$(mf_split_records so)"
@@ -857,15 +857,15 @@ test_failures() {
     expect_stderr_match '^ladle: wf2/(train|val|test)/part-[0-9]{5}\.jsonl\.zst: cannot write: '
     expect_unchanged "write error, --force over a dataset" wf2 "$before"
     expect_rc 0 "$L" verify -q wf2
-    # the manifest (the commit point) cannot be written: 64 splits of tiny
-    # shards, a manifest over 8 KiB
+    # the cards and the manifest (the commit point) cannot be written: 64
+    # splits of tiny shards, a README.md (written first) over 8 KiB
     r=$(for i in $(seq 0 63); do printf 's%02d=0.015625,' "$i"; done)
     r=${r%,}
     awk 'BEGIN { for (i = 0; i < 640; i++) printf "line %d\n", i }' >small.txt
     before=$(snap wf2)
     run_sh "ulimit -f 8; exec $(q "$L") split -o wf2 --force --ratios $r small.txt"
     expect_eq "ulimit -f 8; ladle split (64 splits) -o wf2 --force: exit" 4 "$RC"
-    expect_stderr_match '^ladle: wf2/manifest.json: cannot write: '
+    expect_stderr_match '^ladle: wf2/README.md: cannot write: '
     expect_unchanged "manifest write error, --force over a dataset" wf2 "$before"
 
     # (b) signals: blocked on a pipe part way through the input
@@ -903,7 +903,7 @@ test_failures() {
     old_train=$(split_cat ne train | sha_of /dev/stdin)
     split_ok "--force again" split -o ne --force --ratios "$RATIOS" --seed 2 a.jsonl
     expect_eq "--force again: the old shards are gone, one shard per split" \
-        "ne/manifest.json ne/notes.txt ne/test/part-00000.jsonl.zst ne/train/part-00000.jsonl.zst ne/val/part-00000.jsonl.zst" \
+        "ne/README.md ne/croissant.json ne/manifest.json ne/notes.txt ne/test/part-00000.jsonl.zst ne/train/part-00000.jsonl.zst ne/val/part-00000.jsonl.zst" \
         "$(find ne -type f | sort | tr '\n' ' ' | sed 's/ $//')"
     expect_eq "--force again: the manifest is the new run's" 2 "$(mf_get ne seed)"
     if [ "$(split_cat ne train | sha_of /dev/stdin)" != "$old_train" ]; then pass; else
@@ -916,7 +916,7 @@ test_failures() {
     # splits (listed in the old manifest) go too, so the result verifies
     split_ok "--force, other split names" split -o ne --force --ratios a=0.5,b=0.5 --seed 3 a.jsonl
     expect_eq "--force with other split names: only the new dataset and the unrelated file remain" \
-        "ne/a/part-00000.jsonl.zst ne/b/part-00000.jsonl.zst ne/manifest.json ne/notes.txt" \
+        "ne/README.md ne/a/part-00000.jsonl.zst ne/b/part-00000.jsonl.zst ne/croissant.json ne/manifest.json ne/notes.txt" \
         "$(find ne -type f | sort | tr '\n' ' ' | sed 's/ $//')"
     check_dataset "--force with other split names" ne
     expect_rc_what 0 "--force with other split names: the new dataset verifies" "$L" verify ne
@@ -1022,7 +1022,7 @@ test_commit() {
     echo '{"splits": [' >cm/manifest.json
     split_ok "--force over a corrupt manifest" split -o cm --force --ratios a=0.5,b=0.5 --seed 2 a.jsonl
     expect_eq "--force over a corrupt manifest: only the new dataset and the unrelated entries remain" \
-        "cm/a/part-00000.jsonl.zst cm/b/part-00000.jsonl.zst cm/manifest.json cm/mine/part-notes.txt cm/mine/readme cm/notes.txt" \
+        "cm/README.md cm/a/part-00000.jsonl.zst cm/b/part-00000.jsonl.zst cm/croissant.json cm/manifest.json cm/mine/part-notes.txt cm/mine/readme cm/notes.txt" \
         "$(find cm -type f | sort | tr '\n' ' ' | sed 's/ $//')"
     expect_rc 0 "$L" verify cm
 
@@ -1053,9 +1053,10 @@ test_commit() {
     split_ok "a dataset to stage" split -o pend-src --ratios "$RATIOS" --seed 3 a.jsonl || return
     split_ok "an old dataset" split -o pend --ratios a=0.5,b=0.5 --seed 4 a.jsonl || return
     local tmp=.ladle-tmp-Pend01
-    mkdir "pend/$tmp" && cp -r pend-src/train pend-src/val pend-src/test pend-src/manifest.json "pend/$tmp/"
+    mkdir "pend/$tmp" && cp -r pend-src/train pend-src/val pend-src/test pend-src/manifest.json \
+        pend-src/README.md pend-src/croissant.json "pend/$tmp/"
     awk -v t="$tmp" '/"file": "/ { sub(/"file": "/, "\"file\": \"" t "/") }
-        /^}/ { print "  ,\"commit_pending\": {\"folder\": \"" t "\", \"retire\": [\"a\", \"b\"]}" } { print }' \
+        /^}/ { print "  ,\"commit_pending\": {\"folder\": \"" t "\", \"retire\": [\"a\", \"b\"], \"cards\": true}" } { print }' \
         pend-src/manifest.json >"pend/$tmp/staged"
     mv "pend/$tmp/staged" pend/manifest.json
     expect_rc_what 3 "verify, a pending commit" "$L" verify pend
@@ -1063,7 +1064,7 @@ test_commit() {
     expect_rc_what 0 "verify --repair, a pending commit" "$L" verify --repair pend
     stderr_has "^ladle: pend: finished the commit of a run that was interrupted \\($tmp\\)\$"
     expect_eq "verify --repair: the staged dataset in place, the old one gone" \
-        "pend/manifest.json pend/test/part-00000.jsonl.zst pend/train/part-00000.jsonl.zst pend/val/part-00000.jsonl.zst" \
+        "pend/README.md pend/croissant.json pend/manifest.json pend/test/part-00000.jsonl.zst pend/train/part-00000.jsonl.zst pend/val/part-00000.jsonl.zst" \
         "$(find pend -type f | sort | tr '\n' ' ' | sed 's/ $//')"
     expect_eq "verify --repair: the manifest is the staged run's" "$(cat pend-src/manifest.json)" "$(cat pend/manifest.json)"
     check_dataset "after --repair" pend

@@ -56,6 +56,14 @@ printf 'alpha\nbravo\ncharlie\ndelta\necho\nfoxtrot\ngolf\nhotel\n' >"$tmp/input
 mkdir -p "$c/verify" "$c/seekable" "$c/manifest"
 python3 pack_dataset.py "$tmp/ds1" "$c/verify/seed-three-shards"
 python3 pack_dataset.py "$tmp/ds2" "$c/verify/seed-two-splits"
+# 0.6.0's cards (README.md, croissant.json) over JSON lines and a tsv header:
+# verify reads both files and the first line of the first shard.
+printf '{"a":1,"b":"x"}\n{"a":2,"b":"y"}\n{"a":3,"b":"z"}\n' >"$tmp/input.jsonl"
+printf 'k\tv\nx\t1\ny\t2\n' >"$tmp/input.tsv"
+"$ladle" split -o "$tmp/ds3" --ratios train=0.5,test=0.5 --seed 3 --threads 1 --license mit "$tmp/input.jsonl"
+"$ladle" split -o "$tmp/ds4" --ratios all=1 --format tsv --header --seed 3 --threads 1 "$tmp/input.tsv"
+python3 pack_dataset.py "$tmp/ds3" "$c/verify/seed-cards-jsonl"
+python3 pack_dataset.py "$tmp/ds4" "$c/verify/seed-cards-tsv"
 cp "$tmp/ds1/manifest.json" "$c/manifest/seed-ok.json"
 cp "$tmp/ds1/all/part-00000.txt.zst" "$c/seekable/seed-shard"
 python3 - "$c/seekable/seed-nochecksum" <<'PY'

@@ -6,7 +6,7 @@
  *
  * Every run writes a fresh DIR (missing, or made empty first: both must be
  * accepted), and every run is read back independently of ladle: DIR holds
- * exactly manifest.json and one folder per split; each folder holds
+ * exactly manifest.json, README.md, croissant.json and one folder per split; each folder holds
  * part-00000.<ext>.zst, part-00001... (decompressed here with libzstd's
  * streaming API, which skips the seek table); every line is, byte for
  * byte, one of the input records, found by its id "R<i>". With jansson the
@@ -563,10 +563,11 @@ static void read_dataset(const struct pop *p, const struct sopts *o, const char 
     }
     char *ents[MAXK + 8];
     size_t ne = list_dir(dir, ents, MAXK + 8);
-    CHECKF(ne == r->ns + 1, "%s: DIR has %zu entries, want manifest.json and %u folders", what, ne,
-           r->ns);
+    CHECKF(ne == r->ns + 3, "%s: DIR has %zu entries, want manifest.json, the cards and %u folders",
+           what, ne, r->ns);
     for (size_t i = 0; i < ne; i++) {
-        int ok = strcmp(ents[i], "manifest.json") == 0;
+        int ok = strcmp(ents[i], "manifest.json") == 0 || strcmp(ents[i], "README.md") == 0 ||
+                 strcmp(ents[i], "croissant.json") == 0;
         for (unsigned k = 0; k < r->ns; k++)
             ok |= strcmp(ents[i], r->names[k]) == 0;
         CHECKF(ok, "%s: unexpected entry '%s' in DIR", what, ents[i]);

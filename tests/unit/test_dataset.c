@@ -5,8 +5,9 @@
  *
  *  - a fresh DIR: shards are staged in one .ladle-tmp-* folder (mode 0700)
  *    and nothing of the new dataset is in DIR until the commit; after it
- *    DIR holds exactly manifest.json (the given bytes) and the split
- *    folders with the staged shards, and no temporary folder;
+ *    DIR holds exactly manifest.json (the given bytes), the cards made
+ *    from it, and the split folders with the staged shards, and no
+ *    temporary folder;
  *  - a second run on a locked DIR is refused and leaves the first's work;
  *    a non-empty DIR without force is refused; neither leaves anything;
  *  - --force: the old dataset's splits and folders of part-* files go,
@@ -41,7 +42,10 @@ static void list_into(const char *dir, const char *rel, struct t_buf *out)
     int n = scandir(path, &ents, NULL, alphasort);
     for (int i = 0; i < n; i++) {
         const char *name = ents[i]->d_name;
-        if (strcmp(name, ".") != 0 && strcmp(name, "..") != 0) {
+        /* The cards are the manifest's (tests/e2e/test_cards.sh checks
+         * them): here only that they come and go with it. */
+        int card = !*rel && (strcmp(name, "README.md") == 0 || strcmp(name, "croissant.json") == 0);
+        if (strcmp(name, ".") != 0 && strcmp(name, "..") != 0 && !card) {
             char sub[1024], full[2100];
             snprintf(sub, sizeof sub, "%s%s%s", rel, *rel ? "/" : "", name);
             snprintf(full, sizeof full, "%s/%s", dir, sub);
@@ -179,6 +183,11 @@ static void test_fresh(void)
              m);
     char *after = listing(dir);
     CHECKF(strcmp(after, expect) == 0, "after the commit DIR holds:\n%s", after);
+    char card[1100];
+    snprintf(card, sizeof card, "%s/README.md", dir);
+    CHECK(access(card, F_OK) == 0);
+    snprintf(card, sizeof card, "%s/croissant.json", dir);
+    CHECK(access(card, F_OK) == 0);
     free(before);
     free(after);
 }
