@@ -67,9 +67,11 @@ class VerifyReport(ctypes.Structure):
     ]
 
 
-# int (*ladle_sink)(void *arg, const char *rec, size_t len, double weight)
-SINK = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t,
-                        ctypes.c_double)
+# int (*ladle_sink)(void *arg, const char *rec, size_t len, double weight).
+# rec as POINTER(c_char): rec[:len] copies the bytes in half the time of
+# ctypes.string_at (a foreign call of its own).
+SINK = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.POINTER(ctypes.c_char),
+                        ctypes.c_size_t, ctypes.c_double)
 
 
 def _candidates():

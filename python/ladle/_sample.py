@@ -60,7 +60,7 @@ class _Feed:
 
     def _on_record(self, _arg, rec, length, weight):
         try:
-            data = ctypes.string_at(rec, length)
+            data = rec[:length]
             self._pending.append((data, weight) if self.with_weight else data)
             self._pending_bytes += length
             if len(self._pending) >= _BATCH_RECORDS or self._pending_bytes >= _BATCH_BYTES:

@@ -159,3 +159,11 @@ def test_exit_with_a_sample_open(data):
     t0 = time.monotonic()
     r = subprocess.run([sys.executable, "-c", script], stdout=subprocess.PIPE, timeout=60)
     assert r.returncode == 0 and r.stdout == b"ok\n" and time.monotonic() - t0 < 30
+
+
+def test_records_are_binary_safe(tmp_path, cli):
+    p = tmp_path / "bin.txt"
+    p.write_bytes(b"a\0b\n\n\xff\xfe\r\nlast")
+    got = list(ladle.sample(str(p), rate=1.0, format="lines"))
+    assert got == [b"a\0b\n", b"\n", b"\xff\xfe\r\n", b"last\n"]
+    assert b"".join(got) == run_cli(cli, "sample", "--rate", "1", "--format", "lines", str(p))
