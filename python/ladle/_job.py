@@ -76,6 +76,7 @@ SPLIT_OPTIONS.update({
     "force": ("--force", "flag", _lib.P["FORCE"]),
     "allow_empty": ("--allow-empty", "flag", _lib.P["ALLOW_EMPTY"]),
     "append": ("--append", "flag", _lib.P["APPEND"]),
+    "license": ("--license", "str", _lib.S["LICENSE"]),
 })
 
 _PLAIN = {"rate": "bernoulli", "n": "bottomk", "head": "head", "every": "systematic"}

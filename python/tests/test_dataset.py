@@ -153,3 +153,13 @@ def test_split_errors(data, tmp_path):
         ladle.split(data["small"], out, ratios="a=1")
     assert e.value.status in (2, 4) and out in e.value.message
     ladle.split(data["small"], out, ratios="a=1", force=True)
+
+
+def test_license_goes_to_the_manifest_and_cards(data, tmp_path):
+    import json
+    out = str(tmp_path / "lic")
+    m = ladle.split(data["small"], out, ratios="a=1", license="cc-by-4.0")
+    assert m["license"] == "cc-by-4.0" and m["command"][-3:-1] == ["--license", "cc-by-4.0"]
+    with open(os.path.join(out, "croissant.json")) as f:
+        assert json.load(f)["license"] == "cc-by-4.0"
+    assert ladle.verify(out)["records"] == 3000
