@@ -3,6 +3,8 @@
 LADLE_PACKAGES="build-essential cmake pkg-config liburing-dev libzstd-dev libxxhash-dev
 libisal-dev libpcre2-dev libjansson-dev zlib1g-dev zstd gzip isal mawk coreutils util-linux
 clang-format universal-ctags strace openmpi-bin libopenmpi-dev slurm-wlm munge libssl-dev"
+# The Python package (python/) and its tests; the demo's pandas step.
+LADLE_PACKAGES="$LADLE_PACKAGES python3 python3-pip python3-setuptools python3-zstandard python3-pytest python3-pandas python3-yaml"
 
 ladle_install_deps() {
     local missing=()
