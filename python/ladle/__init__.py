@@ -15,9 +15,9 @@ from . import _lib
 from ._dataset import Dataset
 from ._errors import LadleError
 from ._run import LadleWarning, split, stats, verify
-from ._sample import Sample, sample
+from ._sample import Sample, sample, shuffle
 
-__all__ = ["Dataset", "LadleError", "LadleWarning", "Sample", "sample", "split", "stats",
+__all__ = ["Dataset", "LadleError", "LadleWarning", "Sample", "sample", "shuffle", "split", "stats",
            "verify", "library_version", "status_name"]
 __version__ = "0.5.0"
 

@@ -56,6 +56,10 @@ SAMPLE_OPTIONS = {
     "long": ("--long", "flag", _lib.P["ZSTD_LONG"]),
     "io": ("--io", IO, _lib.P["IO_MODE"]),
     "drop_cache": ("--drop-cache", "flag", _lib.P["DROP_CACHE"]),
+    "replace": ("--replace", "flag", _lib.P["REPLACE"]),
+    "bootstrap": ("--bootstrap", "count", _lib.P["BOOTSTRAP"]),
+    "memory": ("--memory", "size", _lib.P["MEMORY"]),
+    "tmpdir": ("--tmpdir", "str", _lib.S["TMPDIR"]),
 }
 
 SPLIT_OPTIONS = dict(SAMPLE_OPTIONS)

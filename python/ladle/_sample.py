@@ -191,6 +191,9 @@ def sample(paths, *, with_weight=False, **options):
     Returns a Sample: an iterator of records (bytes, line end included),
     or (bytes, weight) pairs with with_weight=True. Errors raise LadleError
     (usage ones at once, the run's while iterating)."""
+    design_keys = ("rate", "n", "head", "every", "cluster", "strata", "weight", "link", "seeds")
+    if options.get("shuffle") and all(options.get(k) is None for k in design_keys):
+        options["rate"] = 1.0  # as `ladle sample --shuffle FILE`: every record, shuffled
     job, argv = _job.build(_job.SAMPLE_OPTIONS, options, False, "sample")
     try:
         argv += job.inputs(paths)
@@ -198,3 +201,11 @@ def sample(paths, *, with_weight=False, **options):
         job.free()
         raise
     return Sample(job, argv, with_weight)
+
+
+def shuffle(paths, **options):
+    """Every record of paths in a uniform random order by record key, in
+    memory bounded by memory= (default 256M; sorted runs spill to tmpdir=),
+    as `ladle shuffle`: the same bytes for any threads, memory or
+    chunk_size. An iterator of records (bytes), like sample()."""
+    return sample(paths, rate=1.0, shuffle=True, **options)

@@ -23,6 +23,9 @@ from conftest import run_cli
     ({"strata": "level", "n": 40, "seed": 2}, ["--strata", "level", "-n", "40", "--seed", "2"]),
     ({"weight": "latency_ms", "n": 30}, ["--weight", "latency_ms", "-n", "30"]),
     ({"cluster": "user", "rate": 0.05}, ["--cluster", "user", "--rate", "0.05"]),
+    ({"n": 500, "replace": True, "seed": 4}, ["-n", "500", "--replace", "--seed", "4"]),
+    ({"rate": 0.1, "bootstrap": 3}, ["--rate", "0.1", "--bootstrap", "3"]),
+    ({"shuffle": True, "memory": "64K"}, ["--shuffle", "--memory", "64K"]),
 ])
 def test_sample_equals_cli(data, cli, kw, args):
     for threads in (1, 2):
@@ -167,3 +170,11 @@ def test_records_are_binary_safe(tmp_path, cli):
     got = list(ladle.sample(str(p), rate=1.0, format="lines"))
     assert got == [b"a\0b\n", b"\n", b"\xff\xfe\r\n", b"last\n"]
     assert b"".join(got) == run_cli(cli, "sample", "--rate", "1", "--format", "lines", str(p))
+
+
+def test_shuffle_equals_cli(data, cli, tmp_path):
+    """ladle.shuffle spills (a 64K buffer) and prints what `ladle shuffle` prints."""
+    got = b"".join(ladle.shuffle(data["small"], seed=3, memory="64K", tmpdir=str(tmp_path)))
+    assert got == run_cli(cli, "shuffle", "--seed", "3", data["small"])
+    assert sorted(got.splitlines()) == sorted(open(data["small"], "rb").read().splitlines())
+    assert os.listdir(tmp_path) == []
