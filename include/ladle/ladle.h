@@ -37,7 +37,7 @@ extern "C" {
 /* The library version (CMake's project(VERSION); a configure check keeps
  * them equal). ladle_version() is the version of the library linked. */
 #define LADLE_VERSION_MAJOR 0
-#define LADLE_VERSION_MINOR 5
+#define LADLE_VERSION_MINOR 6
 #define LADLE_VERSION_PATCH 0
 
 /* LADLE_API marks what libladle.so exports; everything else is hidden

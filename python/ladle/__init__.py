@@ -19,7 +19,7 @@ from ._sample import Sample, sample, shuffle
 
 __all__ = ["Dataset", "LadleError", "LadleWarning", "Sample", "sample", "shuffle", "split", "stats",
            "verify", "library_version", "status_name"]
-__version__ = "0.5.0"
+__version__ = "0.6.0"
 
 
 def library_version():
