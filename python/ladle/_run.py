@@ -127,7 +127,13 @@ def verify(path):
     problem, every problem's line in .problems."""
     rep = _lib.VerifyReport()
     with tempfile.TemporaryFile() as prob, tempfile.TemporaryFile() as summ:
-        files = [libc.fdopen(os.dup(f.fileno()), b"w") for f in (prob, summ)]
+        files = []
+        for f in (prob, summ):
+            fd = os.dup(f.fileno())
+            fp = libc.fdopen(fd, b"w")
+            if not fp:
+                os.close(fd)  # fdopen failed: the copy is still ours to close
+            files.append(fp)
         try:
             if not all(files):
                 raise MemoryError("ladle: fdopen failed")

@@ -1,6 +1,7 @@
 """ladle.split and ladle.Dataset: the CLI's dataset byte for byte, the
 records of each split, workers that partition the shards, damaged shards
 refused, ladle.verify."""
+import json
 import os
 import shutil
 
@@ -163,3 +164,32 @@ def test_license_goes_to_the_manifest_and_cards(data, tmp_path):
     with open(os.path.join(out, "croissant.json")) as f:
         assert json.load(f)["license"] == "cc-by-4.0"
     assert ladle.verify(out)["records"] == 3000
+
+
+def test_csv_records_with_quoted_line_ends(tmp_path, cli):
+    """A csv record holding a quoted line end is one record, as the manifest counts it."""
+    src = tmp_path / "q.csv"
+    rows = ['id,text\n'] + ['%d,"line\nbreak %d"\n' % (i, i) for i in range(20)]
+    src.write_text("".join(rows))
+    out = tmp_path / "dq"
+    run_cli(cli, "split", "--ratios", "a=0.5,b=0.5", "-H", "--seed", "1", "-o", str(out), str(src))
+    got = []
+    for split in ("a", "b"):
+        ds = ladle.Dataset(str(out), split=split)
+        recs = list(ds)
+        assert len(recs) == len(ds)
+        got += recs
+    assert sorted(got) == sorted(r.encode() for r in rows[1:])
+
+
+def test_shard_outside_the_folder_is_refused(tmp_path, cli):
+    out = tmp_path / "ds"
+    src = tmp_path / "x.jsonl"
+    src.write_text("".join('{"i":%d}\n' % i for i in range(10)))
+    run_cli(cli, "split", "--ratios", "a=0.5,b=0.5", "--seed", "1", "-o", str(out), str(src))
+    m = json.loads((out / "manifest.json").read_text())
+    m["splits"][0]["shards"][0]["file"] = "../x.jsonl"
+    (out / "manifest.json").write_text(json.dumps(m))
+    with pytest.raises(ladle.LadleError) as e:
+        list(ladle.Dataset(str(out), split="a", verify=False))
+    assert "not a path inside the dataset" in e.value.message

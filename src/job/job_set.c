@@ -3,6 +3,7 @@
  * every parameter is validated here, once, so the pipeline and samplers
  * can trust it.
  */
+#include <jansson.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include "job/designs.h"
 #include "job/job_internal.h"
 #include "job/part_plan.h"
+
 #include "record/source_id.h"
 #include "sample/fractions.h"
 
@@ -191,9 +193,13 @@ static ladle_status ladle_job_set_license(ladle_job *j, const char *v)
     for (size_t i = 0; i < n; i++)
         if ((unsigned char)v[i] < 0x20 || v[i] == 0x7f)
             n = 0;
+    json_t *utf8 = n ? json_string(v) : NULL; /* NULL: not UTF-8, which JSON cannot hold */
+    if (!utf8)
+        n = 0;
+    json_decref(utf8);
     if (n == 0 || n > 200)
         return ladle_job_usage(j, "--license: give a license name or SPDX id (e.g. cc-by-4.0, "
-                                  "mit): one line, 1 to 200 bytes");
+                                  "mit): one line of UTF-8, 1 to 200 bytes");
     char *copy = strdup(v);
     if (!copy)
         return ladle_error_set(&j->err, LADLE_E_INTERNAL, "out of memory");

@@ -30,6 +30,10 @@ uint64_t ladle_binomial(uint64_t e, uint64_t m, uint64_t *rng)
             pmf *= (double)(c - j) / (double)(j + 1) * odds;
             j++;
             cdf += pmf;
+            /* Rounding can leave the summed CDF a hair under u: past the
+             * mean, once the terms vanish, stop instead of walking to c. */
+            if (pmf == 0.0 && (double)j > (double)c * p)
+                break;
         }
         x += j;
         e -= c;

@@ -158,16 +158,24 @@ static void record_sets(json_t *root, const json_t *m, const json_t *fields, con
     int jsonl = strcmp(ext, "jsonl") == 0;
     json_t *rs = json_array();
     json_t *splits = json_object_get(m, "splits");
+    size_t nfields = json_array_size(fields);
+    if (nfields > LADLE_CARD_FIELDS_MAX / (json_array_size(splits) ? json_array_size(splits) : 1))
+        nfields = 0;
     for (size_t k = 0; k < json_array_size(splits); k++) {
         const char *name = str(json_array_get(splits, k), "name");
         char *glob = ladle_card_glob(name ? name : "", ext);
-        json_t *fs = json_array();
-        for (size_t i = 0; i < json_array_size(fields); i++) {
+        json_t *fs = json_array(), *seen = json_object();
+        for (size_t i = 0; i < nfields; i++) {
             const char *f = str(json_array_get(fields, i), "name");
             char *path = jsonl ? json_path(f) : NULL;
-            size_t n = strlen(name ? name : "") + strlen(f) + 2;
+            size_t n = strlen(name ? name : "") + strlen(f) + 32;
             char *id = malloc(n);
-            if (id)
+            /* @ids are unique: an empty or repeated header name gets its column's number */
+            int again = !*f || json_object_get(seen, f) != NULL;
+            json_object_set_new(seen, f, json_true());
+            if (id && again)
+                snprintf(id, n, "%s/column-%zu", name ? name : "", i + 1);
+            else if (id)
                 snprintf(id, n, "%s/%s", name ? name : "", f);
             json_t *extract =
                 jsonl ? json_pack("{s:s?}", "jsonPath", path) : json_pack("{s:s}", "column", f);
@@ -178,6 +186,7 @@ static void record_sets(json_t *root, const json_t *m, const json_t *fields, con
             free(id);
             free(path);
         }
+        json_decref(seen);
         json_array_append_new(rs, json_pack("{s:s, s:s?, s:s?, s:o}", "@type", "cr:RecordSet",
                                             "@id", name, "name", name, "field", fs));
         free(glob);

@@ -173,7 +173,7 @@ json_t *ladle_cards_fields(int dirfd, const json_t *m)
     json_t *a;
     if (tsv || csv) {
         const char *d = json_string_value(json_object_get(m, "delimiter"));
-        a = header_fields(line, len, tsv ? '\t' : d && strlen(d) == 1 ? d[0] : ',', csv);
+        a = header_fields(line, len, d && strlen(d) == 1 ? d[0] : tsv ? '\t' : ',', csv);
     } else {
         a = object_fields(line, len);
     }

@@ -95,7 +95,7 @@ static void yaml_header(FILE *f, const json_t *m)
     int tsv = strcmp(ext, "tsv") == 0, csv = strcmp(ext, "csv") == 0;
     if (tsv || (csv && str(m, "delimiter"))) {
         fputs("  sep: ", f);
-        yq(f, tsv ? "\t" : str(m, "delimiter"));
+        yq(f, str(m, "delimiter") ? str(m, "delimiter") : "\t");
         fputc('\n', f);
     }
     if ((tsv || csv) && !json_is_true(json_object_get(m, "header")))

@@ -16,6 +16,10 @@
 #define LADLE_CARD_README "README.md"
 #define LADLE_CARD_CROISSANT "croissant.json"
 #define LADLE_CARD_LINE_MAX ((size_t)1 << 20) /* a longer first line gives no fields */
+/* croissant.json lists a Field per (split, field): past this many in all it
+ * lists none, so a hostile manifest (many splits, a wide first record) cannot
+ * make verify build gigabytes of cards. */
+#define LADLE_CARD_FIELDS_MAX 20000
 
 /* The record fields of the dataset in dirfd that manifest m describes: an
  * array of {"name", "type"} (Croissant data types) from the first line of

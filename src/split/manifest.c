@@ -102,8 +102,10 @@ char *ladle_manifest_json(const struct ladle_manifest_args *m)
     }
     json_object_set_new(root, "format", json_string(m->ext));
     /* csv records may hold quoted line ends: verify frames them with the
-     * delimiter; written only when it is not ',' (older manifests stay as they were). */
-    if (m->ext && strcmp(m->ext, "csv") == 0 && m->delim && m->delim != ',') {
+     * delimiter; the cards name the columns with it (tsv too). Written only
+     * when it is not the format's own (older manifests stay as they were). */
+    int csv = m->ext && strcmp(m->ext, "csv") == 0, tsv = m->ext && strcmp(m->ext, "tsv") == 0;
+    if (m->delim && ((csv && m->delim != ',') || (tsv && m->delim != '\t'))) {
         char d[2] = {m->delim, 0};
         json_object_set_new(root, "delimiter", json_string(d));
     }

@@ -225,6 +225,24 @@ rm -rf q1 q2 jq && cp -r p1 q1 && cp -r p2 q2 && old05 q1 && old05 q2
 check jq "$F"
 verify_ok jq "merge -o of 0.5.0 parts"
 
+# review findings: a tsv with another delimiter names its columns with it
+# (manifest "delimiter", README sep, croissant fields); repeated or empty
+# header names get unique @ids; a license that is not UTF-8 is refused
+printf 'x;y\n1;q1\n2;q2\n3;q3\n4;q4\n' >semi.tsv
+"$L" split -o dsemi --ratios a=0.5,b=0.5 --format tsv -d ';' -H --seed 3 --allow-empty semi.tsv || fail "tsv -d ';' split"
+grep -q '"delimiter": ";"' dsemi/manifest.json && grep -q '  sep: ";"' dsemi/README.md && pass || fail "tsv -d ';': manifest delimiter or README sep"
+"$PY" -c 'import json,sys; c=json.load(open(sys.argv[1])); n=[f["name"] for f in c["recordSet"][0]["field"]]; sys.exit(n != ["x","y"])' dsemi/croissant.json && pass || fail "tsv -d ';': croissant fields are not x, y"
+verify_ok dsemi "tsv -d ';'"
+printf 'x\tx\t\n1\t2\t3\n4\t5\t6\n' >dup.tsv
+"$L" split -o ddup --ratios a=0.5,b=0.5 --format tsv -H --seed 3 --allow-empty dup.tsv || fail "tsv with repeated names"
+"$PY" -c 'import json,sys
+c = json.load(open(sys.argv[1]))
+ids = [d["@id"] for d in c["distribution"]] + [r["@id"] for r in c["recordSet"]]
+ids += [f["@id"] for r in c["recordSet"] for f in r["field"]]
+sys.exit(len(ids) != len(set(ids)))' ddup/croissant.json && pass || fail "croissant @ids repeat"
+expect_rc 2 "$L" split -o dlic --ratios a=0.5,b=0.5 --license "$(printf 'caf\351')" a.jsonl
+[ ! -e dlic ] && pass || fail "a refused --license left dlic"
+
 # a failed run leaves no card (and DIR as it was)
 "$L" split -o f --ratios a=0.5,b=0.5 a.jsonl missing.jsonl 2>/dev/null
 [ ! -e f ] && pass || fail "a failed split left $(ls -A f)"
