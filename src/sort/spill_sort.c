@@ -71,7 +71,6 @@ struct ladle_spill_sort {
     unsigned passes; /* merges of runs into one before the last */
     unsigned merged; /* runs those merges consumed (the runs written: nruns + merged - passes) */
     uint64_t total;
-    size_t *next; /* owns: the radix pass's bucket edges */
 };
 
 static ladle_status nomem(struct ladle_spill_sort *s)
@@ -130,7 +129,6 @@ void ladle_spill_sort_free(struct ladle_spill_sort *s)
     free(s->arena);
     free(s->v);
     free(s->dir);
-    free(s->next);
     free(s);
 }
 
@@ -224,12 +222,6 @@ static void flag_sort(struct entry *v, size_t n, unsigned shift)
     }
 }
 
-static void sort_entries(struct ladle_spill_sort *s, struct entry *v, size_t n)
-{
-    (void)s;
-    flag_sort(v, n, 56);
-}
-
 /* ---- writing runs ---- */
 
 static ladle_status spill_begin(struct ladle_spill_sort *s)
@@ -256,7 +248,7 @@ static ladle_status spill(struct ladle_spill_sort *s)
     ladle_status st = spill_begin(s);
     if (st != LADLE_OK)
         return st;
-    sort_entries(s, s->v, s->count);
+    flag_sort(s->v, s->count, 56);
     for (size_t i = 0; i < s->count && st == LADLE_OK; i++) {
         const struct entry *e = &s->v[i];
         char head[HEAD_LEN];
@@ -412,7 +404,7 @@ static int reader_next(struct ladle_spill_sort *s, struct reader *r)
 
 static ladle_status emit_memory(struct ladle_spill_sort *s, struct ladle_writer *w)
 {
-    sort_entries(s, s->v, s->count);
+    flag_sort(s->v, s->count, 56);
     ladle_status st = LADLE_OK;
     for (size_t i = 0; i < s->count && st == LADLE_OK && !w->closed; i++) {
         if (i % CANCEL_EVERY == 0 && cancelled(s))
@@ -529,7 +521,7 @@ ladle_status ladle_spill_sort_emit(struct ladle_spill_sort *s, struct ladle_writ
         return emit_memory(s, w);
     /* The buffer's last records stay where they are, sorted: one more
      * source of the last merge (no round trip through the disk). */
-    sort_entries(s, s->v, s->count);
+    flag_sort(s->v, s->count, 56);
     /* Each run's reader holds about READER_BYTES: more runs than the
      * memory allows merge a group of the oldest into one run first, and
      * give its disk space back. */
