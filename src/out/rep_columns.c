@@ -6,21 +6,13 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Length of rec without its line end ("\n" or "\r\n"). */
-static size_t body_len(const char *rec, size_t len)
-{
-    if (len && rec[len - 1] == '\n')
-        len--;
-    if (len && rec[len - 1] == '\r')
-        len--;
-    return len;
-}
+#include "out/weight_column.h"
 
 /* Where the added text goes: before a JSON object's closing brace (*json
  * 1, *comma whether a key comes before), else at the end of the line. */
 static size_t insert_at(const char *rec, size_t len, int *json, int *comma)
 {
-    size_t body = body_len(rec, len), close = body;
+    size_t body = ladle_line_body_len(rec, len), close = body;
     while (close && (rec[close - 1] == ' ' || rec[close - 1] == '\t'))
         close--;
     *json = close && rec[close - 1] == '}' && rec[0] == '{';
@@ -87,7 +79,7 @@ int ladle_append_reps(struct ladle_outbuf *out, const char *rec, size_t len,
 int ladle_append_reps_header(struct ladle_outbuf *out, const char *hdr, size_t len, unsigned nreps,
                              const char *extra, char delim)
 {
-    size_t body = body_len(hdr, len);
+    size_t body = ladle_line_body_len(hdr, len);
     int bad = ladle_outbuf_append(out, hdr, body);
     char piece[96];
     for (unsigned b = 0; b < nreps && !bad; b++) {

@@ -16,16 +16,6 @@ char ladle_weight_delim(int format, char delim)
     return format == LADLE_FORMAT_CSV ? ',' : '\t';
 }
 
-/* Length of rec without its line end ("\n" or "\r\n"). */
-static size_t body_len(const char *rec, size_t len)
-{
-    if (len && rec[len - 1] == '\n')
-        len--;
-    if (len && rec[len - 1] == '\r')
-        len--;
-    return len;
-}
-
 static int append_parts(struct ladle_outbuf *out, const char *a, size_t alen, const char *b,
                         size_t blen, const char *c, size_t clen)
 {
@@ -42,7 +32,7 @@ int ladle_append_weighted(struct ladle_outbuf *out, const char *rec, size_t len,
 int ladle_append_column(struct ladle_outbuf *out, const char *rec, size_t len, const char *name,
                         double w, char delim)
 {
-    size_t body = body_len(rec, len);
+    size_t body = ladle_line_body_len(rec, len);
     char num[96];
     /* 17 significant digits: the double round-trips, sums stay exact. */
     int n;
@@ -65,7 +55,7 @@ int ladle_append_column(struct ladle_outbuf *out, const char *rec, size_t len, c
 int ladle_append_column_header(struct ladle_outbuf *out, const char *hdr, size_t len,
                                const char *name, char delim)
 {
-    size_t body = body_len(hdr, len);
+    size_t body = ladle_line_body_len(hdr, len);
     char col[64];
     int n = snprintf(col, sizeof col, "%c%s", delim, name);
     return append_parts(out, hdr, body, col, (size_t)n, hdr + body, len - body);
@@ -93,7 +83,7 @@ static int read_number(const char *text, size_t len, double *value)
 int ladle_find_column(const char *rec, size_t len, const char *name, char delim, size_t *cut,
                       size_t *cut_len, double *value)
 {
-    size_t body = body_len(rec, len);
+    size_t body = ladle_line_body_len(rec, len);
     size_t close = body;
     while (close && (rec[close - 1] == ' ' || rec[close - 1] == '\t'))
         close--;

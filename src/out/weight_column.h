@@ -15,6 +15,17 @@
 
 #include "out/outbuf.h"
 
+/* Length of rec without its line end ("\n" or "\r\n"): where an added
+ * column goes (weight_column.c, rep_columns.c). */
+static inline size_t ladle_line_body_len(const char *rec, size_t len)
+{
+    if (len && rec[len - 1] == '\n')
+        len--;
+    if (len && rec[len - 1] == '\r')
+        len--;
+    return len;
+}
+
 /* The delimiter the weight column uses for this format (enum ladle_format)
  * and -d value (0: the format's default). */
 char ladle_weight_delim(int format, char delim);

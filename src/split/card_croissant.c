@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "split/manifest.h"
+
 static const char *str(const json_t *o, const char *key)
 {
     return json_string_value(json_object_get(o, key));
@@ -212,16 +214,5 @@ char *ladle_card_croissant(const json_t *m, const json_t *fields)
     distribution(root, m, ext);
     if (json_array_size(fields))
         record_sets(root, m, fields, ext);
-    char *text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-    json_decref(root);
-    if (!text)
-        return NULL;
-    size_t len = strlen(text);
-    char *out = realloc(text, len + 2);
-    if (!out) {
-        free(text);
-        return NULL;
-    }
-    memcpy(out + len, "\n", 2);
-    return out;
+    return ladle_manifest_text(root); /* the manifest's layout: no reals here to round */
 }
