@@ -1,0 +1,85 @@
+/*
+ * range.h -- reading one input from inside, on every worker at once.
+ *
+ * A plan lists the input's segments: places where decoding can begin (any
+ * byte of a plain file, a zstd frame, a checkpoint of a gzip index) with
+ * their compressed and decompressed offsets. The engine (engine/segments.c)
+ * hands each segment to a worker, whose reader decodes from the segment's
+ * start onward; the worker keeps the records that begin in the segment (see
+ * segments.c for the edge rule), reading past its end only to finish its
+ * last record. A reader is one thread's: decoder contexts and buffers,
+ * reused from segment to segment and from input to input of the same kind.
+ *
+ * One ops table per kind: plain (range_plain.c), zstd frames
+ * (range_zstd.c), gzip from an index (range_gzip.c).
+ */
+#ifndef LADLE_RANGE_H
+#define LADLE_RANGE_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/error.h"
+
+struct ladle_gzip_index;
+
+/* Where segments of an input begin. */
+struct ladle_range_plan {
+    const struct ladle_range_ops *ops;
+    int fd;        /* borrowed: the source's (pread only: shared by threads) */
+    uint64_t size; /* the file's size when opened */
+    const char *name;
+    size_t n;      /* segments */
+    uint64_t *comp; /* owns, n + 1: compressed offset where segment k's decoding
+                       begins; comp[n] = size */
+    uint64_t *dec;  /* owns, n + 1: the decompressed offset of comp[k]. When
+                       dec_known is false (zstd frames that do not declare their
+                       content size), dec[k + 1] is set by the worker of segment
+                       k once it has decoded it (ladle_range_plan_publish) */
+    bool dec_known;
+    uint64_t *bits; /* owns or NULL (gzip): the bit offset of each checkpoint */
+    const struct ladle_gzip_index *gz; /* borrowed (gzip): the windows */
+    /* The chain of dec[] when !dec_known: published[k] says dec[k] is set. */
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    bool *published;
+};
+
+struct ladle_range_ops {
+    const char *name;
+    /* A new per-thread state for this kind; NULL when out of memory. */
+    void *(*new_state)(void);
+    void (*free_state)(void *st);
+    /* Positions st at the start of segment k of p. */
+    ladle_status (*seek)(void *st, const struct ladle_range_plan *p, size_t k,
+                         struct ladle_error *err);
+    /* The next decompressed bytes into buf[0, cap): *n > 0, or *n = 0 at the
+     * end of the input (every byte of every later segment read too). When
+     * *own is not NULL and this read reached comp[k + 1] (the start of the
+     * next segment), *own is set to the decompressed bytes from comp[k] to
+     * comp[k + 1] (the read then stops there, so the caller knows the edge).
+     * Errors name the input and the place: "NAME: what (at compressed byte N)". */
+    ladle_status (*read)(void *st, char *buf, size_t cap, size_t *n, uint64_t *own, bool *own_set,
+                         struct ladle_error *err);
+};
+
+extern const struct ladle_range_ops ladle_range_plain;
+extern const struct ladle_range_ops ladle_range_zstd;
+extern const struct ladle_range_ops ladle_range_gzip;
+
+/* Allocates the arrays of a plan of n segments (dec_known says whether
+ * dec[] will be filled up front). 0, or -1 when out of memory. */
+int ladle_range_plan_init(struct ladle_range_plan *p, size_t n, bool dec_known);
+void ladle_range_plan_free(struct ladle_range_plan *p);
+/* Segment k's decompressed start: at once when known up front, else after
+ * the worker of segment k - 1 published it (or stop is set: returns false). */
+bool ladle_range_plan_dec(struct ladle_range_plan *p, size_t k, uint64_t *dec,
+                          bool (*stopping)(void *arg), void *arg);
+/* Sets dec[k] (the worker of segment k - 1 learnt it) and wakes waiters. */
+void ladle_range_plan_publish(struct ladle_range_plan *p, size_t k, uint64_t dec);
+/* Wakes every waiter (the run is stopping). */
+void ladle_range_plan_wake(struct ladle_range_plan *p);
+
+#endif
