@@ -28,6 +28,10 @@ struct ladle_decoder {
      * starts at compressed offset mark_comp (0: none), and marked. */
     uint64_t mark_comp, mark_out;
     int marked;
+    /* Reading a segment (codec/range.h): zstd's next() also returns early
+     * at the frame at mark_comp, with marked and mark_out set, so that the
+     * reader knows where its segment's own bytes end. */
+    int pause_at_mark;
 };
 
 struct ladle_codec_ops {

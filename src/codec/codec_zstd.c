@@ -47,6 +47,7 @@ struct zstd_state {
     struct ladle_decoder *d;  /* borrowed: its mark (--part) */
     uint64_t frame_out_final; /* a frame of the wrong size: what it decoded to */
     int size_mismatch;        /* the error is a frame of the wrong size */
+    int between_frames;       /* libzstd finished and flushed a frame (or none began) */
 };
 
 static ladle_status zstd_open(struct ladle_decoder *d)
@@ -60,6 +61,7 @@ static ladle_status zstd_open(struct ladle_decoder *d)
     /* --part may begin at a frame inside the file: offsets stay the file's. */
     st->walk.pos = st->walk.unit_start = st->walk.frame_start = d->src->next_off;
     st->frame_start = d->src->next_off;
+    st->between_frames = 1;
     st->dctx = ZSTD_createDCtx();
     if (!st->dctx)
         return ladle_error_set(d->err, LADLE_E_INTERNAL, "%s: out of memory", d->name);
@@ -166,6 +168,7 @@ static size_t account(struct zstd_state *st, size_t decoded, size_t r)
     }
     st->frame_out += decoded;
     st->total_out += decoded;
+    st->between_frames = r == 0;
     if (r == 0) {
         int bad = st->fcs_known && st->fcs != ZSTD_CONTENTSIZE_UNKNOWN && st->frame_out != st->fcs;
         st->frame_out_final = st->frame_out;
@@ -224,6 +227,13 @@ static ladle_status zstd_next(struct ladle_decoder *d, struct ladle_chunk **out)
         return LADLE_OK;
     ZSTD_outBuffer zout = {ck->data, d->chunks->chunk_size, 0};
     while (zout.pos < zout.size) {
+        if (d->pause_at_mark && !d->marked && st->between_frames &&
+            st->walk.unit == LADLE_ZSTD_MAGIC && st->walk.pos == d->mark_comp) {
+            d->marked = 1;
+            d->mark_out = st->total_out;
+            if (zout.pos > 0)
+                break;
+        }
         if (st->zin.pos < st->zin.size) {
             size_t r = decompress_unit(st, &zout);
             if (ZSTD_isError(r)) {

@@ -17,10 +17,12 @@
 #define LADLE_RANGE_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/config.h"
 #include "common/error.h"
 
 struct ladle_gzip_index;
@@ -28,10 +30,17 @@ struct ladle_gzip_index;
 /* Where segments of an input begin. */
 struct ladle_range_plan {
     const struct ladle_range_ops *ops;
-    int fd;        /* borrowed: the source's (pread only: shared by threads) */
-    uint64_t size; /* the file's size when opened */
+    int fd;               /* owns (a dup of the source's, -1: none): pread only, shared by
+                             threads; closed when every segment was read */
+    atomic_size_t unread; /* segments not read yet */
+    uint64_t size;        /* the file's size when opened */
     const char *name;
-    size_t n;      /* segments */
+    const struct ladle_config *cfg; /* borrowed: --long and the like */
+    /* Borrowed: whether the run is stopping (long reads give up then). */
+    bool (*stopping)(void *arg);
+    void *stopping_arg;
+    uint64_t first; /* segment 0's records begin here (after a --header line) */
+    size_t n;       /* segments */
     uint64_t *comp; /* owns, n + 1: compressed offset where segment k's decoding
                        begins; comp[n] = size */
     uint64_t *dec;  /* owns, n + 1: the decompressed offset of comp[k]. When
@@ -39,7 +48,8 @@ struct ladle_range_plan {
                        content size), dec[k + 1] is set by the worker of segment
                        k once it has decoded it (ladle_range_plan_publish) */
     bool dec_known;
-    uint64_t *bits; /* owns or NULL (gzip): the bit offset of each checkpoint */
+    atomic_ullong own_hint;            /* the largest segment decoded so far: a first buffer size */
+    uint64_t *bits;                    /* owns or NULL (gzip): the bit offset of each checkpoint */
     const struct ladle_gzip_index *gz; /* borrowed (gzip): the windows */
     /* The chain of dec[] when !dec_known: published[k] says dec[k] is set. */
     pthread_mutex_t lock;
@@ -63,6 +73,9 @@ struct ladle_range_ops {
      * Errors name the input and the place: "NAME: what (at compressed byte N)". */
     ladle_status (*read)(void *st, char *buf, size_t cap, size_t *n, uint64_t *own, bool *own_set,
                          struct ladle_error *err);
+    /* Lets go of the segment (may be NULL): nothing of the plan is used
+     * after it, so the plan may end. */
+    void (*finish)(void *st);
 };
 
 extern const struct ladle_range_ops ladle_range_plain;
@@ -75,10 +88,12 @@ int ladle_range_plan_init(struct ladle_range_plan *p, size_t n, bool dec_known);
 void ladle_range_plan_free(struct ladle_range_plan *p);
 /* Segment k's decompressed start: at once when known up front, else after
  * the worker of segment k - 1 published it (or stop is set: returns false). */
-bool ladle_range_plan_dec(struct ladle_range_plan *p, size_t k, uint64_t *dec,
-                          bool (*stopping)(void *arg), void *arg);
+bool ladle_range_plan_dec(struct ladle_range_plan *p, size_t k, uint64_t *dec);
 /* Sets dec[k] (the worker of segment k - 1 learnt it) and wakes waiters. */
 void ladle_range_plan_publish(struct ladle_range_plan *p, size_t k, uint64_t dec);
+/* A worker is done with one segment (its reader finished): the last one
+ * closes the plan's fd. */
+void ladle_range_plan_read(struct ladle_range_plan *p);
 /* Wakes every waiter (the run is stopping). */
 void ladle_range_plan_wake(struct ladle_range_plan *p);
 

@@ -9,7 +9,10 @@
 #define ZSTD_STATIC_LINKING_ONLY /* ZSTD_getFrameHeader: exported by the shared library */
 #include "codec/zstd_frames.h"
 
+#include "codec/range.h"
+
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -76,7 +79,8 @@ static int walk(struct win *w, uint64_t size, uint64_t at, struct ladle_zstd_cut
         if (ZSTD_getFrameHeader(&h, p, n) != 0)
             return -1;
         if (h.frameType == ZSTD_skippableFrame) {
-            c += h.headerSize + h.frameContentSize;
+            /* libzstd 1.5 leaves headerSize 0 for these: magic + size */
+            c += ZSTD_SKIPPABLEHEADERSIZE + h.frameContentSize;
             continue;
         }
         if (h.frameContentSize == ZSTD_CONTENTSIZE_UNKNOWN)
@@ -109,6 +113,102 @@ int ladle_zstd_cut_at(int fd, uint64_t size, uint64_t at, struct ladle_zstd_cut 
     w->off = 0;
     w->len = 0;
     int r = walk(w, size, at, cut);
+    free(w);
+    return r;
+}
+
+/* ---- the segments of a multi-frame file (codec/range.h) ---- */
+
+/* Frame starts, grown as the walk finds them. */
+struct starts {
+    uint64_t *comp, *dec; /* dec: UINT64_MAX once a frame's size is unknown */
+    size_t n, cap;
+};
+
+static int starts_add(struct starts *s, uint64_t comp, uint64_t dec)
+{
+    if (s->n == s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 64;
+        uint64_t *c = realloc(s->comp, cap * sizeof *c);
+        if (c)
+            s->comp = c;
+        uint64_t *d = c ? realloc(s->dec, cap * sizeof *d) : NULL;
+        if (!d)
+            return -1;
+        s->dec = d;
+        s->cap = cap;
+    }
+    s->comp[s->n] = comp;
+    s->dec[s->n++] = dec;
+    return 0;
+}
+
+/* Walks every frame header, starting a segment at a frame once the one
+ * before holds `target` decompressed bytes (or, sizes unknown, an eighth
+ * of that compressed: pzstd's frames are megabytes each). */
+static int plan_walk(struct win *w, uint64_t size, size_t target, struct starts *s)
+{
+    uint64_t c = 0, d = 0, seg_c = 0, seg_d = 0;
+    while (c < size) {
+        const unsigned char *p;
+        size_t n =
+            size - c < ZSTD_FRAMEHEADERSIZE_MAX ? (size_t)(size - c) : ZSTD_FRAMEHEADERSIZE_MAX;
+        if (need(w, c, n, &p))
+            return -1;
+        ZSTD_frameHeader h;
+        if (ZSTD_getFrameHeader(&h, p, n) != 0)
+            return -1;
+        bool known = d != UINT64_MAX;
+        if (c > 0 && (known ? d - seg_d >= target : c - seg_c >= target / 8)) {
+            if (starts_add(s, c, d))
+                return -1;
+            seg_c = c;
+            seg_d = d;
+        }
+        if (h.frameType == ZSTD_skippableFrame) {
+            if (h.frameContentSize > size - c - ZSTD_SKIPPABLEHEADERSIZE)
+                return -1;
+            c += ZSTD_SKIPPABLEHEADERSIZE + h.frameContentSize;
+            continue;
+        }
+        uint64_t end;
+        if (blocks_end(w, c + h.headerSize, (int)h.checksumFlag, &end))
+            return -1;
+        if (h.frameContentSize == ZSTD_CONTENTSIZE_UNKNOWN || d + h.frameContentSize < d)
+            d = UINT64_MAX; /* from here on the workers learn the offsets */
+        else if (known)
+            d += h.frameContentSize;
+        c = end;
+    }
+    return 0;
+}
+
+int ladle_zstd_plan(int fd, uint64_t size, size_t target, struct ladle_range_plan *p)
+{
+    struct win *w = malloc(sizeof *w);
+    struct starts s = {0};
+    int r = -1;
+    if (!w || starts_add(&s, 0, 0))
+        goto out;
+    w->fd = fd;
+    w->size = size;
+    w->off = 0;
+    w->len = 0;
+    if (plan_walk(w, size, target ? target : 1, &s) || s.n < 2)
+        goto out;
+    bool known = s.dec[s.n - 1] != UINT64_MAX;
+    if (ladle_range_plan_init(p, s.n, known)) {
+        ladle_range_plan_free(p);
+        goto out;
+    }
+    memcpy(p->comp, s.comp, s.n * sizeof *s.comp);
+    p->comp[s.n] = size;
+    if (known)
+        memcpy(p->dec, s.dec, s.n * sizeof *s.dec); /* dec[n] is not needed: the last reads on */
+    r = 0;
+out:
+    free(s.comp);
+    free(s.dec);
     free(w);
     return r;
 }

@@ -8,7 +8,10 @@
 #ifndef LADLE_ZSTD_FRAMES_H
 #define LADLE_ZSTD_FRAMES_H
 
+#include <stddef.h>
 #include <stdint.h>
+
+struct ladle_range_plan;
 
 struct ladle_zstd_cut {
     uint64_t comp, dec;           /* the frame cut at (size, decompressed size: the end) */
@@ -22,5 +25,13 @@ struct ladle_zstd_cut {
  * cannot be read or its headers are damaged (the caller then treats it as
  * one piece; the decoder says what is wrong). */
 int ladle_zstd_cut_at(int fd, uint64_t size, uint64_t at, struct ladle_zstd_cut *cut);
+
+/* The segments of the zstd file open at fd (size bytes) for reading it
+ * on every worker (codec/range.h): frame starts, about `target`
+ * decompressed bytes apart, with their decompressed offsets when every
+ * frame declares its size. 0, or -1 when the file has fewer than two
+ * segments, cannot be read, or its headers are damaged (then it is read
+ * serially, and the decoder says what is wrong). */
+int ladle_zstd_plan(int fd, uint64_t size, size_t target, struct ladle_range_plan *p);
 
 #endif

@@ -101,6 +101,7 @@ static struct ladle_chunk *take(struct ladle_chunk_pool *p)
     c->len = 0;
     c->offset = 0;
     c->last = false;
+    c->plan = NULL;
     return c;
 }
 

@@ -29,7 +29,7 @@ static bool over_budget(struct ladle_engine *r, uint32_t input)
 /* Backpressure: see engine.h and run.h. bp_waiters is raised before the
  * condition is read, under bp_lock, which a release takes before its
  * broadcast whenever it sees a waiter: no wake-up is lost. */
-static void wait_for_output(struct ladle_engine *r, uint32_t input)
+void ladle_run_wait_for_output(struct ladle_engine *r, uint32_t input)
 {
     if (!over_budget(r, input))
         return;
@@ -310,8 +310,17 @@ static void decode_input(struct ladle_engine *r, unsigned k, uint32_t i)
         ladle_run_request_stop(r);
         return;
     }
+    const struct ladle_codec_ops *codec = ladle_codec_detect(magic, (size_t)nmagic);
+    ladle_status planned;
+    if (ladle_run_decode_segments(r, k, i, src, codec, source, &planned)) {
+        if (!probed)
+            ladle_source_close(src); /* the workers are done with it: see pipeline.c */
+        if (planned != LADLE_OK)
+            ladle_run_request_stop(r);
+        return;
+    }
     struct ladle_decoder d = {
-        .ops = ladle_codec_detect(magic, (size_t)nmagic),
+        .ops = codec,
         .src = src,
         .chunks = ladle_chunk_pool_supply(pool),
         .cfg = r->cfg,
@@ -338,7 +347,7 @@ static void decode_input(struct ladle_engine *r, unsigned k, uint32_t i)
     bool header_done = false;
     const struct ladle_field_binding *binding = NULL;
     while (st == LADLE_OK && !ladle_run_stopping(r)) {
-        wait_for_output(r, i);
+        ladle_run_wait_for_output(r, i);
         struct ladle_chunk *ck = NULL;
         st = d.ops->next(&d, &ck);
         atomic_store_explicit(read_bytes, read_before + src->bytes_read, memory_order_relaxed);

@@ -50,6 +50,8 @@ struct ladle_engine_item {
     long long charge;               /* set by process: bytes held while waiting */
     uint64_t records;               /* set by process: the chunk's records (progress) */
     uint64_t kept;                  /* set by take: records kept so far this pass (progress) */
+    bool failed_read;               /* the engine's: a segment that could not be read
+                                       (engine/segments.c), never seen by the job */
     struct ladle_engine_item *next; /* the engine's */
 };
 

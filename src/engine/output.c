@@ -36,7 +36,15 @@ void ladle_run_release(struct ladle_engine *r, struct ladle_engine_item *it)
         pthread_mutex_unlock(&r->bp_lock);
         pthread_cond_broadcast(&r->bp_cond);
     }
-    r->ops->free_item(r->ops->arg, it);
+    ladle_run_free_item(r, it);
+}
+
+void ladle_run_free_item(struct ladle_engine *r, struct ladle_engine_item *it)
+{
+    if (it->failed_read)
+        free(it); /* the engine's own (segments.c) */
+    else
+        r->ops->free_item(r->ops->arg, it);
 }
 
 static int place(struct reorder *o, struct ladle_engine_item *it)
@@ -101,7 +109,11 @@ static bool take_ready(struct ladle_engine *r)
         ord->slot[r->next_seq] = NULL;
         r->next_seq++;
         bool finished = false;
-        ladle_status st = r->ops->take(r->ops->arg, it, &finished);
+        ladle_status st = LADLE_E_INPUT;
+        if (it->failed_read) /* the first failure in input order is the one said */
+            ladle_run_report_failed_read(r, it);
+        else
+            st = r->ops->take(r->ops->arg, it, &finished);
         /* Progress: plain stores of this thread's own totals, once per chunk. */
         r->taken_count += it->records;
         atomic_store_explicit(&r->taken_records, r->taken_count, memory_order_relaxed);

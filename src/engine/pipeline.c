@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <time.h>
 
+#include "codec/range.h"
 #include "record/framer.h"
 
 static void wake_all(struct ladle_engine *r)
@@ -24,6 +25,8 @@ static void wake_all(struct ladle_engine *r)
         (void)!write(r->stop_fd, &(uint64_t){1}, sizeof(uint64_t));
     for (unsigned i = 0; i < r->ndecoders; i++)
         ladle_chunk_pool_stop(&r->pools[i]);
+    for (uint32_t i = 0; i < r->io->count; i++)
+        ladle_range_plan_wake(&r->plans[i]);
     pthread_mutex_lock(&r->bp_lock);
     pthread_cond_broadcast(&r->bp_cond);
     pthread_mutex_unlock(&r->bp_lock);
@@ -105,6 +108,13 @@ struct ladle_engine *ladle_engine_new(const struct ladle_config *cfg,
     r->headers = calloc(n, sizeof *r->headers);
     r->order = calloc(n, sizeof *r->order);
     r->pools = calloc(r->ndecoders, sizeof *r->pools);
+    r->plans = calloc(n, sizeof *r->plans);
+    r->readers = calloc(r->nworkers ? r->nworkers : 1, sizeof *r->readers);
+    /* Segments (segments.c) put one input in flight on every worker: a
+     * lone decoder's pool holds a chunk per worker and some to spare. */
+    r->pool_chunks = CHUNKS_PER_DECODER;
+    if (r->nworkers + 4 > r->pool_chunks * r->ndecoders)
+        r->pool_chunks = (r->nworkers + 4 + r->ndecoders - 1) / r->ndecoders;
     r->read_bytes =
         aligned_alloc(_Alignof(struct progress_slot), r->ndecoders * sizeof *r->read_bytes);
     atomic_init(&r->taken_records, 0);
@@ -112,16 +122,15 @@ struct ladle_engine *ladle_engine_new(const struct ladle_config *cfg,
     for (unsigned k = 0; r->read_bytes && k < r->ndecoders; k++)
         atomic_init(&r->read_bytes[k].v, 0);
     /* Room for every chunk that can be in flight: pushes never wait. */
-    if (!r->pending || !r->headers || !r->order || !r->pools || !r->read_bytes ||
-        ladle_run_queue_init(&r->work, r->ndecoders * CHUNKS_PER_DECODER + 1) != 0) {
+    if (!r->pending || !r->headers || !r->order || !r->pools || !r->read_bytes || !r->plans ||
+        !r->readers || ladle_run_queue_init(&r->work, r->ndecoders * r->pool_chunks + 1) != 0) {
         ladle_error_set(err, LADLE_E_INTERNAL, "pipeline: out of memory");
         ladle_engine_free(r);
         return NULL;
     }
     size_t chunk = ladle_framer_chunk_limit(cfg->engine.chunk_size, cfg->engine.max_record);
     for (unsigned i = 0; i < r->ndecoders; i++)
-        if (ladle_chunk_pool_init(&r->pools[i], CHUNKS_PER_DECODER, chunk, LADLE_CHUNK_HEADROOM) !=
-            0) {
+        if (ladle_chunk_pool_init(&r->pools[i], r->pool_chunks, chunk, LADLE_CHUNK_HEADROOM) != 0) {
             ladle_error_set(err, LADLE_E_INTERNAL, "pipeline: out of memory");
             ladle_engine_free(r);
             return NULL;
@@ -137,13 +146,21 @@ void ladle_engine_free(struct ladle_engine *r)
         for (uint32_t i = 0; i < r->io->count; i++) {
             for (size_t s = 0; s < r->order[i].cap; s++)
                 if (r->order[i].slot[s])
-                    r->ops->free_item(r->ops->arg, r->order[i].slot[s]);
+                    ladle_run_free_item(r, r->order[i].slot[s]);
             free(r->order[i].slot);
         }
     if (r->pools)
         for (unsigned k = 0; k < r->ndecoders; k++)
             ladle_chunk_pool_destroy(&r->pools[k]);
     ladle_run_queue_destroy(&r->work);
+    if (r->plans)
+        for (uint32_t i = 0; i < r->io->count; i++)
+            ladle_range_plan_free(&r->plans[i]);
+    if (r->readers)
+        for (unsigned k = 0; k < r->nworkers; k++)
+            ladle_run_readers_free(&r->readers[k]);
+    free(r->plans);
+    free(r->readers);
     pthread_cond_destroy(&r->bp_cond);
     pthread_mutex_destroy(&r->bp_lock);
     pthread_cond_destroy(&r->done_cond);

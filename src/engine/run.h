@@ -26,6 +26,18 @@
 
 #define CHUNKS_PER_DECODER 8
 
+struct ladle_range_ops;
+struct ladle_range_plan;
+struct ladle_source;
+struct ladle_codec_ops;
+
+/* One thread's readers of segments (segments.c), one per kind met. */
+#define LADLE_RANGE_KINDS 3
+struct seg_readers {
+    const struct ladle_range_ops *ops[LADLE_RANGE_KINDS];
+    void *st[LADLE_RANGE_KINDS];
+};
+
 /* The work queue: chunks for the workers, and requests for ops->help. */
 struct work_queue {
     pthread_mutex_t lock;
@@ -80,7 +92,14 @@ struct ladle_engine {
     atomic_llong *pending;      /* the same, per input */
 
     unsigned ndecoders, nworkers;   /* set at setup */
+    unsigned pool_chunks;           /* set at setup: chunks per decoder's pool */
     struct ladle_chunk_pool *pools; /* one per decoder: its owner takes, anyone puts */
+
+    /* Inputs read in segments (segments.c): plans[i], set by input i's
+     * decoder before its first segment is queued, read by workers that
+     * hold one, freed after the joins; readers[w] is worker w's own. */
+    struct ladle_range_plan *plans;
+    struct seg_readers *readers;
 
     /* Each decoder adds its totals once per input; read after the joins. */
     atomic_ullong bytes_in, bytes_compressed;
@@ -134,7 +153,21 @@ struct ladle_run_thread {
     unsigned index;
 };
 
+/* decode.c: a decoder waits while the output holds too much. */
+void ladle_run_wait_for_output(struct ladle_engine *r, uint32_t input);
+
+/* segments.c: input i read by every worker, when it can be (false: the
+ * decoder reads it). *status: how the planning ended. */
+bool ladle_run_decode_segments(struct ladle_engine *r, unsigned k, uint32_t i,
+                               struct ladle_source *src, const struct ladle_codec_ops *codec,
+                               uint64_t source, ladle_status *status);
+ladle_status ladle_run_fill_segment(struct ladle_engine *r, unsigned worker,
+                                    struct ladle_chunk **ckp, struct ladle_engine_item **failed);
+void ladle_run_report_failed_read(struct ladle_engine *r, struct ladle_engine_item *it);
+void ladle_run_readers_free(struct seg_readers *rd);
+
 /* output.c */
+void ladle_run_free_item(struct ladle_engine *r, struct ladle_engine_item *it);
 void ladle_run_hand_over(struct ladle_engine *r, struct ladle_engine_item *it);
 void ladle_run_output_loop(struct ladle_engine *r);
 void ladle_run_drain_done(struct ladle_engine *r);

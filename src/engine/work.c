@@ -108,7 +108,19 @@ void *ladle_run_worker_main(void *p)
         uint64_t seq = ck->seq;
         bool last = ck->last;
         struct ladle_engine_item *it = NULL;
-        ladle_status st = ops->process(ops->arg, a->index, ck, &it);
+        ladle_status st = LADLE_OK;
+        if (ck->plan) { /* a segment to read first (segments.c) */
+            st = ladle_run_fill_segment(r, a->index, &ck, &it);
+            if (!ck && !it) {
+                if (st != LADLE_OK)
+                    ladle_run_request_stop(r);
+                continue; /* stopping, or out of memory */
+            }
+        }
+        if (ck)
+            st = ops->process(ops->arg, a->index, ck, &it);
+        else
+            st = LADLE_OK; /* a failed read: its error goes in order (segments.c) */
         if (st != LADLE_OK) {
             if (it)
                 ops->free_item(ops->arg, it);

@@ -20,6 +20,7 @@
 
 struct ladle_chunk;
 struct ladle_field_binding;
+struct ladle_range_plan;
 
 /* Where chunks come from and go back to. */
 struct ladle_chunk_supply {
@@ -53,6 +54,10 @@ struct ladle_chunk {
     const struct ladle_chunk_supply *home;     /* where it returns */
     const struct ladle_field_binding *binding; /* borrowed: the design field's
                                                   column in this input */
+    /* Not read yet (engine/segments.c): a worker first reads segment
+     * `segment` of `plan` into it. NULL for a chunk the decoder filled. */
+    struct ladle_range_plan *plan;
+    size_t segment;
 };
 
 /* Returns a chunk to its supply (or frees an oversized one). Any thread. */
