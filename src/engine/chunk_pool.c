@@ -25,9 +25,11 @@ static void supply_put(void *arg, struct ladle_chunk *c)
     struct ladle_chunk_pool *p = arg;
     pthread_mutex_lock(&p->lock);
     p->free_list[(p->free_head + p->nfree++) % p->count] = c;
+    bool wake = p->nfree >= p->want;
     pthread_mutex_unlock(&p->lock);
     /* After the unlock: the woken decoder does not then block on the lock. */
-    pthread_cond_signal(&p->freed);
+    if (wake)
+        pthread_cond_signal(&p->freed);
 }
 
 static bool supply_stopping(void *arg)
@@ -46,6 +48,7 @@ int ladle_chunk_pool_init(struct ladle_chunk_pool *p, unsigned count, size_t chu
     p->count = 0;
     p->nfree = 0;
     p->free_head = 0;
+    p->want = 1;
     p->stopped = false;
     p->supply = (struct ladle_chunk_supply){supply_get, supply_try_get, supply_put, supply_stopping,
                                             p,          chunk_size};
@@ -107,10 +110,17 @@ static struct ladle_chunk *take(struct ladle_chunk_pool *p)
 
 struct ladle_chunk *ladle_chunk_get(struct ladle_chunk_pool *p)
 {
+    return ladle_chunk_get_when(p, 1);
+}
+
+struct ladle_chunk *ladle_chunk_get_when(struct ladle_chunk_pool *p, unsigned free)
+{
     struct ladle_chunk *c = NULL;
     pthread_mutex_lock(&p->lock);
-    while (!p->stopped && p->nfree == 0)
+    p->want = free < p->count ? free : p->count;
+    while (!p->stopped && p->nfree < p->want)
         pthread_cond_wait(&p->freed, &p->lock);
+    p->want = 1;
     if (!p->stopped)
         c = take(p);
     pthread_mutex_unlock(&p->lock);

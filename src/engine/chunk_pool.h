@@ -23,6 +23,7 @@ struct ladle_chunk_pool {
                                          and by the owning decoder that gets */
     unsigned nfree;                   /* under lock: entries in free_list */
     unsigned free_head;               /* under lock: the oldest entry (a ring of count) */
+    unsigned want;                    /* under lock: free chunks the owner waits for */
     bool stopped;                     /* under lock: set once by ladle_chunk_pool_stop */
 };
 
@@ -41,6 +42,9 @@ static inline const struct ladle_chunk_supply *ladle_chunk_pool_supply(struct la
 /* Blocks for a free chunk; NULL once the pool is stopped. The chunk is
  * reset: data = mem + headroom, len = 0. */
 struct ladle_chunk *ladle_chunk_get(struct ladle_chunk_pool *p);
+/* The same, once `free` chunks are free (a decoder that queues cheap work
+ * wakes once per batch, not once per chunk). */
+struct ladle_chunk *ladle_chunk_get_when(struct ladle_chunk_pool *p, unsigned free);
 /* Non-blocking variant: NULL when none is free right now or it is stopped. */
 struct ladle_chunk *ladle_chunk_try_get(struct ladle_chunk_pool *p);
 /* Makes every get return NULL from now on, waking one that blocks. */

@@ -18,9 +18,11 @@ void ladle_run_hand_over(struct ladle_engine *r, struct ladle_engine_item *it)
     pthread_mutex_lock(&r->done_lock);
     *r->done_tail = it;
     r->done_tail = &it->next;
+    bool wake = r->done_waiting && it->input == r->want_input && it->seq == r->want_seq;
     pthread_mutex_unlock(&r->done_lock);
     /* After the unlock: the woken thread does not then block on the lock. */
-    pthread_cond_signal(&r->done_cond);
+    if (wake)
+        pthread_cond_signal(&r->done_cond);
 }
 
 /* Frees a result the reorder stage held, and lets decoders move on. */
@@ -71,7 +73,11 @@ static struct ladle_engine_item *grab_done(struct ladle_engine *r, long wait_ms)
     if (!r->done_head && wait_ms > 0 && !ladle_run_stopping(r)) {
         struct timespec ts;
         ladle_run_deadline(&ts, wait_ms);
+        r->want_input = r->cur;
+        r->want_seq = r->next_seq;
+        r->done_waiting = true;
         pthread_cond_timedwait(&r->done_cond, &r->done_lock, &ts);
+        r->done_waiting = false;
     }
     struct ladle_engine_item *list = r->done_head;
     r->done_head = NULL;

@@ -76,6 +76,11 @@ struct ladle_engine {
     pthread_mutex_t done_lock;
     pthread_cond_t done_cond; /* CLOCK_MONOTONIC */
     struct ladle_engine_item *done_head, **done_tail;
+    /* Under done_lock: the calling thread waits for this result (a worker
+     * wakes it only for that one: the others can wait with it). */
+    bool done_waiting;
+    uint32_t want_input;
+    uint64_t want_seq;
 
     /* Backpressure: workers add a result's charge when they hand it over,
      * the calling thread subtracts it when it frees it and advances

@@ -39,7 +39,11 @@
 #include "io/source.h"
 #include "record/framer.h"
 
-#define TAIL_STEP ((size_t)64 << 10) /* reads past the segment's end, to finish a record */
+/* Reads past the segment's end, to finish its last record: a page first
+ * (records are short; what is read past the end is read twice), then
+ * doubling up to TAIL_STEP. */
+#define TAIL_FIRST ((size_t)4 << 10)
+#define TAIL_STEP ((size_t)64 << 10)
 
 static bool plan_stopping(void *arg)
 {
@@ -174,7 +178,10 @@ bool ladle_run_decode_segments(struct ladle_engine *r, unsigned k, uint32_t i,
                                 r->cfg->engine.header ? h->len : 0, &binding);
     for (size_t s = 0; st == LADLE_OK && s < p->n && !ladle_run_stopping(r); s++) {
         ladle_run_wait_for_output(r, i);
-        struct ladle_chunk *ck = ladle_chunk_get(pool);
+        /* Queuing a segment is cheap: wake for half a pool at a time. */
+        struct ladle_chunk *ck = ladle_chunk_try_get(pool);
+        if (!ck)
+            ck = ladle_chunk_get_when(pool, pool->count / 2);
         if (!ck)
             break; /* stopping */
         ck->input = i;
@@ -205,9 +212,10 @@ struct fill {
     char *buf, *heap;
     size_t cap, len; /* cap: usable bytes (one spare byte follows) */
     uint64_t base;
-    size_t start;   /* where the kept records begin, SIZE_MAX: not found yet */
-    size_t scanned; /* no line end at or past the segment's end before here */
-    uint64_t own;   /* D(k + 1) - D(k), once own_set */
+    size_t start;     /* where the kept records begin, SIZE_MAX: not found yet */
+    size_t scanned;   /* no line end at or past the segment's end before here */
+    uint64_t own;     /* D(k + 1) - D(k), once own_set */
+    size_t tail_step; /* the next read past the end */
     bool own_set;
 };
 
@@ -320,8 +328,13 @@ static ladle_status read_segment(struct fill *f, void *st, size_t *end, bool *st
                 return ladle_error_set(err, LADLE_E_INTERNAL, "%s: out of memory", p->name);
         }
         size_t want = f->cap - f->len;
-        if (tail && want > TAIL_STEP)
-            want = TAIL_STEP;
+        if (tail && want > f->tail_step)
+            want = f->tail_step;
+        else if (!tail && f->own_set && f->k + 1 < p->n &&
+                 f->own - (f->base + f->len) < want - TAIL_FIRST)
+            want = (size_t)(f->own - (f->base + f->len)) + TAIL_FIRST; /* the rest, and a page */
+        if (tail && f->tail_step < TAIL_STEP)
+            f->tail_step *= 2;
         size_t n = 0;
         uint64_t own = 0;
         bool own_now = false;
@@ -405,7 +418,12 @@ ladle_status ladle_run_fill_segment(struct ladle_engine *r, unsigned worker,
     struct ladle_error err;
     ladle_error_init(&err);
     *failed = NULL;
-    struct fill f = {.p = p, .k = k, .buf = ck->mem, .cap = ck->cap - 1, .start = SIZE_MAX};
+    struct fill f = {.p = p,
+                     .k = k,
+                     .buf = ck->mem,
+                     .cap = ck->cap - 1,
+                     .start = SIZE_MAX,
+                     .tail_step = TAIL_FIRST};
     if (k + 1 == p->n) { /* the last segment reads to the end */
         f.own = UINT64_MAX;
         f.own_set = true;

@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# One input read by every worker (engine/segments.c): a plain file, a
+# multi-frame zstd file (frames that declare their sizes, and pzstd's that
+# do not) give byte-identical outputs with --threads 1 (the serial reader)
+# and with several threads, for every design, at chunk sizes that cut
+# records and frames anywhere; odd bytes (no final newline, CRLF, empty
+# lines, NUL bytes, records longer than a chunk, a header line longer than
+# a chunk) included; errors (a damaged frame in the middle, --max-record)
+# are the serial path's, word for word.
+set -u
+. "$(dirname "$0")/lib.sh"
+L=$LADLE
+
+make_log "$T/a.jsonl" 6000 31
+make_log "$T/a.tsv" 6000 32 tsv
+# Odd bytes: CRLF lines, empty lines, a NUL, a 300 KB record, no final newline.
+{
+    head -c 200000 "$T/a.jsonl"
+    printf 'crlf line\r\n\n\nwith\0nul\n'
+    head -c 300000 /dev/zero | tr '\0' 'x'
+    printf '\n'
+    tail -c 150000 "$T/a.jsonl"
+    printf 'last line without its end'
+} >"$T/odd.txt"
+{
+    printf 'col_%d\t' $(seq 1 9000)
+    printf 'end\n'
+    cat "$T/a.tsv"
+} >"$T/wide.tsv" # a --header line of ~90 KB
+
+# Multi-frame zstd: frames with their sizes (one per 500 lines) and pzstd's.
+zframes() { # zframes IN OUT
+    local d="$T/frames.d"
+    rm -rf "$d" && mkdir "$d" && split -l 500 -a 4 "$1" "$d/p" && cat "$d"/p* | cmp -s - "$1" || return 1
+    for f in "$d"/p*; do zstd -q -c "$f"; done >"$2"
+}
+zframes "$T/a.jsonl" "$T/a.frames.zst"
+zframes "$T/a.tsv" "$T/a.tsv.frames.zst"
+zframes "$T/odd.txt" "$T/odd.frames.zst"
+have_pzstd=0
+if command -v pzstd >/dev/null; then
+    have_pzstd=1
+    pzstd -q -p 2 -f "$T/a.jsonl" -o "$T/a.pz.zst"
+    pzstd -q -p 2 -f "$T/odd.txt" -o "$T/odd.pz.zst"
+fi
+
+# same_all CMD...: -t 1 is the reference; -t 2..4 at many chunk sizes agree.
+same_all() {
+    save ref "$L" "$@" -t 1
+    for t in 2 3; do
+        for c in 5 4K 64K; do
+            expect_same "$T/ref" "$L" "$@" -t "$t" --chunk-size "$c"
+        done
+    done
+    expect_same "$T/ref" "$L" "$@" -t 4
+}
+
+inputs="$T/a.jsonl $T/a.frames.zst $T/odd.txt $T/odd.frames.zst"
+[ $have_pzstd = 1 ] && inputs="$inputs $T/a.pz.zst $T/odd.pz.zst"
+for f in $inputs; do
+    same_all sample --rate 0.2 --seed 4 "$f"
+    same_all sample -n 40 --seed 5 "$f"
+    same_all sample --every 13 "$f"
+    same_all sample --rate 1 "$f"
+done
+# stats: the same counts (its time line aside).
+for f in "$T/a.jsonl" "$T/a.frames.zst" "$T/odd.txt"; do
+    run_sh "$(q "$L") stats -t 1 $(q "$f") | grep -v '^time'"
+    cp "$T/out" "$T/ref"
+    for t in 2 3; do
+        expect_same_sh "$T/ref" "$(q "$L") stats -t $t --chunk-size 4K $(q "$f") | grep -v '^time'"
+    done
+done
+for f in "$T/a.tsv" "$T/a.tsv.frames.zst"; do
+    same_all sample --format tsv --cluster 3 --rate 0.3 "$f"
+    same_all sample --format tsv --weight 4 -n 50 --emit-weight "$f"
+    same_all sample --format tsv --strata 2 -n 30 "$f"
+done
+same_all sample --header --format tsv --rate 0.5 "$T/wide.tsv"
+same_all sample --rate 0.3 "$T/a.jsonl" "$T/a.frames.zst" "$T/odd.txt"
+
+# A split, and its manifest, are the same whichever reader.
+for t in 1 3; do
+    expect_rc 0 "$L" split -o "$T/ds$t" --ratios train=0.8,test=0.2 --chunk-size 3K -t $t \
+        "$T/a.frames.zst" "$T/a.jsonl"
+done
+expect_true "split: -t 1 and -t 3 write the same shards" diff -r -x manifest.json -x README.md "$T/ds1" "$T/ds3"
+# the manifests differ only in the command line
+no_command() { sed '/"command": \[/,/\]/d' "$1"; }
+expect_true "split: -t 1 and -t 3 write the same manifest" \
+    cmp -s <(no_command "$T/ds1/manifest.json") <(no_command "$T/ds3/manifest.json")
+
+# --max-record: the same message, from either reader.
+expect_rc 3 "$L" sample --rate 1 --max-record 1000 -t 1 "$T/odd.txt"
+err1=$(cat "$T/err")
+for t in 2 3; do
+    expect_rc 3 "$L" sample --rate 1 --max-record 1000 -t $t --chunk-size 4K "$T/odd.txt"
+    expect_eq "--max-record -t $t: the serial path's message" "$err1" "$(cat "$T/err")"
+done
+
+# A damaged frame in the middle: the serial path's message, the same exit.
+cp "$T/a.frames.zst" "$T/bad.zst"
+size=$(stat -c %s "$T/bad.zst")
+printf '\x55\x55\x55\x55\x55\x55\x55\x55' | dd of="$T/bad.zst" bs=1 seek=$((size / 2)) conv=notrunc 2>/dev/null
+run "$L" sample --rate 0.5 -t 1 "$T/bad.zst"
+rc1=$RC
+err1=$(cat "$T/err")
+expect_true "damaged frame: an error (-t 1)" test "$rc1" != 0
+for t in 2 4; do
+    expect_rc "$rc1" "$L" sample --rate 0.5 -t $t --chunk-size 4K "$T/bad.zst"
+    expect_eq "damaged frame -t $t: the serial path's message" "$err1" "$(cat "$T/err")"
+done
+
+finish
