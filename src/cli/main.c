@@ -2,6 +2,7 @@
  * main.c -- the `ladle` command: dispatch, signals, the summary line.
  * The only place that prints and exits; the library returns values.
  */
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -62,6 +63,14 @@ static int dispatch(int argc, char **argv)
 int main(int argc, char **argv)
 {
     ladle_cli_std_fds();
+    /* Workers decode zstd frames and gzip spans of megabytes into buffers
+     * that another thread frees (engine/segments.c). glibc's defaults map
+     * and unmap each (or trim the heap under them), and a 1.7 GB file then
+     * costs a million page faults, more time than decoding it on one
+     * thread. Kept in the heap, they are reused; what is kept stays within
+     * ladle's memory bound, and the process ends after one run. */
+    mallopt(M_MMAP_THRESHOLD, 64 << 20);
+    mallopt(M_TRIM_THRESHOLD, 256 << 20);
     /* A reader that goes away is EPIPE, handled quietly, not a signal death. */
     signal(SIGPIPE, SIG_IGN);
     return ladle_cli_out_close(dispatch(argc, argv));
