@@ -66,30 +66,39 @@ static int blocks_end(struct win *w, uint64_t o, int checksum, uint64_t *end)
     return *end <= w->size ? 0 : -1;
 }
 
+/* The header of the frame at c, and where the frame ends (*end). */
+static int frame_at(struct win *w, uint64_t size, uint64_t c, ZSTD_frameHeader *h, uint64_t *end)
+{
+    const unsigned char *p;
+    size_t n = size - c < ZSTD_FRAMEHEADERSIZE_MAX ? (size_t)(size - c) : ZSTD_FRAMEHEADERSIZE_MAX;
+    if (need(w, c, n, &p) || ZSTD_getFrameHeader(h, p, n) != 0)
+        return -1;
+    if (h->frameType == ZSTD_skippableFrame) {
+        /* libzstd 1.5 leaves headerSize 0 for these: magic + size */
+        if (h->frameContentSize > size - c - ZSTD_SKIPPABLEHEADERSIZE)
+            return -1;
+        *end = c + ZSTD_SKIPPABLEHEADERSIZE + h->frameContentSize;
+        return 0;
+    }
+    return blocks_end(w, c + h->headerSize, (int)h->checksumFlag, end);
+}
+
 static int walk(struct win *w, uint64_t size, uint64_t at, struct ladle_zstd_cut *cut)
 {
     uint64_t c = 0, d = 0;
     while (c < size && c < at) {
-        const unsigned char *p;
-        size_t n =
-            size - c < ZSTD_FRAMEHEADERSIZE_MAX ? (size_t)(size - c) : ZSTD_FRAMEHEADERSIZE_MAX;
-        if (need(w, c, n, &p))
-            return -1;
         ZSTD_frameHeader h;
-        if (ZSTD_getFrameHeader(&h, p, n) != 0)
+        uint64_t end;
+        if (frame_at(w, size, c, &h, &end))
             return -1;
         if (h.frameType == ZSTD_skippableFrame) {
-            /* libzstd 1.5 leaves headerSize 0 for these: magic + size */
-            c += ZSTD_SKIPPABLEHEADERSIZE + h.frameContentSize;
+            c = end;
             continue;
         }
         if (h.frameContentSize == ZSTD_CONTENTSIZE_UNKNOWN)
             break; /* the offsets after it are unknown: cut here */
-        uint64_t end;
         if (d + h.frameContentSize < d)
             return -1; /* a size no file has: damaged */
-        if (blocks_end(w, c + h.headerSize, (int)h.checksumFlag, &end))
-            return -1;
         if (h.frameContentSize) {
             cut->prev_comp = c;
             cut->prev_dec = d;
@@ -150,13 +159,9 @@ static int plan_walk(struct win *w, uint64_t size, size_t target, struct starts 
 {
     uint64_t c = 0, d = 0, seg_c = 0, seg_d = 0;
     while (c < size) {
-        const unsigned char *p;
-        size_t n =
-            size - c < ZSTD_FRAMEHEADERSIZE_MAX ? (size_t)(size - c) : ZSTD_FRAMEHEADERSIZE_MAX;
-        if (need(w, c, n, &p))
-            return -1;
         ZSTD_frameHeader h;
-        if (ZSTD_getFrameHeader(&h, p, n) != 0)
+        uint64_t end;
+        if (frame_at(w, size, c, &h, &end))
             return -1;
         bool known = d != UINT64_MAX;
         if (c > 0 && (known ? d - seg_d >= target : c - seg_c >= target / 8)) {
@@ -165,19 +170,12 @@ static int plan_walk(struct win *w, uint64_t size, size_t target, struct starts 
             seg_c = c;
             seg_d = d;
         }
-        if (h.frameType == ZSTD_skippableFrame) {
-            if (h.frameContentSize > size - c - ZSTD_SKIPPABLEHEADERSIZE)
-                return -1;
-            c += ZSTD_SKIPPABLEHEADERSIZE + h.frameContentSize;
-            continue;
+        if (h.frameType != ZSTD_skippableFrame) {
+            if (h.frameContentSize == ZSTD_CONTENTSIZE_UNKNOWN || d + h.frameContentSize < d)
+                d = UINT64_MAX; /* from here on the workers learn the offsets */
+            else if (known)
+                d += h.frameContentSize;
         }
-        uint64_t end;
-        if (blocks_end(w, c + h.headerSize, (int)h.checksumFlag, &end))
-            return -1;
-        if (h.frameContentSize == ZSTD_CONTENTSIZE_UNKNOWN || d + h.frameContentSize < d)
-            d = UINT64_MAX; /* from here on the workers learn the offsets */
-        else if (known)
-            d += h.frameContentSize;
         c = end;
     }
     return 0;
