@@ -18,7 +18,15 @@ void ladle_run_hand_over(struct ladle_engine *r, struct ladle_engine_item *it)
     pthread_mutex_lock(&r->done_lock);
     *r->done_tail = it;
     r->done_tail = &it->next;
-    bool wake = r->done_waiting && it->input == r->want_input && it->seq == r->want_seq;
+    bool wake = false;
+    if (r->done_waiting) {
+        bool wanted = it->input == r->want_input && it->seq == r->want_seq;
+        r->want_here = r->want_here || wanted;
+        /* Alone it is due now when later results wait already, when it ends
+         * its input, or when its bytes could hold decoders back. */
+        wake = r->want_here && (!wanted || r->held > 0 || it->last ||
+                                it->charge >= LADLE_ENGINE_PENDING_BUDGET / 8);
+    }
     pthread_mutex_unlock(&r->done_lock);
     /* After the unlock: the woken thread does not then block on the lock. */
     if (wake)
@@ -75,6 +83,8 @@ static struct ladle_engine_item *grab_done(struct ladle_engine *r, long wait_ms)
         ladle_run_deadline(&ts, wait_ms);
         r->want_input = r->cur;
         r->want_seq = r->next_seq;
+        r->want_here = false;
+        r->held = r->holding;
         r->done_waiting = true;
         pthread_cond_timedwait(&r->done_cond, &r->done_lock, &ts);
         r->done_waiting = false;
@@ -94,6 +104,8 @@ static void place_all(struct ladle_engine *r, struct ladle_engine_item *it)
             ladle_error_set(r->err, LADLE_E_INTERNAL, "output: out of memory");
             ladle_run_release(r, it);
             ladle_run_request_stop(r);
+        } else {
+            r->holding++;
         }
         it = next;
     }
@@ -114,6 +126,7 @@ static bool take_ready(struct ladle_engine *r)
         struct ladle_engine_item *it = ord->slot[r->next_seq];
         ord->slot[r->next_seq] = NULL;
         r->next_seq++;
+        r->holding--;
         bool finished = false;
         ladle_status st = LADLE_E_INPUT;
         if (it->failed_read) /* the first failure in input order is the one said */

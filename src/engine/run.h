@@ -76,11 +76,15 @@ struct ladle_engine {
     pthread_mutex_t done_lock;
     pthread_cond_t done_cond; /* CLOCK_MONOTONIC */
     struct ladle_engine_item *done_head, **done_tail;
-    /* Under done_lock: the calling thread waits for this result (a worker
-     * wakes it only for that one: the others can wait with it). */
-    bool done_waiting;
+    /* Under done_lock: the calling thread waits for this result, holding
+     * `held` later ones. A worker wakes it for a batch (output.c): the
+     * result it waits for and one more, or that one alone when it is due
+     * now. Each wake-up costs two context switches per chunk otherwise. */
+    bool done_waiting, want_here;
     uint32_t want_input;
     uint64_t want_seq;
+    size_t held;    /* a copy of holding, made before each wait */
+    size_t holding; /* the calling thread's own: results in its reorder stage */
 
     /* Backpressure: workers add a result's charge when they hand it over,
      * the calling thread subtracts it when it frees it and advances
