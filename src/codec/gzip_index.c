@@ -165,7 +165,7 @@ static int check_points(const struct ladle_gzip_index *ix, char *why, size_t why
 static int parse_tables(struct ladle_gzip_index *ix, const unsigned char *buf, size_t len,
                         char *why, size_t why_cap)
 {
-    if (get32(buf + 8) != VERSION)
+    if (get32(buf + 8) != VERSION || get32(buf + 12) != 0)
         DAMAGED("version %u, not %u", get32(buf + 8), VERSION);
     ix->span = get64(buf + 40);
     ix->total_out = get64(buf + 48);
@@ -363,7 +363,11 @@ ladle_status ladle_gzip_index_save(const struct ladle_gzip_index *ix, const char
     memcpy(tmp, path, plen);
     memcpy(tmp + plen, ".XXXXXX", 8);
     int fd = mkostemp(tmp, O_CLOEXEC), e = errno, bad = fd < 0;
+    struct stat sb;
     if (fd >= 0) {
+        /* Readable by whoever may read the file (mkostemp makes it 0600). */
+        if (stat(gz_path, &sb) == 0)
+            (void)fchmod(fd, sb.st_mode & 0666);
         bad = write_all(fd, buf, len) || fsync(fd) != 0;
         e = errno;
         if (close(fd) != 0 && !bad) {
