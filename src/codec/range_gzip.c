@@ -10,8 +10,8 @@
  * whole (ISAL_GZIP: header, data, trailer's CRC-32), to the end of the file.
  *
  * The index's CRC-32 of every checkpoint interval inside the segment is
- * checked as the reader passes it (a file changed under a stale-looking
- * but valid index, or a damaged window, is caught there). What is read
+ * checked as the reader passes it (a file changed where its stamp does
+ * not look, or a damaged window, is caught there). What is read
  * past the segment's end, to finish its last record, is the next
  * segment's to check.
  */
@@ -263,12 +263,14 @@ static ladle_status gz_read(void *st, char *buf, size_t cap, size_t *n, uint64_t
         r->z.avail_out = (uint32_t)(lim - *n > UINT32_MAX ? UINT32_MAX : lim - *n);
         uint32_t out_before = r->z.avail_out;
         int rc = isal_inflate(&r->z);
-        if (rc < 0)
-            return ladle_error_set(err, LADLE_E_INPUT,
-                                   "%s: corrupt gzip data: %s, in the member that starts at "
-                                   "compressed byte %llu (at compressed byte %llu)",
-                                   r->p->name, isal_error_name(rc),
-                                   (unsigned long long)r->ix->members[r->member].comp, gz_at(r));
+        if (rc < 0) {
+            s = ladle_error_set(err, LADLE_E_INPUT,
+                                "%s: corrupt gzip data: %s, in the member that starts at "
+                                "compressed byte %llu (at compressed byte %llu)",
+                                r->p->name, isal_error_name(rc),
+                                (unsigned long long)r->ix->members[r->member].comp, gz_at(r));
+            break;
+        }
         size_t made = out_before - r->z.avail_out;
         s = verify(r, (const unsigned char *)buf + *n, made, err);
         r->out += made;
@@ -277,7 +279,9 @@ static ladle_status gz_read(void *st, char *buf, size_t cap, size_t *n, uint64_t
             before_state == (int)r->z.block_state) /* stuck: no byte left to give it */
             s = damaged(r, "a member ends before its last block", err);
     }
-    if (s == LADLE_OK && to_edge && r->out == r->seg_end) {
+    if (s != LADLE_OK)
+        *n = 0;
+    else if (to_edge && r->out == r->seg_end) {
         *own = r->seg_end - r->seg_start;
         *own_set = true;
         r->edge_told = true;
