@@ -1,6 +1,6 @@
 # bash completion for ladle(1). Installed as
 # share/bash-completion/completions/ladle; tests/install checks that it
-# names every option of `ladle help sample|split|stats|verify|merge|shuffle`.
+# names every option of `ladle help sample|split|stats|verify|merge|shuffle|index`.
 
 _ladle()
 {
@@ -14,9 +14,9 @@ _ladle()
         cword=$COMP_CWORD
     fi
 
-    local commands="sample stats split verify merge shuffle help"
-    local engine="--threads --chunk-size --max-record --long --drop-cache --io --verbose --progress
-        --no-progress --help"
+    local commands="sample stats split verify merge shuffle index help"
+    local engine="--threads --chunk-size --max-record --long --drop-cache --io --index --verbose
+        --progress --no-progress --help"
     local fields="--format --delimiter --missing --malformed --header"
     local sample="--rate -n --head --every --start --strata --min-per-stratum --per-stratum
         --fractions --cluster --clusters --within-rate --within-size --weight --snowball --seeds
@@ -31,6 +31,7 @@ _ladle()
     local verify="--quiet --verbose --repair --help -q -v -h"
     local shuffle="--memory --tmpdir --seed --shuffle --source-name --source-stem --source-prefix
         $fields $engine -H -d -t -v -h"
+    local index="--span --verbose --help -v -h"
     local merge="--state --shuffle --format --delimiter --threads --verbose --help --top --json --tsv --width --bars --no-bars --output --force -d -t -v -h -k -o"
 
     if ((cword == 1)); then
@@ -59,7 +60,7 @@ _ladle()
         --waves | --max-nodes | --ratios | --by | --time-field | --cutoffs | --time-format | --stratify | \
         --balance | --balance-splits | --shard-size | --shard-records | --level | -d | \
         --delimiter | -t | --threads | --chunk-size | --max-record | -f | --field | -k | --top | \
-        --source-name | --source-prefix | --memory | --license)
+        --source-name | --source-prefix | --memory | --license | --span)
         return ;;
     esac
 
@@ -71,8 +72,9 @@ _ladle()
     verify) opts=$verify ;;
     merge) opts=$merge ;;
     shuffle) opts=$shuffle ;;
+    index) opts=$index ;;
     help)
-        ((cword == 2)) && COMPREPLY=($(compgen -W "sample stats split verify merge shuffle" -- "$cur"))
+        ((cword == 2)) && COMPREPLY=($(compgen -W "sample stats split verify merge shuffle index" -- "$cur"))
         return
         ;;
     *) return ;;

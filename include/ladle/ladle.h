@@ -130,6 +130,8 @@ typedef enum {
     LADLE_P_BOOTSTRAP = 35,   /* B in 0..1000: B Poisson(1) replicate columns _rep1.._repB */
     LADLE_P_MEMORY = 36,      /* bytes --shuffle gathers in memory before it spills sorted runs
                                  to LADLE_S_TMPDIR (default 256 MiB) */
+    LADLE_P_GZIP_INDEX = 37,  /* 1: a gzip input read whole without an index gets one, written
+                                 next to it as FILE.ladle-index (ladle index) */
 } ladle_param;
 
 typedef enum {

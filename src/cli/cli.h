@@ -85,5 +85,7 @@ int ladle_cli_merge_is_dir(int argc, char **argv);
 int ladle_cli_merge_dir(int argc, char **argv);
 void ladle_cli_usage_merge_dir(FILE *f);
 void ladle_cli_usage_verify(FILE *f);
+int ladle_cli_index(int argc, char **argv); /* cmd_index.c: gzip indexes */
+void ladle_cli_usage_index(FILE *f);
 
 #endif

@@ -79,6 +79,7 @@ enum {
     O_MEMORY,
     O_TMPDIR,
     O_LICENSE,
+    O_INDEX,
     O_COUNT
 };
 
@@ -202,6 +203,7 @@ static const struct ladle_cli_option opts[O_COUNT] = {
                   "--memory: '%s' is not a size of 64K or more (e.g. 256M, 1G)"},
     [O_TMPDIR] = {"--tmpdir", 0, CLI_STRING, LADLE_S_TMPDIR},
     [O_LICENSE] = {"--license", 0, CLI_STRING, LADLE_S_LICENSE, .group = G_DATASET},
+    [O_INDEX] = {"--index", 0, CLI_FLAG, LADLE_P_GZIP_INDEX},
 };
 
 static int splitting; /* `ladle split`: the same options and more */
@@ -331,6 +333,9 @@ static int check_combination(const struct ladle_cli_parse *p, const char **desig
         return ladle_cli_usage(cmd, "--start goes with --every, not %s", plain->flag);
     if (designs > 1)
         return ladle_cli_usage(cmd, "choose one design, not several (last was %s)", plain->flag);
+    if (s[O_INDEX].count && (s[O_PART].count || s[O_STATE].count))
+        return ladle_cli_usage(cmd, "--index reads each gzip file whole: not with %s",
+                               s[O_PART].count ? "--part" : "--state");
     if (s[O_REPLACE].count && (!plain_n || field))
         return ladle_cli_usage(cmd, "--replace goes with -n N alone (uniform draws with "
                                     "replacement)");

@@ -35,6 +35,8 @@ static int dispatch(int argc, char **argv)
             ladle_cli_usage_merge(out);
         else if (argc > 2 && strcmp(argv[2], "shuffle") == 0)
             ladle_cli_usage_shuffle(out);
+        else if (argc > 2 && strcmp(argv[2], "index") == 0)
+            ladle_cli_usage_index(out);
         else
             ladle_cli_usage_main(out);
         return 0;
@@ -56,6 +58,8 @@ static int dispatch(int argc, char **argv)
         return ladle_cli_merge(argc - 1, argv + 1);
     if (strcmp(cmd, "shuffle") == 0)
         return ladle_cli_shuffle(argc - 1, argv + 1);
+    if (strcmp(cmd, "index") == 0)
+        return ladle_cli_index(argc - 1, argv + 1);
     fprintf(stderr, "ladle: unknown command '%s' (see 'ladle --help')\n", cmd);
     return LADLE_E_USAGE;
 }

@@ -8,12 +8,20 @@
  * the first byte of the member, and for a CRC-32 failure the member's whole
  * range. After a member, anything but zero padding or another member's
  * magic (1F 8B) is named as data that is not gzip, not as a cut member.
+ *
+ * --index: a file read whole from byte 0 that has no valid index is
+ * decoded by zlib instead, which builds the index on the way
+ * (gzip_build.c, with the same checks and messages); it is written next
+ * to the file only once the last member was read without error.
  */
 #include "codec/codec.h"
 
 #include <isa-l/igzip_lib.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "codec/gzip_index.h"
 
 struct gzip_state {
     struct inflate_state z;
@@ -22,7 +30,30 @@ struct gzip_state {
     uint64_t member_start; /* compressed offset of the current member */
     int zero_tail;         /* reading the zero padding after the last member */
     int done;
+    struct ladle_gzip_builder *build; /* owns, --index: zlib decodes instead */
+    const unsigned char *next;        /* --index: the input not yet decoded */
+    size_t avail;
 };
+
+static void note(const struct ladle_decoder *d, const char *line)
+{
+    if (d->cfg->engine.notify)
+        d->cfg->engine.notify(d->cfg->engine.notify_arg, line);
+}
+
+/* --index: whether this file gets an index (it is read whole from byte 0
+ * and has no valid one). */
+static bool wants_index(const struct ladle_decoder *d)
+{
+    const struct ladle_source *src = d->src;
+    if (!d->cfg->engine.gzip_index || !src->regular || src->next_off || !src->path)
+        return false;
+    char why[LADLE_ERROR_MAX];
+    struct ladle_gzip_index *ix =
+        ladle_gzip_index_load(src->path, d->name, src->fd, src->size, why, sizeof why);
+    ladle_gzip_index_free(ix);
+    return ix == NULL;
+}
 
 static ladle_status gzip_open(struct ladle_decoder *d)
 {
@@ -32,7 +63,76 @@ static ladle_status gzip_open(struct ladle_decoder *d)
     d->state = st;
     isal_inflate_init(&st->z);
     st->z.crc_flag = ISAL_GZIP;
+    if (wants_index(d) && !(st->build = ladle_gzip_builder_new(LADLE_GZIP_SPAN_DEFAULT)))
+        return ladle_error_set(d->err, LADLE_E_INTERNAL, "%s: out of memory", d->name);
     return ladle_codec_input_open(d, &st->in);
+}
+
+/* The whole file was read without error: its index goes next to it. A
+ * failure to write it is a warning; the run's output is whole. */
+static void save_index(struct ladle_decoder *d, struct gzip_state *st)
+{
+    struct ladle_error err;
+    ladle_error_init(&err);
+    struct ladle_gzip_index *ix = ladle_gzip_builder_finish(st->build, d->src->fd, d->src->size);
+    char line[LADLE_ERROR_MAX + 64];
+    if (!ix)
+        snprintf(line, sizeof line,
+                 "warning: %s: no index written (out of memory, or the file "
+                 "cannot be read again)",
+                 d->name);
+    else if (ladle_gzip_index_save(ix, d->src->path, NULL, &err) != LADLE_OK)
+        snprintf(line, sizeof line, "warning: no index written: %s", err.msg);
+    else
+        snprintf(line, sizeof line, "%s: index written (%zu checkpoints)", d->name, ix->npoints);
+    ladle_gzip_index_free(ix);
+    note(d, line);
+}
+
+/* --index: the next chunk, decoded by the index builder. */
+static ladle_status gzip_next_indexing(struct ladle_decoder *d, struct ladle_chunk **out)
+{
+    struct gzip_state *st = d->state;
+    *out = NULL;
+    if (st->done)
+        return LADLE_OK;
+    struct ladle_chunk *ck = d->chunks->get(d->chunks->arg);
+    if (!ck)
+        return LADLE_OK;
+    ladle_status fail = LADLE_OK;
+    size_t cap = d->chunks->chunk_size, made = 0;
+    while (fail == LADLE_OK && made < cap) {
+        if (st->avail == 0 && !st->in.eof) {
+            if ((fail = ladle_codec_input_advance(d, &st->in)) != LADLE_OK ||
+                d->chunks->stopping(d->chunks->arg))
+                break;
+            st->next = st->in.cur;
+            st->avail = st->in.cur_len;
+            continue;
+        }
+        size_t used, n;
+        bool done;
+        fail = ladle_gzip_builder_step(st->build, st->next, st->avail, st->in.eof,
+                                       (unsigned char *)ck->data + made, cap - made, &used, &n,
+                                       &done, d->name, d->err);
+        st->next += used;
+        st->avail -= used;
+        made += n;
+        if (fail == LADLE_OK && done) {
+            st->done = 1;
+            save_index(d, st);
+            break;
+        }
+        if (!used && !n && st->avail == 0 && st->in.eof)
+            break; /* not reached: the builder says how the input ended */
+    }
+    if (fail != LADLE_OK || made == 0) {
+        ladle_chunk_put(ck);
+        return fail;
+    }
+    ck->len = made;
+    *out = ck;
+    return LADLE_OK;
 }
 
 /* Where the decoder is: the bytes it took, less those still unread in its
@@ -63,6 +163,8 @@ static const char *isal_error_name(int rc)
 static ladle_status gzip_next(struct ladle_decoder *d, struct ladle_chunk **out)
 {
     struct gzip_state *st = d->state;
+    if (st->build)
+        return gzip_next_indexing(d, out);
     *out = NULL;
     if (st->done)
         return LADLE_OK;
@@ -182,6 +284,7 @@ static void gzip_close(struct ladle_decoder *d)
     if (!st)
         return;
     ladle_codec_input_close(d, &st->in);
+    ladle_gzip_builder_free(st->build);
     free(st);
     d->state = NULL;
 }

@@ -35,6 +35,7 @@ struct ladle_engine_settings {
     int drop_cache;
     ladle_io_mode io_mode;
     int header;     /* the first record of each input is a header */
+    int gzip_index; /* --index: a gzip file read whole gets its index (codec_gzip.c) */
     char csv_delim; /* --format csv: frame RFC 4180 records (0: lines) */
     void (*notify)(void *arg, const char *line);
     void *notify_arg;

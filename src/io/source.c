@@ -30,6 +30,7 @@ ladle_status ladle_source_open(struct ladle_source **out, const char *path, cons
         return ladle_error_set(err, LADLE_E_INTERNAL, "%s: out of memory", name);
     s->stop_fd = -1;
     s->name = name;
+    s->path = path;
     if (strcmp(path, "-") == 0) {
         s->fd = STDIN_FILENO;
     } else {

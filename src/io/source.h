@@ -51,6 +51,7 @@ struct ladle_read {
 struct ladle_source {
     const struct ladle_source_ops *ops;
     const char *name; /* borrowed: display name ("<stdin>" for "-") */
+    const char *path; /* borrowed: as opened ("-": stdin) */
     int fd;
     bool regular; /* a regular file: pread/io_uring at offsets */
     bool drop_cache;

@@ -92,6 +92,7 @@ ladle_status ladle_job_set(ladle_job *j, ladle_param p, int64_t v)
     case LADLE_P_HEADER: j->cfg.engine.header = v != 0; return LADLE_OK;
     case LADLE_P_ZSTD_LONG: j->cfg.engine.zstd_long = v != 0; return LADLE_OK;
     case LADLE_P_DROP_CACHE: j->cfg.engine.drop_cache = v != 0; return LADLE_OK;
+    case LADLE_P_GZIP_INDEX: j->cfg.engine.gzip_index = v != 0; return LADLE_OK;
     case LADLE_P_EVERY:
         if (v < 1)
             return ladle_job_usage(j, "--every must be at least 1");

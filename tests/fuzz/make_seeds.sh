@@ -49,6 +49,17 @@ gzip -n -c "$text" >"$c/codec_gzip/seed-plain"
 { head -c 100 "$text" | gzip -n -c; tail -c +101 "$text" | gzip -n -9 -c; } >"$c/codec_gzip/seed-members"
 printf '' | gzip -n -c >"$c/codec_gzip/seed-empty"
 
+# gzip_index: flags byte (1: fix the checksum), then a sidecar `ladle index` wrote.
+mkdir -p "$c/gzip_index"
+awk 'BEGIN { x = 1; for (i = 1; i <= 12000; i++) { x = (x * 16807) % 2147483647
+    printf "record %d %x %d\n", i, x, x % 977 } }' >"$tmp/g"  # Park-Miller: exact in any awk
+gzip -n -1 -c "$tmp/g" >"$tmp/g1.gz"
+{ head -c 100000 "$tmp/g" | gzip -n -c; printf "" | gzip -n -c; tail -c +100001 "$tmp/g" | gzip -n -9 -c; } >"$tmp/g2.gz"
+for g in g1 g2; do
+    "$ladle" index --span 64K "$tmp/$g.gz"
+    { printf '\x00'; cat "$tmp/$g.gz.ladle-index"; } >"$c/gzip_index/seed-$g"
+done
+
 # datasets (verify, seekable, manifest): real `ladle split` output.
 printf 'alpha\nbravo\ncharlie\ndelta\necho\nfoxtrot\ngolf\nhotel\n' >"$tmp/input.txt"
 "$ladle" split -o "$tmp/ds1" --ratios all=1 --shard-records 3 --seed 1 --threads 1 "$tmp/input.txt"

@@ -108,7 +108,7 @@ want=$("$stage/bin/ladle" sample --rate 0.25 --seed 9 "$tmp/in.txt" | wc -l)
 [ "$got" = "$want 20000" ] || fail "prog says '$got', ladle sample kept $want of 20000"
 
 # The completions name every option that `ladle help CMD` lists.
-for cmd in sample split stats verify merge shuffle; do
+for cmd in sample split stats verify merge shuffle index; do
   opts=$("$stage/bin/ladle" help "$cmd" | grep -oE '(^|[ ,/[])--?[a-z][a-z-]*' | grep -oE -- '--?[a-z][a-z-]*' | sort -u)
   for o in $opts; do
     for f in share/bash-completion/completions/ladle share/zsh/site-functions/_ladle; do
