@@ -9,6 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "codec/gzip_index.h"
+
 int ladle_range_plan_init(struct ladle_range_plan *p, size_t n, bool dec_known)
 {
     p->n = n;
@@ -39,6 +41,8 @@ void ladle_range_plan_free(struct ladle_range_plan *p)
     free(p->dec);
     free(p->bits);
     free(p->published);
+    ladle_gzip_index_free(p->gz_own);
+    p->gz_own = NULL;
     pthread_cond_destroy(&p->cond);
     pthread_mutex_destroy(&p->lock);
     p->comp = p->dec = p->bits = NULL;

@@ -51,6 +51,7 @@ struct ladle_range_plan {
     atomic_ullong own_hint;            /* the largest segment decoded so far: a first buffer size */
     uint64_t *bits;                    /* owns or NULL (gzip): the bit offset of each checkpoint */
     const struct ladle_gzip_index *gz; /* borrowed (gzip): the windows */
+    struct ladle_gzip_index *gz_own;   /* owns or NULL: freed with the plan */
     /* The chain of dec[] when !dec_known: published[k] says dec[k] is set. */
     pthread_mutex_t lock;
     pthread_cond_t cond;

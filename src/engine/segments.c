@@ -34,6 +34,7 @@
 #include <string.h>
 
 #include "codec/codec.h"
+#include "codec/gzip_index.h"
 #include "codec/range.h"
 #include "codec/zstd_frames.h"
 #include "io/source.h"
@@ -75,6 +76,23 @@ static bool plan_input(struct ladle_engine *r, uint32_t i, struct ladle_source *
         if (ladle_zstd_plan(src->fd, src->size, seg, p) != 0)
             return false;
         p->ops = &ladle_range_zstd;
+    } else if (codec == &ladle_codec_gzip) {
+        /* With a valid index beside it (ladle index, --index); without
+         * one, the serial path (which builds it under --index). */
+        char note[LADLE_ERROR_MAX] = "";
+        struct ladle_gzip_index *ix = ladle_gzip_index_load(r->io->paths[i], r->io->names[i],
+                                                            src->fd, src->size, note, sizeof note);
+        if (note[0] && cfg->engine.notify) { /* said without -v: the index is not used */
+            char line[LADLE_ERROR_MAX + 8];
+            snprintf(line, sizeof line, "note: %s", note);
+            cfg->engine.notify(cfg->engine.notify_arg, line);
+        }
+        if (!ix || ladle_range_plan_gzip(p, ix, seg) != 0) {
+            ladle_gzip_index_free(ix);
+            ladle_range_plan_free(p);
+            return false;
+        }
+        p->gz_own = ix;
     } else {
         return false;
     }

@@ -55,7 +55,15 @@ same_all() {
     expect_same "$T/ref" "$L" "$@" -t 4
 }
 
+# gzip with an index (checkpoints every 64 KiB): one member, and several
+# (each member a few hundred lines, so checkpoints fall at member starts too).
+gzip -6 -c -n "$T/a.jsonl" >"$T/a.jsonl.gz"
+gzip -1 -c -n "$T/odd.txt" >"$T/odd.gz"
+for f in "$T"/frames.d/p*; do gzip -c -n "$f"; done >"$T/odd.members.gz"
+expect_rc 0 "$L" index --span 64K "$T/a.jsonl.gz" "$T/odd.gz" "$T/odd.members.gz"
+
 inputs="$T/a.jsonl $T/a.frames.zst $T/odd.txt $T/odd.frames.zst"
+inputs="$inputs $T/a.jsonl.gz $T/odd.gz $T/odd.members.gz"
 [ $have_pzstd = 1 ] && inputs="$inputs $T/a.pz.zst $T/odd.pz.zst"
 for f in $inputs; do
     same_all sample --rate 0.2 --seed 4 "$f"
@@ -89,6 +97,20 @@ expect_true "split: -t 1 and -t 3 write the same shards" diff -r -x manifest.jso
 no_command() { sed '/"command": \[/,/\]/d' "$1"; }
 expect_true "split: -t 1 and -t 3 write the same manifest" \
     cmp -s <(no_command "$T/ds1/manifest.json") <(no_command "$T/ds3/manifest.json")
+
+# A stale index (the file rewritten, same name) is said and not used: the
+# output is the new file's.
+gzip -9 -c -n "$T/a.tsv" >"$T/a.jsonl.gz"
+save ref "$L" sample --rate 0.3 -t 1 "$T/a.jsonl.gz"
+expect_same "$T/ref" "$L" sample --rate 0.3 -t 3 "$T/a.jsonl.gz"
+expect_true "a stale index is said" grep -q "index is stale" "$T/err"
+
+# A damaged deflate stream under a valid index: an input error, as serially.
+gzip -1 -c -n "$T/a.jsonl" >"$T/bad.gz"
+expect_rc 0 "$L" index --span 64K "$T/bad.gz"
+size=$(stat -c %s "$T/bad.gz")
+printf '\x55\x55\x55\x55' | dd of="$T/bad.gz" bs=1 seek=$((size / 2)) conv=notrunc 2>/dev/null
+expect_rc 3 "$L" sample --rate 0.5 -t 3 --chunk-size 4K "$T/bad.gz"
 
 # --max-record: the same message, from either reader.
 expect_rc 3 "$L" sample --rate 1 --max-record 1000 -t 1 "$T/odd.txt"
