@@ -8,6 +8,11 @@
  * offset grows; and where libzstd can size the frames before a cut
  * (ZSTD_findDecompressedSize over [0, cut)), the walker's decompressed
  * offset is that size. A refusal (-1) is the same for every later offset.
+ *
+ * Also the segment plan of parallel reads (ladle_zstd_plan) at small
+ * targets: segments start in order inside the file, at 0 first; their
+ * decompressed offsets, when known, grow, and where libzstd can size the
+ * frames before a start, are that size.
  */
 #define ZSTD_STATIC_LINKING_ONLY /* ZSTD_findDecompressedSize */
 #include <stdint.h>
@@ -16,6 +21,7 @@
 #include <unistd.h>
 #include <zstd.h>
 
+#include "codec/range.h"
 #include "codec/zstd_frames.h"
 #include "fuzz_util.h"
 
@@ -44,6 +50,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 abort();
         }
         last = c;
+    }
+    for (size_t target = 1; target <= 4096; target *= 64) {
+        struct ladle_range_plan p;
+        memset(&p, 0, sizeof p);
+        if (ladle_zstd_plan(fd, size, target, &p) != 0)
+            continue;
+        if (p.n < 2 || p.comp[0] != 0 || p.dec[0] != 0 || p.comp[p.n] != size)
+            abort();
+        for (size_t k = 1; k < p.n; k++) {
+            if (p.comp[k] <= p.comp[k - 1] || p.comp[k] >= size)
+                abort();
+            if (p.dec_known && p.dec[k] < p.dec[k - 1])
+                abort();
+            unsigned long long d = ZSTD_findDecompressedSize(data, (size_t)p.comp[k]);
+            if (p.dec_known && d != ZSTD_CONTENTSIZE_ERROR && d != ZSTD_CONTENTSIZE_UNKNOWN &&
+                d != p.dec[k])
+                abort();
+        }
+        ladle_range_plan_free(&p);
     }
     close(fd);
     return 0;
