@@ -280,6 +280,37 @@ static ladle_status record_end(struct ladle_engine *r, uint32_t i, const struct 
     return st;
 }
 
+/* Opens input i (or takes the pipe the probe opened: *probed) and picks
+ * its codec by magic bytes; false once the run must stop (said). */
+static bool open_input(struct ladle_engine *r, uint32_t i, struct ladle_source **srcp, bool *probed,
+                       const struct ladle_codec_ops **codec)
+{
+    const char *name = r->io->names[i];
+    /* A pipe the probe read from is open already, rewound, and stays the job's. */
+    struct ladle_source *src = r->io->opened ? r->io->opened[i] : NULL;
+    *probed = src != NULL;
+    if (!*probed && ladle_source_open(&src, r->io->paths[i], name, r->cfg, r->err) != LADLE_OK) {
+        ladle_run_request_stop(r);
+        return false;
+    }
+    src->stop_fd = r->stop_fd;
+    if (ladle_source_is_uring(src))
+        atomic_store(&r->uring_used, 1);
+    unsigned char magic[4];
+    ssize_t nmagic = ladle_source_peek(src, magic, sizeof magic);
+    if (nmagic < 0) {
+        ladle_error_set(r->err, LADLE_E_INPUT, "%s: read failed: %s (at byte 0)", name,
+                        strerror((int)-nmagic));
+        if (!*probed)
+            ladle_source_close(src);
+        ladle_run_request_stop(r);
+        return false;
+    }
+    *codec = ladle_codec_detect(magic, (size_t)nmagic);
+    *srcp = src;
+    return true;
+}
+
 /* Decodes one input into framed chunks on the work queue. */
 static void decode_input(struct ladle_engine *r, unsigned k, uint32_t i)
 {
@@ -288,33 +319,16 @@ static void decode_input(struct ladle_engine *r, unsigned k, uint32_t i)
     atomic_ullong *read_bytes = &r->read_bytes[k].v;
     const uint64_t read_before = atomic_load_explicit(read_bytes, memory_order_relaxed);
     const char *name = r->io->names[i];
-    /* A pipe the probe read from is open already, rewound, and stays the job's. */
-    struct ladle_source *src = r->io->opened ? r->io->opened[i] : NULL;
-    const bool probed = src != NULL;
     const uint64_t source = r->io->source_ids ? r->io->source_ids[i] : i;
-    if (!probed && ladle_source_open(&src, r->io->paths[i], name, r->cfg, r->err) != LADLE_OK) {
-        ladle_run_request_stop(r);
+    struct ladle_source *src = NULL;
+    const struct ladle_codec_ops *codec = NULL;
+    bool probed = false;
+    if (!open_input(r, i, &src, &probed, &codec))
         return;
-    }
-    src->stop_fd = r->stop_fd;
-    if (ladle_source_is_uring(src))
-        atomic_store(&r->uring_used, 1);
-
-    unsigned char magic[4];
-    ssize_t nmagic = ladle_source_peek(src, magic, sizeof magic);
-    if (nmagic < 0) {
-        ladle_error_set(r->err, LADLE_E_INPUT, "%s: read failed: %s (at byte 0)", name,
-                        strerror((int)-nmagic));
-        if (!probed)
-            ladle_source_close(src);
-        ladle_run_request_stop(r);
-        return;
-    }
-    const struct ladle_codec_ops *codec = ladle_codec_detect(magic, (size_t)nmagic);
     ladle_status planned;
     if (ladle_run_decode_segments(r, k, i, src, codec, source, &planned)) {
         if (!probed)
-            ladle_source_close(src); /* the workers are done with it: see pipeline.c */
+            ladle_source_close(src); /* the workers read the plan's own fd */
         if (planned != LADLE_OK)
             ladle_run_request_stop(r);
         return;
