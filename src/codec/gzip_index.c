@@ -22,6 +22,8 @@
 #include <xxhash.h>
 #include <zstd.h>
 
+#include "common/write_all.h"
+
 static const char MAGIC[8] = {'L', 'A', 'D', 'L', 'E', 'G', 'Z', 'I'};
 #define VERSION 1u
 #define HEADER_LEN 88
@@ -334,20 +336,6 @@ static unsigned char *serialize(const struct ladle_gzip_index *ix, size_t *len)
     return buf;
 }
 
-static int write_all(int fd, const unsigned char *p, size_t len)
-{
-    while (len) {
-        ssize_t n = write(fd, p, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return -1;
-        p += n;
-        len -= (size_t)n;
-    }
-    return 0;
-}
-
 ladle_status ladle_gzip_index_save(const struct ladle_gzip_index *ix, const char *gz_path,
                                    const volatile sig_atomic_t *cancel, struct ladle_error *err)
 {
@@ -368,7 +356,7 @@ ladle_status ladle_gzip_index_save(const struct ladle_gzip_index *ix, const char
         /* Readable by whoever may read the file (mkostemp makes it 0600). */
         if (stat(gz_path, &sb) == 0)
             (void)fchmod(fd, sb.st_mode & 0666);
-        bad = write_all(fd, buf, len) || fsync(fd) != 0;
+        bad = ladle_write_all(fd, buf, len) || fsync(fd) != 0;
         e = errno;
         if (close(fd) != 0 && !bad) {
             bad = 1;

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/write_all.h"
 #include "job/designs.h"
 #include "io/source.h"
 #include "job/run_sample.h"
@@ -52,19 +53,6 @@ static void spool_progress(const struct ladle_config *cfg, ladle_progress_phase 
 }
 
 /* Writes n bytes to fd; 0 or -1 (errno set). */
-static int write_all(int fd, const void *p, size_t n)
-{
-    for (size_t off = 0; off < n;) {
-        ssize_t w = write(fd, (const char *)p + off, n - off);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w < 0)
-            return -1;
-        off += (size_t)w;
-    }
-    return 0;
-}
-
 /* Copies a pipe or stdin to an unlinked temporary file; returns its fd.
  * probed (may be NULL): the probe's open source, whose bytes read so far
  * come first. */
@@ -100,7 +88,7 @@ static int spool(const char *path, const char *name, struct ladle_source *probed
         ladle_error_set(err, LADLE_E_INTERNAL, "%s: out of memory", name);
         goto fail;
     }
-    if (probed && write_all(fd, probed->pushback, probed->pb_len) != 0) {
+    if (probed && ladle_write_all(fd, probed->pushback, probed->pb_len) != 0) {
         ladle_error_set(err, LADLE_E_OUTPUT, "%s: cannot spool to a temporary file: %s", name,
                         strerror(errno));
         goto fail;
@@ -128,7 +116,7 @@ static int spool(const char *path, const char *name, struct ladle_source *probed
         }
         if (n == 0)
             break;
-        if (write_all(fd, buf, (size_t)n) != 0) {
+        if (ladle_write_all(fd, buf, (size_t)n) != 0) {
             ladle_error_set(err, LADLE_E_OUTPUT, "%s: cannot spool to a temporary file: %s", name,
                             strerror(errno));
             goto fail;

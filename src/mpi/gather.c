@@ -15,21 +15,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "common/write_all.h"
 #include "mpi/mpi.h"
-
-static int write_all(int fd, const unsigned char *p, size_t len)
-{
-    while (len) {
-        ssize_t n = write(fd, p, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return -1;
-        p += n;
-        len -= (size_t)n;
-    }
-    return 0;
-}
 
 /* Rank 0, before the rounds: a memory file per rank, the counts and
  * displacements, the round's buffer. 0, or -1 after a message. */
@@ -87,7 +74,7 @@ int ladle_mpi_gather(const struct ladle_mpi_bytes *mine, int rank, int size, int
         MPI_Gatherv(mine->data ? mine->data + off : NULL, mine_now, MPI_BYTE, buf, counts, displs,
                     MPI_BYTE, 0, MPI_COMM_WORLD);
         for (int r = 0; rank == 0 && r < size && !failed; r++)
-            if (write_all(fds[r], buf + displs[r], (size_t)counts[r]) != 0) {
+            if (ladle_write_all(fds[r], buf + displs[r], (size_t)counts[r]) != 0) {
                 fprintf(stderr, "ladle: ladle-mpi: cannot hold rank %d's state: %s\n", r,
                         strerror(errno));
                 failed = 1; /* said; the rounds go on, the others are in them */

@@ -22,6 +22,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/write_all.h"
+
 ladle_status ladle_state_read_file(const char *path, struct ladle_state *st, int *exists,
                                    struct ladle_error *err)
 {
@@ -71,20 +73,6 @@ ladle_status ladle_state_read_file(const char *path, struct ladle_state *st, int
     ladle_status s = ladle_state_decode(buf, len, path, st, err);
     free(buf);
     return s;
-}
-
-static int write_all(int fd, const char *p, size_t len)
-{
-    while (len) {
-        ssize_t n = write(fd, p, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return -1;
-        p += n;
-        len -= (size_t)n;
-    }
-    return 0;
 }
 
 /* The folder holding path, for its fsync: "." when path names none. */
@@ -137,7 +125,7 @@ ladle_status ladle_state_write_file(const char *path, const struct ladle_state *
     int fd = mkostemp(tmp, O_CLOEXEC);
     int e = errno;
     if (fd >= 0) {
-        int bad = write_all(fd, out.data, out.len) || fsync(fd) != 0;
+        int bad = ladle_write_all(fd, out.data, out.len) || fsync(fd) != 0;
         e = errno;
         if (close(fd) != 0 && !bad) { /* a failed close may lose written data */
             bad = 1;
