@@ -28,7 +28,8 @@ static ladle_status submit_one(struct ladle_decoder *d, struct ladle_codec_input
 {
     if (in->eof_submitted)
         return LADLE_OK;
-    int rc = d->src->ops->submit(d->src, in->buf[slot], LADLE_CODEC_IN_SIZE);
+    int rc =
+        d->src->ops->submit(d->src, in->buf[slot], d->in_size ? d->in_size : LADLE_CODEC_IN_SIZE);
     if (rc < 0)
         return ladle_error_set(d->err, LADLE_E_INPUT, "%s: read failed: %s", d->name,
                                strerror(-rc));
@@ -43,7 +44,7 @@ ladle_status ladle_codec_input_open(struct ladle_decoder *d, struct ladle_codec_
 {
     memset(in, 0, sizeof *in);
     for (unsigned i = 0; i < LADLE_CODEC_IN_BUFS; i++) {
-        in->buf[i] = malloc(LADLE_CODEC_IN_SIZE);
+        in->buf[i] = malloc(d->in_size ? d->in_size : LADLE_CODEC_IN_SIZE);
         if (!in->buf[i])
             return ladle_error_set(d->err, LADLE_E_INTERNAL, "%s: out of memory", d->name);
     }

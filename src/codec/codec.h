@@ -32,6 +32,9 @@ struct ladle_decoder {
      * at the frame at mark_comp, with marked and mark_out set, so that the
      * reader knows where its segment's own bytes end. */
     int pause_at_mark;
+    /* Compressed bytes per read (0: LADLE_CODEC_IN_SIZE). A segment reads
+     * smaller ones: what it reads past its end is read twice. */
+    size_t in_size;
 };
 
 struct ladle_codec_ops {

@@ -114,6 +114,7 @@ static ladle_status range_codec_seek(void *st, const struct ladle_range_plan *p,
         .name = p->name,
         .mark_comp = k + 1 < p->n ? p->comp[k + 1] : 0,
         .pause_at_mark = k + 1 < p->n,
+        .in_size = (size_t)128 << 10,
     };
     ladle_status s = rc->codec->open(&rc->d);
     rc->open = true;
