@@ -26,7 +26,8 @@ static void wake_all(struct ladle_engine *r)
     for (unsigned i = 0; i < r->ndecoders; i++)
         ladle_chunk_pool_stop(&r->pools[i]);
     for (uint32_t i = 0; i < r->io->count; i++)
-        ladle_range_plan_wake(&r->plans[i]);
+        if (atomic_load_explicit(&r->plan_ready[i], memory_order_acquire))
+            ladle_range_plan_wake(&r->plans[i]);
     pthread_mutex_lock(&r->bp_lock);
     pthread_cond_broadcast(&r->bp_cond);
     pthread_mutex_unlock(&r->bp_lock);
@@ -109,6 +110,9 @@ struct ladle_engine *ladle_engine_new(const struct ladle_config *cfg,
     r->order = calloc(n, sizeof *r->order);
     r->pools = calloc(r->ndecoders, sizeof *r->pools);
     r->plans = calloc(n, sizeof *r->plans);
+    r->plan_ready = calloc(n, sizeof *r->plan_ready);
+    for (size_t i = 0; r->plan_ready && i < n; i++)
+        atomic_init(&r->plan_ready[i], 0);
     r->readers = calloc(r->nworkers ? r->nworkers : 1, sizeof *r->readers);
     /* Segments (segments.c) put one input in flight on every worker: a
      * lone decoder's pool holds a chunk per worker and some to spare. */
@@ -123,7 +127,8 @@ struct ladle_engine *ladle_engine_new(const struct ladle_config *cfg,
         atomic_init(&r->read_bytes[k].v, 0);
     /* Room for every chunk that can be in flight: pushes never wait. */
     if (!r->pending || !r->headers || !r->order || !r->pools || !r->read_bytes || !r->plans ||
-        !r->readers || ladle_run_queue_init(&r->work, r->ndecoders * r->pool_chunks + 1) != 0) {
+        !r->plan_ready || !r->readers ||
+        ladle_run_queue_init(&r->work, r->ndecoders * r->pool_chunks + 1) != 0) {
         ladle_error_set(err, LADLE_E_INTERNAL, "pipeline: out of memory");
         ladle_engine_free(r);
         return NULL;
@@ -160,6 +165,7 @@ void ladle_engine_free(struct ladle_engine *r)
         for (unsigned k = 0; k < r->nworkers; k++)
             ladle_run_readers_free(&r->readers[k]);
     free(r->plans);
+    free(r->plan_ready);
     free(r->readers);
     pthread_cond_destroy(&r->bp_cond);
     pthread_mutex_destroy(&r->bp_lock);

@@ -108,6 +108,8 @@ struct ladle_engine {
      * decoder before its first segment is queued, read by workers that
      * hold one, freed after the joins; readers[w] is worker w's own. */
     struct ladle_range_plan *plans;
+    atomic_int *plan_ready; /* plans[i] is whole (a decoder sets it, release):
+                               before that, a stop must not touch it */
     struct seg_readers *readers;
 
     /* Each decoder adds its totals once per input; read after the joins. */

@@ -183,6 +183,7 @@ bool ladle_run_decode_segments(struct ladle_engine *r, unsigned k, uint32_t i,
     struct ladle_range_plan *p = &r->plans[i];
     if (!plan_input(r, i, src, codec, p))
         return false;
+    atomic_store_explicit(&r->plan_ready[i], 1, memory_order_release);
     struct ladle_chunk_pool *pool = &r->pools[k];
     atomic_ullong *read_bytes = &r->read_bytes[k].v;
     const uint64_t read_before = atomic_load_explicit(read_bytes, memory_order_relaxed);
