@@ -10,8 +10,8 @@
  * last record. A reader is one thread's: decoder contexts and buffers,
  * reused from segment to segment and from input to input of the same kind.
  *
- * One ops table per kind: plain (range_plain.c), zstd frames
- * (range_zstd.c), gzip from an index (range_gzip.c).
+ * One ops table per kind: plain and zstd frames (range_codec.c), gzip
+ * from an index (range_gzip.c).
  */
 #ifndef LADLE_RANGE_H
 #define LADLE_RANGE_H
@@ -77,6 +77,14 @@ struct ladle_range_ops {
     /* Lets go of the segment (may be NULL): nothing of the plan is used
      * after it, so the plan may end. */
     void (*finish)(void *st);
+    /* A faster way to segment k's own bytes, D(k) to D(k + 1), all at once
+     * (both NULL where there is none). own_bound reads them and returns
+     * how many bytes they decode to at most, 0 when it cannot tell (then
+     * read them with seek and read); own_decode then decodes them into
+     * buf[0, cap) (cap >= that bound) and sets *n, or returns false on
+     * any error (read then finds it, and says what it is). */
+    size_t (*own_bound)(void *st, const struct ladle_range_plan *p, size_t k);
+    bool (*own_decode)(void *st, char *buf, size_t cap, size_t *n);
 };
 
 extern const struct ladle_range_ops ladle_range_plain;

@@ -379,6 +379,35 @@ static ladle_status read_segment(struct fill *f, void *st, size_t *end, bool *st
     }
 }
 
+/* The fast way in (range.h own_bound, own_decode): segment k's own bytes
+ * at once into the buffer, then, if its last record goes on, the rest from
+ * the next segment's start through read_segment. false: not taken, f is
+ * as it was and the segment is read from its start (which also finds and
+ * words any error). */
+static bool read_own(struct fill *f, void *st, size_t bound, size_t *end, bool *stopped,
+                     uint64_t *too_long_at, ladle_status *s, struct ladle_error *err)
+{
+    const struct ladle_range_plan *p = f->p;
+    const bool last = f->k + 1 == p->n;
+    size_t n = 0;
+    if (!bound || (bound + TAIL_STEP > f->cap && grow(f, bound + TAIL_STEP) != 0) ||
+        !p->ops->own_decode(st, f->buf, f->cap, &n))
+        return false;
+    f->len = n;
+    if (!last) {
+        f->own = n;
+        f->own_set = true;
+    }
+    if ((*end = find_end(f, last)) != SIZE_MAX) {
+        *s = LADLE_OK;
+        return true;
+    }
+    *s = p->ops->seek(st, p, f->k + 1, err);
+    if (*s == LADLE_OK)
+        *s = read_segment(f, st, end, stopped, too_long_at, err);
+    return true;
+}
+
 /* A failed segment: its error waits in the results, in order, so that the
  * run reports the first failure in the input as the serial path would,
  * whichever worker failed first. */
@@ -450,18 +479,21 @@ ladle_status ladle_run_fill_segment(struct ladle_engine *r, unsigned worker,
         f.own = p->dec[k + 1] - p->dec[k];
         f.own_set = true;
     }
-    uint64_t guess = f.own_set && k + 1 < p->n ? f.own : atomic_load(&p->own_hint);
     void *st = reader_for(&r->readers[worker], p);
     ladle_status s = LADLE_OK;
-    if (!st || (guess + TAIL_STEP > f.cap && grow(&f, (size_t)guess + TAIL_STEP) != 0))
-        s = ladle_error_set(&err, LADLE_E_INTERNAL, "%s: out of memory", p->name);
     size_t end = 0;
     bool stopped = false;
     uint64_t too_long_at = UINT64_MAX, dec = 0;
-    if (s == LADLE_OK)
-        s = p->ops->seek(st, p, k, &err);
-    if (s == LADLE_OK)
-        s = read_segment(&f, st, &end, &stopped, &too_long_at, &err);
+    const size_t bound = st && p->ops->own_bound ? p->ops->own_bound(st, p, k) : 0;
+    if (!st || !read_own(&f, st, bound, &end, &stopped, &too_long_at, &s, &err)) {
+        uint64_t guess = f.own_set && k + 1 < p->n ? f.own : atomic_load(&p->own_hint);
+        if (!st || (guess + TAIL_STEP > f.cap && grow(&f, (size_t)guess + TAIL_STEP) != 0))
+            s = ladle_error_set(&err, LADLE_E_INTERNAL, "%s: out of memory", p->name);
+        if (s == LADLE_OK)
+            s = p->ops->seek(st, p, k, &err);
+        if (s == LADLE_OK)
+            s = read_segment(&f, st, &end, &stopped, &too_long_at, &err);
+    }
     if (st && p->ops->finish)
         p->ops->finish(st);
     ladle_range_plan_read(p);

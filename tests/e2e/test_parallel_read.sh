@@ -133,4 +133,57 @@ for t in 2 4; do
     expect_eq "damaged frame -t $t: the serial path's message" "$err1" "$(cat "$T/err")"
 done
 
+# Frames the workers decode whole (range_codec.c's fast path) fall back to
+# the serial codec on anything wrong, so the message is the serial one:
+# a checksum that does not match, a frame shorter than its header declares,
+# a window over the limit, a file cut short. Each in a middle frame.
+mkdir "$T/fast"
+for f in "$T"/frames.d/p*; do zstd -q -c "$f" >"$f.zst"; done
+set -- "$T"/frames.d/p*.zst
+mid=$(($# / 2))
+fast_case() { # NAME FILE [OPTION...]: -t 1's rc (FAST_RC) and message, from -t 2 and 4 too
+    local name=$1 f=$2 err1
+    shift 2
+    run "$L" sample --rate 0.5 -t 1 "$@" "$f"
+    FAST_RC=$RC
+    err1=$(cat "$T/err")
+    for t in 2 4; do
+        expect_rc "$FAST_RC" "$L" sample --rate 0.5 -t $t --chunk-size 4K "$@" "$f"
+        expect_eq "$name -t $t: the serial path's message" "$err1" "$(cat "$T/err")"
+    done
+}
+frames_with() { # OUT N REPLACEMENT: the frames, frame N replaced
+    local out=$1 n=$2 rep=$3 i=0
+    : >"$out"
+    for f in "$T"/frames.d/p*.zst; do
+        i=$((i + 1))
+        if [ $i = "$n" ]; then cat "$rep"; else cat "$f"; fi >>"$out"
+    done
+}
+# a checksum byte flipped (the frame's last)
+cp "${!mid}" "$T/fast/sum.zst"
+last=$(($(stat -c %s "$T/fast/sum.zst") - 1))
+printf "\\$(printf %03o $((0x$(od -An -tx1 -j $last -N1 "$T/fast/sum.zst" | tr -d ' ') ^ 1)))" |
+    dd of="$T/fast/sum.zst" bs=1 seek=$last conv=notrunc 2>/dev/null
+frames_with "$T/fast/sum.frames.zst" $mid "$T/fast/sum.zst"
+fast_case checksum "$T/fast/sum.frames.zst"
+expect_eq "a flipped checksum: an input error" 3 "$FAST_RC"
+# a frame that declares 61,422 bytes and holds none (tests/fuzz found it)
+printf '\x28\xb5\x2f\xfd\x60\xee\xee\x01\x00\x00' >"$T/fast/empty.zst"
+frames_with "$T/fast/empty.frames.zst" $mid "$T/fast/empty.zst"
+fast_case "content size" "$T/fast/empty.frames.zst"
+expect_eq "a frame shorter than declared: an input error" 3 "$FAST_RC"
+# a 256 MiB window (no content size: zstd keeps the window it was given),
+# in the first frame
+zstd -q -c --long=28 <"$T/frames.d/paaaa" >"$T/fast/long.zst"
+frames_with "$T/fast/long.frames.zst" 1 "$T/fast/long.zst" # the first: no other segment reads into it
+fast_case window "$T/fast/long.frames.zst"
+expect_eq "a window over 128 MiB: an input error" 3 "$FAST_RC"
+fast_case "window --long" "$T/fast/long.frames.zst" --long
+expect_eq "a window over 128 MiB, --long: read" 0 "$FAST_RC"
+# cut inside the last frame
+cat "$T"/frames.d/p*.zst | head -c -7 >"$T/fast/cut.zst"
+fast_case cut "$T/fast/cut.zst"
+expect_eq "a cut file: an input error" 3 "$FAST_RC"
+
 finish

@@ -13,6 +13,13 @@
  * targets: segments start in order inside the file, at 0 first; their
  * decompressed offsets, when known, grow, and where libzstd can size the
  * frames before a start, are that size.
+ *
+ * And the readers of those segments (codec/range_codec.c): where the fast
+ * way (own_bound, own_decode: a segment's frames decoded at once) takes a
+ * segment, it decodes to no more than its bound, and the serial codec's
+ * reader, from the same start to the next segment's, gives the same bytes
+ * without an error (the fast way must not accept what the serial path
+ * refuses).
  */
 #define ZSTD_STATIC_LINKING_ONLY /* ZSTD_findDecompressedSize */
 #include <stdint.h>
@@ -22,8 +29,59 @@
 #include <zstd.h>
 
 #include "codec/range.h"
+#include "common/config.h"
 #include "codec/zstd_frames.h"
 #include "fuzz_util.h"
+
+/* Segment k by both ways; 1 MiB of output at most. */
+static void check_segment(struct ladle_range_plan *p, void *st, size_t k, char *fast, char *slow)
+{
+    const size_t cap = (size_t)1 << 20;
+    size_t bound = ladle_range_zstd.own_bound(st, p, k), n = 0;
+    if (!bound || bound > cap || !ladle_range_zstd.own_decode(st, fast, cap, &n))
+        return;
+    if (n > bound)
+        abort();
+    struct ladle_error err;
+    ladle_error_init(&err);
+    ladle_status s = ladle_range_zstd.seek(st, p, k, &err);
+    size_t got = 0;
+    bool own_set = false;
+    uint64_t own = 0;
+    while (s == LADLE_OK && !own_set && got <= n) {
+        size_t m = 0;
+        s = ladle_range_zstd.read(st, slow + got, cap + 1 - got, &m, &own, &own_set, &err);
+        if (!m)
+            break;
+        got += m;
+    }
+    if (s != LADLE_OK)
+        abort(); /* the fast way took what the serial codec refuses */
+    if (k + 1 < p->n && (!own_set || own != n))
+        abort();
+    if (got < n || memcmp(fast, slow, n) != 0)
+        abort();
+    ladle_range_zstd.finish(st);
+}
+
+static void check_readers(struct ladle_range_plan *p, int fd, size_t size)
+{
+    static struct ladle_config cfg;
+    p->fd = fd;
+    p->size = size;
+    p->name = "f.zst";
+    p->cfg = &cfg;
+    void *st = ladle_range_zstd.new_state();
+    char *fast = malloc((size_t)1 << 20), *slow = malloc(((size_t)1 << 20) + 1);
+    if (!st || !fast || !slow)
+        abort();
+    for (size_t k = 0; k < p->n && k < 16; k++)
+        check_segment(p, st, k, fast, slow);
+    free(fast);
+    free(slow);
+    ladle_range_zstd.free_state(st);
+    p->fd = -1;
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -68,6 +126,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 d != p.dec[k])
                 abort();
         }
+        check_readers(&p, fd, size);
         ladle_range_plan_free(&p);
     }
     close(fd);
