@@ -11,21 +11,23 @@
  * wants them, without a copy.
  *
  * zstd has a faster way in as well (own_bound, own_decode): a segment's
- * own frames, comp[k] to comp[k + 1], read with one pread and decoded by
- * one ZSTD_decompressDCtx straight into the worker's buffer. The
- * streaming decoder writes every block into its window and copies it out
- * (an eighth of a pzstd run's CPU time) and reads 128 KiB at a time. Taken
- * only when the serial codec would accept the same frames (their windows
- * within its limit) and they are small enough to hold whole; whatever
- * goes wrong in it sends the worker back to read(), whose codec then finds
- * the error and words it exactly as the serial path does. One-shot
- * decoding checks every frame's declared content size and checksum too.
+ * own frames, comp[k] to comp[k + 1], read with one pread and decoded
+ * straight into the worker's buffer (ZSTD_d_stableOutBuffer). The
+ * streaming decoder otherwise writes every block into its window and
+ * copies it out (an eighth of a pzstd run's CPU time), and reads 128 KiB
+ * at a time. It is still libzstd's streaming decoder, frame by frame, with
+ * the serial codec's window limit: the same checks of block sizes, which
+ * libzstd's one-shot decoding does not make (1.5.4 takes an RLE block of
+ * 900 KB there; tests/fuzz found it), and the check of each
+ * frame's content size that codec_zstd.c adds. Whatever goes wrong sends
+ * the worker back to read(), whose codec then finds the error and words it
+ * exactly as the serial path does.
  */
 #include "codec/range.h"
 
 #include <stdlib.h>
 #include <string.h>
-#define ZSTD_STATIC_LINKING_ONLY /* ZSTD_decompressBound, ZSTD_getFrameHeader */
+#define ZSTD_STATIC_LINKING_ONLY /* ZSTD_decompressBound, ZSTD_d_stableOutBuffer */
 #include <zstd.h>
 
 #include "codec/codec.h"
@@ -35,6 +37,9 @@
  * and decoded (the worker holds them whole either way). */
 #define OWN_COMP_MAX ((size_t)16 << 20)
 #define OWN_DEC_MAX ((size_t)64 << 20)
+/* The serial codec's window limits (codec_zstd.c): 128 MiB, 2 GiB with --long. */
+#define WINDOW_LOG_DEFAULT 27
+#define WINDOW_LOG_LONG 31
 
 struct range_codec {
     const struct ladle_codec_ops *codec;
@@ -49,6 +54,7 @@ struct range_codec {
     ZSTD_DCtx *dctx;
     unsigned char *own;
     size_t own_len, own_cap;
+    int zstd_long;
 };
 
 static struct ladle_chunk *supply_get(void *arg)
@@ -171,25 +177,6 @@ static void range_codec_finish(void *st)
     rc->plan = NULL;
 }
 
-/* Whether the serial codec takes every frame of own[0, len): windows
- * within its limit, frames that end inside. */
-static bool frames_accepted(const unsigned char *own, size_t len, int zstd_long)
-{
-    const unsigned long long limit = 1ULL << (zstd_long ? 31 : 27);
-    for (size_t at = 0; at < len;) {
-        ZSTD_frameHeader h;
-        if (ZSTD_getFrameHeader(&h, own + at, len - at) != 0)
-            return false;
-        if (h.frameType == ZSTD_frame && h.windowSize > limit)
-            return false;
-        size_t n = ZSTD_findFrameCompressedSize(own + at, len - at);
-        if (ZSTD_isError(n) || n == 0)
-            return false;
-        at += n;
-    }
-    return true;
-}
-
 static size_t zstd_own_bound(void *st, const struct ladle_range_plan *p, size_t k)
 {
     struct range_codec *rc = st;
@@ -208,25 +195,59 @@ static size_t zstd_own_bound(void *st, const struct ladle_range_plan *p, size_t 
     struct ladle_source src = {.name = p->name, .fd = p->fd, .regular = true, .size = p->size};
     if (ladle_source_pread_full(&src, (char *)rc->own, len, from) != (ssize_t)len)
         return 0; /* a file that shrank: read() says so */
-    if (!frames_accepted(rc->own, len, p->cfg->engine.zstd_long))
-        return 0;
     unsigned long long bound = ZSTD_decompressBound(rc->own, len);
     if (bound == ZSTD_CONTENTSIZE_ERROR || bound == 0 || bound > OWN_DEC_MAX)
         return 0;
     rc->own_len = len;
+    rc->zstd_long = p->cfg->engine.zstd_long;
     return (size_t)bound;
+}
+
+/* One frame (or skippable frame) of n bytes at src into out, whole. */
+static bool own_frame(ZSTD_DCtx *dctx, ZSTD_outBuffer *out, const unsigned char *src, size_t n)
+{
+    const size_t before = out->pos;
+    /* The header alone first: given a whole frame that declares a size
+     * the output holds, ZSTD_decompressStream decodes it in one shot,
+     * without the checks of block sizes. */
+    size_t h = ZSTD_frameHeaderSize(src, n);
+    if (ZSTD_isError(h) || h > n)
+        return false;
+    ZSTD_inBuffer in = {src, h, 0};
+    size_t r = ZSTD_decompressStream(dctx, out, &in);
+    if (ZSTD_isError(r) || in.pos != h)
+        return false;
+    in.size = n;
+    r = ZSTD_decompressStream(dctx, out, &in);
+    if (r != 0 || in.pos != n)
+        return false; /* an error, or a frame that does not end where it should */
+    /* libzstd skips this check when a frame ends in an empty last block
+     * (codec_zstd.c says more); the serial codec makes it. */
+    unsigned long long fcs = ZSTD_getFrameContentSize(src, n);
+    return fcs == ZSTD_CONTENTSIZE_UNKNOWN || fcs == ZSTD_CONTENTSIZE_ERROR ||
+           out->pos - before == fcs;
 }
 
 static bool zstd_own_decode(void *st, char *buf, size_t cap, size_t *n)
 {
     struct range_codec *rc = st;
-    if (!rc->own_len || (!rc->dctx && !(rc->dctx = ZSTD_createDCtx())))
-        return false;
-    size_t r = ZSTD_decompressDCtx(rc->dctx, buf, cap, rc->own, rc->own_len);
+    const size_t len = rc->own_len;
     rc->own_len = 0;
-    if (ZSTD_isError(r))
+    if (!len || (!rc->dctx && !(rc->dctx = ZSTD_createDCtx())))
         return false;
-    *n = r;
+    ZSTD_DCtx_reset(rc->dctx, ZSTD_reset_session_and_parameters);
+    if (ZSTD_isError(ZSTD_DCtx_setParameter(rc->dctx, ZSTD_d_windowLogMax,
+                                            rc->zstd_long ? WINDOW_LOG_LONG : WINDOW_LOG_DEFAULT)) ||
+        ZSTD_isError(ZSTD_DCtx_setParameter(rc->dctx, ZSTD_d_stableOutBuffer, 1)))
+        return false;
+    ZSTD_outBuffer out = {buf, cap, 0};
+    for (size_t at = 0; at < len;) {
+        size_t f = ZSTD_findFrameCompressedSize(rc->own + at, len - at);
+        if (ZSTD_isError(f) || f == 0 || !own_frame(rc->dctx, &out, rc->own + at, f))
+            return false;
+        at += f;
+    }
+    *n = out.pos;
     return true;
 }
 

@@ -148,7 +148,7 @@ fast_case() { # NAME FILE [OPTION...]: -t 1's rc (FAST_RC) and message, from -t 
     FAST_RC=$RC
     err1=$(cat "$T/err")
     for t in 2 4; do
-        expect_rc "$FAST_RC" "$L" sample --rate 0.5 -t $t --chunk-size 4K "$@" "$f"
+        expect_rc "$FAST_RC" "$L" sample --rate 0.5 -t $t --chunk-size "${CHUNK:-4K}" "$@" "$f"
         expect_eq "$name -t $t: the serial path's message" "$err1" "$(cat "$T/err")"
     done
 }
@@ -181,6 +181,20 @@ fast_case window "$T/fast/long.frames.zst"
 expect_eq "a window over 128 MiB: an input error" 3 "$FAST_RC"
 fast_case "window --long" "$T/fast/long.frames.zst" --long
 expect_eq "a window over 128 MiB, --long: read" 0 "$FAST_RC"
+# an RLE block of 915,318 bytes, over the 128 KiB a block may hold (libzstd's
+# one-shot decoder takes it, its streaming decoder does not), in a frame
+# that declares that size, among small frames: with 64 KiB segments only
+# the segment it lies inside decodes it
+printf '\x28\xb5\x2f\xfd\xa0\x76\xf7\x0d\x00\xb3\xbb\x6f\x78' >"$T/fast/rle.zst"
+mkdir "$T/small.d" && split -l 20 -a 4 "$T/a.jsonl" "$T/small.d/p"
+i=0
+for f in "$T"/small.d/p*; do
+    i=$((i + 1))
+    [ $i = 150 ] && cat "$T/fast/rle.zst"
+    zstd -q -c "$f"
+done >"$T/fast/rle.frames.zst"
+CHUNK=64K fast_case "RLE block" "$T/fast/rle.frames.zst"
+expect_eq "an RLE block over the limit: an input error" 3 "$FAST_RC"
 # cut inside the last frame
 cat "$T"/frames.d/p*.zst | head -c -7 >"$T/fast/cut.zst"
 fast_case cut "$T/fast/cut.zst"
