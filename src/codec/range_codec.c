@@ -236,8 +236,8 @@ static bool zstd_own_decode(void *st, char *buf, size_t cap, size_t *n)
     if (!len || (!rc->dctx && !(rc->dctx = ZSTD_createDCtx())))
         return false;
     ZSTD_DCtx_reset(rc->dctx, ZSTD_reset_session_and_parameters);
-    if (ZSTD_isError(ZSTD_DCtx_setParameter(rc->dctx, ZSTD_d_windowLogMax,
-                                            rc->zstd_long ? WINDOW_LOG_LONG : WINDOW_LOG_DEFAULT)) ||
+    if (ZSTD_isError(ZSTD_DCtx_setParameter(
+            rc->dctx, ZSTD_d_windowLogMax, rc->zstd_long ? WINDOW_LOG_LONG : WINDOW_LOG_DEFAULT)) ||
         ZSTD_isError(ZSTD_DCtx_setParameter(rc->dctx, ZSTD_d_stableOutBuffer, 1)))
         return false;
     ZSTD_outBuffer out = {buf, cap, 0};
