@@ -18,6 +18,9 @@ int ladle_range_plan_init(struct ladle_range_plan *p, size_t n, bool dec_known)
     atomic_init(&p->unread, n);
     p->dec_known = dec_known;
     atomic_init(&p->own_hint, 0);
+    p->mapped = false;
+    atomic_init(&p->watch.shrank, false);
+    atomic_init(&p->watch.size_found, 0);
     p->comp = calloc(n + 1, sizeof *p->comp);
     p->dec = calloc(n + 1, sizeof *p->dec);
     p->published = dec_known ? NULL : calloc(n + 1, sizeof *p->published);

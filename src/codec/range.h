@@ -24,6 +24,7 @@
 
 #include "common/config.h"
 #include "common/error.h"
+#include "io/file_map.h"
 
 struct ladle_gzip_index;
 
@@ -48,6 +49,10 @@ struct ladle_range_plan {
                        content size), dec[k + 1] is set by the worker of segment
                        k once it has decoded it (ladle_range_plan_publish) */
     bool dec_known;
+    /* A plain file whose workers map their segments (engine/segment_map.c),
+     * and what its views found (the file shrank under them). */
+    bool mapped;
+    struct ladle_file_map_watch watch;
     atomic_ullong own_hint;            /* the largest segment decoded so far: a first buffer size */
     uint64_t *bits;                    /* owns or NULL (gzip): the bit offset of each checkpoint */
     const struct ladle_gzip_index *gz; /* borrowed (gzip): the windows */

@@ -235,6 +235,7 @@ ladle_status ladle_engine_run(struct ladle_engine *r, struct ladle_engine_stats 
     for (unsigned k = 0; k < nwork; k++)
         pthread_join(threads[r->ndecoders + k], NULL);
     ladle_run_drain_done(r);
+    ladle_run_report_shrink(r);
     free(threads);
     free(args);
     if (stats) {

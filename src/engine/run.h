@@ -176,6 +176,18 @@ ladle_status ladle_run_fill_segment(struct ladle_engine *r, unsigned worker,
                                     struct ladle_chunk **ckp, struct ladle_engine_item **failed);
 void ladle_run_report_failed_read(struct ladle_engine *r, struct ladle_engine_item *it);
 void ladle_run_readers_free(struct seg_readers *rd);
+/* A failed read's result, to go in order (NULL when out of memory). */
+struct ladle_engine_item *ladle_run_failure(const struct ladle_error *err);
+
+/* segment_map.c: the chunk's segment (ck->plan, a mapped plain file) as a
+ * view of the file; false: read it instead. */
+bool ladle_run_map_segment(struct ladle_engine *r, struct ladle_chunk *ck);
+/* After a worker's design walked a chunk of plan p: when a view of the
+ * file found it shrunk, *it (freed with free_item) becomes that error. */
+void ladle_run_check_shrink(struct ladle_range_plan *p, struct ladle_engine_item **it,
+                            void (*free_item)(void *arg, struct ladle_engine_item *it), void *arg);
+/* At the run's end: a file that shrank under a view read later. */
+void ladle_run_report_shrink(struct ladle_engine *r);
 
 /* output.c */
 void ladle_run_free_item(struct ladle_engine *r, struct ladle_engine_item *it);

@@ -109,6 +109,7 @@ void *ladle_run_worker_main(void *p)
         bool last = ck->last;
         struct ladle_engine_item *it = NULL;
         ladle_status st = LADLE_OK;
+        struct ladle_range_plan *plan = ck->plan;
         if (ck->plan) { /* a segment to read first (segments.c) */
             st = ladle_run_fill_segment(r, a->index, &ck, &it);
             if (!ck && !it) {
@@ -117,6 +118,7 @@ void *ladle_run_worker_main(void *p)
                 continue; /* stopping, or out of memory */
             }
         }
+        const bool read = ck != NULL;
         if (ck)
             st = ops->process(ops->arg, a->index, ck, &it);
         else
@@ -127,6 +129,8 @@ void *ladle_run_worker_main(void *p)
             ladle_run_request_stop(r);
             continue;
         }
+        if (plan && read)
+            ladle_run_check_shrink(plan, &it, ops->free_item, ops->arg);
         it->input = input;
         it->seq = seq;
         it->last = last;

@@ -8,6 +8,11 @@
 
 void ladle_chunk_put(struct ladle_chunk *c)
 {
+    if (c->view) {
+        struct ladle_chunk_view *v = c->view;
+        c->view = NULL;
+        v->release(v);
+    }
     if (c->oversized) {
         if (c->backing)
             ladle_chunk_put(c->backing);

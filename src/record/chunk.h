@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 struct ladle_chunk;
+struct ladle_chunk_view;
 struct ladle_field_binding;
 struct ladle_range_plan;
 
@@ -58,6 +59,14 @@ struct ladle_chunk {
      * `segment` of `plan` into it. NULL for a chunk the decoder filled. */
     struct ladle_range_plan *plan;
     size_t segment;
+    /* Owns or NULL: data lies in a view of the file (engine/segments.c),
+     * not in mem; let go of when the chunk is put back. */
+    struct ladle_chunk_view *view;
+};
+
+/* Where a chunk's data lies when not in its memory. */
+struct ladle_chunk_view {
+    void (*release)(struct ladle_chunk_view *v);
 };
 
 /* Returns a chunk to its supply (or frees an oversized one). Any thread. */

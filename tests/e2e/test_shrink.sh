@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # A plain file that shrinks while ladle reads it (truncated, rewritten in
 # place) is an input error: exit 3 and "ladle: FILE: file shrank while being
-# read (from N to M bytes)", with both read engines -- never rc 0 with a cut
-# last record.
+# read (from N to M bytes)", with both read engines and with the workers'
+# mapped segments (--io auto, two threads or more) -- never rc 0 with a cut
+# last record, never killed by SIGBUS.
 #
 # Deterministic, not a race: ladle's output goes into a pipe whose reader
 # takes 1 MiB and then stops, so the pipeline stalls on backpressure (at
@@ -17,10 +18,10 @@ cd "$T" || exit 1
 yes 'a log line that is long enough, with text 0123456789 abcdefghijklmnop' |
     head -c $((96 << 20)) >big.src
 
-for io in pread uring; do
+for io in auto pread uring; do
     cp big.src big.log
-    LAST_CMD="ladle sample --rate 1 --io $io --chunk-size 64K big.log | { head -c 1M; truncate -s 2M big.log; cat; }"
-    timeout -k 5 "$E2E_TIMEOUT" "$L" sample --rate 1 --io "$io" --chunk-size 64K big.log \
+    LAST_CMD="ladle sample --rate 1 --io $io --threads 2 --chunk-size 64K big.log | { head -c 1M; truncate -s 2M big.log; cat; }"
+    timeout -k 5 "$E2E_TIMEOUT" "$L" sample --rate 1 --io "$io" --threads 2 --chunk-size 64K big.log \
         2>"$T/err" </dev/null |
         { head -c 1048576 >/dev/null; truncate -s 2M big.log; cat >/dev/null; }
     RC=${PIPESTATUS[0]}
@@ -31,6 +32,15 @@ for io in pread uring; do
     expect_eq "$LAST_CMD: exit" 3 "$RC"
     expect_stderr_match '^ladle: big.log: file shrank while being read \(from 100663296 to 2097152 bytes\)$'
 done
+
+# The same under a design whose chunks the output thread walks (--every):
+# the workers' views of the cut file are still held when it is found.
+cp big.src big.log
+LAST_CMD="ladle sample --every 1 --threads 2 --chunk-size 64K big.log | { head -c 1M; truncate -s 2M big.log; cat; }"
+timeout -k 5 "$E2E_TIMEOUT" "$L" sample --every 1 --threads 2 --chunk-size 64K big.log 2>"$T/err" </dev/null |
+    { head -c 1048576 >/dev/null; truncate -s 2M big.log; cat >/dev/null; }
+expect_eq "$LAST_CMD: exit" 3 "${PIPESTATUS[0]}"
+expect_stderr_match '^ladle: big.log: file shrank while being read \(from 100663296 to 2097152 bytes\)$'
 
 # A file that only grows is read as it was when opened (a snapshot), rc 0.
 head -c 4096 big.src >grow.log
