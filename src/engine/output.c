@@ -22,9 +22,11 @@ void ladle_run_hand_over(struct ladle_engine *r, struct ladle_engine_item *it)
     if (r->done_waiting) {
         bool wanted = it->input == r->want_input && it->seq == r->want_seq;
         r->want_here = r->want_here || wanted;
-        /* Alone it is due now when later results wait already, when it ends
-         * its input, or when its bytes could hold decoders back. */
-        wake = r->want_here && (!wanted || r->held > 0 || it->last ||
+        /* Alone it is due now when later results wait already (held, or
+         * on the done list before it: a worker done with its segment sends
+         * no more), when it ends its input, or when its bytes could hold
+         * decoders back. */
+        wake = r->want_here && (!wanted || r->held > 0 || r->done_head != it || it->last ||
                                 it->charge >= LADLE_ENGINE_PENDING_BUDGET / 8);
     }
     pthread_mutex_unlock(&r->done_lock);
