@@ -79,6 +79,9 @@ struct ladle_engine_stats {
     uint64_t bytes_in, bytes_compressed;
     int io_uring_used;
     unsigned threads;
+    /* The ordered stage's waits that ran to their deadline although the
+     * result it waited for and a later one were there: 0 but for a bug. */
+    uint64_t missed_wakes;
 };
 
 struct ladle_engine;

@@ -243,6 +243,7 @@ ladle_status ladle_engine_run(struct ladle_engine *r, struct ladle_engine_stats 
         stats->bytes_compressed = atomic_load(&r->bytes_compressed);
         stats->io_uring_used = atomic_load(&r->uring_used);
         stats->threads = r->nworkers;
+        stats->missed_wakes = r->missed_wakes;
     }
     return ladle_error_status(r->err);
 }

@@ -81,6 +81,8 @@ struct ladle_engine {
      * result it waits for and one more, or that one alone when it is due
      * now. Each wake-up costs two context switches per chunk otherwise. */
     bool done_waiting, want_here;
+    bool woken;            /* a worker signalled during this wait */
+    uint64_t missed_wakes; /* waits that ran out with the batch there, unsignalled */
     uint32_t want_input;
     uint64_t want_seq;
     size_t held;    /* a copy of holding, made before each wait */

@@ -6,13 +6,17 @@
  * result is charged 16 MiB so that backpressure (32 MiB) holds decoders
  * back all the time: the run must still end (no deadlock). Then: a take
  * that finishes early stops the run without an error, and a process that
- * fails stops it with that error; neither leaks a result.
+ * fails stops it with that error; neither leaks a result. Last, the wake-up
+ * rule: the result the calling thread waits for comes after a later one,
+ * the run's last (a worker done with its part sends no more); the wait must
+ * not run to its deadline (stats.missed_wakes).
  * LADLE_TEST_PIPELINE: the TSan build runs it.
  */
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "common/config.h"
 #include "engine/engine.h"
@@ -33,7 +37,16 @@ struct ctx {
     uint64_t file_size[INPUTS];
     uint64_t taken, finish_after;
     uint64_t fail_at_offset; /* process fails at this chunk offset of input 1 */
-    atomic_long live;        /* results not freed yet */
+    long long charge;        /* per result; 0: 16 MiB */
+    uint64_t last_seq[INPUTS];
+    /* late_end: the last result waits until all but two are taken and
+     * the calling thread waits; the next to last (slow_seq of the last
+     * input) waits until the last is handed over. */
+    bool late_end;
+    uint64_t slow_seq, total;
+    atomic_ulong taken_now;
+    atomic_bool last_out;
+    atomic_long live; /* results not freed yet */
     struct ladle_error *err;
     struct ladle_field_binding *dummy;
 };
@@ -66,7 +79,17 @@ static ladle_status process(void *arg, unsigned worker, struct ladle_chunk *ck,
     volatile unsigned sink = 0;
     for (size_t k = 0; k < ck->len * (ck->seq % 4); k++)
         sink += (unsigned char)ck->data[k % (ck->len ? ck->len : 1)];
-    r->it.charge = (long long)16 << 20;
+    r->it.charge = c->charge ? c->charge : (long long)16 << 20;
+    if (c->late_end && ck->input == INPUTS - 1 && (ck->seq == c->slow_seq || ck->last)) {
+        for (int ms = 0; ms < 2000; ms++) { /* bounded: a hang is worse than a miss */
+            if (ck->last ? atomic_load(&c->taken_now) + 2 >= c->total : atomic_load(&c->last_out))
+                break;
+            nanosleep(&(struct timespec){0, 1000000L}, NULL);
+        }
+        nanosleep(&(struct timespec){0, 5000000L}, NULL); /* into its hand-over, or a wait */
+        if (ck->last)
+            atomic_store(&c->last_out, true);
+    }
     bool fail = ck->input == 1 && ck->offset >= c->fail_at_offset;
     ladle_chunk_put(ck);
     if (fail)
@@ -86,10 +109,12 @@ static ladle_status take(void *arg, struct ladle_engine_item *it, bool *finished
     c->next_seq++;
     if (it->last) {
         CHECK(c->next_offset[it->input] == c->file_size[it->input]);
+        c->last_seq[it->input] = it->seq;
         c->cur++;
         c->next_seq = 0;
     }
     *finished = ++c->taken == c->finish_after;
+    atomic_store(&c->taken_now, c->taken);
     return LADLE_OK;
 }
 
@@ -101,7 +126,7 @@ static void free_item(void *arg, struct ladle_engine_item *it)
 }
 
 static ladle_status run(struct ctx *c, const char *const *paths, struct ladle_error *err,
-                        uint64_t *taken)
+                        uint64_t *taken, struct ladle_engine_stats *st)
 {
     struct ladle_config cfg;
     memset(&cfg, 0, sizeof cfg);
@@ -119,8 +144,7 @@ static ladle_status run(struct ctx *c, const char *const *paths, struct ladle_er
     CHECK(e != NULL);
     if (!e)
         return LADLE_E_INTERNAL;
-    struct ladle_engine_stats st;
-    ladle_status s = ladle_engine_run(e, &st);
+    ladle_status s = ladle_engine_run(e, st);
     ladle_engine_free(e);
     CHECK(atomic_load(&c->live) == 0); /* every result freed */
     *taken = c->taken;
@@ -151,20 +175,38 @@ int main(void)
     struct ladle_error err;
     ladle_error_init(&err);
     uint64_t taken;
-    CHECK(run(&c, p, &err, &taken) == LADLE_OK);
+    struct ladle_engine_stats st;
+    CHECK(run(&c, p, &err, &taken, &st) == LADLE_OK);
     CHECK(c.cur == INPUTS);
     CHECK(taken > 3 * INPUTS); /* many chunks: the order was worth checking */
+    CHECK(st.missed_wakes == 0);
+
+    /* Small results (no wake-up for their bytes); the run's next to last
+     * result comes after its last. */
+    CHECK(c.last_seq[INPUTS - 1] >= 1);
+    struct ctx late = {.finish_after = UINT64_MAX,
+                       .fail_at_offset = UINT64_MAX,
+                       .charge = 1024,
+                       .late_end = true,
+                       .slow_seq = c.last_seq[INPUTS - 1] - 1,
+                       .total = c.taken};
+    memcpy(late.file_size, sizes, sizeof sizes);
+    ladle_error_init(&err);
+    CHECK(run(&late, p, &err, &taken, &st) == LADLE_OK);
+    CHECK(late.cur == INPUTS && taken == c.taken);
+    CHECKF(st.missed_wakes == 0, "%llu waits ran to their deadline",
+           (unsigned long long)st.missed_wakes);
 
     struct ctx early = {.finish_after = 5, .fail_at_offset = UINT64_MAX};
     memcpy(early.file_size, sizes, sizeof sizes);
     ladle_error_init(&err);
-    CHECK(run(&early, p, &err, &taken) == LADLE_OK);
+    CHECK(run(&early, p, &err, &taken, &st) == LADLE_OK);
     CHECK(taken == 5);
 
     struct ctx failing = {.finish_after = UINT64_MAX, .fail_at_offset = sizes[1] / 2};
     memcpy(failing.file_size, sizes, sizeof sizes);
     ladle_error_init(&err);
-    CHECK(run(&failing, p, &err, &taken) == LADLE_E_INPUT);
+    CHECK(run(&failing, p, &err, &taken, &st) == LADLE_E_INPUT);
     CHECK(strstr(err.msg, "on purpose") != NULL);
     CHECK(failing.cur <= 1); /* nothing of input 1's failed chunk or later was taken */
 
