@@ -241,6 +241,13 @@ static ladle_status zstd_next(struct ladle_decoder *d, struct ladle_chunk **out)
                 return zstd_fail(d, st, r, (const unsigned char *)st->zin.src + st->zin.pos,
                                  st->zin.size - st->zin.pos);
             }
+            if (st->walk.empty_compressed) { /* see zstd_walk.h */
+                ladle_chunk_put(ck);
+                return ladle_error_set(d->err, LADLE_E_INPUT,
+                                       "%s: corrupt zstd data: a compressed block of 0 bytes "
+                                       "(at compressed byte %llu)",
+                                       d->name, (unsigned long long)st->walk.empty_compressed_at);
+            }
             continue;
         }
         if (!st->in.eof) {

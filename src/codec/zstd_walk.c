@@ -14,6 +14,7 @@
 #define SKIPPABLE_MASK 0xFFFFFFF0u
 #define SKIPPABLE_START 0x184D2A50u
 #define BLOCK_RLE 1u
+#define BLOCK_COMPRESSED 2u
 
 static uint64_t read_le(const unsigned char *p, size_t n)
 {
@@ -97,6 +98,10 @@ static void next_unit(struct ladle_zstd_walk *w)
         uint32_t bh = (uint32_t)read_le(w->small, 3);
         w->last_block = bh & 1;
         w->block_size = bh >> 3;
+        if (((bh >> 1) & 3) == BLOCK_COMPRESSED && w->block_size == 0 && !w->empty_compressed) {
+            w->empty_compressed = true;
+            w->empty_compressed_at = w->unit_start;
+        }
         uint64_t content = ((bh >> 1) & 3) == BLOCK_RLE ? 1 : w->block_size;
         if (content)
             start_unit(w, LADLE_ZSTD_BLOCK, content);

@@ -46,6 +46,12 @@ struct ladle_zstd_walk {
     size_t small_len;
     bool checksum;   /* the current frame ends with a checksum */
     bool last_block; /* the current block is the frame's last */
+    /* A block header declared a compressed block of 0 bytes, which RFC 8878
+     * does not allow (it holds two section headers at least) and which
+     * libzstd's buffered path takes for the frame's end (its one-shot path
+     * refuses it): set with the header's offset, for the codec to refuse. */
+    bool empty_compressed;
+    uint64_t empty_compressed_at;
 };
 
 void ladle_zstd_walk_init(struct ladle_zstd_walk *w);
