@@ -3,6 +3,7 @@
  * arbitrary bytes, framed into records as a run does, against libzstd's
  * streaming decoder used directly (see fuzz_codec.h).
  */
+#define ZSTD_STATIC_LINKING_ONLY /* ZSTD_frameHeaderSize */
 #include <zstd.h>
 
 #include "fuzz_codec.h"
@@ -14,7 +15,28 @@
  * buffered path does not after an empty last block: the bug
  * corpus/codec_zstd/crash-* hold). Accepted when the input is empty or its
  * last frame is complete. Inputs declaring more than the cap are not
- * compared. */
+ * compared. A frame with a compressed block of 0 bytes is refused, as
+ * RFC 8878 and libzstd's one-shot path have it (its buffered path reads
+ * the block as the frame's end: corpus/codec_zstd/crash-empty-compressed-*). */
+static int empty_compressed_block(const uint8_t *f, size_t fsz)
+{
+    if (fsz < 4 || (f[0] | f[1] << 8 | f[2] << 16 | (uint32_t)f[3] << 24) != ZSTD_MAGICNUMBER)
+        return 0; /* a skippable frame */
+    size_t hsz = ZSTD_frameHeaderSize(f, fsz);
+    if (ZSTD_isError(hsz))
+        return 0;
+    for (size_t b = hsz; b + 3 <= fsz;) {
+        uint32_t bh = f[b] | f[b + 1] << 8 | (uint32_t)f[b + 2] << 16;
+        uint32_t type = (bh >> 1) & 3, bsz = bh >> 3;
+        if (type == 2 && bsz == 0)
+            return 1;
+        if (bh & 1)
+            break;
+        b += 3 + (type == 1 ? 1 : bsz);
+    }
+    return 0;
+}
+
 static void reference(const uint8_t *data, size_t size, struct fuzz_ref *r)
 {
     static unsigned char *buf; /* FUZZ_CODEC_REF_CAP bytes, for the process's life */
@@ -25,6 +47,10 @@ static void reference(const uint8_t *data, size_t size, struct fuzz_ref *r)
         size_t fsz = ZSTD_findFrameCompressedSize(data + pos, size - pos);
         if (ZSTD_isError(fsz))
             break; /* the decoder below meets it too */
+        if (empty_compressed_block(data + pos, fsz)) {
+            r->ok = 0;
+            return;
+        }
         unsigned long long fcs = ZSTD_getFrameContentSize(data + pos, size - pos);
         if (fcs != ZSTD_CONTENTSIZE_UNKNOWN && fcs != ZSTD_CONTENTSIZE_ERROR)
             declared += fcs;
