@@ -98,11 +98,12 @@ static void next_unit(struct ladle_zstd_walk *w)
         uint32_t bh = (uint32_t)read_le(w->small, 3);
         w->last_block = bh & 1;
         w->block_size = bh >> 3;
-        if (((bh >> 1) & 3) == BLOCK_COMPRESSED && w->block_size == 0 && !w->empty_compressed) {
+        uint32_t type = (bh >> 1) & 3;
+        if (type == BLOCK_COMPRESSED && w->block_size == 0 && !w->empty_compressed) {
             w->empty_compressed = true;
             w->empty_compressed_at = w->unit_start;
         }
-        uint64_t content = ((bh >> 1) & 3) == BLOCK_RLE ? 1 : w->block_size;
+        uint64_t content = type == BLOCK_RLE ? 1 : w->block_size;
         if (content)
             start_unit(w, LADLE_ZSTD_BLOCK, content);
         else
