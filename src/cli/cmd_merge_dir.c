@@ -31,7 +31,8 @@ void ladle_cli_usage_merge_dir(FILE *f)
           "\n"
           "The PARTDIRs are left as they are: their shards are hard-linked into DIR\n"
           "(copied across file systems), and may be removed afterwards. DIR is\n"
-          "written atomically: on any failure or signal it is as it was.\n"
+          "written atomically: on any failure or signal before the commit it is as\n"
+          "it was; a signal after the commit exits 130/143 saying DIR is committed.\n"
           "\n"
           "  -o, --output DIR   the joined dataset (a new or empty folder)\n"
           "      --force        replace the dataset in DIR (as split --force)\n"
@@ -40,7 +41,8 @@ void ladle_cli_usage_merge_dir(FILE *f)
           "\n"
           "Exit status: 0 success, 2 usage error (folders drawn otherwise, a source in\n"
           "two), 3 a PARTDIR missing or damaged, 4 DIR cannot be written, 5 internal\n"
-          "error, 130/143 interrupted (DIR as it was).\n"
+          "error, 130/143 interrupted (DIR as it was, unless the message says the join\n"
+          "had ended and DIR is committed).\n"
           "\n"
           "Example:\n"
           "  ladle split --ratios train=0.9,test=0.1 -o day1 logs/day1/*.zst\n"
@@ -91,17 +93,22 @@ static int usage(const char *what, const char *arg)
 /* Runs the join with SIGINT and SIGTERM stopping it cleanly. */
 static ladle_status run(struct ladle_dataset_merge *q, struct ladle_error *err)
 {
-    struct sigaction sa, old_int, old_term;
+    struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
     sa.sa_flags = SA_RESTART; /* reads go on; the flag is looked at between steps */
     sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, &old_int);
-    sigaction(SIGTERM, &sa, &old_term);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
     q->cancel = &signal_seen;
     ladle_status st = ladle_dataset_merge_run(q, err);
-    sigaction(SIGINT, &old_int, NULL);
-    sigaction(SIGTERM, &old_term, NULL);
+    /* Not the old handlers: with the default one a signal after the commit
+     * would end ladle with 143 and no word, DIR committed. The flag stays
+     * the one record of a signal, and without SA_RESTART a summary written
+     * to a stalled stderr gives up at once. */
+    sa.sa_flags = 0;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
     return st;
 }
 
@@ -156,6 +163,10 @@ int ladle_cli_merge_dir(int argc, char **argv)
     if (st != LADLE_OK) {
         fprintf(stderr, "ladle: %s\n", err.msg);
         return (int)st;
+    }
+    if (signal_seen) { /* it came after the commit: the user asked to stop, the join is done */
+        fprintf(stderr, "ladle: merge: interrupted: the join had ended: %s is committed\n", q.dir);
+        return signal_seen == SIGTERM ? LADLE_EXIT_SIGTERM : LADLE_E_INTERRUPTED;
     }
     if (verbose)
         fprintf(stderr,
