@@ -4,6 +4,8 @@
  */
 #include "codec/codec.h"
 
+#include "codec/zstd_walk.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,6 +20,11 @@ const struct ladle_codec_ops *ladle_codec_detect(const unsigned char *m, size_t 
     if (n >= 2 && memcmp(m, zstd_magic, n < 4 ? n : 4) == 0)
         return &ladle_codec_zstd;
     if (n >= 4 && (m[0] & 0xF0) == 0x50 && m[1] == 0x2A && m[2] == 0x4D && m[3] == 0x18)
+        return &ladle_codec_zstd;
+    /* zstd's pre-1.0 formats: the zstd decoder says they are not read,
+     * rather than their bytes being taken for text. */
+    if (n >= 4 && memcmp(m + 1, zstd_magic + 1, 3) == 0 &&
+        ladle_zstd_legacy_version((uint32_t)m[0] | 0xFD2FB500u))
         return &ladle_codec_zstd;
     if (n >= 2 && m[0] == 0x1F && m[1] == 0x8B)
         return &ladle_codec_gzip;

@@ -110,6 +110,17 @@ static ladle_status window_too_large(struct ladle_decoder *d, struct zstd_state 
                            d->name, need, at);
 }
 
+/* A frame of zstd's pre-1.0 format v0.`version`: libzstd may read some, but
+ * the walker (and so every "where" and the frame checks) knows only the
+ * RFC 8878 format, and zstd has written it since 2016. */
+static ladle_status legacy_frame(struct ladle_decoder *d, unsigned version, uint64_t at)
+{
+    return ladle_error_set(d->err, LADLE_E_INPUT,
+                           "%s: a zstd frame of the legacy v0.%u format (before zstd 1.0) is not "
+                           "read: recompress it with zstd 1.0 or later (at compressed byte %llu)",
+                           d->name, version, (unsigned long long)at);
+}
+
 /* libzstd refused the bytes `pending` (npending of them) of the current unit. */
 static ladle_status zstd_fail(struct ladle_decoder *d, struct zstd_state *st, size_t r,
                               const unsigned char *pending, size_t npending)
@@ -124,6 +135,16 @@ static ladle_status zstd_fail(struct ladle_decoder *d, struct zstd_state *st, si
             "(at compressed byte %llu)",
             d->name, (unsigned long long)st->frame_start, (unsigned long long)w->pos - 1,
             (unsigned long long)st->frame_out_final, st->fcs, (unsigned long long)st->frame_start);
+    unsigned char magic[4];
+    size_t have = w->unit == LADLE_ZSTD_MAGIC ? w->hdr_len : 0;
+    if (have <= 4 && have + npending >= 4) {
+        memcpy(magic, w->hdr, have);
+        memcpy(magic + have, pending, 4 - have);
+        unsigned v = ladle_zstd_legacy_version((uint32_t)magic[0] | (uint32_t)magic[1] << 8 |
+                                               (uint32_t)magic[2] << 16 | (uint32_t)magic[3] << 24);
+        if (v)
+            return legacy_frame(d, v, w->frame_start);
+    }
     switch (ZSTD_getErrorCode(r)) {
     case ZSTD_error_frameParameter_windowTooLarge:
         return window_too_large(d, st, pending, npending);
@@ -240,6 +261,10 @@ static ladle_status zstd_next(struct ladle_decoder *d, struct ladle_chunk **out)
                 ladle_chunk_put(ck);
                 return zstd_fail(d, st, r, (const unsigned char *)st->zin.src + st->zin.pos,
                                  st->zin.size - st->zin.pos);
+            }
+            if (st->walk.legacy) { /* see zstd_walk.h */
+                ladle_chunk_put(ck);
+                return legacy_frame(d, st->walk.legacy, st->walk.legacy_at);
             }
             if (st->walk.empty_compressed) { /* see zstd_walk.h */
                 ladle_chunk_put(ck);

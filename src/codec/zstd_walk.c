@@ -74,11 +74,20 @@ static void block_done(struct ladle_zstd_walk *w)
         frame_done(w);
 }
 
+unsigned ladle_zstd_legacy_version(uint32_t magic)
+{
+    if (magic == 0xFD2FB51Eu)
+        return 1; /* v0.1: the others count up from 0xFD2FB522 (v0.2) */
+    return magic >= 0xFD2FB522u && magic <= 0xFD2FB527u ? magic - 0xFD2FB520u : 0;
+}
+
 /* The current unit is complete: what comes next. */
 static void next_unit(struct ladle_zstd_walk *w)
 {
     switch (w->unit) {
     case LADLE_ZSTD_MAGIC:
+        if (!w->legacy && (w->legacy = ladle_zstd_legacy_version((uint32_t)read_le(w->hdr, 4))))
+            w->legacy_at = w->frame_start;
         if (((uint32_t)read_le(w->hdr, 4) & SKIPPABLE_MASK) == SKIPPABLE_START)
             start_unit(w, LADLE_ZSTD_SKIP_SIZE, 4);
         else

@@ -52,6 +52,11 @@ struct ladle_zstd_walk {
      * refuses it): set with the header's offset, for the codec to refuse. */
     bool empty_compressed;
     uint64_t empty_compressed_at;
+    /* A frame's magic number is one of zstd's pre-1.0 formats (v0.1-v0.7,
+     * 0xFD2FB51E-0xFD2FB527), which the walker cannot follow: its version,
+     * set with the frame's offset, for the codec to refuse; 0 if none. */
+    unsigned legacy;
+    uint64_t legacy_at;
 };
 
 void ladle_zstd_walk_init(struct ladle_zstd_walk *w);
@@ -64,6 +69,10 @@ static inline uint64_t ladle_zstd_walk_want(const struct ladle_zstd_walk *w)
 
 /* Advances over n bytes libzstd has consumed. */
 void ladle_zstd_walk_feed(struct ladle_zstd_walk *w, const unsigned char *p, size_t n);
+
+/* The pre-1.0 format version (1-7) a little-endian magic number names, or
+ * 0 when it is not one of theirs. */
+unsigned ladle_zstd_legacy_version(uint32_t magic);
 
 /* True between frames (before any byte of the next): a clean end of input. */
 bool ladle_zstd_walk_at_frame_edge(const struct ladle_zstd_walk *w);

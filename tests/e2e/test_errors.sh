@@ -244,6 +244,14 @@ if [ "$have_zstd" = 1 ]; then
         expect_rc 3 "$L" sample --rate 1 "tiny$n.zst"
         expect_stderr_match "^ladle: tiny$n.zst: truncated zstd stream: .*\(at compressed byte $n\)$"
     done
+    # zstd's pre-1.0 formats (v0.7 here, 9 bytes a fuzzer found): refused by
+    # name, alone (not taken for text) and after a frame of today's format
+    printf '\047\265\057\375\000\000\351\000\012' >legacy.zst
+    expect_rc 3 "$L" sample --rate 1 legacy.zst
+    expect_stderr_match '^ladle: legacy.zst: a zstd frame of the legacy v0.7 format \(before zstd 1.0\) is not read: recompress it with zstd 1.0 or later \(at compressed byte 0\)$'
+    cat a.zst legacy.zst >legacy2.zst
+    expect_rc 3 "$L" sample --rate 1 -t 2 legacy2.zst
+    expect_stderr_match "^ladle: legacy2.zst: a zstd frame of the legacy v0.7 format .*\(at compressed byte $zst_size\)$"
     # corrupt data in the middle of a run with many threads and small chunks
     expect_rc 3 "$L" sample --rate 0.5 -t 4 --chunk-size 1K "bad$((zst_size / 2)).zst"
 fi

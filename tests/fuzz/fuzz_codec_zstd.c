@@ -17,7 +17,8 @@
  * last frame is complete. Inputs declaring more than the cap are not
  * compared. A frame with a compressed block of 0 bytes is refused, as
  * RFC 8878 and libzstd's one-shot path have it (its buffered path reads
- * the block as the frame's end: corpus/codec_zstd/crash-empty-compressed-*). */
+ * the block as the frame's end: corpus/codec_zstd/crash-empty-compressed-*),
+ * and so is a frame of a pre-1.0 format. */
 static int empty_compressed_block(const uint8_t *f, size_t fsz)
 {
     if (fsz < 4 || (f[0] | f[1] << 8 | f[2] << 16 | (uint32_t)f[3] << 24) != ZSTD_MAGICNUMBER)
@@ -37,6 +38,14 @@ static int empty_compressed_block(const uint8_t *f, size_t fsz)
     return 0;
 }
 
+/* zstd's pre-1.0 formats (v0.1-v0.7): this libzstd reads some, ladle
+ * refuses them all (corpus/codec_zstd/crash-legacy-v07). */
+static int legacy_magic(const uint8_t *f)
+{
+    uint32_t m = f[0] | f[1] << 8 | f[2] << 16 | (uint32_t)f[3] << 24;
+    return m == 0xFD2FB51Eu || (m >= 0xFD2FB522u && m <= 0xFD2FB527u);
+}
+
 static void reference(const uint8_t *data, size_t size, struct fuzz_ref *r)
 {
     static unsigned char *buf; /* FUZZ_CODEC_REF_CAP bytes, for the process's life */
@@ -44,6 +53,10 @@ static void reference(const uint8_t *data, size_t size, struct fuzz_ref *r)
         abort();
     unsigned long long declared = 0;
     for (size_t pos = 0; pos < size;) {
+        if (size - pos >= 4 && legacy_magic(data + pos)) {
+            r->ok = 0;
+            return;
+        }
         size_t fsz = ZSTD_findFrameCompressedSize(data + pos, size - pos);
         if (ZSTD_isError(fsz))
             break; /* the decoder below meets it too */
