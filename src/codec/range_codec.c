@@ -31,6 +31,7 @@
 #include <zstd.h>
 
 #include "codec/codec.h"
+#include "codec/zstd_walk.h"
 #include "io/source.h"
 
 /* The most a segment's own frames may take for the fast path: compressed,
@@ -239,6 +240,15 @@ static bool zstd_own_decode(void *st, char *buf, size_t cap, size_t *n)
     if (ZSTD_isError(ZSTD_DCtx_setParameter(
             rc->dctx, ZSTD_d_windowLogMax, rc->zstd_long ? WINDOW_LOG_LONG : WINDOW_LOG_DEFAULT)) ||
         ZSTD_isError(ZSTD_DCtx_setParameter(rc->dctx, ZSTD_d_stableOutBuffer, 1)))
+        return false;
+    /* libzstd's buffered path, which own_frame uses, reads a compressed
+     * block of 0 bytes in the middle of a frame as empty; the serial codec
+     * refuses it (zstd_walk.h), and the fast way must not accept more than
+     * it does: such a segment goes the serial way, which says where. */
+    struct ladle_zstd_walk w;
+    ladle_zstd_walk_init(&w);
+    ladle_zstd_walk_feed(&w, rc->own, len);
+    if (w.empty_compressed || w.legacy)
         return false;
     ZSTD_outBuffer out = {buf, cap, 0};
     for (size_t at = 0; at < len;) {

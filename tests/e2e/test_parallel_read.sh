@@ -195,6 +195,22 @@ for f in "$T"/small.d/p*; do
 done >"$T/fast/rle.frames.zst"
 CHUNK=64K fast_case "RLE block" "$T/fast/rle.frames.zst"
 expect_eq "an RLE block over the limit: an input error" 3 "$FAST_RC"
+# a compressed block of 0 bytes before a frame's last block (tests/fuzz
+# found it): the serial codec refuses it, libzstd's buffered path read it as
+# empty, so -t 2 took the file (exit 0) that -t 1 refused. Frames of 500
+# short lines, the bad one in the middle, 64 KiB segments.
+mkdir "$T/eb.d"
+seq 1 6000 | awk '{printf "{\"id\":%d,\"user\":\"u%d\",\"msg\":\"text %d\"}\n", $1, $1 % 97, $1 * 7}' |
+    split -l 500 -a 4 - "$T/eb.d/p"
+printf '\x28\xb5\x2f\xfd\x00\x00\x00\x00\x00\x04\x00\x00\x53\x00\x00\x0a' >"$T/fast/emptyblock.zst"
+i=0
+for f in "$T"/eb.d/p*; do
+    i=$((i + 1))
+    if [ $i = 6 ]; then cat "$T/fast/emptyblock.zst"; else zstd -q -c "$f"; fi
+done >"$T/fast/emptyblock.frames.zst"
+CHUNK=64K fast_case "a compressed block of 0 bytes" "$T/fast/emptyblock.frames.zst"
+expect_eq "a compressed block of 0 bytes mid-frame: an input error" 3 "$FAST_RC"
+expect_stderr_match 'corrupt zstd data: a compressed block of 0 bytes \(at compressed byte [0-9]+\)$'
 # cut inside the last frame
 cat "$T"/frames.d/p*.zst | head -c -7 >"$T/fast/cut.zst"
 fast_case cut "$T/fast/cut.zst"
