@@ -135,6 +135,8 @@ static ladle_status zstd_fail(struct ladle_decoder *d, struct zstd_state *st, si
             "(at compressed byte %llu)",
             d->name, (unsigned long long)st->frame_start, (unsigned long long)w->pos - 1,
             (unsigned long long)st->frame_out_final, st->fcs, (unsigned long long)st->frame_start);
+    if (w->legacy) /* libzstd refused a unit after a pre-1.0 magic */
+        return legacy_frame(d, w->legacy, w->legacy_at);
     unsigned char magic[4];
     size_t have = w->unit == LADLE_ZSTD_MAGIC ? w->hdr_len : 0;
     if (have <= 4 && have + npending >= 4) {

@@ -85,14 +85,16 @@ unsigned ladle_zstd_legacy_version(uint32_t magic)
 static void next_unit(struct ladle_zstd_walk *w)
 {
     switch (w->unit) {
-    case LADLE_ZSTD_MAGIC:
-        if (!w->legacy && (w->legacy = ladle_zstd_legacy_version((uint32_t)read_le(w->hdr, 4))))
+    case LADLE_ZSTD_MAGIC: {
+        uint32_t magic = (uint32_t)read_le(w->hdr, 4);
+        if (!w->legacy && (w->legacy = ladle_zstd_legacy_version(magic)))
             w->legacy_at = w->frame_start;
-        if (((uint32_t)read_le(w->hdr, 4) & SKIPPABLE_MASK) == SKIPPABLE_START)
+        if ((magic & SKIPPABLE_MASK) == SKIPPABLE_START)
             start_unit(w, LADLE_ZSTD_SKIP_SIZE, 4);
         else
             start_unit(w, LADLE_ZSTD_FRAME_DESC, 1);
         break;
+    }
     case LADLE_ZSTD_FRAME_DESC: {
         w->checksum = (w->hdr[4] >> 2) & 1;
         size_t rest = header_size(w->hdr[4]) - 5;

@@ -11,7 +11,10 @@
  * tells the walker what libzstd consumed (ladle_zstd_walk_feed); an error
  * then lies in the current unit, whose first byte is an exact "where".
  * The walker only reads what libzstd has already accepted, so it never
- * judges the data itself.
+ * judges the data itself; the two things it notes for the codec to refuse
+ * (below) are where libzstd's buffered path accepts too much. range_codec.c
+ * also walks a segment's raw bytes before its fast way: any bytes are safe
+ * to feed (a header never takes more than hdr's 18 bytes).
  */
 #ifndef LADLE_ZSTD_WALK_H
 #define LADLE_ZSTD_WALK_H
@@ -48,8 +51,9 @@ struct ladle_zstd_walk {
     bool last_block; /* the current block is the frame's last */
     /* A block header declared a compressed block of 0 bytes, which RFC 8878
      * does not allow (it holds two section headers at least) and which
-     * libzstd's buffered path takes for the frame's end (its one-shot path
-     * refuses it): set with the header's offset, for the codec to refuse. */
+     * libzstd's buffered path takes for the frame's end when it is the last
+     * block and reads as empty elsewhere (its one-shot path refuses it): set
+     * with the first such header's offset, for the codec to refuse. */
     bool empty_compressed;
     uint64_t empty_compressed_at;
     /* A frame's magic number is one of zstd's pre-1.0 formats (v0.1-v0.7,
@@ -67,7 +71,7 @@ static inline uint64_t ladle_zstd_walk_want(const struct ladle_zstd_walk *w)
     return w->need;
 }
 
-/* Advances over n bytes libzstd has consumed. */
+/* Advances over n bytes (those libzstd has consumed, in the codec). */
 void ladle_zstd_walk_feed(struct ladle_zstd_walk *w, const unsigned char *p, size_t n);
 
 /* The pre-1.0 format version (1-7) a little-endian magic number names, or
