@@ -8,6 +8,8 @@
  * the first byte of the member, and for a CRC-32 failure the member's whole
  * range. After a member, anything but zero padding or another member's
  * magic (1F 8B) is named as data that is not gzip, not as a cut member.
+ * A member header with a reserved flag bit set is refused here (ISA-L
+ * reads past it; zlib, and so gzip_build.c, refuses it).
  *
  * --index: a file read whole from byte 0 that has no valid index is
  * decoded by zlib instead, which builds the index on the way
@@ -227,6 +229,20 @@ static ladle_status gzip_next(struct ladle_decoder *d, struct ladle_chunk **out)
             if (d->chunks->stopping(d->chunks->arg))
                 break;
             continue;
+        }
+        if (st->member_in < 4 && st->z.avail_in > 3 - st->member_in &&
+            (st->z.next_in[3 - st->member_in] & 0xE0)) {
+            /* RFC 1952: a set reserved FLG bit (7..5) may announce a field
+             * this reader does not know, so it must refuse the member, as
+             * gzip and zlib do; ISA-L ignores those bits, so ladle looks. */
+            fail = ladle_error_set(d->err, LADLE_E_INPUT,
+                                   "%s: corrupt gzip data: reserved header flags set (0x%02x), "
+                                   "in the member that starts at compressed byte %llu (at "
+                                   "compressed byte %llu)",
+                                   d->name, st->z.next_in[3 - st->member_in] & 0xE0u,
+                                   (unsigned long long)st->member_start,
+                                   (unsigned long long)st->member_start + 3);
+            break;
         }
         uint32_t before_out = st->z.avail_out;
         uint32_t before_in = st->z.avail_in;

@@ -209,6 +209,21 @@ expect_same "$T/a.log" "$L" sample --rate 1 padded.gz
 (cat a.gz; echo junk) >junk.gz
 expect_rc 3 "$L" sample -n 3 junk.gz
 expect_stderr_match "^ladle: junk.gz: data after the last gzip member is not gzip \(at compressed byte $gz_size\)$"
+# a member header with a reserved FLG bit (RFC 1952: refuse it; ISA-L reads
+# past it): the second member's flag byte gets bit 5, alone and with FNAME;
+# -t 2 (no index: read serially) and stdin say the same
+for flg in 32 40 128; do
+    cp a.gz rsv.gz
+    printf "\\$(printf %03o "$flg")" | dd of=rsv.gz bs=1 seek=3 conv=notrunc 2>/dev/null
+    cat a.gz rsv.gz >"reserved$flg.gz"
+    want=$(printf '0x%02x' $((flg & 224)))
+    for t in 1 2; do
+        expect_rc 3 "$L" sample --rate 1 -t "$t" "reserved$flg.gz"
+        expect_stderr_match "^ladle: reserved$flg.gz: corrupt gzip data: reserved header flags set \\($want\\), in the member that starts at compressed byte $gz_size \\(at compressed byte $((gz_size + 3))\\)$"
+    done
+    expect_rc 3 "$L" sample --rate 1 - <"reserved$flg.gz"
+    expect_stderr_match '^ladle: <stdin>: corrupt gzip data: reserved header flags set'
+done
 head -c 2 a.gz >tiny.gz
 expect_rc 3 "$L" sample --rate 1 tiny.gz
 expect_stderr_match '^ladle: tiny.gz: truncated gzip stream: .*\(at compressed byte 2\)$'
