@@ -7,7 +7,8 @@
  * dictionary and the bits of the byte the boundary falls in primed into
  * its bit buffer. When that member's last block ends, the member table
  * says where the next member's header is; from there each member is read
- * whole (ISAL_GZIP: header, data, trailer's CRC-32), to the end of the file.
+ * whole (ISAL_GZIP: header, data, trailer's CRC-32), to the end of the file;
+ * a header with a reserved flag bit set is refused, as in codec_gzip.c.
  *
  * The index's CRC-32 of every checkpoint interval inside the segment is
  * checked as the reader passes it (a file changed where its stamp does
@@ -108,6 +109,16 @@ static ladle_status refill(struct gz_reader *r, struct ladle_error *err)
     r->next += got;
     r->z.next_in = r->in;
     r->z.avail_in = (uint32_t)got;
+    if (r->z.crc_flag == ISAL_GZIP && r->in_at == r->ix->members[r->member].comp && got >= 4 &&
+        (r->in[3] & 0xE0))
+        /* As codec_gzip.c: RFC 1952 refuses a set reserved FLG bit, ISA-L
+         * reads past it. A refill at a member's start holds its header. */
+        return ladle_error_set(err, LADLE_E_INPUT,
+                               "%s: corrupt gzip data: reserved header flags set (0x%02x), in the "
+                               "member that starts at compressed byte %llu (at compressed byte "
+                               "%llu)",
+                               r->p->name, r->in[3] & 0xE0u, (unsigned long long)r->in_at,
+                               (unsigned long long)r->in_at + 3);
     return LADLE_OK;
 }
 

@@ -224,6 +224,18 @@ for flg in 32 40 128; do
     expect_rc 3 "$L" sample --rate 1 - <"reserved$flg.gz"
     expect_stderr_match '^ladle: <stdin>: corrupt gzip data: reserved header flags set'
 done
+# the same in a file indexed before it changed: the middle member's flag
+# byte lies outside the first and last 64 KiB the index's stamp reads, so
+# the workers read it from the index, and their reader refuses it too
+seq 1 200000 | gzip -c >m1.gz
+m1_size=$(wc -c <m1.gz)
+cat m1.gz m1.gz m1.gz >m3.gz
+expect_rc 0 "$L" index --span 64K m3.gz
+printf '\040' | dd of=m3.gz bs=1 seek=$((m1_size + 3)) conv=notrunc 2>/dev/null
+for t in 1 2 4; do
+    expect_rc 3 "$L" sample --rate 0.001 -t "$t" m3.gz
+    expect_stderr_match "^ladle: m3.gz: corrupt gzip data: reserved header flags set \\(0x20\\), in the member that starts at compressed byte $m1_size \\(at compressed byte $((m1_size + 3))\\)$"
+done
 head -c 2 a.gz >tiny.gz
 expect_rc 3 "$L" sample --rate 1 tiny.gz
 expect_stderr_match '^ladle: tiny.gz: truncated gzip stream: .*\(at compressed byte 2\)$'
