@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "codec/gzip_header.h"
 #include "codec/gzip_index.h"
 
 struct gzip_state {
@@ -231,19 +232,9 @@ static ladle_status gzip_next(struct ladle_decoder *d, struct ladle_chunk **out)
             continue;
         }
         if (st->member_in < 4 && st->z.avail_in > 3 - st->member_in &&
-            (st->z.next_in[3 - st->member_in] & 0xE0)) {
-            /* RFC 1952: a set reserved FLG bit (7..5) may announce a field
-             * this reader does not know, so it must refuse the member, as
-             * gzip and zlib do; ISA-L ignores those bits, so ladle looks. */
-            fail = ladle_error_set(d->err, LADLE_E_INPUT,
-                                   "%s: corrupt gzip data: reserved header flags set (0x%02x), "
-                                   "in the member that starts at compressed byte %llu (at "
-                                   "compressed byte %llu)",
-                                   d->name, st->z.next_in[3 - st->member_in] & 0xE0u,
-                                   (unsigned long long)st->member_start,
-                                   (unsigned long long)st->member_start + 3);
+            (fail = ladle_gzip_check_flags(d->name, st->z.next_in[3 - st->member_in],
+                                           st->member_start, d->err)) != LADLE_OK)
             break;
-        }
         uint32_t before_out = st->z.avail_out;
         uint32_t before_in = st->z.avail_in;
         int rc = isal_inflate(&st->z);
