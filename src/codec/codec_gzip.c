@@ -163,6 +163,7 @@ static const char *isal_error_name(int rc)
     }
 }
 
+/* check-tree: long (one member loop: boundaries, header check, inflate, errors) */
 static ladle_status gzip_next(struct ladle_decoder *d, struct ladle_chunk **out)
 {
     struct gzip_state *st = d->state;
