@@ -21,8 +21,23 @@ int t_done(const char *name)
         fprintf(stderr, "%s: %d check(s) failed\n", name, t_failures);
         return 1;
     }
-    fprintf(stderr, "%s: ok\n", name);
+    fprintf(stderr, "%s: ok%s\n", name, t_smoke() ? " (LADLE_TEST_SCALE=smoke)" : "");
     return 0;
+}
+
+int t_smoke(void)
+{
+    static int smoke = -1;
+    if (smoke < 0) {
+        const char *v = getenv("LADLE_TEST_SCALE");
+        smoke = v && strcmp(v, "smoke") == 0;
+    }
+    return smoke;
+}
+
+size_t t_reps(size_t full, size_t smoke)
+{
+    return t_smoke() ? smoke : full;
 }
 
 const char *t_tmpdir(void)

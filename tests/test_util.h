@@ -31,6 +31,25 @@ extern int t_failures;
         }                                                                                          \
     } while (0)
 
+/*
+ * Test scale. LADLE_TEST_SCALE=smoke (tests/CMakeLists.txt sets it in the
+ * sanitizer builds) runs each loop that only repeats the same code with
+ * other seeds, sizes or thread counts a few times, and skips the checks that
+ * need the full repetitions to have power (means, frequencies, chi-square):
+ * a sanitizer finds a bad access or a race in the first pass through a path,
+ * and the Debug pass runs every test in full. Exact checks (sizes,
+ * membership, byte-identical outputs) run at both scales.
+ */
+int t_smoke(void);
+/* full, or smoke where t_smoke(). */
+size_t t_reps(size_t full, size_t smoke);
+/* The statistical checks: CHECKF where !t_smoke(), else nothing. */
+#define CHECK_STAT(cond, ...)                                                                      \
+    do {                                                                                           \
+        if (!t_smoke())                                                                            \
+            CHECKF(cond, __VA_ARGS__);                                                             \
+    } while (0)
+
 /* Prints "N passed, M failed" style summary and returns the exit code. */
 int t_done(const char *name);
 

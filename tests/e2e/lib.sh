@@ -38,6 +38,26 @@ q() {
     printf '%s' "${out% }"
 }
 
+# Test scale (see tests/test_util.h): LADLE_TEST_SCALE=smoke, set in the
+# sanitizer builds, runs a loop that only repeats the same code with other
+# seeds, sizes or thread counts once (`reps`), and `smoke` lets a test leave
+# out what needs the full repetitions. The Debug pass runs everything.
+smoke() { [ "${LADLE_TEST_SCALE:-full}" = smoke ]; }
+# reps FULL... -- SMOKE...: the words before `--`, or under smoke those after.
+reps() {
+    local full=() small=() seen=0 a
+    for a in "$@"; do
+        if [ "$seen" = 0 ] && [ "$a" = -- ]; then
+            seen=1
+        elif [ "$seen" = 0 ]; then
+            full+=("$a")
+        else
+            small+=("$a")
+        fi
+    done
+    if smoke; then printf '%s\n' "${small[@]}"; else printf '%s\n' "${full[@]}"; fi
+}
+
 pass() { PASSED=$((PASSED + 1)); }
 # fail WHAT [DETAIL...]: counts a failure, prints it (details indented).
 fail() {
@@ -55,7 +75,7 @@ skip() {
     exit 77
 }
 finish() {
-    echo "$PASSED passed, $FAILED failed"
+    echo "$PASSED passed, $FAILED failed$(smoke && echo ' (LADLE_TEST_SCALE=smoke)')"
     [ "$FAILED" = 0 ] && exit 0
     exit 1
 }
