@@ -32,10 +32,11 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 # q ARGS...: the arguments as one shell-quoted line, for messages.
+# (printf -v forks nothing: run() below pays this on every ladle call.)
 q() {
-    local out="" a
-    for a in "$@"; do out+="$(printf '%q' "$a") "; done
-    printf '%s' "${out% }"
+    local s
+    printf -v s '%q ' "$@"
+    printf '%s' "${s% }"
 }
 
 # Test scale (see tests/test_util.h): LADLE_TEST_SCALE=smoke, set in the
@@ -118,7 +119,8 @@ expect_true() {
 # run CMD...: runs CMD with a time limit; stdout in $T/out, stderr in $T/err,
 # status in RC, the command line in LAST_CMD.
 run() {
-    LAST_CMD=$(q "$@")
+    printf -v LAST_CMD '%q ' "$@"
+    LAST_CMD=${LAST_CMD% }
     timeout -k 5 "$E2E_TIMEOUT" "$@" >"$T/out" 2>"$T/err"
     RC=$?
 }
