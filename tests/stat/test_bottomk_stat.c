@@ -26,6 +26,10 @@
  *    {1, 7, 4096, 1 MiB}, two inputs (the second gzip), with and without
  *    shuffle; the shuffled output is a permutation of the unshuffled one,
  *    in key order.
+ * Under LADLE_TEST_SCALE=smoke (sanitizer builds): 1 seed per N in 1, 3 of
+ * the 2000 seeds in 2 (the chi-square of the runs and the favoured
+ * selector's power skipped), threads {1, 4} x chunks {7, 4096, 1 MiB} in 3;
+ * the exact checks run.
  */
 #include <isa-l/igzip_lib.h>
 #include <math.h>
@@ -206,7 +210,7 @@ static void test_exact_size(void)
     const int64_t np = (int64_t)pop.nrecs; /* 1000 lines and some empty ones */
     const int64_t ns[] = {1, 2, 10, 500, np - 1, np, np + 1, 5000};
     for (size_t i = 0; i < sizeof ns / sizeof ns[0]; i++)
-        for (uint64_t seed = 0; seed < 3; seed++)
+        for (uint64_t seed = 0; seed < t_reps(3, 1); seed++)
             check_n(ns[i], seed);
     /* Edge values of N, each in a child process. */
     check_n_isolated(0);
@@ -218,11 +222,11 @@ static void test_exact_size(void)
 
 enum { NPOP = 40, K = 10, SEEDS = 2000 };
 
-/* X2 of inclusion counts under "exactly K of NPOP each time". */
-static double chi2_stat(const long *counts)
+/* X2 of inclusion counts over runs draws of "exactly K of NPOP each time". */
+static double chi2_stat(const long *counts, long runs)
 {
-    double p = (double)K / NPOP, e = SEEDS * p;
-    double var = SEEDS * p * (1 - p) * NPOP / (NPOP - 1.0);
+    double p = (double)K / NPOP, e = (double)runs * p;
+    double var = (double)runs * p * (1 - p) * NPOP / (NPOP - 1.0);
     double x = 0;
     for (int i = 0; i < NPOP; i++)
         x += ((double)counts[i] - e) * ((double)counts[i] - e) / var;
@@ -250,7 +254,8 @@ static void test_uniform(void)
     const struct t_text *ins[] = {&t};
     long counts[NPOP] = {0}, favoured[NPOP] = {0};
     int mismatches = 0;
-    for (uint64_t s = 0; s < SEEDS; s++) {
+    const long runs = (long)t_reps(SEEDS, 3);
+    for (uint64_t s = 0; s < (uint64_t)runs; s++) {
         uint64_t seed = 0x5EED0000ULL + s;
         struct t_output out;
         run_n(&path, 1, K, seed, 1, 4096, 0, &out);
@@ -282,29 +287,29 @@ static void test_uniform(void)
     long total = 0;
     for (int i = 0; i < NPOP; i++)
         total += counts[i];
-    CHECK(total == (long)K * SEEDS);
-    double x = chi2_stat(counts);
+    CHECK(total == (long)K * runs);
+    double x = chi2_stat(counts, runs);
     fprintf(stderr, "uniformity: chi-square %.2f (39 dof, accepted %.2f..%.2f)\n", x, crit_lo,
             crit);
-    CHECKF(x < crit && x > crit_lo, "inclusion counts: chi-square %.2f outside (%.2f, %.2f)", x,
-           crit_lo, crit);
+    CHECK_STAT(x < crit && x > crit_lo, "inclusion counts: chi-square %.2f outside (%.2f, %.2f)", x,
+               crit_lo, crit);
 
     /* Power. */
     long first_k[NPOP] = {0};
     for (int i = 0; i < K; i++)
         first_k[i] = SEEDS;
-    double x_first = chi2_stat(first_k), x_fav = chi2_stat(favoured);
+    double x_first = chi2_stat(first_k, SEEDS), x_fav = chi2_stat(favoured, runs);
     fprintf(stderr, "power: first-k selector %.1f, favoured-position selector %.1f\n", x_first,
             x_fav);
     CHECK(x_first > crit);
-    CHECK(x_fav > crit);
+    CHECK_STAT(x_fav > crit, "the favoured-position selector is not rejected");
     /* A round-robin selector (seed s takes positions 10s..10s+9 mod 40)
      * covers every position exactly 500 times: too even, X2 = 0. */
     long even[NPOP] = {0};
     for (int s = 0; s < SEEDS; s++)
         for (int i = 0; i < K; i++)
             even[(s * K + i) % NPOP]++;
-    CHECK(chi2_stat(even) < crit_lo);
+    CHECK(chi2_stat(even, SEEDS) < crit_lo);
     free(path);
     free(t.p);
     free(t.offs);
@@ -374,15 +379,17 @@ static void test_determinism(void)
         uint64_t wcount;
         char *want = expected_sample(ins, paths, 2, 99, (uint64_t)n, shuffle, &wlen, &wcount);
         CHECK(wcount == (uint64_t)n);
-        for (unsigned th = 1; th <= 4; th++)
-            for (size_t c = 0; c < 4; c++) {
+        /* Smoke: threads 1 and 4, chunks from 7 (chunk 1 with 4 threads
+         * takes seconds a run under TSan). */
+        for (unsigned th = 1; th <= 4; th += (unsigned)t_reps(1, 3))
+            for (size_t c = t_reps(0, 1); c < 4; c++) {
                 struct t_output out;
                 run_n(paths, 2, n, 99, th, chunks[c], shuffle, &out);
                 CHECKF(same(&out, want, wlen),
                        "threads %u chunk %lld shuffle %d: output differs (%zu bytes, want %zu): %s",
                        th, (long long)chunks[c], shuffle, out.len, wlen, out.error);
                 CHECK(out.report.records_in == a.nrecs + b.nrecs);
-                if (th == 2 && c == 2)
+                if (th == 1 && c == 2) /* a run of both scales */
                     *(shuffle ? &shuf_ref : &plain_ref) = out;
                 else
                     t_output_free(&out);

@@ -102,6 +102,12 @@
  * 6. Manifest: see above (every run).
  * Also: a non-empty DIR is refused (LADLE_E_OUTPUT) and left as it was; a
  * split that gets no record still has its folder and manifest entry.
+ * Under LADLE_TEST_SCALE=smoke (sanitizer builds): 3 seeds for the frequency
+ * and uniformity tests (1., 4., 5.), 2 in 2., 1 per design in 3. and 5.,
+ * threads {1, 3} (chunk 7: threads 1 only) in the determinism and
+ * --stratify loops; the exact checks (splits, counts, records, manifest,
+ * identical datasets) run, the binomial, chi-square and variance checks on
+ * the repeated runs and their power are skipped.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -833,8 +839,12 @@ static void test_hash(void)
 
     /* Determinism: threads 1..3 x chunk sizes, byte-identical datasets. */
     static const int64_t chunks[] = {0, 7, 4096};
-    for (unsigned th = 1; th <= 3; th++)
+    /* Smoke: threads 1 and 3, chunk 7 with 1 thread only (with 3 it takes
+     * seconds a run under TSan). */
+    for (unsigned th = 1; th <= 3; th += (unsigned)t_reps(1, 2))
         for (size_t c = 0; c < 3; c++) {
+            if (t_smoke() && th > 1 && chunks[c] == 7)
+                continue;
             struct sopts d = o;
             d.threads = th;
             d.chunk = chunks[c];
@@ -850,26 +860,27 @@ static void test_hash(void)
 
     /* Inclusion frequency in train, per record, over seeds. */
     enum { N = 200, S = 60 };
+    const int runs = (int)t_reps(S, 3);
     static const size_t sz2[] = {N};
     make_pop(&p, sz2, 1, 50, 0, "hashf");
     double cnt[N] = {0}, fixed[N] = {0}, even[N];
     for (size_t i = 0; i < N; i++)
-        even[i] = 0.8 * S;
-    for (int s = 0; s < S; s++) {
+        even[i] = 0.8 * runs;
+    for (int s = 0; s < runs; s++) {
         struct sopts f = {.ratios = "train=0.8,val=0.1,test=0.1", .seed = 1000 + 17 * (uint64_t)s};
         run_split(&p, &f, &r, "hash frequency");
         CHECKF(each_once(&p, &r), "hash seed %d: a record not in exactly one split", s);
         for (size_t i = 0; i < N; i++) {
             cnt[i] += r.copies[0][i];
             if (s == 0) /* a split that ignores the seed: seed 0's, S times */
-                fixed[i] = S * (double)r.copies[0][i];
+                fixed[i] = runs * (double)r.copies[0][i];
         }
         sres_free(&r);
     }
     /* Independent Binomial(S, .8) per record: the sum of squared z-scores
      * is chi-square with N dof (no n/(n-1) term: a run's train count is
      * not fixed). */
-    double lo, hi, e = S * 0.8, v = S * 0.8 * 0.2, xs = 0, xf = 0, xe = 0;
+    double lo, hi, e = runs * 0.8, v = runs * 0.8 * 0.2, xs = 0, xf = 0, xe = 0;
     chi2_bounds(N, &lo, &hi);
     for (size_t i = 0; i < N; i++) {
         xs += (cnt[i] - e) * (cnt[i] - e) / v;
@@ -879,11 +890,11 @@ static void test_hash(void)
     fprintf(stderr,
             "hash split, train per record over %d seeds: chi-square %.1f (%d dof, "
             "accepted %.1f..%.1f)\n",
-            S, xs, N, lo, hi);
-    CHECKF(xs > lo && xs < hi, "hash split inclusion: chi-square %.1f outside (%.1f, %.1f)", xs, lo,
-           hi);
-    CHECKF(xf > hi && xe < lo, "power: seed-independent %.1f, even spread %.1f not rejected", xf,
-           xe);
+            runs, xs, N, lo, hi);
+    CHECK_STAT(xs > lo && xs < hi, "hash split inclusion: chi-square %.1f outside (%.1f, %.1f)", xs,
+               lo, hi);
+    CHECK_STAT(xf > hi && xe < lo, "power: seed-independent %.1f, even spread %.1f not rejected",
+               xf, xe);
     /* And record by record: the exact two-sided binomial p-value of each
      * count, Bonferroni over the N records (family level 1e-4). This one
      * catches a single record that (almost) never goes to train, which
@@ -891,16 +902,16 @@ static void test_hash(void)
     double pmin = 1;
     size_t worst = 0;
     for (size_t i = 0; i < N; i++) {
-        double pv2 = binom_two_sided((int)cnt[i], S, 0.8);
+        double pv2 = binom_two_sided((int)cnt[i], runs, 0.8);
         if (pv2 < pmin) {
             pmin = pv2;
             worst = i;
         }
     }
-    CHECKF(pmin > 1e-4 / N, "hash split: record %zu in train %.0f times of %d (p = %.3g)", worst,
-           cnt[worst], S, pmin);
-    CHECKF(binom_two_sided(S / 2, S, 0.8) < 1e-4 / N,
-           "power: a record in train half the time is not flagged");
+    CHECK_STAT(pmin > 1e-4 / N, "hash split: record %zu in train %.0f times of %d (p = %.3g)",
+               worst, cnt[worst], runs, pmin);
+    CHECK_STAT(binom_two_sided(runs / 2, runs, 0.8) < 1e-4 / N,
+               "power: a record in train half the time is not flagged");
     pop_free(&p);
 }
 
@@ -932,6 +943,7 @@ static size_t key_splits(const struct pop *p, const struct sres *r, int *split)
 static void test_grouped(void)
 {
     enum { NK = 600, SEEDS = 8 };
+    const int seeds = (int)t_reps(SEEDS, 2);
     static const size_t sz[] = {2400};
     struct pop p;
     make_pop(&p, sz, 1, NK, 1, "group");
@@ -946,7 +958,7 @@ static void test_grouped(void)
     uint64_t pooled[3] = {0};
     int prev[NK], cur[NK];
     struct sres r;
-    for (int s = 0; s < SEEDS; s++) {
+    for (int s = 0; s < seeds; s++) {
         struct sopts o = {.ratios = "train=0.7,val=0.2,test=0.1",
                           .by = "user",
                           .seed = 500 + (uint64_t)s,
@@ -960,9 +972,9 @@ static void test_grouped(void)
             if (cur[k] >= 0)
                 kc[cur[k]]++;
         for (int k = 0; k < 3; k++) {
-            CHECKF(binom_ok((double)kc[k], (double)K, prob[k]),
-                   "--by seed %d: %llu of %zu keys in split %d, Binomial mean %.0f", s,
-                   (unsigned long long)kc[k], K, k, (double)K * prob[k]);
+            CHECK_STAT(binom_ok((double)kc[k], (double)K, prob[k]),
+                       "--by seed %d: %llu of %zu keys in split %d, Binomial mean %.0f", s,
+                       (unsigned long long)kc[k], K, k, (double)K * prob[k]);
             pooled[k] += kc[k];
         }
         if (s > 0) {
@@ -970,9 +982,9 @@ static void test_grouped(void)
             for (size_t k = 0; k < NK; k++)
                 moved += present[k] && cur[k] != prev[k];
             /* A seed-independent split moves none: 0 is ~22 sd below K q. */
-            CHECKF(binom_ok((double)moved, (double)K, q),
-                   "--by seeds %d/%d: %zu of %zu keys moved, Binomial mean %.0f", s - 1, s, moved,
-                   K, (double)K * q);
+            CHECK_STAT(binom_ok((double)moved, (double)K, q),
+                       "--by seeds %d/%d: %zu of %zu keys moved, Binomial mean %.0f", s - 1, s,
+                       moved, K, (double)K * q);
         }
         memcpy(prev, cur, sizeof cur);
         sres_free(&r);
@@ -980,11 +992,11 @@ static void test_grouped(void)
     double x = chi2_counts(pooled, prob, 3), pv = t_chi2_sf(x, 2);
     fprintf(stderr,
             "--by: keys per split over %d seeds %llu/%llu/%llu, chi-square %.2f (p = %.3g)\n",
-            SEEDS, (unsigned long long)pooled[0], (unsigned long long)pooled[1],
+            seeds, (unsigned long long)pooled[0], (unsigned long long)pooled[1],
             (unsigned long long)pooled[2], x, pv);
-    CHECKF(pv > 1e-4, "--by: keys per split, chi-square %.2f (p = %.3g)", x, pv);
+    CHECK_STAT(pv > 1e-4, "--by: keys per split, chi-square %.2f (p = %.3g)", x, pv);
     double xw = chi2_counts(pooled, wrong, 3);
-    CHECKF(t_chi2_sf(xw, 2) < 1e-4, "power: .6/.3/.1 not rejected (chi-square %.2f)", xw);
+    CHECK_STAT(t_chi2_sf(xw, 2) < 1e-4, "power: .6/.3/.1 not rejected (chi-square %.2f)", xw);
 
     /* The same seed: identical for threads 1..3 x chunk sizes; every key in
      * the same split with the files in the other order. */
@@ -993,8 +1005,12 @@ static void test_grouped(void)
     run_split(&p, &o, &r, "--by user seed 77");
     key_splits(&p, &r, prev);
     static const int64_t chunks[] = {0, 7, 4096};
-    for (unsigned th = 1; th <= 3; th++)
+    /* Smoke: threads 1 and 3, chunk 7 with 1 thread only (with 3 it takes
+     * seconds a run under TSan). */
+    for (unsigned th = 1; th <= 3; th += (unsigned)t_reps(1, 2))
         for (size_t c = 0; c < 3; c++) {
+            if (t_smoke() && th > 1 && chunks[c] == 7)
+                continue;
             struct sopts d = o;
             d.threads = th;
             d.chunk = chunks[c];
@@ -1048,7 +1064,7 @@ static void test_design(void)
     } cf[] = {{0.5, "train=0.5,test=0.5", 0.5}, {0.2, "train=0.2,test=0.8", 0.2}};
     char *sel = malloc(p.n);
     for (size_t c = 0; c < 2; c++)
-        for (uint64_t seed = 900; seed < 903; seed++) {
+        for (uint64_t seed = 900; seed < 900 + t_reps(3, 1); seed++) {
             struct sopts o = {.ratios = cf[c].ratios,
                               .design = LADLE_DESIGN_BERNOULLI,
                               .rate = cf[c].rate,
@@ -1065,14 +1081,14 @@ static void test_design(void)
                 diff += (r.copies[0][i] + r.copies[1][i]) != (uint32_t)sel[i];
             CHECKF(diff == 0, "%s: %zu records differ from `ladle sample`'s", what, diff);
             double kept = (double)(r.records[0] + r.records[1]);
-            CHECKF(kept == (double)m && binom_ok(kept, (double)p.n, cf[c].rate),
-                   "%s: kept %.0f (sample: %zu), Binomial(%zu, %g)", what, kept, m, p.n,
-                   cf[c].rate);
+            CHECKF(kept == (double)m, "%s: kept %.0f, sample %zu", what, kept, m);
+            CHECK_STAT(binom_ok(kept, (double)p.n, cf[c].rate), "%s: kept %.0f, Binomial(%zu, %g)",
+                       what, kept, p.n, cf[c].rate);
             /* Correlated with the sampling key, train would get all kept
              * records: kept (1 - r) away, > 50 sd. */
-            CHECKF(binom_ok((double)r.records[0], kept, cf[c].train),
-                   "%s: train %llu of %.0f kept, Binomial mean %.0f", what,
-                   (unsigned long long)r.records[0], kept, kept * cf[c].train);
+            CHECK_STAT(binom_ok((double)r.records[0], kept, cf[c].train),
+                       "%s: train %llu of %.0f kept, Binomial mean %.0f", what,
+                       (unsigned long long)r.records[0], kept, kept * cf[c].train);
             sres_free(&r);
         }
     /* The other designs, with and without --shuffle: exactly the records
@@ -1107,15 +1123,16 @@ static void test_design(void)
         CHECKF(diff == 0 && kept == (double)m,
                "%s: %zu records differ from `ladle sample`'s (dataset %.0f, sample %zu)", what,
                diff, kept, m);
-        CHECKF(kept > 0 && binom_ok((double)r.records[0], kept, 0.5), "%s: train %llu of %.0f kept",
-               what, (unsigned long long)r.records[0], kept);
+        CHECKF(kept > 0, "%s: nothing kept", what);
+        CHECK_STAT(binom_ok((double)r.records[0], kept, 0.5), "%s: train %llu of %.0f kept", what,
+                   (unsigned long long)r.records[0], kept);
         sres_free(&r);
     }
 
     /* --cluster 2 --rate 0.3 with --by 2: the kept keys' split must not
      * follow the cluster decision (both hash the same value). */
     int *ks = malloc(p.nkeys * sizeof *ks);
-    for (uint64_t seed = 910; seed < 913; seed++) {
+    for (uint64_t seed = 910; seed < 910 + t_reps(3, 1); seed++) {
         struct sopts o = {.ratios = "train=0.3,test=0.7",
                           .by = "2",
                           .design = LADLE_DESIGN_CLUSTER,
@@ -1135,9 +1152,9 @@ static void test_design(void)
             kept += ks[k] >= 0;
             train += ks[k] == 0;
         }
-        CHECKF(binom_ok((double)train, (double)kept, 0.3),
-               "--cluster --by seed %llu: %zu of %zu kept keys in train, Binomial mean %.0f",
-               (unsigned long long)seed, train, kept, 0.3 * (double)kept);
+        CHECK_STAT(binom_ok((double)train, (double)kept, 0.3),
+                   "--cluster --by seed %llu: %zu of %zu kept keys in train, Binomial mean %.0f",
+                   (unsigned long long)seed, train, kept, 0.3 * (double)kept);
         sres_free(&r);
     }
     free(ks);
@@ -1230,8 +1247,9 @@ static void check_power(const struct pop *p, const size_t *a, size_t nclasses, s
     }
     double xf = chi2_classes(p, first, a, nclasses, S, &dof);
     double xe = chi2_classes(p, even, a, nclasses, S, &dof);
-    CHECKF(xf > hi && xe < lo, "%s power: first-a %.1f, even %.1f not both outside (%.1f, %.1f)",
-           what, xf, xe, lo, hi);
+    CHECK_STAT(xf > hi && xe < lo,
+               "%s power: first-a %.1f, even %.1f not both outside (%.1f, %.1f)", what, xf, xe, lo,
+               hi);
     free(first);
     free(even);
 }
@@ -1243,8 +1261,9 @@ static void test_stratify(void)
     make_pop(&p, sz, 6, 100, 0, "strat");
     static const char *const sets[] = {"train=0.8,val=0.1,test=0.1", "a=0.7,b=0.2,c=0.1",
                                        "x=0.5,y=0.3,z=0.2"};
+    /* Smoke: threads 1 and 3. */
     for (size_t s = 0; s < 3; s++)
-        for (unsigned th = 1; th <= 3; th++) {
+        for (unsigned th = 1; th <= 3; th += (unsigned)t_reps(1, 2)) {
             struct sopts o = {.ratios = sets[s],
                               .stratify = "3",
                               .seed = 40 + th + 10 * s,
@@ -1313,12 +1332,13 @@ static void test_stratify(void)
 
     /* Uniformity within classes. */
     enum { S = 200 };
+    const int runs = (int)t_reps(S, 3);
     static const size_t szu[] = {20, 30, 10};
     make_pop(&p, szu, 3, 10, 0, "stratu");
     double *train = calloc(p.n, sizeof *train), *val = calloc(p.n, sizeof *val);
     size_t a_train[3], a_val[3];
     int exact = 1;
-    for (int s = 0; s < S; s++) {
+    for (int s = 0; s < runs; s++) {
         struct sopts o = {.ratios = sets[0], .stratify = "3", .seed = 7000 + 3 * (uint64_t)s};
         struct sres r;
         run_split(&p, &o, &r, "--stratify uniformity");
@@ -1339,20 +1359,20 @@ static void test_stratify(void)
     }
     CHECKF(exact, "--stratify: the class counts per split change with the seed");
     int dof_t, dof_v;
-    double xt = chi2_classes(&p, train, a_train, 3, S, &dof_t);
-    double xv = chi2_classes(&p, val, a_val, 3, S, &dof_v);
+    double xt = chi2_classes(&p, train, a_train, 3, (size_t)runs, &dof_t);
+    double xv = chi2_classes(&p, val, a_val, 3, (size_t)runs, &dof_v);
     double lo, hi;
     chi2_bounds(dof_t, &lo, &hi);
     fprintf(stderr,
             "--stratify uniformity over %d seeds: train %.1f, val %.1f (%d dof, accepted "
             "%.1f..%.1f)\n",
-            S, xt, xv, dof_t, lo, hi);
+            runs, xt, xv, dof_t, lo, hi);
     CHECK(dof_t == 57 && dof_v == 57);
-    CHECKF(xt > lo && xt < hi, "--stratify: train inclusion chi-square %.1f outside (%.1f, %.1f)",
-           xt, lo, hi);
-    CHECKF(xv > lo && xv < hi, "--stratify: val inclusion chi-square %.1f outside (%.1f, %.1f)", xv,
-           lo, hi);
-    check_power(&p, a_train, 3, S, lo, hi, "--stratify train");
+    CHECK_STAT(xt > lo && xt < hi,
+               "--stratify: train inclusion chi-square %.1f outside (%.1f, %.1f)", xt, lo, hi);
+    CHECK_STAT(xv > lo && xv < hi, "--stratify: val inclusion chi-square %.1f outside (%.1f, %.1f)",
+               xv, lo, hi);
+    check_power(&p, a_train, 3, (size_t)runs, lo, hi, "--stratify train");
     free(train);
     free(val);
     pop_free(&p);
@@ -1429,7 +1449,7 @@ static void test_balance(void)
     struct pop p;
     make_pop(&p, sz, 4, 100, 0, "bal");
     static const char *const modes[] = {"under", "cap:40", "ratio:2", "over"};
-    for (uint64_t seed = 60; seed < 62; seed++)
+    for (uint64_t seed = 60; seed < 60 + t_reps(2, 1); seed++)
         for (int d = 0; d < 2; d++) {
             struct sopts o = {.ratios = "train=0.7,test=0.3", .seed = seed, .shard_records = 150};
             if (d) {
@@ -1502,6 +1522,7 @@ static void test_balance(void)
 
     /* Uniformity: one split, classes of 40, 25 and 10. */
     enum { S = 150 };
+    const int runs = (int)t_reps(S, 3);
     static const size_t szu[] = {40, 25, 10};
     make_pop(&p, szu, 3, 10, 0, "balu");
     const uint64_t n[3] = {40, 25, 10};
@@ -1513,7 +1534,7 @@ static void test_balance(void)
         for (size_t c = 0; c < 3; c++)
             a[c] = (size_t)target_of(umodes[m], n, 3, n[c]);
         size_t wrong = 0;
-        for (int s = 0; s < S; s++) {
+        for (int s = 0; s < runs; s++) {
             struct sopts o = {.ratios = "all=1",
                               .balance = "3",
                               .mode = umodes[m],
@@ -1535,17 +1556,17 @@ static void test_balance(void)
         CHECKF(wrong == 0, "--balance-mode %s: %zu wrong counts or repeated records", umodes[m],
                wrong);
         int dof;
-        double x = chi2_classes(&p, cnt, a, 3, S, &dof);
+        double x = chi2_classes(&p, cnt, a, 3, (size_t)runs, &dof);
         chi2_bounds(dof, &lo, &hi);
         fprintf(stderr,
                 "--balance-mode %s uniformity over %d seeds: chi-square %.1f (%d dof, "
                 "accepted %.1f..%.1f)\n",
-                umodes[m], S, x, dof, lo, hi);
+                umodes[m], runs, x, dof, lo, hi);
         CHECK(dof == 63);
-        CHECKF(x > lo && x < hi,
-               "--balance-mode %s: inclusion chi-square %.1f outside (%.1f, %.1f)", umodes[m], x,
-               lo, hi);
-        check_power(&p, a, 3, S, lo, hi, umodes[m]);
+        CHECK_STAT(x > lo && x < hi,
+                   "--balance-mode %s: inclusion chi-square %.1f outside (%.1f, %.1f)", umodes[m],
+                   x, lo, hi);
+        check_power(&p, a, 3, (size_t)runs, lo, hi, umodes[m]);
         free(cnt);
     }
 
@@ -1553,7 +1574,7 @@ static void test_balance(void)
     double *extra = calloc(p.n, sizeof *extra);
     double v_sum[3] = {0}, v_sq[3] = {0};
     size_t wrong = 0;
-    for (int s = 0; s < S; s++) {
+    for (int s = 0; s < runs; s++) {
         struct sopts o = {
             .ratios = "all=1", .balance = "3", .mode = "over", .seed = 5000 + 11 * (uint64_t)s};
         struct sres r;
@@ -1587,7 +1608,7 @@ static void test_balance(void)
     double x = 0;
     int dof = 0;
     for (size_t c = 1; c < 3; c++) {
-        double e = (double)S * (double)(40 - n[c]) / (double)n[c];
+        double e = (double)runs * (double)(40 - n[c]) / (double)n[c];
         for (size_t i = 0; i < p.n; i++)
             if ((size_t)p.r[i].label == c)
                 x += (extra[i] - e) * (extra[i] - e) / e;
@@ -1600,25 +1621,27 @@ static void test_balance(void)
             "--balance-mode over: extra copies chi-square %.1f (%d dof, accepted "
             "%.1f..%.1f)\n",
             x, dof, lo, hi);
-    CHECKF(x > lo && x < hi, "over: extra copies chi-square %.1f outside (%.1f, %.1f)", x, lo, hi);
+    CHECK_STAT(x > lo && x < hi, "over: extra copies chi-square %.1f outside (%.1f, %.1f)", x, lo,
+               hi);
     /* The spread of a record's extras: Binomial(e, 1/n_c)'s variance. */
     for (size_t c = 1; c < 3; c++) {
         double e = (double)(40 - n[c]), q = 1.0 / (double)n[c], want = e * q * (1 - q);
-        double mean = v_sum[c] / S, sd = sqrt((v_sq[c] - S * mean * mean) / (S - 1));
-        double tol = 5 * sd / sqrt((double)S);
+        double mean = v_sum[c] / runs, sd = sqrt((v_sq[c] - runs * mean * mean) / (runs - 1));
+        double tol = 5 * sd / sqrt((double)runs);
         fprintf(stderr,
                 "--balance-mode over, class of %llu: extra copies variance %.3f, "
                 "binomial %.3f +- %.3f\n",
                 (unsigned long long)n[c], mean, want, tol);
-        CHECKF(fabs(mean - want) <= tol,
-               "over: class of %llu: variance of extra copies %.3f, "
-               "want %.3f +- %.3f",
-               (unsigned long long)n[c], mean, want, tol);
+        CHECK_STAT(fabs(mean - want) <= tol,
+                   "over: class of %llu: variance of extra copies %.3f, "
+                   "want %.3f +- %.3f",
+                   (unsigned long long)n[c], mean, want, tol);
         /* Power: an even spread (3 extras each, class of 10) has variance
          * 0; at most one extra each (without replacement, class of 25),
          * 0.6 * 0.4 = 0.24. */
         double alt = c == 2 ? 0.0 : 0.24;
-        CHECKF(fabs(alt - want) > tol, "over power: %.3f not rejected (tolerance %.3f)", alt, tol);
+        CHECK_STAT(fabs(alt - want) > tol, "over power: %.3f not rejected (tolerance %.3f)", alt,
+                   tol);
     }
     free(extra);
     pop_free(&p);

@@ -63,6 +63,11 @@
  * 6. Determinism: byte-identical output for threads 1..4 and chunk sizes
  *    {1, 7, 4096} (-n, --per-stratum, --fractions, --emit-weight), and the
  *    shuffled output in record-key order; --header with a named column.
+ * Under LADLE_TEST_SCALE=smoke (sanitizer builds): ladle runs for every
+ * 10th N and the last four in 1. (the allocation is still computed for
+ * all), 3 seeds in 1b. and 2., 1 seed in 4., threads {1, 4} in 6. (chunk 1
+ * with 1 thread only); the exact checks run, the mean, binomial and
+ * chi-square checks and their power are skipped.
  */
 #include <math.h>
 #include <stdint.h>
@@ -543,6 +548,8 @@ static void test_allocation(void)
     for (size_t i = 0; i < sizeof more / sizeof more[0]; i++)
         ns[cnt++] = more[i];
     int minimum_used = 0;
+    /* Smoke: ladle runs for every 10th N and the last four (924..5000). */
+    const size_t every = t_reps(1, 10);
     for (uint64_t k = 0; k <= 3; k++)
         for (size_t i = 0; i < cnt && failures < 5; i++) {
             uint64_t n = ns[i], plain[MAXS + 1];
@@ -564,7 +571,8 @@ static void test_allocation(void)
             snprintf(what, sizeof what, "--strata 1 -n %llu --min-per-stratum %llu",
                      (unsigned long long)n, (unsigned long long)k);
             struct opts o = {LADLE_DESIGN_STRATIFIED, n, 0, NULL, NULL, 3, 2, 0, 0, 0, 0, 0, 1, k};
-            failures += !check_sample(&pop1, &o, alloc, NS1, NULL, what);
+            if (i % every == 0 || i + 4 >= cnt)
+                failures += !check_sample(&pop1, &o, alloc, NS1, NULL, what);
         }
     /* The minimum changes the allocation for many N (else the loop over k
      * tests nothing new). */
@@ -621,10 +629,11 @@ static void test_min_unbiased(void)
     for (size_t i = 0; i < p.n; i++)
         truth += 1.0 + (double)i;
     enum { S = 2000 };
+    const uint64_t runs = t_reps(S, 3);
     for (uint64_t k = 0; k <= 1; k++) {
         double sum = 0, sum2 = 0, wmin = 1e300, wmax = 0;
         int bad = 0;
-        for (uint64_t seed = 0; seed < S; seed++) {
+        for (uint64_t seed = 0; seed < runs; seed++) {
             struct opts o = {
                 LADLE_DESIGN_STRATIFIED, 10, 0, NULL, NULL, 500 + seed, 1, 0, 0, 1, 0, 0, 1, k};
             double ws, ys;
@@ -638,18 +647,19 @@ static void test_min_unbiased(void)
             wmax = ws > wmax ? ws : wmax;
         }
         CHECK(bad == 0);
-        double mean = sum / S, se = sqrt((sum2 - S * mean * mean) / (S - 1) / S);
+        const double rs = (double)runs;
+        double mean = sum / rs, se = sqrt((sum2 - rs * mean * mean) / (rs - 1) / rs);
         fprintf(stderr,
                 "--min-per-stratum %llu: weights sum to %.4g..%.4g; mean HT total %.1f (true "
                 "%.0f, se %.1f)\n",
                 (unsigned long long)k, wmin, wmax, mean, truth, se);
         if (k == 1) {
             CHECK(fabs(wmin - 100) < 1e-9 && fabs(wmax - 100) < 1e-9);
-            CHECKF(fabs(mean - truth) < 5 * se, "mean total %.1f, true %.0f, se %.1f", mean, truth,
-                   se);
+            CHECK_STAT(fabs(mean - truth) < 5 * se, "mean total %.1f, true %.0f, se %.1f", mean,
+                       truth, se);
         } else { /* power: the plain allocation drops D and E */
             CHECK(fabs(wmax - 95) < 1e-9);
-            CHECK(fabs(mean - truth) >= 5 * se);
+            CHECK_STAT(fabs(mean - truth) >= 5 * se, "power: mean total %.1f not rejected", mean);
         }
     }
     pop_free(&p);
@@ -661,12 +671,12 @@ enum { SEEDS = 1500, NU = 60 };
 
 /* X2 over the three strata (57 dof). counts[i]: inclusion count of record i. */
 static double chi2_strata(const struct pop *p, const long *counts, const uint64_t *sizes,
-                          const uint64_t *alloc)
+                          const uint64_t *alloc, size_t seeds)
 {
     double x = 0;
     for (size_t h = 0; h < p->nstrata; h++) {
-        double n = (double)sizes[h], q = (double)alloc[h] / n, e = SEEDS * q;
-        double var = SEEDS * q * (1 - q) * n / (n - 1);
+        double n = (double)sizes[h], q = (double)alloc[h] / n, e = (double)seeds * q;
+        double var = (double)seeds * q * (1 - q) * n / (n - 1);
         for (size_t i = 0; i < p->n; i++)
             if ((size_t)p->r[i].stratum == h)
                 x += ((double)counts[i] - e) * ((double)counts[i] - e) / var;
@@ -705,7 +715,8 @@ static void test_uniform(void)
         if (p.r[i].stratum == 0 && rank[i] == 0)
             fav_rec = i;
     }
-    for (size_t s = 0; s < SEEDS; s++) {
+    const size_t seeds = t_reps(SEEDS, 3);
+    for (size_t s = 0; s < seeds; s++) {
         uint64_t seed = 0xABC000 + s * 31;
         struct opts o = {
             LADLE_DESIGN_STRATIFIED, 12, 0, NULL, NULL, seed, 1, 4096, 0, 0, 0, 0, 0, 0};
@@ -746,16 +757,18 @@ static void test_uniform(void)
             robin[i] += (rank[i] + sizes[h] - (s * alloc[h]) % sizes[h]) % sizes[h] < alloc[h];
         }
     }
-    double x = chi2_strata(&p, counts, sizes, alloc);
+    double x = chi2_strata(&p, counts, sizes, alloc, seeds);
     fprintf(stderr, "uniformity within strata: chi-square %.2f (%d dof, accepted %.2f..%.2f)\n", x,
             dof, lo, hi);
-    CHECKF(x > lo && x < hi, "inclusion counts: chi-square %.2f outside (%.2f, %.2f)", x, lo, hi);
-    double xf = chi2_strata(&p, favoured, sizes, alloc), x1 = chi2_strata(&p, first, sizes, alloc),
-           xr = chi2_strata(&p, robin, sizes, alloc);
+    CHECK_STAT(x > lo && x < hi, "inclusion counts: chi-square %.2f outside (%.2f, %.2f)", x, lo,
+               hi);
+    double xf = chi2_strata(&p, favoured, sizes, alloc, seeds),
+           x1 = chi2_strata(&p, first, sizes, alloc, seeds),
+           xr = chi2_strata(&p, robin, sizes, alloc, seeds);
     fprintf(stderr, "power: favoured record %.1f, first-k %.1f, round-robin %.2f\n", xf, x1, xr);
-    CHECK(xf > hi);
-    CHECK(x1 > hi);
-    CHECK(xr < lo);
+    CHECK_STAT(xf > hi, "power: favoured record %.1f not rejected", xf);
+    CHECK_STAT(x1 > hi, "power: first-k %.1f not rejected", x1);
+    CHECK_STAT(xr < lo, "power: round-robin %.2f not rejected", xr);
     free(sel);
     pop_free(&p);
 }
@@ -818,7 +831,7 @@ static void test_fractions(void)
     size_t *order = malloc(p.n * sizeof *order);
     int power_ok = 1;
     for (size_t sp = 0; sp < 2; sp++)
-        for (uint64_t seed = 100; seed < 103; seed++) {
+        for (uint64_t seed = 100; seed < 100 + t_reps(3, 1); seed++) {
             const double *rate = specs[sp].rate;
             long kept[5] = {0}, wrong[5] = {0};
             for (size_t i = 0; i < p.n; i++) {
@@ -870,9 +883,9 @@ static void test_fractions(void)
             }
             for (size_t h = 0; h < 5; h++) {
                 double n = (double)sz[h], r = rate[h], mean = n * r, sd = sqrt(n * r * (1 - r));
-                CHECKF(fabs((double)kept[h] - mean) <= 5 * sd,
-                       "--fractions %s seed %llu: stratum %s kept %ld, binomial %.0f +- 5*%.1f",
-                       specs[sp].text, (unsigned long long)seed, names[h], kept[h], mean, sd);
+                CHECK_STAT(fabs((double)kept[h] - mean) <= 5 * sd,
+                           "--fractions %s seed %llu: stratum %s kept %ld, binomial %.0f +- 5*%.1f",
+                           specs[sp].text, (unsigned long long)seed, names[h], kept[h], mean, sd);
                 if (r == 0 || r == 1)
                     CHECK(kept[h] == (long)mean);
             }
@@ -880,7 +893,7 @@ static void test_fractions(void)
             double mb = (double)sz[1] * rate[1], sdb = sqrt(mb * (1 - rate[1]));
             power_ok &= fabs((double)wrong[1] - mb) > 5 * sdb;
         }
-    CHECKF(power_ok, "the binomial bounds do not reject the '*'-everywhere selector");
+    CHECK_STAT(power_ok, "the binomial bounds do not reject the '*'-everywhere selector");
     free(sel);
     free(order);
     pop_free(&p);
@@ -967,8 +980,13 @@ static void test_determinism(void)
         w[h] = alloc[h] ? (double)sizes[h] / (double)alloc[h] : 0;
     }
     static const int64_t chunks[] = {1, 7, 4096};
-    for (unsigned th = 1; th <= 4; th++)
+    /* Smoke: threads 1 and 4, chunk 1 with 1 thread only (with 4 it takes
+     * over a second a run under TSan). */
+    const unsigned th_step = (unsigned)t_reps(1, 3);
+    for (unsigned th = 1; th <= 4; th += th_step)
         for (size_t c = 0; c < 3; c++) {
+            if (t_smoke() && th > 1 && chunks[c] == 1)
+                continue;
             char what[96];
             snprintf(what, sizeof what, "-n 120 threads %u chunk %lld", th, (long long)chunks[c]);
             struct opts o = {
@@ -991,8 +1009,10 @@ static void test_determinism(void)
         LADLE_DESIGN_FRACTIONS, 0, 0, "a=0.5,c=1,*=0.25", NULL, 21, 1, 0, 0, 1, 0, 0, 0, 0};
     run_strata(&pop1, &fo, &ref);
     CHECK(ref.status == LADLE_OK && ref.len > 0);
-    for (unsigned th = 1; th <= 4; th++)
+    for (unsigned th = 1; th <= 4; th += th_step)
         for (size_t c = 0; c < 3; c++) {
+            if (t_smoke() && th > 1 && chunks[c] == 1)
+                continue;
             struct opts o = fo;
             o.threads = th;
             o.chunk = chunks[c];

@@ -44,6 +44,10 @@
  * 4. --header: each input's first line is a header: it is not counted in
  *    the index (indices continue over the records only) and the first
  *    input's header is written once, first.
+ * Under LADLE_TEST_SCALE=smoke (sanitizer builds): every 9th S for K = 64
+ * in 1., 3 seeds in 2., 1,000 (large K: 2,000) in 2b., threads {1, 4} in
+ * 3.; the exact checks run, the chi-square, share and power checks are
+ * skipped.
  */
 #include <math.h>
 #include <stdint.h>
@@ -244,7 +248,9 @@ static void test_exact(void)
     int failures = 0;
     for (size_t i = 0; i < sizeof ks / sizeof ks[0] && failures < 5; i++) {
         uint64_t k = ks[i];
-        for (uint64_t s = 0; s < k && failures < 5; s += (k > 70 ? 97 : 1)) {
+        /* Every S, a spread for K = 1000; smoke: every 9th S for K = 64. */
+        const uint64_t step = k > 70 ? 97 : k > 10 ? t_reps(1, 9) : 1;
+        for (uint64_t s = 0; s < k && failures < 5; s += step) {
             struct opts o = {k, (int64_t)s, 1, 2, 0, 0, 0};
             failures += !check_exact(paths, ins, 3, &o);
         }
@@ -285,9 +291,9 @@ static void test_exact(void)
 
 enum { KU = 10, SEEDS = 2000 };
 
-static double chi2_uniform(const long *c)
+static double chi2_uniform(const long *c, int seeds)
 {
-    double e = (double)SEEDS / KU, x = 0;
+    double e = (double)seeds / KU, x = 0;
     for (int s = 0; s < KU; s++)
         x += ((double)c[s] - e) * ((double)c[s] - e) / e;
     return x;
@@ -305,7 +311,8 @@ static void test_start_uniform(void)
     const struct t_text *ins[] = {&t};
     long counts[KU] = {0}, biased[KU] = {0}, robin[KU] = {0}, constant[KU] = {0};
     int bad_runs = 0;
-    for (uint64_t i = 0; i < SEEDS; i++) {
+    const int seeds = (int)t_reps(SEEDS, 3);
+    for (uint64_t i = 0; i < (uint64_t)seeds; i++) {
         uint64_t seed = 0xC0FFEE00ULL + i * 7919;
         struct opts o = {KU, -1, seed, 1, 4096, 0, 0};
         struct t_output out;
@@ -341,15 +348,16 @@ static void test_start_uniform(void)
         robin[seed % KU]++;
         constant[0]++;
     }
-    double x = chi2_uniform(counts);
+    double x = chi2_uniform(counts, seeds);
     fprintf(stderr, "drawn start: chi-square %.2f (9 dof, accepted %.2f..%.2f)\n", x, lo, hi);
-    CHECKF(x > lo && x < hi, "starts drawn from the seed: chi-square %.2f outside (%.2f, %.2f)", x,
-           lo, hi);
-    double xb = chi2_uniform(biased), xr = chi2_uniform(robin), xc = chi2_uniform(constant);
+    CHECK_STAT(x > lo && x < hi, "starts drawn from the seed: chi-square %.2f outside (%.2f, %.2f)",
+               x, lo, hi);
+    double xb = chi2_uniform(biased, seeds), xr = chi2_uniform(robin, seeds),
+           xc = chi2_uniform(constant, seeds);
     fprintf(stderr, "power: biased %.1f, round-robin %.2f, constant %.1f\n", xb, xr, xc);
-    CHECK(xb > hi);
-    CHECK(xr < lo);
-    CHECK(xc > hi);
+    CHECK_STAT(xb > hi, "power: biased start not rejected (%.1f)", xb);
+    CHECK_STAT(xr < lo, "power: round-robin start not rejected (%.2f)", xr);
+    CHECK_STAT(xc > hi, "power: constant start not rejected (%.1f)", xc);
     free(path);
     t_text_free(&t);
 }
@@ -358,7 +366,7 @@ static void test_start_uniform(void)
 
 static void test_start_power(void)
 {
-    enum { N = 400000 };
+    const uint64_t nseeds = t_reps(400000, 1000);
     static const uint64_t ks[] = {2, 3, 5, 10};
     for (size_t i = 0; i < sizeof ks / sizeof ks[0]; i++) {
         const uint64_t k = ks[i];
@@ -366,34 +374,36 @@ static void test_start_power(void)
         /* The biased start: 0 with probability eps, else the uniform draw. */
         const uint64_t eps = ladle_rate_threshold(0.05 / (double)(k - 1));
         long c[10] = {0}, b[10] = {0};
-        for (uint64_t seed = 0; seed < N; seed++) {
+        for (uint64_t seed = 0; seed < nseeds; seed++) {
             uint64_t s = ladle_draw_below(seed, LADLE_DOMAIN_START, k);
             c[s]++;
             b[ladle_draw(seed, LADLE_DOMAIN_BALANCE, 0) < eps ? 0 : s]++;
         }
-        double e = (double)N / (double)k, x = 0, xb = 0;
+        double e = (double)nseeds / (double)k, x = 0, xb = 0;
         for (uint64_t s = 0; s < k; s++) {
             x += ((double)c[s] - e) * ((double)c[s] - e) / e;
             xb += ((double)b[s] - e) * ((double)b[s] - e) / e;
         }
         fprintf(stderr, "start, K = %llu: chi-square %.2f, 5 %% biased %.1f (reject above %.2f)\n",
                 (unsigned long long)k, x, xb, hi);
-        CHECKF(x < hi, "K = %llu: start not uniform, chi-square %.2f", (unsigned long long)k, x);
-        CHECKF(xb > hi, "K = %llu: a 5 %% bias goes unseen (%.2f)", (unsigned long long)k, xb);
+        CHECK_STAT(x < hi, "K = %llu: start not uniform, chi-square %.2f", (unsigned long long)k,
+                   x);
+        CHECK_STAT(xb > hi, "K = %llu: a 5 %% bias goes unseen (%.2f)", (unsigned long long)k, xb);
     }
     /* Large K: no modulo bias. */
-    enum { NL = 40000 };
+    const uint64_t nl = t_reps(40000, 2000);
     const uint64_t k = (uint64_t)3 << 62, third = (uint64_t)1 << 62;
     long low = 0, low_mod = 0;
-    for (uint64_t seed = 0; seed < NL; seed++) {
+    for (uint64_t seed = 0; seed < nl; seed++) {
         low += ladle_draw_below(seed, LADLE_DOMAIN_START, k) < third;
         low_mod += ladle_draw(seed, LADLE_DOMAIN_START, 0) % k < third;
     }
-    double sd = sqrt(NL * (1.0 / 3) * (2.0 / 3));
-    fprintf(stderr, "start, K = 3*2^62: %ld of %d below 2^62 (modulo: %ld), expected %.0f\n", low,
-            NL, low_mod, NL / 3.0);
-    CHECK(fabs((double)low - NL / 3.0) < 5 * sd);
-    CHECK(fabs((double)low_mod - NL / 3.0) > 5 * sd);
+    double sd = sqrt((double)nl * (1.0 / 3) * (2.0 / 3));
+    fprintf(stderr, "start, K = 3*2^62: %ld of %llu below 2^62 (modulo: %ld), expected %.0f\n", low,
+            (unsigned long long)nl, low_mod, (double)nl / 3.0);
+    CHECK_STAT(fabs((double)low - (double)nl / 3.0) < 5 * sd, "K = 3*2^62: %ld below 2^62", low);
+    CHECK_STAT(fabs((double)low_mod - (double)nl / 3.0) > 5 * sd,
+               "power: modulo's %ld below 2^62 not rejected", low_mod);
 }
 
 /* ---- 3. determinism ---- */
@@ -419,7 +429,8 @@ static void test_determinism(void)
     t_output_free(&ref);
     if (drawn < 0)
         return;
-    for (unsigned th = 1; th <= 4; th++)
+    /* Smoke: threads 1 and 4. */
+    for (unsigned th = 1; th <= 4; th += (unsigned)t_reps(1, 3))
         for (size_t c = 0; c < 3; c++)
             for (int shuffle = 0; shuffle <= 1; shuffle++) {
                 struct opts given = {6, 2, 77, th, chunks[c], shuffle, 0};
