@@ -7,6 +7,9 @@
 # lines, NUL bytes, records longer than a chunk, a header line longer than
 # a chunk) included; errors (a damaged frame in the middle, --max-record)
 # are the serial path's, word for word.
+# Under LADLE_TEST_SCALE=smoke (sanitizer builds): each comparison at -t 3
+# --chunk-size 4K and -t 4 (not -t 2 and 3 at 5 B, 4K, 64K: a 5-byte chunk
+# run takes a minute under TSan), one thread count for the error cases.
 set -u
 . "$(dirname "$0")/lib.sh"
 L=$LADLE
@@ -47,8 +50,8 @@ fi
 # same_all CMD...: -t 1 is the reference; -t 2..4 at many chunk sizes agree.
 same_all() {
     save ref "$L" "$@" -t 1
-    for t in 2 3; do
-        for c in 5 4K 64K; do
+    for t in $(reps 2 3 -- 3); do
+        for c in $(reps 5 4K 64K -- 4K); do
             expect_same "$T/ref" "$L" "$@" -t "$t" --chunk-size "$c"
         done
     done
@@ -75,7 +78,7 @@ done
 for f in "$T/a.jsonl" "$T/a.frames.zst" "$T/odd.txt"; do
     run_sh "$(q "$L") stats -t 1 $(q "$f") | grep -v '^time'"
     cp "$T/out" "$T/ref"
-    for t in 2 3; do
+    for t in $(reps 2 3 -- 3); do
         expect_same_sh "$T/ref" "$(q "$L") stats -t $t --chunk-size 4K $(q "$f") | grep -v '^time'"
     done
 done
@@ -115,8 +118,8 @@ expect_rc 3 "$L" sample --rate 0.5 -t 3 --chunk-size 4K "$T/bad.gz"
 # --max-record: the same message, from either reader.
 expect_rc 3 "$L" sample --rate 1 --max-record 1000 -t 1 "$T/odd.txt"
 err1=$(cat "$T/err")
-for t in 2 3; do
-    expect_rc 3 "$L" sample --rate 1 --max-record 1000 -t $t --chunk-size 4K "$T/odd.txt"
+for t in $(reps 2 3 -- 3); do
+    expect_rc 3 "$L" sample --rate 1 --max-record 1000 -t "$t" --chunk-size 4K "$T/odd.txt"
     expect_eq "--max-record -t $t: the serial path's message" "$err1" "$(cat "$T/err")"
 done
 
@@ -128,8 +131,8 @@ run "$L" sample --rate 0.5 -t 1 "$T/bad.zst"
 rc1=$RC
 err1=$(cat "$T/err")
 expect_true "damaged frame: an error (-t 1)" test "$rc1" != 0
-for t in 2 4; do
-    expect_rc "$rc1" "$L" sample --rate 0.5 -t $t --chunk-size 4K "$T/bad.zst"
+for t in $(reps 2 4 -- 4); do
+    expect_rc "$rc1" "$L" sample --rate 0.5 -t "$t" --chunk-size 4K "$T/bad.zst"
     expect_eq "damaged frame -t $t: the serial path's message" "$err1" "$(cat "$T/err")"
 done
 
@@ -147,8 +150,8 @@ fast_case() { # NAME FILE [OPTION...]: -t 1's rc (FAST_RC) and message, from -t 
     run "$L" sample --rate 0.5 -t 1 "$@" "$f"
     FAST_RC=$RC
     err1=$(cat "$T/err")
-    for t in 2 4; do
-        expect_rc "$FAST_RC" "$L" sample --rate 0.5 -t $t --chunk-size "${CHUNK:-4K}" "$@" "$f"
+    for t in $(reps 2 4 -- 4); do
+        expect_rc "$FAST_RC" "$L" sample --rate 0.5 -t "$t" --chunk-size "${CHUNK:-4K}" "$@" "$f"
         expect_eq "$name -t $t: the serial path's message" "$err1" "$(cat "$T/err")"
     done
 }

@@ -8,6 +8,9 @@
 # one after the other are the one run's. --part slurm reads the array task.
 # Refusals: a bad K/N, stdin, a design that needs --state, a part's state
 # continued by --state, a part merged twice.
+# Under LADLE_TEST_SCALE=smoke (sanitizer builds): one part count where
+# the loops take several (the TSV designs 2, 3, 4, 5 in turn, the JSON ones
+# 3, and 2 at -t 1 --chunk-size 4K, stats 4, streaming 3).
 . "$(dirname "$0")/lib.sh"
 L=$LADLE
 command -v zstd >/dev/null || skip "no zstd program to make the .zst input"
@@ -94,6 +97,7 @@ designs=(
     "--cluster g --clusters 2 --within-size 3" "--head 10" "--head 3000" "-n 12 --shuffle"
     "--rate 0.3 --shuffle"
 )
+di=0
 for dz in "${designs[@]}"; do
     # shellcheck disable=SC2206
     opt=($dz --seed 3 --format tsv --header)
@@ -102,15 +106,16 @@ for dz in "${designs[@]}"; do
     save one $L sample "${opt[@]}" "${files[@]}"
     # shellcheck disable=SC2206
     base=(${opt[@]/--shuffle/})
-    for n in 1 2 3 4 5; do parts sample "$n" "$m" "${base[@]}" -- "${files[@]}"; done
+    for n in $(reps 1 2 3 4 5 -- $((2 + di % 4))); do parts sample "$n" "$m" "${base[@]}" -- "${files[@]}"; done
+    di=$((di + 1))
 done
 for dz in "-n 20" "--rate 0.2" "--cluster g --clusters 2" "--head 100" "--strata g -n 10"; do
     # shellcheck disable=SC2206
     opt=($dz --seed 9 --format json)
     save one $L sample "${opt[@]}" "${jfiles[@]}"
-    for n in 2 3 5 11; do parts sample "$n" "" "${opt[@]}" -- "${jfiles[@]}"; done
+    for n in $(reps 2 3 5 11 -- 3); do parts sample "$n" "" "${opt[@]}" -- "${jfiles[@]}"; done
     save one $L sample "${opt[@]}" -t 1 --chunk-size 4K "${jfiles[@]}"
-    parts sample 4 "" "${opt[@]}" -t 1 --chunk-size 4K -- "${jfiles[@]}"
+    parts sample "$(reps 4 -- 2)" "" "${opt[@]}" -t 1 --chunk-size 4K -- "${jfiles[@]}"
 done
 
 # stats: the merged counts report what stats over every input reports.
@@ -118,7 +123,7 @@ for fz in "--field w" "--field w --field g"; do
     # shellcheck disable=SC2206
     opt=($fz --format tsv --header)
     save one $L stats "${opt[@]}" --tsv "${files[@]}"
-    for n in 1 3 4; do parts stats "$n" --tsv "${opt[@]}" -- "${files[@]}"; done
+    for n in $(reps 1 3 4 -- 4); do parts stats "$n" --tsv "${opt[@]}" -- "${files[@]}"; done
 done
 run $L stats --field w --format tsv --header --part 1/2 --state "$T/st1" "${files[@]}"
 expect_true "stats --part --state prints nothing" test ! -s "$T/out"
@@ -128,7 +133,7 @@ for dz in "--rate 0.3" "--strata g --fractions g0=0.5,g1=0.2" "--cluster g --rat
     # shellcheck disable=SC2206
     opt=($dz --seed 4 --format json)
     save one $L sample "${opt[@]}" "${jfiles[@]}"
-    for n in 1 2 3 7; do
+    for n in $(reps 1 2 3 7 -- 3); do
         : >"$T/cat"
         for k in $(seq 1 "$n"); do $L sample "${opt[@]}" --part "$k/$n" "${jfiles[@]}" >>"$T/cat"; done
         expect_eq "--part $n parts one after the other ($dz)" "$(sha_of "$T/one")" "$(sha_of "$T/cat")"

@@ -6,6 +6,7 @@
 # over every file prints, and what one plain run prints (stats: see below);
 # a state drawn with another -n, --per-stratum, --clusters, field, ... is a
 # usage error naming the option as typed.
+# Under LADLE_TEST_SCALE=smoke (sanitizer builds): one seed of the three.
 . "$(dirname "$0")/lib.sh"
 L=$LADLE
 mk() { # mk FILE N TAG: TSV "TAG-i <tab> user <tab> host <tab> number <tab> text"
@@ -42,7 +43,7 @@ sample_designs=("--strata 3 -n 25" "--strata 3 -n 25 --emit-weight"
     "--cluster 2 --clusters 3 --emit-weight" "--cluster 2 --clusters 5 --shuffle"
     "--cluster 2 --clusters 4 --within-size 3 --emit-weight"
     "--cluster 2 --clusters 4 --within-rate 0.5 --emit-weight" "--cluster 3 --clusters 50")
-for seed in 1 7 42; do
+for seed in $(reps 1 7 42 -- 7); do
     for d in "${sample_designs[@]}"; do
         # shellcheck disable=SC2206
         opt=(sample $d --seed "$seed" --format tsv)
