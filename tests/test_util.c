@@ -40,6 +40,11 @@ size_t t_reps(size_t full, size_t smoke)
     return t_smoke() ? smoke : full;
 }
 
+unsigned t_threads_step(unsigned max)
+{
+    return t_smoke() ? max - 1 : 1;
+}
+
 const char *t_tmpdir(void)
 {
     if (!tmpdir[0]) {

@@ -43,6 +43,10 @@ extern int t_failures;
 int t_smoke(void);
 /* full, or smoke where t_smoke(). */
 size_t t_reps(size_t full, size_t smoke);
+/* The step of a determinism loop over threads 1..max (max >= 2): every
+ * count, or under smoke 1 and max only.
+ * for (unsigned th = 1; th <= max; th += t_threads_step(max)) */
+unsigned t_threads_step(unsigned max);
 /* The statistical checks: CHECKF where !t_smoke(), else nothing. */
 #define CHECK_STAT(cond, ...)                                                                      \
     do {                                                                                           \

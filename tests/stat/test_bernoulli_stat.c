@@ -335,7 +335,7 @@ static void test_determinism(void)
         CHECK(wcount > 400 && wcount < 900);
         /* Smoke: threads 1 and 4, chunks from 7 (chunk 1 with 4 threads
          * takes seconds a run under TSan). */
-        for (unsigned th = 1; th <= 4; th += (unsigned)t_reps(1, 3))
+        for (unsigned th = 1; th <= 4; th += t_threads_step(4))
             for (size_t c = t_reps(0, 1); c < 4; c++) {
                 struct t_output out;
                 run_rate(paths, 2, 0.3, 4242, th, chunks[c], shuffle, &out);

@@ -800,7 +800,7 @@ static void test_determinism(void)
     static const int64_t chunks[] = {1, 7, 4096};
     /* Smoke: threads 1 and 4, chunks 7 and 4096 (chunk 1 with 4 threads
      * takes seconds a run under TSan). */
-    for (unsigned th = 1; th <= 4; th += (unsigned)t_reps(1, 3))
+    for (unsigned th = 1; th <= 4; th += t_threads_step(4))
         for (size_t c = t_reps(0, 1); c < 3; c++)
             for (int shuffle = 0; shuffle <= 1; shuffle++) {
                 struct opts o[] = {

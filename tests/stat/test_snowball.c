@@ -632,7 +632,7 @@ static void test_determinism(void)
     CHECK(ref.status == LADLE_OK && ref.len > 0);
     /* Smoke: threads 1 and 4, chunks 7 and 4096 (chunk 1 with 4 threads
      * takes seconds a run under TSan). */
-    for (unsigned th = 1; th <= 4; th += (unsigned)t_reps(1, 3))
+    for (unsigned th = 1; th <= 4; th += t_threads_step(4))
         for (size_t c = t_reps(0, 1); c < 3; c++) {
             struct opts o = {3, 0, 13, 1, LADLE_MISSING_KEEP, th, chunks[c], 0};
             check_run(g, path, &s, &o, "random graph");

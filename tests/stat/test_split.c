@@ -841,7 +841,7 @@ static void test_hash(void)
     static const int64_t chunks[] = {0, 7, 4096};
     /* Smoke: threads 1 and 3, chunk 7 with 1 thread only (with 3 it takes
      * seconds a run under TSan). */
-    for (unsigned th = 1; th <= 3; th += (unsigned)t_reps(1, 2))
+    for (unsigned th = 1; th <= 3; th += t_threads_step(3))
         for (size_t c = 0; c < 3; c++) {
             if (t_smoke() && th > 1 && chunks[c] == 7)
                 continue;
@@ -1007,7 +1007,7 @@ static void test_grouped(void)
     static const int64_t chunks[] = {0, 7, 4096};
     /* Smoke: threads 1 and 3, chunk 7 with 1 thread only (with 3 it takes
      * seconds a run under TSan). */
-    for (unsigned th = 1; th <= 3; th += (unsigned)t_reps(1, 2))
+    for (unsigned th = 1; th <= 3; th += t_threads_step(3))
         for (size_t c = 0; c < 3; c++) {
             if (t_smoke() && th > 1 && chunks[c] == 7)
                 continue;
@@ -1263,7 +1263,7 @@ static void test_stratify(void)
                                        "x=0.5,y=0.3,z=0.2"};
     /* Smoke: threads 1 and 3. */
     for (size_t s = 0; s < 3; s++)
-        for (unsigned th = 1; th <= 3; th += (unsigned)t_reps(1, 2)) {
+        for (unsigned th = 1; th <= 3; th += t_threads_step(3)) {
             struct sopts o = {.ratios = sets[s],
                               .stratify = "3",
                               .seed = 40 + th + 10 * s,

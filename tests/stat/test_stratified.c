@@ -982,7 +982,7 @@ static void test_determinism(void)
     static const int64_t chunks[] = {1, 7, 4096};
     /* Smoke: threads 1 and 4, chunk 1 with 1 thread only (with 4 it takes
      * over a second a run under TSan). */
-    const unsigned th_step = (unsigned)t_reps(1, 3);
+    const unsigned th_step = t_threads_step(4);
     for (unsigned th = 1; th <= 4; th += th_step)
         for (size_t c = 0; c < 3; c++) {
             if (t_smoke() && th > 1 && chunks[c] == 1)

@@ -430,7 +430,7 @@ static void test_determinism(void)
     if (drawn < 0)
         return;
     /* Smoke: threads 1 and 4. */
-    for (unsigned th = 1; th <= 4; th += (unsigned)t_reps(1, 3))
+    for (unsigned th = 1; th <= 4; th += t_threads_step(4))
         for (size_t c = 0; c < 3; c++)
             for (int shuffle = 0; shuffle <= 1; shuffle++) {
                 struct opts given = {6, 2, 77, th, chunks[c], shuffle, 0};
