@@ -31,12 +31,19 @@ trap e2e_cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# q ARGS...: the arguments as one shell-quoted line, for messages.
+# quote_into VAR ARGS...: VAR = the arguments as one shell-quoted line.
 # (printf -v forks nothing: run() below pays this on every ladle call.)
+quote_into() {
+    local -n quoted_=$1
+    shift
+    printf -v quoted_ '%q ' "$@"
+    quoted_=${quoted_% }
+}
+# q ARGS...: the same line on stdout, for messages.
 q() {
     local s
-    printf -v s '%q ' "$@"
-    printf '%s' "${s% }"
+    quote_into s "$@"
+    printf '%s' "$s"
 }
 
 # Test scale (see tests/test_util.h): LADLE_TEST_SCALE=smoke, set in the
@@ -119,8 +126,7 @@ expect_true() {
 # run CMD...: runs CMD with a time limit; stdout in $T/out, stderr in $T/err,
 # status in RC, the command line in LAST_CMD.
 run() {
-    printf -v LAST_CMD '%q ' "$@"
-    LAST_CMD=${LAST_CMD% }
+    quote_into LAST_CMD "$@"
     timeout -k 5 "$E2E_TIMEOUT" "$@" >"$T/out" 2>"$T/err"
     RC=$?
 }
